@@ -1,0 +1,78 @@
+/* config.h - the effective settings of eonayd / eonayctl.
+ *
+ * One INI file format.  Precedence, lowest first:
+ *   built-in defaults -> file (DATA/eonay.conf or --config FILE)
+ *   -> environment (EONAY_SECTION_KEY) -> command line (--set section.key=v
+ *   and the dedicated options such as --listen).
+ * Every setting is described once, in the table in config.c. */
+#pragma once
+#include <stdio.h>
+
+#include "common/util.h"
+
+struct config {
+	char *data_dir;		/* holds eonay.db, keys/, spool/ */
+	char *config_file;	/* the file that was read, or NULL */
+
+	/* [server] */
+	char *listen;		/* HOST:PORT */
+	char *base_url;		/* public URL, for cookies (Secure) and PKI URLs */
+	char *web_root;		/* static pages */
+	int64_t threads;	/* HTTP worker threads */
+	int64_t max_body;	/* bytes */
+	int64_t max_connections;
+	int64_t connection_timeout;	/* seconds */
+
+	/* [log] */
+	char *log_level;
+
+	/* [store] */
+	char *db_path;		/* default DATA/eonay.db */
+	int64_t busy_timeout_ms;
+
+	/* [portal] */
+	char *ca_name;		/* shown in the page header and the texts */
+	char *ca_short_name;
+
+	/* [session] */
+	int64_t session_idle;		/* seconds */
+	int64_t session_absolute;	/* seconds */
+
+	/* [codes] */
+	int64_t code_lifetime;		/* seconds, 300 in the seeds */
+
+	/* [security] */
+	char *master_key_file;	/* default DATA/keys/master.key */
+	char *master_key;	/* hex, secret; overrides the file when set */
+};
+
+/* Fills defaults (data_dir may be NULL: then "./eonay-data"). */
+int config_init(struct config *c, const char *data_dir);
+void config_done(struct config *c);
+
+/* Reads an INI file.  Unknown sections/keys and invalid values are refused:
+ * -EINVAL with *ret_err = "FILE:LINE: reason" (malloc'ed).  A missing file
+ * is -ENOENT. */
+int config_load_file(struct config *c, const char *path, char **ret_err);
+
+/* Applies EONAY_<SECTION>_<KEY> variables from environ. */
+int config_load_env(struct config *c, char **ret_err);
+
+/* Sets "section.key" to value as if read from a file. */
+int config_set(struct config *c, const char *name, const char *value, char **ret_err);
+
+/* Fills settings derived from data_dir that were not set, and checks the
+ * whole (e.g. listen address syntax). */
+int config_finish(struct config *c, char **ret_err);
+
+/* Prints the effective settings as an INI file, secrets masked. */
+void config_print(const struct config *c, FILE *f);
+
+/* Splits "HOST:PORT" ("[::1]:8080" for IPv6). */
+int config_parse_listen(const char *s, char **ret_host, uint16_t *ret_port);
+
+/* The whole load for a command: defaults for data_dir (NULL: $EONAY_DATA or
+ * ./eonay-data), then file (NULL: DATA/eonay.conf when it exists), then the
+ * environment, then each "section.key=value" of sets, then finish. */
+int config_load_all(struct config *c, const char *data_dir, const char *file,
+		    char *const *sets, size_t n_sets, char **ret_err);

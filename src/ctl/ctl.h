@@ -1,0 +1,28 @@
+/* ctl.h - shared state and the commands of eonayctl. */
+#pragma once
+#include "common/config.h"
+#include "store/db.h"
+
+struct ctl {
+	struct config cfg;
+	struct db *db;	/* opened by ctl_open_store() */
+};
+
+struct ctl_command {
+	const char *name;
+	const char *help;
+	/* argv[0] is the command name.  Returns 0, a positive exit code, or
+	 * -errno (exit 1).  Errors are printed to stderr by the command. */
+	int (*run)(struct ctl *ctl, int argc, char **argv);
+};
+
+/* Opens the store (creating the data directory) and applies migrations. */
+int ctl_open_store(struct ctl *ctl);
+/* True when argv has --help or -h. */
+bool ctl_wants_help(int argc, char **argv);
+
+/* cmd-store.c */
+int ctl_migrate(struct ctl *ctl, int argc, char **argv);
+int ctl_status(struct ctl *ctl, int argc, char **argv);
+int ctl_config(struct ctl *ctl, int argc, char **argv);
+int ctl_audit(struct ctl *ctl, int argc, char **argv);

@@ -1,0 +1,139 @@
+/* main.c - eonayctl: the back office command line.
+ *
+ * A command table maps "eonayctl [GLOBAL OPTIONS] COMMAND [ARGS]" to one
+ * function per command.  Every command works on the data directory given by
+ * --data (or $EONAY_DATA) with the same settings eonayd would use. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "config-build.h"
+#include "ctl/ctl.h"
+#include "store/audit.h"
+
+static const struct ctl_command commands[] = {
+	{ "migrate", "apply the schema migrations to the store", ctl_migrate },
+	{ "status", "show the store's schema version and health", ctl_status },
+	{ "config", "print the effective settings (secrets masked)", ctl_config },
+	{ "audit", "audit log: 'audit verify' checks the hash chain, 'audit list [N]'", ctl_audit },
+};
+
+static void help(void)
+{
+	printf("Usage: eonayctl [--data DIR] [--config FILE] [--set S.K=V] COMMAND [ARGS]\n"
+	       "\n"
+	       "The eonay back office: PKI, registry, applications, production, audit.\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+		printf("  %-10s %s\n", commands[i].name, commands[i].help);
+	printf("\nOptions:\n"
+	       "  --data DIR             data directory (default $EONAY_DATA or ./eonay-data)\n"
+	       "  --config FILE          settings file (default DATA/eonay.conf when present)\n"
+	       "  --set SECTION.KEY=VAL  override one setting (repeatable)\n"
+	       "  -h, --help             show this help ('eonayctl COMMAND --help' for a command)\n"
+	       "  --version              show the version\n");
+}
+
+int ctl_open_store(struct ctl *ctl)
+{
+	int r;
+
+	if (ctl->db)
+		return 0;
+	r = mkdir_p(ctl->cfg.data_dir, 0700);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl: cannot create %s: %s\n", ctl->cfg.data_dir, strerror(-r));
+		return r;
+	}
+	r = db_open(ctl->cfg.db_path, ctl->cfg.busy_timeout_ms, &ctl->db);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", ctl->cfg.db_path,
+			strerror(-r));
+		return r;
+	}
+	r = db_migrate(ctl->db, NULL);
+	if (r == -EPROTO)
+		fprintf(stderr, "eonayctl: store %s has a newer schema than this eonayctl knows (%d)\n",
+			ctl->cfg.db_path, db_schema_version_known());
+	else if (r < 0)
+		fprintf(stderr, "eonayctl: migrating %s failed: %s\n", ctl->cfg.db_path,
+			db_errmsg(ctl->db));
+	return r;
+}
+
+bool ctl_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (streq(argv[i], "--help") || streq(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DATA = 256, OPT_CONFIG, OPT_SET, OPT_VERSION };
+	static const struct option options[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{}
+	};
+	_cleanup_free_ char *err = NULL;
+	_cleanup_free_ char **sets = NULL;
+	const char *data = NULL, *file = NULL;
+	struct ctl ctl = { 0 };
+	size_t n_sets = 0;
+	int c, r;
+
+	sets = calloc((size_t)argc + 1, sizeof(char *));
+	if (!sets)
+		return 1;
+	/* "+": stop at the command; its own options follow it. */
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+		switch (c) {
+		case OPT_DATA:
+			data = optarg;
+			break;
+		case OPT_CONFIG:
+			file = optarg;
+			break;
+		case OPT_SET:
+			sets[n_sets++] = optarg;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case OPT_VERSION:
+			printf("eonayctl %s\n", EONAY_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "eonayctl: try 'eonayctl --help'\n");
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "eonayctl: no command given; try 'eonayctl --help'\n");
+		return 2;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
+		if (!streq(commands[i].name, argv[optind]))
+			continue;
+		r = config_load_all(&ctl.cfg, data, file, sets, n_sets, &err);
+		if (r < 0) {
+			fprintf(stderr, "eonayctl: invalid settings: %s\n", err ? err : strerror(-r));
+			config_done(&ctl.cfg);
+			return 1;
+		}
+		log_set_level(LOG_WARN);
+		optind++;
+		r = commands[i].run(&ctl, argc - optind + 1, argv + optind - 1);
+		db_close(ctl.db);
+		config_done(&ctl.cfg);
+		return r < 0 ? 1 : r;
+	}
+	fprintf(stderr, "eonayctl: unknown command '%s'; try 'eonayctl --help'\n", argv[optind]);
+	return 2;
+}

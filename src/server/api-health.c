@@ -1,0 +1,34 @@
+/* api-health.c - liveness and public service information.
+ *
+ * /healthz answers 200 only when the store answers and its schema is the
+ * one this binary knows: load balancers take a node out otherwise. */
+#include "config-build.h"
+#include "server/handlers.h"
+
+int handle_healthz(struct http_request *req)
+{
+	struct db *db;
+	int64_t version;
+	int r;
+
+	r = server_db(req->srv, &db);
+	if (r >= 0)
+		r = db_schema_version(db, &version);
+	if (r < 0 || version != db_schema_version_known())
+		return http_reply_error(req, 503, "store_unavailable",
+					"Veri deposuna şu anda erişilemiyor.");
+	return http_reply_json(req, 200, json_pack("{s:s,s:I,s:s}", "status", "ok",
+						    "schema", (json_int_t)version,
+						    "version", EONAY_VERSION));
+}
+
+int handle_info(struct http_request *req)
+{
+	const struct config *c = req->srv->cfg;
+
+	return http_reply_json(req, 200,
+			       json_pack("{s:s,s:s,s:I,s:s}", "ca_name", c->ca_name,
+					 "ca_short_name", c->ca_short_name,
+					 "code_lifetime", (json_int_t)c->code_lifetime,
+					 "version", EONAY_VERSION));
+}

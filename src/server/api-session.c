@@ -1,0 +1,109 @@
+/* api-session.c - /api/v1/session: the browser's session and CSRF token.
+ *
+ * POST creates an anonymous session (cookie eonay_sid, HttpOnly,
+ * SameSite=Strict, Secure on HTTPS) and returns its CSRF token; GET tells
+ * whether the browser is logged in; DELETE logs out (CSRF token required).
+ * The login itself is the signing ceremony (see docs/API.md). */
+#include "common/json.h"
+#include "common/log.h"
+#include "server/handlers.h"
+#include "server/websession.h"
+#include "store/audit.h"
+
+static json_t *session_json(struct http_request *req, const char *id,
+			    const struct websession *s)
+{
+	char csrf[44];
+
+	if (websession_csrf(req->srv->session_key, id, csrf) < 0)
+		return NULL;
+	return json_pack("{s:b,s:s?,s:s,s:I,s:I}", "authenticated", s->tckn[0] != 0,
+			 "tckn", s->tckn[0] ? s->tckn : NULL, "csrf_token", csrf,
+			 "idle_timeout", (json_int_t)req->srv->cfg->session_idle,
+			 "expires_at",
+			 (json_int_t)(s->created_at + req->srv->cfg->session_absolute));
+}
+
+int handle_session_get(struct http_request *req)
+{
+	const char *id = http_cookie(req, WEBSESSION_COOKIE);
+	struct websession s;
+	struct db *db;
+	int r;
+
+	r = server_db(req->srv, &db);
+	if (r < 0)
+		return r;
+	r = websession_find(db, req->srv->cfg, id, &s);
+	if (r == -ENOENT)
+		return http_reply_error(req, 401, "no_session",
+					"Oturumunuz bulunamadı veya süresi doldu.");
+	if (r < 0)
+		return r;
+	return http_reply_json(req, 200, session_json(req, id, &s));
+}
+
+int handle_session_create(struct http_request *req)
+{
+	static const char *const allowed[] = { NULL };
+	_cleanup_secret_ char *id = NULL;
+	_cleanup_json_ json_t *body = NULL;
+	struct websession s = { 0 };
+	const char *bad = NULL;
+	struct db *db;
+	int r;
+
+	r = http_body_json(req, &body);
+	if (r < 0)
+		return r;
+	if (json_check_keys(body, allowed, &bad) < 0)
+		return http_reply_error(req, 400, "unknown_field",
+					"İstekte tanınmayan bir alan var.");
+	r = server_db(req->srv, &db);
+	if (r < 0)
+		return r;
+	r = websession_create(db, req->client_addr, &id);
+	if (r < 0) {
+		log_error("cannot create session: %s (%s)", strerror(-r), db_errmsg(db));
+		return r;
+	}
+	s.created_at = s.last_seen = now_sec();
+	r = http_set_cookie(req, WEBSESSION_COOKIE, id, req->srv->cfg->session_absolute);
+	if (r < 0)
+		return r;
+	return http_reply_json(req, 201, session_json(req, id, &s));
+}
+
+int handle_session_delete(struct http_request *req)
+{
+	const char *id = http_cookie(req, WEBSESSION_COOKIE);
+	struct websession s;
+	struct db *db;
+	int r;
+
+	r = server_db(req->srv, &db);
+	if (r < 0)
+		return r;
+	r = websession_find(db, req->srv->cfg, id, &s);
+	if (r == -ENOENT)
+		return http_reply_error(req, 401, "no_session",
+					"Oturumunuz bulunamadı veya süresi doldu.");
+	if (r < 0)
+		return r;
+	if (!websession_csrf_ok(req->srv->session_key, id,
+				http_header(req, WEBSESSION_CSRF_HEADER)))
+		return http_reply_error(req, 403, "csrf",
+					"Güvenlik doğrulaması başarısız. Sayfayı yenileyip tekrar deneyiniz.");
+	r = websession_delete(db, id);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (s.tckn[0]) {
+		_cleanup_free_ char *actor = strdup_printf("holder:%s", s.tckn);
+		audit_append(db, false, actor ? actor : "holder", "session.logout", NULL,
+			     "ok", NULL);
+	}
+	r = http_set_cookie(req, WEBSESSION_COOKIE, "", 0);
+	if (r < 0)
+		return r;
+	return http_reply_json(req, 200, json_pack("{s:b}", "authenticated", false));
+}

@@ -1,0 +1,434 @@
+/* http.c - libmicrohttpd glue: request lifecycle, body limits, dispatch,
+ * JSON errors, security headers, access log.
+ *
+ * MHD runs its own threads (internal polling, epoll, a pool of
+ * cfg->threads) with suspend/resume allowed for long-polls.  For each
+ * request: the first call allocates the context and refuses an announced
+ * oversized body at once; upload calls collect the body up to max_body;
+ * the final call finds the route and runs the handler.  The completion
+ * callback writes the access-log line and frees the context. */
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "common/json.h"
+#include "common/log.h"
+
+#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
+	    "frame-ancestors 'none'"
+
+static void add_common_headers(struct http_request *req, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy",
+				"camera=(), microphone=(), geolocation=(), payment=()");
+	if (req->srv->https)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+					"max-age=31536000; includeSubDomains");
+	MHD_add_response_header(resp, "X-Request-Id", req->rid);
+	for (size_t i = 0; i < req->n_cookies; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->cookies[i]);
+}
+
+static int queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ok;
+
+	if (!resp)
+		return -ENOMEM;
+	add_common_headers(req, resp);
+	ok = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	if (ok != MHD_YES)
+		return -EIO;
+	req->status = status;
+	req->replied = true;
+	return 0;
+}
+
+int http_reply_json(struct http_request *req, unsigned status, json_t *body)
+{
+	struct MHD_Response *resp;
+	char *s;
+
+	s = json_to_string(body);
+	json_decref(body);
+	if (!s)
+		return -ENOMEM;
+	resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(s);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return queue(req, status, resp);
+}
+
+int http_reply_error(struct http_request *req, unsigned status, const char *code,
+		     const char *message)
+{
+	json_t *o;
+
+	o = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	if (!o)
+		return -ENOMEM;
+	if (status >= 500)
+		log_warn("%s %s -> %u %s: %s", req->method, req->path, status, code, message);
+	return http_reply_json(req, status, o);
+}
+
+int http_reply_errno(struct http_request *req, int r, const char *message)
+{
+	switch (r) {
+	case -ENOENT:
+		return http_reply_error(req, 404, "not_found", message ?: "Kayıt bulunamadı.");
+	case -EINVAL:
+		return http_reply_error(req, 400, "bad_request", message ?: "Geçersiz istek.");
+	case -EACCES:
+		return http_reply_error(req, 403, "forbidden", message ?: "Bu işlem için yetkiniz yok.");
+	case -EPERM:
+		return http_reply_error(req, 401, "unauthenticated",
+					message ?: "Bu işlem için giriş yapmanız gerekiyor.");
+	case -EBUSY:
+	case -EEXIST:
+		return http_reply_error(req, 409, "conflict", message ?: "İşlem şu anda yapılamıyor.");
+	case -E2BIG:
+		return http_reply_error(req, 413, "body_too_large", message ?: "İstek çok büyük.");
+	case -ETOOMANYREFS:
+	case -EAGAIN:
+		return http_reply_error(req, 429, "rate_limited",
+					message ?: "Çok fazla deneme. Lütfen biraz sonra tekrar deneyiniz.");
+	default:
+		return http_reply_error(req, 500, "internal",
+					"Beklenmeyen bir hata oluştu. Lütfen daha sonra tekrar deneyiniz.");
+	}
+}
+
+int http_reply_file(struct http_request *req, unsigned status, int fd,
+		    const char *content_type, const char *cache_control)
+{
+	struct MHD_Response *resp;
+	const char *inm;
+	char etag[64];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -errno;
+	}
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
+		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+			 (unsigned long long)st.st_mtim.tv_nsec);
+	inm = http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (status == 200 && inm && streq(inm, etag)) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (resp) {
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+		}
+		return queue(req, 304, resp);
+	}
+	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+	if (status == 200)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	return queue(req, status, resp);
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_query(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_body_json(struct http_request *req, json_t **ret)
+{
+	_cleanup_free_ char *err = NULL;
+	const char *ct;
+	int r;
+
+	if (req->body_len == 0) {
+		*ret = json_object();
+		return *ret ? 0 : -ENOMEM;
+	}
+	ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		http_reply_error(req, 415, "unsupported_media_type",
+				 "İstek gövdesi application/json olmalıdır.");
+		return -EINVAL;
+	}
+	r = json_parse_object(req->body, req->body_len, ret, &err);
+	if (r < 0) {
+		log_info("refused body: %s", err ? err : "malformed JSON");
+		http_reply_error(req, 400, "malformed_json",
+				 "İstek gövdesi geçerli bir JSON nesnesi değil.");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int http_set_cookie(struct http_request *req, const char *name, const char *value,
+		    int64_t max_age)
+{
+	char *line;
+
+	if (req->n_cookies >= ELEMENTSOF(req->cookies))
+		return -E2BIG;
+	line = strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=%lld",
+			     name, value, req->srv->https ? "; Secure" : "",
+			     (long long)max_age);
+	if (!line)
+		return -ENOMEM;
+	req->cookies[req->n_cookies++] = line;
+	return 0;
+}
+
+static void request_free(struct http_request *req)
+{
+	if (!req)
+		return;
+	if (req->body) {
+		/* Bodies may carry PINs or codes: wipe before freeing. */
+		OPENSSL_cleanse(req->body, req->body_cap);
+		free(req->body);
+	}
+	for (size_t i = 0; i < req->n_cookies; i++)
+		secret_free(req->cookies[i]);
+	free(req);
+}
+
+static const struct route *route_find(const char *method, const char *path, bool *ret_path_known)
+{
+	*ret_path_known = false;
+	for (size_t i = 0; i < routes_count; i++) {
+		if (!streq(routes[i].path, path))
+			continue;
+		*ret_path_known = true;
+		if (streq(routes[i].method, method))
+			return &routes[i];
+	}
+	return NULL;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *buf, size_t n)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(buf, n, "?");
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)n);
+}
+
+static int dispatch(struct http_request *req)
+{
+	const struct route *rt;
+	bool known;
+	int r;
+
+	if (req->body_too_large)
+		return http_reply_errno(req, -E2BIG, NULL);
+	rt = route_find(req->method, req->path, &known);
+	if (!rt) {
+		if (known)
+			return http_reply_error(req, 405, "method_not_allowed",
+						"Bu adres için bu yöntem kullanılamaz.");
+		if (strncmp(req->path, "/api/", 5) == 0)
+			return http_reply_errno(req, -ENOENT, "Böyle bir işlem yok.");
+		if (!streq(req->method, "GET") && !streq(req->method, "HEAD"))
+			return http_reply_error(req, 405, "method_not_allowed",
+						"Bu adres için bu yöntem kullanılamaz.");
+		return static_serve(req);
+	}
+	r = rt->handler(req);
+	if (r < 0 && !req->replied)
+		return http_reply_errno(req, r, NULL);
+	return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct server *srv = cls;
+	struct http_request *req = *con_cls;
+
+	if (!req) {
+		unsigned char rnd[8];
+		const char *cl;
+
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->srv = srv;
+		req->conn = conn;
+		req->method = method;
+		req->path = url;
+		req->start_us = now_usec_mono();
+		if (random_bytes(rnd, sizeof(rnd)) < 0) {
+			free(req);
+			return MHD_NO;
+		}
+		hex_encode(rnd, sizeof(rnd), req->rid);
+		client_addr(conn, req->client_addr, sizeof(req->client_addr));
+		*con_cls = req;
+
+		/* Refuse an announced oversized body before reading it. */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			int64_t len;
+			if (parse_int64(cl, 0, INT64_MAX, &len) < 0 ||
+			    len > srv->cfg->max_body) {
+				log_set_request_id(req->rid);
+				http_reply_errno(req, -E2BIG, NULL);
+				log_set_request_id(NULL);
+			}
+		}
+		return MHD_YES;
+	}
+	if (req->replied) {
+		/* Answer already queued (oversized body): drop what comes. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (req->body_too_large || req->body_len + n > (size_t)srv->cfg->max_body) {
+			req->body_too_large = true;
+			return MHD_YES;
+		}
+		if (req->body_len + n + 1 > req->body_cap) {
+			size_t cap = MAX(req->body_cap * 2, req->body_len + n + 1);
+			char *nb = malloc(cap);
+			if (!nb)
+				return MHD_NO;
+			if (req->body) {
+				memcpy(nb, req->body, req->body_len);
+				OPENSSL_cleanse(req->body, req->body_cap);
+				free(req->body);
+			}
+			req->body = nb;
+			req->body_cap = cap;
+		}
+		memcpy(req->body + req->body_len, upload_data, n);
+		req->body_len += n;
+		req->body[req->body_len] = '\0';
+		return MHD_YES;
+	}
+	log_set_request_id(req->rid);
+	dispatch(req);
+	if (!req->replied)
+		http_reply_errno(req, -EIO, NULL);
+	log_set_request_id(NULL);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_request *req = *con_cls;
+
+	if (!req)
+		return;
+	log_set_request_id(req->rid);
+	log_info("%s %s %u %lluus %s%s", req->method, req->path, req->status,
+		 (unsigned long long)(now_usec_mono() - req->start_us), req->client_addr,
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	log_set_request_id(NULL);
+	request_free(req);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_warn("microhttpd: %s", buf);
+}
+
+int http_start(struct server *srv)
+{
+	_cleanup_free_ char *host = NULL;
+	struct sockaddr_storage ss = { 0 };
+	uint16_t port;
+	unsigned flags;
+	int r;
+
+	r = config_parse_listen(srv->cfg->listen, &host, &port);
+	if (r < 0)
+		return r;
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+	} else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+	} else if (streq(host, "localhost")) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		((struct sockaddr_in *)&ss)->sin_port = htons(port);
+	} else
+		return -EINVAL;
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(
+		flags, port, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_END);
+	return srv->daemon ? 0 : -EADDRINUSE;
+}
+
+void http_stop(struct server *srv)
+{
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	srv->daemon = NULL;
+}

@@ -1,0 +1,74 @@
+/* http.h - the HTTP layer over libmicrohttpd.
+ *
+ * One struct http_request per request, kept as MHD's connection context.
+ * Handlers (see routes.c) get the request with its body already read and
+ * size-checked; they answer with one of the http_reply_* functions and
+ * return 0, or return -errno and the layer answers the mapped JSON error
+ * (-ENOENT 404, -EINVAL 400, -EACCES 403, -EBUSY 409, -EPERM 401,
+ * -E2BIG 413, -ENOMEM/-EIO and others 500). */
+#pragma once
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "server/server.h"
+
+struct http_request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;		/* decoded by MHD, without the query */
+	char rid[17];			/* request id, also in X-Request-Id */
+	char client_addr[64];
+	uint64_t start_us;
+
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_large;
+
+	unsigned status;		/* of the answer, for the access log */
+	bool replied;
+	char *cookies[4];		/* Set-Cookie lines to add */
+	size_t n_cookies;
+};
+
+typedef int (*http_handler_fn)(struct http_request *req);
+
+struct route {
+	const char *method;
+	const char *path;
+	http_handler_fn handler;
+};
+
+/* The route table (routes.c). */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* Starts the daemon on cfg->listen with its own threads. */
+int http_start(struct server *srv);
+void http_stop(struct server *srv);
+
+/* Replies.  The body is taken over (decref'd) by http_reply_json. */
+int http_reply_json(struct http_request *req, unsigned status, json_t *body);
+int http_reply_error(struct http_request *req, unsigned status, const char *code,
+		     const char *message);
+/* Maps -errno to a status and a generic code; message may be NULL. */
+int http_reply_errno(struct http_request *req, int r, const char *message);
+/* Serves a file with its type and caching headers (If-None-Match aware). */
+int http_reply_file(struct http_request *req, unsigned status, int fd,
+		    const char *content_type, const char *cache_control);
+
+/* Request accessors. */
+const char *http_header(struct http_request *req, const char *name);
+const char *http_cookie(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+
+/* Parses the body as a JSON object; an empty body gives an empty object.
+ * On error replies 400 itself and returns -EINVAL. */
+int http_body_json(struct http_request *req, json_t **ret);
+
+/* Queues a Set-Cookie line for the answer. */
+int http_set_cookie(struct http_request *req, const char *name, const char *value,
+		    int64_t max_age);
+
+/* Static files under cfg->web_root (static.c). */
+int static_serve(struct http_request *req);

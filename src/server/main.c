@@ -1,0 +1,223 @@
+/* main.c - eonayd: command line, start-up checks, signal loop.
+ *
+ * Start-up order: settings (refused with file:line:reason when invalid),
+ * data directory, store (migrations applied; a newer schema is refused),
+ * server keys, HTTP.  Then the main thread only waits for SIGINT/SIGTERM
+ * and does housekeeping once a minute. */
+#include <getopt.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "config-build.h"
+#include "server/http.h"
+#include "server/websession.h"
+#include "store/audit.h"
+
+static void help(void)
+{
+	printf("Usage: eonayd [OPTIONS]\n"
+	       "\n"
+	       "The eonay server: web portal, JSON API, signing API, OCSP and CRL.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --data DIR             data directory (default $EONAY_DATA or ./eonay-data)\n"
+	       "  --config FILE          settings file (default DATA/eonay.conf when present)\n"
+	       "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
+	       "  --set SECTION.KEY=VAL  override one setting (repeatable)\n"
+	       "  --log-level LEVEL      error, warn, info or debug\n"
+	       "  --print-config         print the effective settings (secrets masked) and exit\n"
+	       "  -h, --help             show this help\n"
+	       "  --version              show the version\n"
+	       "\n"
+	       "Settings are read from defaults, then the file, then EONAY_SECTION_KEY\n"
+	       "environment variables, then the command line.  See docs/CONFIGURATION.md.\n");
+}
+
+static int housekeeping(struct config *cfg)
+{
+	_cleanup_(db_closep) struct db *db = NULL;
+	int64_t n = 0;
+	int r;
+
+	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	if (r < 0)
+		return r;
+	r = websession_purge(db, cfg, &n);
+	if (r == 0 && n > 0)
+		log_info("purged %lld expired browser sessions", (long long)n);
+	return r;
+}
+
+static int prepare_store(struct config *cfg)
+{
+	_cleanup_(db_closep) struct db *db = NULL;
+	int applied = 0, r;
+
+	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	if (r < 0) {
+		log_error("cannot open store %s: %s", cfg->db_path, strerror(-r));
+		return r;
+	}
+	r = db_migrate(db, &applied);
+	if (r == -EPROTO) {
+		int64_t v = 0;
+		db_schema_version(db, &v);
+		log_error("store %s has schema version %lld, newer than this eonayd knows (%d): "
+			  "refusing to run; upgrade eonayd",
+			  cfg->db_path, (long long)v, db_schema_version_known());
+		return r;
+	}
+	if (r < 0) {
+		log_error("migrating store %s failed: %s (%s)", cfg->db_path, strerror(-r),
+			  db_errmsg(db));
+		return r;
+	}
+	if (applied > 0)
+		log_info("store %s: applied %d migration(s), schema now %d", cfg->db_path,
+			 applied, db_schema_version_known());
+	return audit_append(db, false, "system", "server.start", cfg->listen, "ok", NULL);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DATA = 256, OPT_CONFIG, OPT_LISTEN, OPT_SET, OPT_LOG_LEVEL,
+	       OPT_PRINT_CONFIG, OPT_VERSION };
+	static const struct option options[] = {
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{}
+	};
+	_cleanup_free_ char *err = NULL, *listen_set = NULL, *level_set = NULL;
+	_cleanup_free_ char **sets = NULL;
+	const char *data = NULL, *file = NULL;
+	bool print_config = false;
+	struct server srv = { 0 };
+	struct config cfg;
+	enum log_level lvl;
+	size_t n_sets = 0;
+	sigset_t mask;
+	int c, r;
+
+	sets = calloc((size_t)argc + 2, sizeof(char *));
+	if (!sets)
+		return 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case OPT_DATA:
+			data = optarg;
+			break;
+		case OPT_CONFIG:
+			file = optarg;
+			break;
+		case OPT_LISTEN:
+			free(listen_set);
+			listen_set = strdup_printf("server.listen=%s", optarg);
+			break;
+		case OPT_SET:
+			sets[n_sets++] = optarg;
+			break;
+		case OPT_LOG_LEVEL:
+			free(level_set);
+			level_set = strdup_printf("log.level=%s", optarg);
+			break;
+		case OPT_PRINT_CONFIG:
+			print_config = true;
+			break;
+		case 'h':
+			help();
+			return 0;
+		case OPT_VERSION:
+			printf("eonayd %s\n", EONAY_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "eonayd: try 'eonayd --help'\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "eonayd: unexpected argument '%s'; try 'eonayd --help'\n",
+			argv[optind]);
+		return 2;
+	}
+	/* Dedicated options come last: the command line wins. */
+	if (listen_set)
+		sets[n_sets++] = listen_set;
+	if (level_set)
+		sets[n_sets++] = level_set;
+
+	r = config_load_all(&cfg, data, file, sets, n_sets, &err);
+	if (r < 0) {
+		fprintf(stderr, "eonayd: invalid settings: %s\n", err ? err : strerror(-r));
+		config_done(&cfg);
+		return 1;
+	}
+	if (print_config) {
+		config_print(&cfg, stdout);
+		config_done(&cfg);
+		return 0;
+	}
+	if (log_level_parse(cfg.log_level, &lvl) == 0)
+		log_set_level(lvl);
+	srv.cfg = &cfg;
+	srv.https = strncmp(cfg.base_url, "https://", 8) == 0;
+
+	r = mkdir_p(cfg.data_dir, 0700);
+	if (r < 0) {
+		log_error("cannot create data directory %s: %s", cfg.data_dir, strerror(-r));
+		goto out;
+	}
+	r = prepare_store(&cfg);
+	if (r < 0)
+		goto out;
+	r = server_key_load(cfg.data_dir, "session.key", srv.session_key, sizeof(srv.session_key));
+	if (r < 0) {
+		log_error("cannot load %s/keys/session.key: %s", cfg.data_dir, strerror(-r));
+		goto out;
+	}
+
+	/* Block the signals before MHD starts its threads so they inherit it. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+
+	r = http_start(&srv);
+	if (r < 0) {
+		log_error("cannot listen on %s: %s", cfg.listen, strerror(-r));
+		goto out;
+	}
+	log_info("eonayd %s listening on http://%s/ (data %s, %lld threads)", EONAY_VERSION,
+		 cfg.listen, cfg.data_dir, (long long)cfg.threads);
+
+	for (;;) {
+		struct timespec tick = { .tv_sec = 60 };
+		int sig = sigtimedwait(&mask, NULL, &tick);
+
+		if (sig == SIGINT || sig == SIGTERM) {
+			log_info("signal %d: shutting down", sig);
+			break;
+		}
+		if (sig < 0 && errno == EAGAIN) {
+			r = housekeeping(&cfg);
+			if (r < 0)
+				log_warn("housekeeping failed: %s", strerror(-r));
+		}
+	}
+	http_stop(&srv);
+	r = 0;
+out:
+	server_db_close_all();
+	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
+	config_done(&cfg);
+	return r < 0 ? 1 : 0;
+}

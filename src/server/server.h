@@ -1,0 +1,22 @@
+/* server.h - the eonayd process: configuration, HTTP daemon, store access. */
+#pragma once
+#include "common/config.h"
+#include "store/db.h"
+
+struct MHD_Daemon;
+
+struct server {
+	struct config *cfg;
+	struct MHD_Daemon *daemon;
+	unsigned char session_key[32];	/* HMAC key for CSRF tokens */
+	bool https;			/* base_url is https: Secure cookies, HSTS */
+};
+
+/* The calling thread's own connection to the store, opened on first use.
+ * Connections are closed by server_db_close_all() after the HTTP threads
+ * have stopped. */
+int server_db(struct server *srv, struct db **ret);
+void server_db_close_all(void);
+
+/* Loads DATA/keys/NAME (n random bytes, created 0600 on first use). */
+int server_key_load(const char *data_dir, const char *name, unsigned char *ret, size_t n);

@@ -1,0 +1,13 @@
+/* migrations.h - the schema migrations embedded from sql/ at build time. */
+#pragma once
+#include <stddef.h>
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+/* Sorted by version; versions are 1, 2, 3, ... without gaps. */
+extern const struct migration migrations[];
+extern const size_t migrations_count;

@@ -1,0 +1,145 @@
+/* test-config.c - settings precedence, validation with file:line, masking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "common/config.h"
+
+static char dir[] = "/tmp/eonay-config-XXXXXX";
+
+static const char *write_conf(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_defaults(void **state)
+{
+	struct config c;
+	char *err = NULL;
+
+	unsetenv("EONAY_SERVER_LISTEN");
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), 0);
+	assert_string_equal(c.listen, "127.0.0.1:8080");
+	assert_string_equal(c.base_url, "http://127.0.0.1:8080");
+	assert_int_equal(c.code_lifetime, 300);
+	assert_non_null(strstr(c.db_path, "/eonay.db"));
+	config_done(&c);
+}
+
+static void test_precedence(void **state)
+{
+	char *sets[] = { "server.listen=127.0.0.1:9003" };
+	struct config c;
+	char *err = NULL;
+
+	write_conf("eonay.conf", "[server]\nlisten = 127.0.0.1:9001\nthreads = 3\n"
+				 "[codes]\nlifetime = 120\n");
+	/* file only */
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), 0);
+	assert_string_equal(c.listen, "127.0.0.1:9001");
+	assert_int_equal(c.threads, 3);
+	assert_int_equal(c.code_lifetime, 120);
+	config_done(&c);
+	/* environment beats file */
+	setenv("EONAY_SERVER_LISTEN", "127.0.0.1:9002", 1);
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), 0);
+	assert_string_equal(c.listen, "127.0.0.1:9002");
+	config_done(&c);
+	/* command line beats environment */
+	assert_int_equal(config_load_all(&c, dir, NULL, sets, 1, &err), 0);
+	assert_string_equal(c.listen, "127.0.0.1:9003");
+	assert_int_equal(c.threads, 3);
+	config_done(&c);
+	unsetenv("EONAY_SERVER_LISTEN");
+	remove(write_conf("eonay.conf", ""));
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	struct config c;
+	char *err = NULL;
+	const char *p;
+
+	p = write_conf("bad1.conf", "[server]\nlisten = 127.0.0.1:1\n\nthreads = lots\n");
+	assert_int_equal(config_load_all(&c, dir, p, NULL, 0, &err), -EINVAL);
+	assert_non_null(strstr(err, "bad1.conf:4:"));
+	assert_non_null(strstr(err, "server.threads"));
+	free(err);
+	err = NULL;
+	config_done(&c);
+
+	p = write_conf("bad2.conf", "[server]\nlsten = 1\n");
+	assert_int_equal(config_load_all(&c, dir, p, NULL, 0, &err), -EINVAL);
+	assert_non_null(strstr(err, "bad2.conf:2: unknown setting 'lsten'"));
+	free(err);
+	err = NULL;
+	config_done(&c);
+
+	p = write_conf("bad3.conf", "[server\nlisten=1\n");
+	assert_int_equal(config_load_all(&c, dir, p, NULL, 0, &err), -EINVAL);
+	assert_non_null(strstr(err, "bad3.conf:1:"));
+	free(err);
+	err = NULL;
+	config_done(&c);
+
+	char *sets[] = { "server.listen=nonsense" };
+	assert_int_equal(config_load_all(&c, dir, NULL, sets, 1, &err), -EINVAL);
+	assert_non_null(strstr(err, "server.listen"));
+	free(err);
+	err = NULL;
+	config_done(&c);
+
+	setenv("EONAY_CODES_LIFETIME", "1", 1);
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), -EINVAL);
+	assert_non_null(strstr(err, "EONAY_CODES_LIFETIME"));
+	unsetenv("EONAY_CODES_LIFETIME");
+	free(err);
+	config_done(&c);
+}
+
+static void test_print_masks_secrets(void **state)
+{
+	char *sets[] = { "security.master_key=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
+	struct config c;
+	char *err = NULL, *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	assert_int_equal(config_load_all(&c, dir, NULL, sets, 1, &err), 0);
+	f = open_memstream(&out, &n);
+	config_print(&c, f);
+	fclose(f);
+	assert_null(strstr(out, "00112233"));
+	assert_non_null(strstr(out, "master_key = ********"));
+	assert_non_null(strstr(out, "listen = 127.0.0.1:8080"));
+	free(out);
+	config_done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_print_masks_secrets),
+	};
+	int r;
+
+	assert_non_null(mkdtemp(dir));
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return r;
+}
