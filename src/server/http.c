@@ -288,33 +288,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct server *srv = cls;
 	struct http_request *req = *con_cls;
 
-	if (!req) {
+	if (!req)
+		return MHD_NO;	/* on_uri() allocates it; out of memory */
+	if (!req->conn) {
 		unsigned char rnd[8];
 		const char *cl;
 
-		req = calloc(1, sizeof(*req));
-		if (!req)
-			return MHD_NO;
 		req->srv = srv;
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
 		req->start_us = now_usec_mono();
-		if (random_bytes(rnd, sizeof(rnd)) < 0) {
-			free(req);
+		if (random_bytes(rnd, sizeof(rnd)) < 0)
 			return MHD_NO;
-		}
 		hex_encode(rnd, sizeof(rnd), req->rid);
 		client_addr(conn, req->client_addr, sizeof(req->client_addr));
-		*con_cls = req;
+		if (req->nul_in_uri) {
+			/* MHD would hand us the path cut at the NUL. */
+			log_set_request_id(req->rid);
+			http_reply_errno(req, -ENOENT, "Sayfa bulunamadı.");
+			log_set_request_id(NULL);
+			return MHD_YES;
+		}
 
-		/* Refuse an announced oversized body before reading it. */
+		/* A body announced as far too large is refused before it is
+		 * read (the connection is then closed).  A moderately oversized
+		 * one is read and dropped so that the client surely receives
+		 * the 413 instead of a reset connection. */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			int64_t len;
 			if (parse_int64(cl, 0, INT64_MAX, &len) < 0 ||
-			    len > srv->cfg->max_body) {
+			    len > 16 * srv->cfg->max_body) {
 				log_set_request_id(req->rid);
 				http_reply_errno(req, -E2BIG, NULL);
 				log_set_request_id(NULL);
@@ -361,6 +367,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return MHD_YES;
 }
 
+/* Called first for every request with the raw, undecoded URI: the request
+ * context starts here so that the raw form can be checked. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_request *req = calloc(1, sizeof(*req));
+
+	if (req && uri && strcasestr(uri, "%00"))
+		req->nul_in_uri = true;
+	return req;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -368,6 +385,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (!req)
 		return;
+	if (!req->conn) {	/* never reached the handler */
+		request_free(req);
+		*con_cls = NULL;
+		return;
+	}
 	log_set_request_id(req->rid);
 	log_info("%s %s %u %lluus %s%s", req->method, req->path, req->status,
 		 (unsigned long long)(now_usec_mono() - req->start_us), req->client_addr,
@@ -421,6 +443,7 @@ int http_start(struct server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
 	return srv->daemon ? 0 : -EADDRINUSE;

@@ -24,6 +24,7 @@ struct http_request {
 	char *body;
 	size_t body_len, body_cap;
 	bool body_too_large;
+	bool nul_in_uri;		/* the raw URI had %00 */
 
 	unsigned status;		/* of the answer, for the access log */
 	bool replied;

@@ -1,0 +1,259 @@
+/* harness.c - see harness.h.  Shared by every end-to-end test program. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *bin_path(const char *name)
+{
+	static char buf[4][512];
+	static int k;
+	const char *b = getenv("EONAY_BUILDDIR");
+	const char *sub = strcmp(name, "eonayd") == 0 ? "server" :
+			  strcmp(name, "eimza") == 0  ? "eimza" : "ctl";
+	char *p = buf[k++ % 4];
+
+	snprintf(p, 512, "%s/src/%s/%s", b ? b : "build", sub, name);
+	return p;
+}
+
+const char *tmpdir_new(void)
+{
+	static char dirs[8][64];
+	static int k;
+	char *d = dirs[k++ % 8];
+
+	snprintf(d, 64, "/tmp/eonay-e2e-XXXXXX");
+	if (!mkdtemp(d))
+		abort();
+	return d;
+}
+
+void tmpdir_remove(const char *dir)
+{
+	char cmd[300];
+
+	if (getenv("EONAY_KEEP_TMP"))
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd, port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		abort();
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+int srv_start(struct srv *s, const char *data, const char *const *extra)
+{
+	char listen[32];
+	const char *argv[32];
+	int n = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->port = free_port();
+	snprintf(s->data, sizeof(s->data), "%s", data);
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+	snprintf(s->log, sizeof(s->log), "%s.eonayd.log", data);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);
+	argv[n++] = bin_path("eonayd");
+	argv[n++] = "--data";
+	argv[n++] = data;
+	argv[n++] = "--listen";
+	argv[n++] = listen;
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDERR_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		struct resp r;
+		char url[128];
+		int st;
+
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return -1;
+		}
+		snprintf(url, sizeof(url), "%s/healthz", s->url);
+		if (http_do("GET", url, NULL, 0, NULL, NULL, &r) == 0 && r.status == 200) {
+			resp_done(&r);
+			return 0;
+		}
+		resp_done(&r);
+		usleep(25000);
+	}
+	srv_stop(s, true);
+	return -1;
+}
+
+int srv_stop(struct srv *s, bool kill9)
+{
+	int st = 0;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, kill9 ? SIGKILL : SIGTERM);
+	waitpid(s->pid, &st, 0);
+	s->pid = 0;
+	return st;
+}
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct buf *b = userdata;
+	size_t k = size * nmemb;
+	char *np = realloc(b->p, b->n + k + 1);
+
+	if (!np)
+		return 0;
+	memcpy(np + b->n, ptr, k);
+	b->p = np;
+	b->n += k;
+	b->p[b->n] = 0;
+	return k;
+}
+
+int http_do(const char *method, const char *url, const char *body, size_t len,
+	    const char *const *headers, const char *cookie_jar, struct resp *ret)
+{
+	struct buf b = { 0 }, h = { 0 };
+	struct curl_slist *hl = NULL;
+	CURL *c;
+	CURLcode rc;
+
+	memset(ret, 0, sizeof(*ret));
+	c = curl_easy_init();
+	if (!c)
+		return -ENOMEM;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	for (int i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	hl = curl_slist_append(hl, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (cookie_jar) {
+		curl_easy_setopt(c, CURLOPT_COOKIEFILE, cookie_jar);
+		curl_easy_setopt(c, CURLOPT_COOKIEJAR, cookie_jar);
+	}
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ret->status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	ret->body = b.p ? b.p : strdup("");
+	ret->len = b.n;
+	ret->headers = h.p ? h.p : strdup("");
+	return rc == CURLE_OK ? 0 : -EIO;
+}
+
+void resp_done(struct resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+char *resp_header(const struct resp *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = r->headers; p && *p;) {
+		const char *e = strstr(p, "\r\n");
+		if (!e)
+			break;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			return strndup(v, (size_t)(e - v));
+		}
+		p = e + 2;
+	}
+	return NULL;
+}
+
+int run_cmd(char **ret_out, const char *fmt, ...)
+{
+	char cmd[4096], chunk[4096];
+	size_t n = 0;
+	char *out = NULL;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
+	va_end(ap);
+	strcat(cmd, " 2>&1");
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (!feof(f)) {
+		size_t k = fread(chunk, 1, sizeof(chunk), f);
+		char *np = realloc(out, n + k + 1);
+		if (!np)
+			break;
+		out = np;
+		memcpy(out + n, chunk, k);
+		n += k;
+		out[n] = 0;
+	}
+	st = pclose(f);
+	if (ret_out)
+		*ret_out = out ? out : strdup("");
+	else
+		free(out);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
