@@ -78,7 +78,7 @@ int srv_start(struct srv *s, const char *data, const char *const *extra)
 	s->port = free_port();
 	snprintf(s->data, sizeof(s->data), "%s", data);
 	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
-	snprintf(s->log, sizeof(s->log), "%s.eonayd.log", data);
+	snprintf(s->log, sizeof(s->log), "%s/eonayd.log", data);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);
 	argv[n++] = bin_path("eonayd");
 	argv[n++] = "--data";

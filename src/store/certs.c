@@ -1,0 +1,408 @@
+/* certs.c - holders, cards, certificates and their revocation state.
+ *
+ * Used by the back office (eonayctl), by the OCSP responder and CRL
+ * publisher, and by signature verification (through cert_status_get).
+ * Serial numbers are stored as lower-case hex without leading zeros
+ * stripped: exactly what pki_cert_serial_hex() produces. */
+#include "store/certs.h"
+
+#include <ctype.h>
+#include <strings.h>
+#include <stdio.h>
+
+#include "store/audit.h"
+
+static const char *const reason_names[] = {
+	[0] = "unspecified",	      [1] = "keyCompromise",
+	[2] = "cACompromise",	      [3] = "affiliationChanged",
+	[4] = "superseded",	      [5] = "cessationOfOperation",
+	[6] = "certificateHold",      [8] = "removeFromCRL",
+	[9] = "privilegeWithdrawn",   [10] = "aACompromise",
+};
+
+const char *cert_status_str(enum cert_status s)
+{
+	switch (s) {
+	case CERT_ACTIVE:
+		return "active";
+	case CERT_HOLD:
+		return "hold";
+	case CERT_REVOKED:
+		return "revoked";
+	}
+	return "?";
+}
+
+static int status_parse(const char *s, enum cert_status *ret)
+{
+	if (!s)
+		return -EINVAL;
+	if (streq(s, "active"))
+		*ret = CERT_ACTIVE;
+	else if (streq(s, "hold"))
+		*ret = CERT_HOLD;
+	else if (streq(s, "revoked"))
+		*ret = CERT_REVOKED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *crl_reason_str(int reason)
+{
+	if (reason < 0 || (size_t)reason >= ELEMENTSOF(reason_names))
+		return NULL;
+	return reason_names[reason];
+}
+
+int crl_reason_parse(const char *s, int *ret)
+{
+	int64_t v;
+
+	for (size_t i = 0; i < ELEMENTSOF(reason_names); i++)
+		if (reason_names[i] && s && strcasecmp(s, reason_names[i]) == 0) {
+			v = (int64_t)i;
+			goto check;
+		}
+	if (parse_int64(s, 0, 10, &v) < 0)
+		return -EINVAL;
+check:
+	/* 6 is hold (its own operation), 7 unused, 8 only in delta CRLs. */
+	if (v == 6 || v == 7 || v == 8 || v == 2 || v == 10)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+static void serial_norm(const char *in, char out[65])
+{
+	size_t n = 0;
+
+	for (; in && *in && n < 64; in++)
+		out[n++] = (char)tolower((unsigned char)*in);
+	out[n] = '\0';
+}
+
+void holder_done(struct holder *h)
+{
+	if (!h)
+		return;
+	free(h->given_name);
+	free(h->surname);
+	free(h->email);
+	free(h->mobile);
+	memset(h, 0, sizeof(*h));
+}
+
+int holder_put(struct db *db, const char *tckn, const char *given_name,
+	       const char *surname, const char *email, const char *mobile)
+{
+	int r;
+
+	r = db_run(db, "INSERT INTO holders (tckn, given_name, surname, email, mobile, created_at)"
+		       " VALUES ($1, $2, $3, $4, $5, $6)"
+		       " ON CONFLICT (tckn) DO UPDATE SET given_name = $2, surname = $3,"
+		       " email = COALESCE($4, holders.email), mobile = COALESCE($5, holders.mobile)",
+		   "ttttti", tckn, given_name, surname, email, mobile, now_sec());
+	return r < 0 ? r : 0;
+}
+
+static char *dup_col(struct db_stmt *st, int col)
+{
+	const char *t = db_col_text(st, col);
+
+	return t ? strdup(t) : NULL;
+}
+
+int holder_get(struct db *db, const char *tckn, struct holder *ret)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	struct holder h = { 0 };
+	int r;
+
+	r = db_prepare(db, "SELECT tckn, given_name, surname, email, mobile FROM holders"
+			   " WHERE tckn = $1", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", tckn);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	snprintf(h.tckn, sizeof(h.tckn), "%s", db_col_text(st, 0));
+	h.given_name = dup_col(st, 1);
+	h.surname = dup_col(st, 2);
+	h.email = dup_col(st, 3);
+	h.mobile = dup_col(st, 4);
+	if (!h.given_name || !h.surname) {
+		holder_done(&h);
+		return -ENOMEM;
+	}
+	*ret = h;
+	return 0;
+}
+
+void cert_record_done(struct cert_record *c)
+{
+	if (!c)
+		return;
+	free(c->subject_cn);
+	free(c->der_b64);
+	memset(c, 0, sizeof(*c));
+}
+
+void cert_record_free_array(struct cert_record *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		cert_record_done(&a[i]);
+	free(a);
+}
+
+int cert_add(struct db *db, const struct cert_record *c)
+{
+	char serial[65];
+	int r;
+
+	serial_norm(c->serial, serial);
+	r = db_run(db, "INSERT INTO certificates (serial, tckn, card_serial, subject_cn, not_before,"
+		       " not_after, sha256, der, status, reason, revoked_at, issued_at)"
+		       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+		   "ttttiitttiii", serial, c->tckn, c->card_serial[0] ? c->card_serial : NULL,
+		   c->subject_cn, c->not_before, c->not_after, c->sha256, c->der_b64,
+		   cert_status_str(c->status), (int64_t)c->reason, c->revoked_at, c->issued_at);
+	return r < 0 ? r : 0;
+}
+
+#define CERT_COLUMNS "serial, tckn, card_serial, subject_cn, not_before, not_after, sha256," \
+		     " der, status, reason, revoked_at, issued_at"
+
+static int cert_from_row(struct db_stmt *st, struct cert_record *c)
+{
+	const char *card = db_col_text(st, 2);
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->serial, sizeof(c->serial), "%s", db_col_text(st, 0));
+	snprintf(c->tckn, sizeof(c->tckn), "%s", db_col_text(st, 1));
+	snprintf(c->card_serial, sizeof(c->card_serial), "%s", card ? card : "");
+	c->subject_cn = dup_col(st, 3);
+	c->not_before = db_col_int64(st, 4);
+	c->not_after = db_col_int64(st, 5);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", db_col_text(st, 6));
+	c->der_b64 = dup_col(st, 7);
+	if (status_parse(db_col_text(st, 8), &c->status) < 0) {
+		cert_record_done(c);
+		return -EUCLEAN;
+	}
+	c->reason = db_col_is_null(st, 9) ? 0 : (int)db_col_int64(st, 9);
+	c->revoked_at = db_col_is_null(st, 10) ? 0 : db_col_int64(st, 10);
+	c->issued_at = db_col_int64(st, 11);
+	if (!c->subject_cn || !c->der_b64) {
+		cert_record_done(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int cert_get(struct db *db, const char *serial, struct cert_record *ret)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char s[65];
+	int r;
+
+	serial_norm(serial, s);
+	r = db_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = $1", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", s);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	return cert_from_row(st, ret);
+}
+
+int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
+		      size_t *ret_n)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	struct cert_record *a = NULL;
+	size_t n = 0;
+	int r;
+
+	r = db_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE tckn = $1"
+			   " ORDER BY issued_at DESC, serial", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", tckn);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		struct cert_record *na = realloc(a, (n + 1) * sizeof(*a));
+		if (!na) {
+			r = -ENOMEM;
+			break;
+		}
+		a = na;
+		r = cert_from_row(st, &a[n]);
+		if (r < 0)
+			break;
+		n++;
+	}
+	if (r < 0) {
+		cert_record_free_array(a, n);
+		return r;
+	}
+	*ret = a;
+	*ret_n = n;
+	return 0;
+}
+
+int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_status,
+		    int *ret_reason, int64_t *ret_revoked_at)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char s[65];
+	int r;
+
+	serial_norm(serial, s);
+	r = db_prepare(db, "SELECT status, reason, revoked_at FROM certificates WHERE serial = $1",
+		       &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", s);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	r = status_parse(db_col_text(st, 0), ret_status);
+	if (r < 0)
+		return -EUCLEAN;
+	if (ret_reason)
+		*ret_reason = db_col_is_null(st, 1) ? 0 : (int)db_col_int64(st, 1);
+	if (ret_revoked_at)
+		*ret_revoked_at = db_col_is_null(st, 2) ? 0 : db_col_int64(st, 2);
+	return 0;
+}
+
+/* One transition inside a transaction, with its audit event. */
+static int transition(struct db *db, const char *serial, unsigned allowed_from,
+		      enum cert_status to, int reason, const char *actor, const char *action)
+{
+	_cleanup_free_ char *details = NULL;
+	enum cert_status from;
+	char s[65];
+	int r;
+
+	serial_norm(serial, s);
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = cert_status_get(db, s, &from, NULL, NULL);
+	if (r == 0 && !(allowed_from & (1u << from)))
+		r = -EBUSY;
+	if (r == 0) {
+		if (to == CERT_ACTIVE)
+			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
+				       " revoked_at = NULL WHERE serial = $1", "t", s);
+		else
+			r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
+				       " revoked_at = $3 WHERE serial = $4",
+				   "tiit", cert_status_str(to), (int64_t)reason, now_sec(), s);
+	}
+	if (r >= 0) {
+		details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\"}",
+					cert_status_str(from), cert_status_str(to),
+					to == CERT_ACTIVE ? "" : crl_reason_str(reason));
+		r = details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
+	}
+	if (r < 0) {
+		db_rollback(db);
+		/* Refusals are decisions too: record them outside the rolled back tx. */
+		if (r == -EBUSY || r == -ENOENT)
+			audit_append(db, false, actor, action, s, "refused",
+				     r == -EBUSY ? "{\"why\":\"not allowed from current status\"}"
+						 : "{\"why\":\"unknown serial\"}");
+		return r;
+	}
+	return db_commit(db);
+}
+
+int cert_hold(struct db *db, const char *serial, const char *actor)
+{
+	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CRL_REASON_HOLD, actor,
+			  "cert.hold");
+}
+
+int cert_release(struct db *db, const char *serial, const char *actor)
+{
+	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release");
+}
+
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor)
+{
+	if (!crl_reason_str(reason) || reason == CRL_REASON_HOLD || reason == 8)
+		return -EINVAL;
+	return transition(db, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
+			  reason, actor, "cert.revoke");
+}
+
+int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	r = db_prepare(db, "SELECT serial, revoked_at, reason FROM certificates"
+			   " WHERE status IN ('hold', 'revoked') ORDER BY serial", &st);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		r = fn(userdata, db_col_text(st, 0), db_col_int64(st, 1), (int)db_col_int64(st, 2));
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state)
+{
+	int r = db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state, created_at)"
+			   " VALUES ($1, $2, $3, $4, $5)",
+		       "tttti", serial, tckn, so_pin_sealed, state, now_sec());
+	return r < 0 ? r : 0;
+}
+
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char *s;
+	int r;
+
+	r = db_prepare(db, "SELECT so_pin_sealed FROM cards WHERE serial = $1", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", serial);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	s = dup_col(st, 0);
+	if (!s)
+		return -ENOMEM;
+	*ret_sealed = s;
+	return 0;
+}
+
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed)
+{
+	int r = db_run(db, "UPDATE cards SET so_pin_sealed = $1 WHERE serial = $2", "tt",
+		       so_pin_sealed, serial);
+
+	if (r < 0)
+		return r;
+	return r == 0 ? -ENOENT : 0;
+}

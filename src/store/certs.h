@@ -1,0 +1,87 @@
+/* certs.h - holders, cards and certificates in the store.
+ *
+ * The revocation state machine lives here, next to its data:
+ *   active --hold--> hold --release--> active
+ *   active|hold --revoke(reason)--> revoked   (final)
+ * Every change is written together with its audit event in one
+ * transaction. */
+#pragma once
+#include "store/db.h"
+
+enum cert_status { CERT_ACTIVE, CERT_HOLD, CERT_REVOKED };
+
+/* RFC 5280 CRLReason values used here. */
+enum {
+	CRL_REASON_UNSPECIFIED = 0,
+	CRL_REASON_KEY_COMPROMISE = 1,
+	CRL_REASON_AFFILIATION_CHANGED = 3,
+	CRL_REASON_SUPERSEDED = 4,
+	CRL_REASON_CESSATION = 5,
+	CRL_REASON_HOLD = 6,
+	CRL_REASON_PRIVILEGE_WITHDRAWN = 9,
+};
+
+const char *cert_status_str(enum cert_status s);
+/* "keyCompromise" etc. for reason codes 0-10; NULL for unknown. */
+const char *crl_reason_str(int reason);
+/* Parses a reason name (as above) or its number; hold is not accepted
+ * (use hold).  -EINVAL otherwise. */
+int crl_reason_parse(const char *s, int *ret);
+
+struct holder {
+	char tckn[12];
+	char *given_name, *surname, *email, *mobile;
+};
+void holder_done(struct holder *h);
+
+/* Inserts or updates a holder. */
+int holder_put(struct db *db, const char *tckn, const char *given_name,
+	       const char *surname, const char *email, const char *mobile);
+/* -ENOENT when unknown. */
+int holder_get(struct db *db, const char *tckn, struct holder *ret);
+
+struct cert_record {
+	char serial[65];	/* lower-case hex */
+	char tckn[12];
+	char card_serial[64];	/* "" when not on a card */
+	char sha256[65];
+	char *subject_cn;
+	char *der_b64;
+	int64_t not_before, not_after, issued_at, revoked_at;
+	enum cert_status status;
+	int reason;		/* when hold/revoked */
+};
+void cert_record_done(struct cert_record *c);
+void cert_record_free_array(struct cert_record *a, size_t n);
+
+/* Adds an issued certificate (status as given, usually hold or active). */
+int cert_add(struct db *db, const struct cert_record *c);
+/* By serial (hex, any case).  -ENOENT when unknown. */
+int cert_get(struct db *db, const char *serial, struct cert_record *ret);
+/* All certificates of a holder, newest first. */
+int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
+		      size_t *ret_n);
+/* The fast path for OCSP and signature checks: status only.  -ENOENT when
+ * the serial was never issued here. */
+int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_status,
+		    int *ret_reason, int64_t *ret_revoked_at);
+
+/* Applies a transition; actor is who asked ("operator", "holder:TCKN").
+ * -ENOENT unknown serial, -EBUSY when the transition is not allowed from
+ * the current state (e.g. release of an active or revoked certificate,
+ * anything on a revoked one), -EINVAL for a bad reason. */
+int cert_hold(struct db *db, const char *serial, const char *actor);
+int cert_release(struct db *db, const char *serial, const char *actor);
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor);
+
+/* Calls fn for every certificate on hold or revoked (for the CRL). */
+typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
+			       int reason);
+int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata);
+
+/* Cards. */
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state);
+/* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

@@ -1,0 +1,187 @@
+/* test-certs.c - holders, certificates and the revocation state machine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+
+#include "store/audit.h"
+#include "store/certs.h"
+
+static char dir[] = "/tmp/eonay-certs-XXXXXX";
+
+static int setup(void **state)
+{
+	char path[300], cmd[320];
+	struct db *db;
+
+	snprintf(cmd, sizeof(cmd), "rm -f %s/t.db*", dir);
+	(void)!system(cmd);
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	if (db_open(path, 1000, &db) < 0 || db_migrate(db, NULL) < 0)
+		return -1;
+	if (holder_put(db, "10000000146", "AHMET", "YILMAZ", NULL, "5551112233") < 0)
+		return -1;
+	*state = db;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	db_close(*state);
+	return 0;
+}
+
+static void add_cert(struct db *db, const char *serial, enum cert_status st)
+{
+	struct cert_record c = {
+		.tckn = "10000000146", .subject_cn = "AHMET YILMAZ", .der_b64 = "MAA=",
+		.not_before = 1, .not_after = 2, .issued_at = 3, .status = st,
+		.reason = st == CERT_HOLD ? CRL_REASON_HOLD : 0,
+	};
+	snprintf(c.serial, sizeof(c.serial), "%s", serial);
+	snprintf(c.sha256, sizeof(c.sha256), "sha-%s", serial);
+	assert_int_equal(cert_add(db, &c), 0);
+}
+
+static void test_holder(void **state)
+{
+	struct db *db = *state;
+	struct holder h;
+
+	assert_int_equal(holder_get(db, "10000000146", &h), 0);
+	assert_string_equal(h.given_name, "AHMET");
+	assert_string_equal(h.mobile, "5551112233");
+	holder_done(&h);
+	/* Update keeps the mobile when none is given. */
+	assert_int_equal(holder_put(db, "10000000146", "AHMET", "YILMAZ", "a@b.tr", NULL), 0);
+	assert_int_equal(holder_get(db, "10000000146", &h), 0);
+	assert_string_equal(h.email, "a@b.tr");
+	assert_string_equal(h.mobile, "5551112233");
+	holder_done(&h);
+	assert_int_equal(holder_get(db, "10000000078", &h), -ENOENT);
+}
+
+static void test_state_machine(void **state)
+{
+	struct db *db = *state;
+	enum cert_status st;
+	int reason;
+	int64_t at, n;
+
+	add_cert(db, "0AbC", CERT_HOLD);
+	/* serials are case-insensitive */
+	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(st, CERT_HOLD);
+	assert_int_equal(reason, CRL_REASON_HOLD);
+
+	assert_int_equal(cert_hold(db, "0abc", "operator"), -EBUSY);	/* already on hold */
+	assert_int_equal(cert_release(db, "0ABC", "operator"), 0);
+	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(st, CERT_ACTIVE);
+	assert_int_equal(cert_release(db, "0abc", "operator"), -EBUSY);
+	assert_int_equal(cert_hold(db, "0abc", "holder:10000000146"), 0);
+	assert_int_equal(cert_revoke(db, "0abc", CRL_REASON_HOLD, "operator"), -EINVAL);
+	assert_int_equal(cert_revoke(db, "0abc", CRL_REASON_KEY_COMPROMISE, "operator"), 0);
+	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(st, CERT_REVOKED);
+	assert_int_equal(reason, CRL_REASON_KEY_COMPROMISE);
+	assert_true(at > 0);
+	/* Revocation is final. */
+	assert_int_equal(cert_release(db, "0abc", "operator"), -EBUSY);
+	assert_int_equal(cert_hold(db, "0abc", "operator"), -EBUSY);
+	assert_int_equal(cert_revoke(db, "0abc", CRL_REASON_SUPERSEDED, "operator"), -EBUSY);
+	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(reason, CRL_REASON_KEY_COMPROMISE);
+	assert_int_equal(cert_hold(db, "ffff", "operator"), -ENOENT);
+
+	/* Every decision, accepted or refused, is in an intact audit chain. */
+	assert_int_equal(audit_verify(db, &n, NULL), 0);
+	assert_int_equal(n, 9);
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused'",
+					NULL, &n), 0);
+	assert_int_equal(n, 6);
+}
+
+static int collect(void *u, const char *serial, int64_t at, int reason)
+{
+	char *buf = u;
+
+	snprintf(buf + strlen(buf), 200 - strlen(buf), "%s:%d ", serial, reason);
+	return 0;
+}
+
+static void test_revoked_list_and_listing(void **state)
+{
+	struct db *db = *state;
+	struct cert_record *a;
+	char buf[200] = "";
+	size_t n;
+
+	add_cert(db, "01", CERT_ACTIVE);
+	add_cert(db, "02", CERT_HOLD);
+	add_cert(db, "03", CERT_ACTIVE);
+	assert_int_equal(cert_revoke(db, "03", CRL_REASON_SUPERSEDED, "operator"), 0);
+	assert_int_equal(cert_foreach_revoked(db, collect, buf), 0);
+	assert_string_equal(buf, "02:6 03:4 ");
+	assert_int_equal(cert_list_by_tckn(db, "10000000146", &a, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(a[0].subject_cn, "AHMET YILMAZ");
+	cert_record_free_array(a, n);
+	/* Duplicate serial refused, nothing changed. */
+	struct cert_record c = { .serial = "01", .tckn = "10000000146", .subject_cn = "X",
+				 .der_b64 = "", .sha256 = "other" };
+	assert_int_equal(cert_add(db, &c), -EEXIST);
+	/* Unknown holder refused by the foreign key. */
+	struct cert_record d = { .serial = "09", .tckn = "10000000078", .subject_cn = "X",
+				 .der_b64 = "", .sha256 = "x9" };
+	assert_int_equal(cert_add(db, &d), -EEXIST);
+}
+
+static void test_reason_names(void **state)
+{
+	int r;
+
+	assert_int_equal(crl_reason_parse("keyCompromise", &r), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(crl_reason_parse("superseded", &r), 0);
+	assert_int_equal(r, 4);
+	assert_int_equal(crl_reason_parse("5", &r), 0);
+	assert_int_equal(crl_reason_parse("certificateHold", &r), -EINVAL);
+	assert_int_equal(crl_reason_parse("nonsense", &r), -EINVAL);
+	assert_string_equal(crl_reason_str(6), "certificateHold");
+}
+
+static void test_cards(void **state)
+{
+	struct db *db = *state;
+	char *s;
+
+	assert_int_equal(card_add(db, "DEMO-0001", "10000000146", "v1:abc", "produced"), 0);
+	assert_int_equal(card_add(db, "DEMO-0001", "10000000146", "v1:abc", "produced"), -EEXIST);
+	assert_int_equal(card_so_pin_get(db, "DEMO-0001", &s), 0);
+	assert_string_equal(s, "v1:abc");
+	free(s);
+	assert_int_equal(card_so_pin_set(db, "DEMO-0001", "v1:def"), 0);
+	assert_int_equal(card_so_pin_set(db, "NOPE", "v1:def"), -ENOENT);
+	assert_int_equal(card_so_pin_get(db, "NOPE", &s), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoked_list_and_listing, setup, teardown),
+		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test_setup_teardown(test_cards, setup, teardown),
+	};
+	char cmd[300];
+	int r;
+
+	assert_non_null(mkdtemp(dir));
+	r = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)!system(cmd);
+	return r;
+}
