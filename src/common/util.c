@@ -371,3 +371,51 @@ void iso8601_utc(int64_t t, char ret[21])
 	gmtime_r(&tt, &tm);
 	strftime(ret, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int key_file_load(const char *path, void *ret, size_t n, bool create)
+{
+	_cleanup_free_ char *hex = NULL, *dir = NULL, *tmp = NULL;
+	char buf[2 * 64 + 2];
+	size_t len = 0;
+	int r;
+
+	if (n == 0 || n > 64)
+		return -EINVAL;
+	r = read_file(path, 4096, &hex, &len);
+	if (r == 0) {
+		while (len > 0 && (hex[len - 1] == '\n' || hex[len - 1] == ' '))
+			hex[--len] = '\0';
+		r = hex_decode(hex, ret, n);
+		OPENSSL_cleanse(hex, len);
+		return r;
+	}
+	if (r != -ENOENT || !create)
+		return r;
+	dir = strdup(path);
+	if (!dir)
+		return -ENOMEM;
+	if (strrchr(dir, '/')) {
+		*strrchr(dir, '/') = '\0';
+		r = mkdir_p(dir, 0700);
+		if (r < 0)
+			return r;
+	}
+	r = random_bytes(ret, n);
+	if (r < 0)
+		return r;
+	hex_encode(ret, n, buf);
+	strcat(buf, "\n");
+	tmp = strdup_printf("%s.new.%ld", path, (long)getpid());
+	if (!tmp)
+		return -ENOMEM;
+	r = write_file_atomic(tmp, buf, strlen(buf), 0600);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	/* link() fails if another process won the race: then use theirs. */
+	r = link(tmp, path) < 0 ? -errno : 0;
+	unlink(tmp);
+	if (r == -EEXIST)
+		return key_file_load(path, ret, n, false);
+	return r;
+}

@@ -115,6 +115,13 @@ int read_file(const char *path, size_t max, char **ret, size_t *ret_n);
 /* Writes a file atomically (temp file + fsync + rename) with the given mode. */
 int write_file_atomic(const char *path, const void *buf, size_t n, unsigned mode);
 
+/* Loads a key of n bytes kept as hex in a file (mode 0600).  When the file
+ * does not exist and create is true, makes a random key and writes it
+ * (creating the directory 0700); two processes racing to create it end up
+ * with the same key.  -ENOENT when absent and !create, -EINVAL when the
+ * file does not hold exactly n bytes of hex. */
+int key_file_load(const char *path, void *ret, size_t n, bool create);
+
 /* mkdir -p with mode for each created component. */
 int mkdir_p(const char *path, unsigned mode);
 

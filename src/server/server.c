@@ -5,11 +5,7 @@
  * list of all of them lets main() close them after the daemon stopped. */
 #include "server/server.h"
 
-#include <fcntl.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <sys/stat.h>
 
 static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db **dbs;
@@ -58,37 +54,9 @@ void server_db_close_all(void)
 
 int server_key_load(const char *data_dir, const char *name, unsigned char *ret, size_t n)
 {
-	_cleanup_free_ char *dir = NULL, *path = NULL, *hex = NULL;
-	size_t len = 0;
-	int r;
+	_cleanup_free_ char *path = strdup_printf("%s/keys/%s", data_dir, name);
 
-	dir = strdup_printf("%s/keys", data_dir);
-	path = strdup_printf("%s/keys/%s", data_dir, name);
-	if (!dir || !path)
+	if (!path)
 		return -ENOMEM;
-	r = read_file(path, 4096, &hex, &len);
-	if (r == -ENOENT) {
-		char buf[2 * 64 + 2];
-
-		if (n > 64)
-			return -EINVAL;
-		r = mkdir_p(dir, 0700);
-		if (r < 0)
-			return r;
-		r = random_bytes(ret, n);
-		if (r < 0)
-			return r;
-		hex_encode(ret, n, buf);
-		strcat(buf, "\n");
-		r = write_file_atomic(path, buf, strlen(buf), 0600);
-		OPENSSL_cleanse(buf, sizeof(buf));
-		return r;
-	}
-	if (r < 0)
-		return r;
-	while (len > 0 && (hex[len - 1] == '\n' || hex[len - 1] == ' '))
-		hex[--len] = '\0';
-	r = hex_decode(hex, ret, n);
-	OPENSSL_cleanse(hex, len);
-	return r;
+	return key_file_load(path, ret, n, true);
 }
