@@ -1,0 +1,102 @@
+// lib.mjs - browser test helpers: a real eonayd on a free port with a fresh
+// data directory, Debian's Chromium through playwright-core, and the checks
+// every page must pass (no console errors, no request to another host,
+// lang="tr", a title, a label for every input).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const builddir = process.env.EONAY_BUILDDIR || path.join(root, 'build');
+export const shotsdir = path.join(root, 'docs', 'screenshots');
+
+export function bin(name) {
+  const sub = { eonayd: 'server', eimza: 'eimza', eonayctl: 'ctl' }[name];
+  return path.join(builddir, 'src', sub, name);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+export async function startServer(extraArgs = []) {
+  const data = mkdtempSync(path.join(tmpdir(), 'eonay-browser-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin('eonayd'), ['--data', data, '--listen', `127.0.0.1:${port}`, ...extraArgs],
+                     { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) return { url, data, proc, log: () => log, ctl: (...a) => execFileSync(bin('eonayctl'), ['--data', data, ...a]).toString() };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`eonayd did not start: ${log}`);
+}
+
+export async function stopServer(s) {
+  if (!s) return;
+  s.proc.kill('SIGTERM');
+  await new Promise((r) => s.proc.once('exit', r));
+  rmSync(s.data, { recursive: true, force: true });
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A page that records console errors and requests to other hosts.
+export async function openPage(browser, baseUrl, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: 'tr-TR' });
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(baseUrl).origin;
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/yok-boyle-bir-sayfa')) problems.push(`http ${r.status()}: ${r.url()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:')) problems.push(`other host: ${u}`);
+  });
+  return { context, page, problems };
+}
+
+// The basics every page must have.
+export async function pageBasics(page) {
+  return page.evaluate(() => {
+    const unlabeled = [...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => el.type !== 'hidden')
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') &&
+                      !el.getAttribute('aria-labelledby'))
+      .map((el) => el.id || el.name || el.outerHTML.slice(0, 60));
+    return { lang: document.documentElement.lang, title: document.title, unlabeled };
+  });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(shotsdir, { recursive: true });
+  await page.screenshot({ path: path.join(shotsdir, `${name}.png`), fullPage: true });
+}
+
+export const viewports = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+};
