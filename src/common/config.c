@@ -62,6 +62,26 @@ static const struct setting settings[] = {
 	  300, 604800, false, "browser session absolute lifetime, seconds"),
 	S("codes", "lifetime", SET_INT, code_lifetime, "300", 5, 3600, false,
 	  "verification code lifetime, seconds"),
+	S("codes", "claims_per_client", SET_INT, claims_per_client, "10", 1, 100000,
+	  false, "code look-ups per minute from one address"),
+	S("codes", "claims_global", SET_INT, claims_global, "200", 1, 1000000, false,
+	  "code look-ups per second on this node, all addresses"),
+	S("codes", "poll_timeout", SET_INT, poll_timeout, "25", 1, 120, false,
+	  "how long a browser's long-poll waits for a change, seconds"),
+	S("pki", "dir", SET_STR, pki_dir, NULL, 0, 0, false,
+	  "CA certificates and keys (default DATA/pki)"),
+	S("pki", "passphrase_file", SET_STR, pki_passphrase_file, NULL, 0, 0, false,
+	  "file with the passphrase of the CA keys (default DATA/keys/ca.pass)"),
+	S("pki", "passphrase", SET_STR, pki_passphrase, NULL, 0, 0, true,
+	  "the passphrase of the CA keys (or the HSM PIN); overrides the file"),
+	S("pki", "policy_oid", SET_STR, pki_policy_oid, "2.16.792.1.2.1.1.5.7.1.9", 0, 0,
+	  false, "NES certificate policy OID"),
+	S("pki", "organization", SET_STR, pki_org, "Eonay Sertifikasyon Merkezi", 0, 0, false,
+	  "O= of the CA certificates"),
+	S("pki", "crl_validity", SET_INT, crl_validity, "86400", 600, 2592000, false,
+	  "seconds from a CRL's thisUpdate to its nextUpdate"),
+	S("pki", "ocsp_validity", SET_INT, ocsp_validity, "3600", 60, 604800, false,
+	  "seconds from an OCSP answer's thisUpdate to its nextUpdate"),
 	S("security", "master_key_file", SET_STR, master_key_file, NULL, 0, 0,
 	  false, "file holding the AES-256 master key (default DATA/keys/master.key)"),
 	S("security", "master_key", SET_STR, master_key, NULL, 0, 0, true,
@@ -314,6 +334,16 @@ int config_finish(struct config *c, char **ret_err)
 	if (!c->db_path) {
 		c->db_path = strdup_printf("%s/eonay.db", c->data_dir);
 		if (!c->db_path)
+			return -ENOMEM;
+	}
+	if (!c->pki_dir) {
+		c->pki_dir = strdup_printf("%s/pki", c->data_dir);
+		if (!c->pki_dir)
+			return -ENOMEM;
+	}
+	if (!c->pki_passphrase_file) {
+		c->pki_passphrase_file = strdup_printf("%s/keys/ca.pass", c->data_dir);
+		if (!c->pki_passphrase_file)
 			return -ENOMEM;
 	}
 	if (!c->master_key_file) {

@@ -40,6 +40,18 @@ struct config {
 
 	/* [codes] */
 	int64_t code_lifetime;		/* seconds, 300 in the seeds */
+	int64_t claims_per_client;	/* code look-ups per minute per address */
+	int64_t claims_global;		/* code look-ups per second, whole node */
+	int64_t poll_timeout;		/* long-poll wait, seconds */
+
+	/* [pki] */
+	char *pki_dir;		/* default DATA/pki */
+	char *pki_passphrase_file;	/* default DATA/keys/ca.pass */
+	char *pki_passphrase;	/* secret; overrides the file */
+	char *pki_policy_oid;
+	char *pki_org;
+	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
+	int64_t ocsp_validity;	/* seconds */
 
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */

@@ -26,3 +26,23 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv);
 int ctl_status(struct ctl *ctl, int argc, char **argv);
 int ctl_config(struct ctl *ctl, int argc, char **argv);
 int ctl_audit(struct ctl *ctl, int argc, char **argv);
+
+/* cmd-pki.c */
+int ctl_pki(struct ctl *ctl, int argc, char **argv);
+
+/* cmd-cert.c */
+int ctl_holder(struct ctl *ctl, int argc, char **argv);
+int ctl_cert(struct ctl *ctl, int argc, char **argv);
+int ctl_crl(struct ctl *ctl, int argc, char **argv);
+
+/* cmd-card.c */
+struct pki_ca;
+struct card_request;
+struct card_result;
+int ctl_card(struct ctl *ctl, int argc, char **argv);
+/* Issues one card, printing the reason of a failure to stderr. */
+int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
+		       const struct card_request *req, struct card_result *ret);
+
+/* cmd-demo.c */
+int ctl_demo(struct ctl *ctl, int argc, char **argv);

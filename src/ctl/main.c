@@ -15,6 +15,12 @@ static const struct ctl_command commands[] = {
 	{ "migrate", "apply the schema migrations to the store", ctl_migrate },
 	{ "status", "show the store's schema version and health", ctl_status },
 	{ "config", "print the effective settings (secrets masked)", ctl_config },
+	{ "pki", "the CA hierarchy: 'pki init', 'pki show'", ctl_pki },
+	{ "holder", "certificate holders: 'holder add', 'holder show'", ctl_holder },
+	{ "cert", "certificates: list, show, hold, release, revoke", ctl_cert },
+	{ "crl", "the CRL: 'crl publish', 'crl show'", ctl_crl },
+	{ "card", "card production: 'card issue --tckn T ...'", ctl_card },
+	{ "demo", "create (idempotently) the demo world and print its summary as JSON", ctl_demo },
 	{ "audit", "audit log: 'audit verify' checks the hash chain, 'audit list [N]'", ctl_audit },
 };
 

@@ -10,6 +10,9 @@
 #include "eimza/eimza.h"
 
 static const struct eimza_command commands[] = {
+	{ "sign", "sign the texts of a session with a Doğrulama Kodu", eimza_sign },
+	{ "certs", "list the certificates on the cards", eimza_certs },
+	{ "verify", "offline validation report for a saved signed content file", eimza_verify },
 	{ "help", "show this help", NULL },
 };
 
@@ -23,6 +26,8 @@ static void help(void)
 	       "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
 		printf("  %-8s %s\n", commands[i].name, commands[i].help);
+	printf("\nExit codes: 0 ok, 1 error, 2 usage, 3 code refused, 4 signature refused,\n"
+	       "5 PIN, 6 card, 7 network, 8 cancelled, 9 signature not valid (docs/EIMZA.md)\n");
 	printf("\nOptions:\n"
 	       "  --module PATH   PKCS#11 module of the card (default %s)\n"
 	       "  -h, --help      show this help\n"

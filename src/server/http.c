@@ -41,7 +41,7 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->cookies[i]);
 }
 
-static int queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
+int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
 {
 	enum MHD_Result ok;
 
@@ -74,7 +74,7 @@ int http_reply_json(struct http_request *req, unsigned status, json_t *body)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"application/json; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return queue(req, status, resp);
+	return http_queue(req, status, resp);
 }
 
 int http_reply_error(struct http_request *req, unsigned status, const char *code,
@@ -140,7 +140,7 @@ int http_reply_file(struct http_request *req, unsigned status, int fd,
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 		}
-		return queue(req, 304, resp);
+		return http_queue(req, 304, resp);
 	}
 	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (!resp) {
@@ -151,7 +151,7 @@ int http_reply_file(struct http_request *req, unsigned status, int fd,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 	if (status == 200)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-	return queue(req, status, resp);
+	return http_queue(req, status, resp);
 }
 
 const char *http_header(struct http_request *req, const char *name)
@@ -229,7 +229,10 @@ static const struct route *route_find(const char *method, const char *path, bool
 {
 	*ret_path_known = false;
 	for (size_t i = 0; i < routes_count; i++) {
-		if (!streq(routes[i].path, path))
+		const char *rp = routes[i].path;
+		size_t n = strlen(rp);
+
+		if (rp[n - 1] == '/' ? strncmp(rp, path, n) != 0 : !streq(rp, path))
 			continue;
 		*ret_path_known = true;
 		if (streq(routes[i].method, method))
@@ -328,7 +331,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
-	if (req->replied) {
+	if (req->replied || req->parked) {
 		/* Answer already queued (oversized body): drop what comes. */
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -361,7 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	log_set_request_id(req->rid);
 	dispatch(req);
-	if (!req->replied)
+	if (!req->replied && !req->parked)
 		http_reply_errno(req, -EIO, NULL);
 	log_set_request_id(NULL);
 	return MHD_YES;

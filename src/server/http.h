@@ -25,6 +25,8 @@ struct http_request {
 	size_t body_len, body_cap;
 	bool body_too_large;
 	bool nul_in_uri;		/* the raw URI had %00 */
+	bool parked;			/* suspended on a long-poll (waiters.c) */
+	bool resumed;			/* the handler runs again after a park */
 
 	unsigned status;		/* of the answer, for the access log */
 	bool replied;
@@ -57,6 +59,9 @@ int http_reply_errno(struct http_request *req, int r, const char *message);
 /* Serves a file with its type and caching headers (If-None-Match aware). */
 int http_reply_file(struct http_request *req, unsigned status, int fd,
 		    const char *content_type, const char *cache_control);
+
+/* Adds the common headers to resp and queues it; takes resp over. */
+int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp);
 
 /* Request accessors. */
 const char *http_header(struct http_request *req, const char *name);

@@ -12,7 +12,12 @@
 
 #include "common/log.h"
 #include "config-build.h"
+#include "ca/authority.h"
+#include "ca/publish.h"
 #include "server/http.h"
+#include "server/ratelimit.h"
+#include "server/sigcheck.h"
+#include "server/waiters.h"
 #include "server/websession.h"
 #include "store/audit.h"
 
@@ -36,9 +41,11 @@ static void help(void)
 	       "environment variables, then the command line.  See docs/CONFIGURATION.md.\n");
 }
 
-static int housekeeping(struct config *cfg)
+static int housekeeping(struct server *srv)
 {
 	_cleanup_(db_closep) struct db *db = NULL;
+	struct config *cfg = srv->cfg;
+	bool published = false;
 	int64_t n = 0;
 	int r;
 
@@ -48,6 +55,26 @@ static int housekeeping(struct config *cfg)
 	r = websession_purge(db, cfg, &n);
 	if (r == 0 && n > 0)
 		log_info("purged %lld expired browser sessions", (long long)n);
+	if (r == 0 && srv->ca) {
+		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);
+		if (r == 0 && published)
+			log_info("published a new CRL");
+	}
+	return r;
+}
+
+/* Opens the CA when one was created (OCSP, CRLs need its keys). */
+static int open_ca(struct server *srv)
+{
+	int r = authority_open(srv->cfg, &srv->ca);
+
+	if (r == -ENOENT) {
+		log_warn("no CA in %s yet ('eonayctl pki init'): OCSP and CRL are off",
+			 srv->cfg->pki_dir);
+		return 0;
+	}
+	if (r < 0)
+		log_error("cannot open the CA in %s: %s", srv->cfg->pki_dir, strerror(-r));
 	return r;
 }
 
@@ -179,10 +206,29 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	r = server_key_load(cfg.data_dir, "session.key", srv.session_key, sizeof(srv.session_key));
+	if (r >= 0)
+		r = server_key_load(cfg.data_dir, "code.key", srv.code_key, sizeof(srv.code_key));
 	if (r < 0) {
-		log_error("cannot load %s/keys/session.key: %s", cfg.data_dir, strerror(-r));
+		log_error("cannot load the keys in %s/keys: %s", cfg.data_dir, strerror(-r));
 		goto out;
 	}
+	r = ratelimit_new((unsigned)cfg.claims_per_client, (unsigned)cfg.claims_global, &srv.claims);
+	if (r < 0)
+		goto out;
+	r = open_ca(&srv);
+	if (r < 0)
+		goto out;
+	r = housekeeping(&srv);
+	if (r < 0)
+		log_warn("housekeeping failed: %s", strerror(-r));
+	r = sigcheck_init(&srv);
+	if (r < 0) {
+		log_error("cannot load the trust anchors from %s: %s", cfg.data_dir, strerror(-r));
+		goto out;
+	}
+	r = waiters_start();
+	if (r < 0)
+		goto out;
 
 	/* Block the signals before MHD starts its threads so they inherit it. */
 	sigemptyset(&mask);
@@ -208,16 +254,21 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (sig < 0 && errno == EAGAIN) {
-			r = housekeeping(&cfg);
+			r = housekeeping(&srv);
 			if (r < 0)
 				log_warn("housekeeping failed: %s", strerror(-r));
 		}
 	}
+	waiters_stop();
 	http_stop(&srv);
 	r = 0;
 out:
+	sigcheck_done(&srv);
+	pki_ca_free(srv.ca);
+	ratelimit_free(srv.claims);
 	server_db_close_all();
 	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
+	OPENSSL_cleanse(srv.code_key, sizeof(srv.code_key));
 	config_done(&cfg);
 	return r < 0 ? 1 : 0;
 }

@@ -9,6 +9,10 @@ struct server {
 	struct config *cfg;
 	struct MHD_Daemon *daemon;
 	unsigned char session_key[32];	/* HMAC key for CSRF tokens */
+	unsigned char code_key[32];	/* HMAC key for codes and app tokens */
+	struct ratelimit *claims;	/* code look-ups */
+	struct pki_ctx *pki;		/* trust anchors (sigcheck.c) */
+	struct pki_ca *ca;		/* the CA, for OCSP and CRLs; NULL before pki init */
 	bool https;			/* base_url is https: Secure cookies, HSTS */
 };
 

@@ -142,3 +142,36 @@ bool websession_csrf_ok(const unsigned char key[32], const char *id, const char 
 	OPENSSL_cleanse(expect, sizeof(expect));
 	return ok;
 }
+
+int websession_hash(const char *id, char ret[65])
+{
+	return sha256_hex(id, strlen(id), ret);
+}
+
+int websession_login(struct db *db, const char *old_id_hash, const char *tckn,
+		     const char *client_addr, char **ret_id)
+{
+	_cleanup_secret_ char *id = NULL;
+	char hash[65];
+	int64_t now = now_sec();
+	int r;
+
+	r = token_new(32, &id);
+	if (r < 0)
+		return r;
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", old_id_hash);
+	if (r == 0)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
+		       " authenticated_at, client_addr) VALUES ($1, $2, $3, $3, $3, $4)",
+		   "ttit", hash, tckn, now, client_addr);
+	if (r < 0)
+		return r;
+	*ret_id = TAKE_PTR(id);
+	return 0;
+}

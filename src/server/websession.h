@@ -35,3 +35,12 @@ int websession_purge(struct db *db, const struct config *cfg, int64_t *ret_n);
 int websession_csrf(const unsigned char key[32], const char *id, char ret[44]);
 /* Constant-time check of a presented CSRF token. */
 bool websession_csrf_ok(const unsigned char key[32], const char *id, const char *token);
+
+/* Logs a browser in: the old session is replaced by a new one (new id,
+ * so a fixated id is worthless) bound to tckn.  *ret_id is the new cookie
+ * value.  -ENOENT when the old one is gone. */
+int websession_login(struct db *db, const char *old_id_hash, const char *tckn,
+		     const char *client_addr, char **ret_id);
+
+/* SHA-256 of a cookie value, as stored. */
+int websession_hash(const char *id, char ret[65]);

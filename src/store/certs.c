@@ -7,18 +7,9 @@
 #include "store/certs.h"
 
 #include <ctype.h>
-#include <strings.h>
 #include <stdio.h>
 
 #include "store/audit.h"
-
-static const char *const reason_names[] = {
-	[0] = "unspecified",	      [1] = "keyCompromise",
-	[2] = "cACompromise",	      [3] = "affiliationChanged",
-	[4] = "superseded",	      [5] = "cessationOfOperation",
-	[6] = "certificateHold",      [8] = "removeFromCRL",
-	[9] = "privilegeWithdrawn",   [10] = "aACompromise",
-};
 
 const char *cert_status_str(enum cert_status s)
 {
@@ -48,30 +39,14 @@ static int status_parse(const char *s, enum cert_status *ret)
 	return 0;
 }
 
-const char *crl_reason_str(int reason)
+bool cert_revoke_reason_ok(int reason)
 {
-	if (reason < 0 || (size_t)reason >= ELEMENTSOF(reason_names))
-		return NULL;
-	return reason_names[reason];
-}
-
-int crl_reason_parse(const char *s, int *ret)
-{
-	int64_t v;
-
-	for (size_t i = 0; i < ELEMENTSOF(reason_names); i++)
-		if (reason_names[i] && s && strcasecmp(s, reason_names[i]) == 0) {
-			v = (int64_t)i;
-			goto check;
-		}
-	if (parse_int64(s, 0, 10, &v) < 0)
-		return -EINVAL;
-check:
-	/* 6 is hold (its own operation), 7 unused, 8 only in delta CRLs. */
-	if (v == 6 || v == 7 || v == 8 || v == 2 || v == 10)
-		return -EINVAL;
-	*ret = (int)v;
-	return 0;
+	/* unspecified, keyCompromise, affiliationChanged, superseded,
+	 * cessationOfOperation, privilegeWithdrawn: the reasons a holder
+	 * certificate is revoked for.  CA compromise is not a per-certificate
+	 * decision, hold has its own operation, removeFromCRL is delta-only. */
+	return reason == 0 || reason == 1 || reason == 3 || reason == 4 || reason == 5 ||
+	       reason == 9;
 }
 
 static void serial_norm(const char *in, char out[65])
@@ -313,9 +288,9 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 				   "tiit", cert_status_str(to), (int64_t)reason, now_sec(), s);
 	}
 	if (r >= 0) {
-		details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\"}",
+		details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":%d}",
 					cert_status_str(from), cert_status_str(to),
-					to == CERT_ACTIVE ? "" : crl_reason_str(reason));
+					to == CERT_ACTIVE ? -1 : reason);
 		r = details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
 	}
 	if (r < 0) {
@@ -332,7 +307,7 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 
 int cert_hold(struct db *db, const char *serial, const char *actor)
 {
-	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CRL_REASON_HOLD, actor,
+	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CERT_REASON_HOLD, actor,
 			  "cert.hold");
 }
 
@@ -343,7 +318,7 @@ int cert_release(struct db *db, const char *serial, const char *actor)
 
 int cert_revoke(struct db *db, const char *serial, int reason, const char *actor)
 {
-	if (!crl_reason_str(reason) || reason == CRL_REASON_HOLD || reason == 8)
+	if (!cert_revoke_reason_ok(reason))
 		return -EINVAL;
 	return transition(db, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
 			  reason, actor, "cert.revoke");

@@ -10,23 +10,13 @@
 
 enum cert_status { CERT_ACTIVE, CERT_HOLD, CERT_REVOKED };
 
-/* RFC 5280 CRLReason values used here. */
-enum {
-	CRL_REASON_UNSPECIFIED = 0,
-	CRL_REASON_KEY_COMPROMISE = 1,
-	CRL_REASON_AFFILIATION_CHANGED = 3,
-	CRL_REASON_SUPERSEDED = 4,
-	CRL_REASON_CESSATION = 5,
-	CRL_REASON_HOLD = 6,
-	CRL_REASON_PRIVILEGE_WITHDRAWN = 9,
-};
+/* Reasons are RFC 5280 CRLReason numbers (names in pki/crl.h): hold is 6
+ * (certificateHold); revoke takes 0, 1, 3, 4, 5 or 9. */
+#define CERT_REASON_HOLD 6
 
 const char *cert_status_str(enum cert_status s);
-/* "keyCompromise" etc. for reason codes 0-10; NULL for unknown. */
-const char *crl_reason_str(int reason);
-/* Parses a reason name (as above) or its number; hold is not accepted
- * (use hold).  -EINVAL otherwise. */
-int crl_reason_parse(const char *s, int *ret);
+/* True for the reasons cert_revoke() takes. */
+bool cert_revoke_reason_ok(int reason);
 
 struct holder {
 	char tckn[12];

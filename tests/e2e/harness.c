@@ -257,3 +257,105 @@ int run_cmd(char **ret_out, const char *fmt, ...)
 		free(out);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
+
+const char *json_field(const char *json, const char *key, char *buf, size_t n)
+{
+	char pat[128];
+	const char *p;
+	size_t k = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = json ? strstr(json, pat) : NULL;
+	buf[0] = '\0';
+	if (!p)
+		return NULL;
+	p += strlen(pat);
+	while (*p == ' ')
+		p++;
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && k + 1 < n; p++)
+			buf[k++] = *p;
+	} else {
+		for (; *p && *p != ',' && *p != '}' && k + 1 < n; p++)
+			buf[k++] = *p;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+static void take_cookie(struct browser *b, const struct resp *r)
+{
+	char *sc = resp_header(r, "Set-Cookie");
+	char *semi;
+
+	if (!sc)
+		return;
+	semi = strchr(sc, ';');
+	if (semi)
+		*semi = '\0';
+	snprintf(b->cookie, sizeof(b->cookie), "%s", sc);
+	free(sc);
+}
+
+int browser_call(struct browser *b, const char *method, const char *path, const char *json,
+		 struct resp *ret)
+{
+	char url[512], cookie[160], csrf[96];
+	const char *h[4] = { cookie, csrf, json ? "Content-Type: application/json" : NULL, NULL };
+	int r;
+
+	snprintf(url, sizeof(url), "%s%s", b->srv->url, path);
+	snprintf(cookie, sizeof(cookie), "Cookie: %s", b->cookie);
+	snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s", b->csrf);
+	r = http_do(method, url, json, json ? strlen(json) : 0, h, NULL, ret);
+	if (r == 0)
+		take_cookie(b, ret);
+	return r;
+}
+
+int browser_refresh(struct browser *b)
+{
+	struct resp r;
+	int rc;
+
+	rc = browser_call(b, "GET", "/api/v1/session", NULL, &r);
+	if (rc == 0 && r.status == 200)
+		json_field(r.body, "csrf_token", b->csrf, sizeof(b->csrf));
+	else
+		rc = -1;
+	resp_done(&r);
+	return rc;
+}
+
+int browser_open(struct browser *b, const struct srv *s)
+{
+	struct resp r;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->srv = s;
+	rc = browser_call(b, "POST", "/api/v1/session", "{}", &r);
+	if (rc == 0 && r.status == 201)
+		json_field(r.body, "csrf_token", b->csrf, sizeof(b->csrf));
+	else
+		rc = -1;
+	resp_done(&r);
+	return rc;
+}
+
+const char *demo_world(const char *data)
+{
+	static char conf[300];
+	char *out = NULL;
+	int st;
+
+	st = run_cmd(&out, "%s --data %s demo", bin_path("eonayctl"), data);
+	if (st != 0) {
+		fprintf(stderr, "eonayctl demo failed (%d): %s\n", st, out);
+		free(out);
+		return NULL;
+	}
+	free(out);
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", data);
+	return conf;
+}

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct srv {
@@ -45,3 +46,29 @@ char *resp_header(const struct resp *r, const char *name);
 /* Runs a command line through the shell, capturing stdout+stderr into
  * *ret_out (malloc'ed); returns the exit status. */
 int run_cmd(char **ret_out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A browser as the pages use the API: its session cookie and CSRF token.
+ * browser_open() creates the session (POST /api/v1/session). */
+struct browser {
+	const struct srv *srv;
+	char cookie[128];	/* "eonay_sid=..." */
+	char csrf[64];
+};
+int browser_open(struct browser *b, const struct srv *s);
+/* A call with the cookie and the CSRF header; a Set-Cookie in the answer
+ * replaces the cookie (login rotates it). */
+int browser_call(struct browser *b, const char *method, const char *path, const char *json,
+		 struct resp *ret);
+/* Refreshes the CSRF token from GET /api/v1/session (after a login). */
+int browser_refresh(struct browser *b);
+
+/* Pulls "key":"value" (string) or "key":number out of a JSON text into buf. */
+const char *json_field(const char *json, const char *key, char *buf, size_t n);
+
+/* Makes a demo world in data (eonayctl demo) and returns the SOFTHSM2_CONF. */
+const char *demo_world(const char *data);
+
+static inline int streq_any(const char *s, const char *a, const char *b)
+{
+	return strcmp(s, a) == 0 || strcmp(s, b) == 0;
+}

@@ -1,0 +1,92 @@
+/* authority.c - opening and creating the CA from the settings.
+ *
+ * The CA keys are encrypted PEM files in pki.dir under a passphrase that
+ * lives in DATA/keys/ca.pass (0600) or comes from the settings/environment
+ * (EONAY_PKI_PASSPHRASE), or are PKCS#11 keys (pkcs11: URIs). */
+#include "ca/authority.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+
+void authority_config(const struct config *cfg, struct pki_ca_config *ret)
+{
+	pki_ca_config_init_defaults(ret);
+	ret->organization = cfg->pki_org;
+	ret->policy_oid = cfg->pki_policy_oid;
+	ret->base_url = cfg->base_url;
+	ret->ocsp_validity_secs = (int)cfg->ocsp_validity;
+}
+
+int authority_passphrase(const struct config *cfg, bool create, char **ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *p;
+	size_t n = 0;
+	int r;
+
+	if (cfg->pki_passphrase) {
+		p = strdup(cfg->pki_passphrase);
+		if (!p)
+			return -ENOMEM;
+		*ret = p;
+		return 0;
+	}
+	r = read_file(cfg->pki_passphrase_file, 4096, &buf, &n);
+	if (r == -ENOENT && create) {
+		_cleanup_free_ char *dir = strdup(cfg->pki_passphrase_file);
+		_cleanup_secret_ char *tok = NULL;
+
+		if (!dir)
+			return -ENOMEM;
+		if (strrchr(dir, '/')) {
+			*strrchr(dir, '/') = '\0';
+			r = mkdir_p(dir, 0700);
+			if (r < 0)
+				return r;
+		}
+		r = token_new(32, &tok);
+		if (r < 0)
+			return r;
+		r = write_file_atomic(cfg->pki_passphrase_file, tok, strlen(tok), 0600);
+		if (r < 0)
+			return r;
+		*ret = TAKE_PTR(tok);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n == 0) {
+		OPENSSL_cleanse(buf, n);
+		return -EINVAL;
+	}
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int authority_init(const struct config *cfg)
+{
+	_cleanup_secret_ char *pass = NULL;
+	struct pki_ca_config pc;
+	int r;
+
+	authority_config(cfg, &pc);
+	r = authority_passphrase(cfg, true, &pass);
+	if (r < 0)
+		return r;
+	return pki_ca_init(&pc, cfg->pki_dir, pass);
+}
+
+int authority_open(const struct config *cfg, struct pki_ca **ret)
+{
+	_cleanup_secret_ char *pass = NULL;
+	struct pki_ca_config pc;
+	int r;
+
+	authority_config(cfg, &pc);
+	r = authority_passphrase(cfg, false, &pass);
+	if (r < 0)
+		return r;
+	return pki_ca_load_config(&pc, cfg->pki_dir, pass, ret);
+}

@@ -1,0 +1,23 @@
+/* authority.h - the CA as the services run it: settings to PKI config,
+ * the CA key passphrase, opening and creating the CA, publishing CRLs.
+ *
+ * src/ca/ is the domain layer shared by eonayd and eonayctl: operations
+ * that combine the store (src/store) with the PKI library (src/pki). */
+#pragma once
+#include "common/config.h"
+#include "pki/ca.h"
+#include "store/db.h"
+
+/* Fills a pki_ca_config from the settings (names, policy, base URL). */
+void authority_config(const struct config *cfg, struct pki_ca_config *ret);
+
+/* The CA key passphrase: pki.passphrase, else the file pki.passphrase_file;
+ * with create, a missing file gets a fresh random passphrase (0600).
+ * Free with secret_free(). */
+int authority_passphrase(const struct config *cfg, bool create, char **ret);
+
+/* Creates the CA hierarchy in pki.dir (-EEXIST when there is one). */
+int authority_init(const struct config *cfg);
+
+/* Opens the CA in pki.dir. -ENOENT when none was created yet. */
+int authority_open(const struct config *cfg, struct pki_ca **ret);

@@ -1,0 +1,218 @@
+/* cards.c - card production (see cards.h).
+ *
+ * Order matters: the token, the on-card key and the certificate first;
+ * then one transaction records card, certificate and audit event.  If the
+ * transaction fails the token exists without a record - the operator sees
+ * the error and the label stays taken, so nothing is ever half-recorded in
+ * the store. */
+#include "ca/cards.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "ca/publish.h"
+#include "pki/key.h"
+#include "pki/ossl.h"
+#include "pki/p11.h"
+#include "pki/profile.h"
+#include "pki/seal.h"
+#include "store/audit.h"
+#include "store/certs.h"
+
+int master_key_load(const struct config *cfg, unsigned char ret[32])
+{
+	if (cfg->master_key)
+		return hex_decode(cfg->master_key, ret, 32);
+	return key_file_load(cfg->master_key_file, ret, 32, true);
+}
+
+int softhsm_env(const struct config *cfg, const char **ret_path)
+{
+	_cleanup_free_ char *conf = NULL, *tokens = NULL, *text = NULL;
+	struct stat st;
+	int r;
+
+	if (getenv("SOFTHSM2_CONF")) {
+		*ret_path = getenv("SOFTHSM2_CONF");
+		return 0;
+	}
+	conf = strdup_printf("%s/softhsm2.conf", cfg->data_dir);
+	tokens = strdup_printf("%s/softhsm/tokens", cfg->data_dir);
+	if (!conf || !tokens)
+		return -ENOMEM;
+	r = mkdir_p(tokens, 0700);
+	if (r < 0)
+		return r;
+	if (stat(conf, &st) < 0) {
+		text = strdup_printf("# SoftHSM stands in for the smart cards of this data directory.\n"
+				     "directories.tokendir = %s\n"
+				     "objectstore.backend = file\n"
+				     "log.level = ERROR\n"
+				     "slots.removable = false\n",
+				     tokens);
+		if (!text)
+			return -ENOMEM;
+		r = write_file_atomic(conf, text, strlen(text), 0600);
+		if (r < 0)
+			return r;
+	}
+	if (setenv("SOFTHSM2_CONF", conf, 1) < 0)
+		return -errno;
+	*ret_path = getenv("SOFTHSM2_CONF");
+	return 0;
+}
+
+static int random_digits(char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t d;
+		int r = random_uniform(10, &d);
+		if (r < 0)
+			return r;
+		buf[i] = (char)('0' + d);
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+static int record(struct db *db, const struct card_request *req, const char *label,
+		  const char *sealed, X509 *cert, const char *cn, struct card_result *ret)
+{
+	_cleanup_free_ unsigned char *der = NULL;
+	_cleanup_free_ char *details = NULL, *b64 = NULL;
+	struct cert_record c = { .status = CERT_HOLD, .reason = CERT_REASON_HOLD };
+	size_t n = 0;
+	int r;
+
+	r = pki_cert_to_der(cert, &der, &n);
+	if (r == 0)
+		r = base64_encode(der, n, &b64);
+	if (r == 0)
+		r = pki_cert_serial_hex(cert, c.serial);
+	if (r == 0)
+		r = pki_cert_sha256_hex(cert, c.sha256);
+	if (r == 0)
+		r = pki_asn1_time_to_unix(X509_get0_notBefore(cert), &c.not_before);
+	if (r == 0)
+		r = pki_asn1_time_to_unix(X509_get0_notAfter(cert), &c.not_after);
+	if (r < 0)
+		return r;
+	snprintf(c.tckn, sizeof(c.tckn), "%s", req->tckn);
+	snprintf(c.card_serial, sizeof(c.card_serial), "%s", label);
+	c.subject_cn = (char *)cn;
+	c.der_b64 = b64;
+	c.issued_at = c.revoked_at = now_sec();
+	details = strdup_printf("{\"card\":\"%s\",\"certificate\":\"%s\"}", label, c.serial);
+	if (!details)
+		return -ENOMEM;
+
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = card_add(db, label, req->tckn, sealed, "produced");
+	if (r == 0)
+		r = cert_add(db, &c);
+	if (r == 0)
+		r = audit_append(db, true, "operator", "card.issue", req->tckn, "ok", details);
+	if (r < 0) {
+		db_rollback(db);
+		return r;
+	}
+	r = db_commit(db);
+	if (r < 0)
+		return r;
+	snprintf(ret->cert_serial, sizeof(ret->cert_serial), "%s", c.serial);
+	snprintf(ret->status, sizeof(ret->status), "hold");
+	return 0;
+}
+
+static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
+
+int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
+	       const struct card_request *req, struct card_result *ret, char **ret_reason)
+{
+	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
+	_cleanup_(X509_freep) X509 *cert = NULL;
+	_cleanup_free_ char *sealed = NULL;
+	struct card_result res = { 0 };
+	unsigned char master[32], id[8];
+	char so_pin[17], label[33];
+	struct holder h = { 0 };
+	struct pki_holder_req hr;
+	const char *conf;
+	int64_t now = now_sec();
+	int r;
+
+	r = holder_get(db, req->tckn, &h);
+	if (r < 0)
+		return r;
+	r = softhsm_env(cfg, &conf);
+	if (r < 0)
+		goto out;
+	r = master_key_load(cfg, master);
+	if (r < 0)
+		goto out;
+	if (req->label)
+		snprintf(label, sizeof(label), "%s", req->label);
+	else {
+		char digits[9];
+		r = random_digits(digits, 8);
+		if (r < 0)
+			goto out;
+		snprintf(label, sizeof(label), "EONAY-%s", digits);
+	}
+	if (req->user_pin)
+		snprintf(res.user_pin, sizeof(res.user_pin), "%s", req->user_pin);
+	else if ((r = random_digits(res.user_pin, 6)) < 0)
+		goto out;
+	r = random_digits(so_pin, 16);
+	if (r == 0)
+		r = random_bytes(id, sizeof(id));
+	if (r == 0)
+		r = seal_text(master, label, so_pin, &sealed);
+	if (r == 0)
+		r = p11_open(module, &p11);
+	if (r == 0)
+		r = p11_token_init(p11, label, so_pin, res.user_pin);
+	if (r == 0)
+		r = p11_keygen(p11, label, res.user_pin, req->key_spec ? req->key_spec : "rsa:2048",
+			       id, sizeof(id), &pub);
+	if (r < 0)
+		goto out;
+	hr = (struct pki_holder_req){ .tckn = req->tckn, .given_name = h.given_name,
+				      .surname = h.surname, .not_before = now - 60,
+				      .not_after = now + 86400 * (req->days ? req->days : 730) };
+	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_reason);
+	if (r == 0)
+		r = p11_cert_store(p11, label, res.user_pin, cert, id, sizeof(id));
+	/* Like a real card, it carries the issuing CA certificate too, so that
+	 * the application can put the whole chain into each signature. */
+	if (r == 0)
+		r = p11_cert_store(p11, label, res.user_pin, pki_ca_issuing_cert(ca),
+				   ca_cert_id, sizeof(ca_cert_id));
+	if (r == 0) {
+		struct pki_holder_info hi;
+		r = pki_cert_holder_info(cert, &hi);
+		if (r == 0)
+			r = record(db, req, label, sealed, cert, hi.common_name, &res);
+	}
+	if (r == 0 && req->active) {
+		r = cert_release(db, res.cert_serial, "operator");
+		if (r == 0)
+			snprintf(res.status, sizeof(res.status), "active");
+	}
+	if (r == 0)
+		r = crl_publish(db, ca, cfg->crl_validity, NULL);
+	if (r == 0) {
+		snprintf(res.label, sizeof(res.label), "%s", label);
+		*ret = res;
+	}
+out:
+	OPENSSL_cleanse(master, sizeof(master));
+	OPENSSL_cleanse(so_pin, sizeof(so_pin));
+	OPENSSL_cleanse(&res, sizeof(res));
+	holder_done(&h);
+	return r;
+}

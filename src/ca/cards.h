@@ -1,0 +1,38 @@
+/* cards.h - producing a holder's card: a PKCS#11 token with a key pair
+ * generated on it and a qualified certificate issued on hold.
+ *
+ * The Security Officer PIN is random, set on the token, and kept only
+ * sealed under the master key in the store (for PIN unblocking later). */
+#pragma once
+#include "common/config.h"
+#include "pki/ca.h"
+#include "store/db.h"
+
+struct card_request {
+	const char *tckn;	/* the holder must be in the store */
+	const char *label;	/* card serial = token label; NULL: generated */
+	const char *user_pin;	/* NULL: a random 6-digit PIN */
+	const char *key_spec;	/* NULL: "rsa:2048" */
+	int64_t days;		/* certificate validity; 0: 730 */
+	bool active;		/* release the hold at once (demo) */
+};
+
+struct card_result {
+	char label[33];
+	char user_pin[16];	/* the initial PIN for the PIN envelope */
+	char cert_serial[65];
+	char status[8];
+};
+
+/* The master key: security.master_key, else the file (created on first use). */
+int master_key_load(const struct config *cfg, unsigned char ret[32]);
+
+/* Points SoftHSM at DATA/softhsm2.conf (tokens in DATA/softhsm/tokens) when
+ * SOFTHSM2_CONF is not set, creating both.  Returns the path in use. */
+int softhsm_env(const struct config *cfg, const char **ret_path);
+
+/* Produces the card and records card, certificate and audit event; the new
+ * CRL is published.  -ENOENT unknown holder, -EEXIST label taken,
+ * -EACCES certificate refused by the profile. */
+int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
+	       const struct card_request *req, struct card_result *ret, char **ret_reason);

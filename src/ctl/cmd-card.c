@@ -1,0 +1,125 @@
+/* cmd-card.c - eonayctl card issue: produce a holder's card (back office,
+ * SPEC F7): a token, a key generated on it, a certificate issued on hold. */
+#include <getopt.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+
+#include "ca/authority.h"
+#include "ca/cards.h"
+#include "common/tckn.h"
+#include "config-build.h"
+#include "ctl/ctl.h"
+
+int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
+		       const struct card_request *req, struct card_result *ret)
+{
+	_cleanup_free_ char *reason = NULL;
+	int r;
+
+	r = card_issue(ctl->db, ca, &ctl->cfg, module, req, ret, &reason);
+	if (r == -ENOENT)
+		fprintf(stderr, "eonayctl card issue: no holder %s (eonayctl holder add)\n", req->tckn);
+	else if (r == -EEXIST)
+		fprintf(stderr, "eonayctl card issue: a card labelled %s exists already\n",
+			req->label ? req->label : "(generated)");
+	else if (r == -EACCES)
+		fprintf(stderr, "eonayctl card issue: the certificate was refused: %s\n",
+			reason ? reason : "profile check failed");
+	else if (r < 0)
+		fprintf(stderr, "eonayctl card issue: failed: %s\n", strerror(-r));
+	return r;
+}
+
+int ctl_card(struct ctl *ctl, int argc, char **argv)
+{
+	enum { OPT_TCKN = 256, OPT_LABEL, OPT_PIN, OPT_KEY, OPT_DAYS, OPT_ACTIVE, OPT_MODULE };
+	static const struct option options[] = {
+		{ "tckn", required_argument, NULL, OPT_TCKN },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "pin", required_argument, NULL, OPT_PIN },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "active", no_argument, NULL, OPT_ACTIVE },
+		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	_cleanup_(pki_ca_freep) struct pki_ca *ca = NULL;
+	struct card_request req = { 0 };
+	struct card_result res;
+	const char *module = EONAY_SOFTHSM_MODULE, *conf = NULL;
+	int64_t days = 0;
+	int c, r;
+
+	if (argc < 2 || !streq(argv[1], "issue")) {
+		printf("Usage: eonayctl card issue --tckn TCKN [--label SERIAL] [--pin PIN]\n"
+		       "                         [--key rsa:2048|rsa:3072|ec:P-256] [--days N]\n"
+		       "                         [--active] [--module PATH]\n\n"
+		       "Produces a card: a PKCS#11 token (SoftHSM by default, configured in\n"
+		       "DATA/softhsm2.conf unless SOFTHSM2_CONF is set) with random user and SO\n"
+		       "PINs (or --pin), a key pair generated on the token, and a qualified\n"
+		       "certificate issued ON HOLD (--active releases it at once).  Prints JSON.\n");
+		return argc < 2 ? 2 : (ctl_wants_help(argc, argv) ? 0 : 2);
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+		switch (c) {
+		case OPT_TCKN: req.tckn = optarg; break;
+		case OPT_LABEL: req.label = optarg; break;
+		case OPT_PIN: req.user_pin = optarg; break;
+		case OPT_KEY: req.key_spec = optarg; break;
+		case OPT_ACTIVE: req.active = true; break;
+		case OPT_MODULE: module = optarg; break;
+		case OPT_DAYS:
+			if (parse_int64(optarg, 1, 3650, &days) < 0) {
+				fprintf(stderr, "eonayctl card issue: --days must be 1..3650\n");
+				return 2;
+			}
+			req.days = days;
+			break;
+		case 'h':
+			return ctl_card(ctl, 1, argv);
+		default:
+			return 2;
+		}
+	}
+	if (!req.tckn || tckn_check(req.tckn) != TCKN_OK) {
+		fprintf(stderr, "eonayctl card issue: --tckn: %s\n",
+			req.tckn ? tckn_error_str(tckn_check(req.tckn)) : "required");
+		return 2;
+	}
+	if (req.label && (strlen(req.label) == 0 || strlen(req.label) > 32)) {
+		fprintf(stderr, "eonayctl card issue: --label must have 1 to 32 characters\n");
+		return 2;
+	}
+	if (req.user_pin && (strlen(req.user_pin) < 4 || strlen(req.user_pin) > 15)) {
+		fprintf(stderr, "eonayctl card issue: --pin must have 4 to 15 characters\n");
+		return 2;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	r = authority_open(&ctl->cfg, &ca);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl card issue: cannot open the CA: %s\n",
+			r == -ENOENT ? "none yet (eonayctl pki init)" : strerror(-r));
+		return r;
+	}
+	r = ctl_card_issue_one(ctl, ca, module, &req, &res);
+	if (r < 0)
+		return r;
+	softhsm_env(&ctl->cfg, &conf);
+	{
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "card", res.label, "tckn", req.tckn,
+				      "user_pin", res.user_pin, "certificate", res.cert_serial,
+				      "status", res.status, "softhsm2_conf", conf ? conf : "");
+		char *s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(o);
+	}
+	OPENSSL_cleanse(&res, sizeof(res));
+	return 0;
+}

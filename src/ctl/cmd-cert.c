@@ -1,0 +1,203 @@
+/* cmd-cert.c - eonayctl holder / cert / crl: holders, certificate status
+ * changes (each publishes a new CRL at once) and the CRL itself. */
+#include <stdio.h>
+
+#include "ca/authority.h"
+#include "ca/publish.h"
+#include "common/tckn.h"
+#include "ctl/ctl.h"
+#include "pki/crl.h"
+#include "store/certs.h"
+
+int ctl_holder(struct ctl *ctl, int argc, char **argv)
+{
+	struct holder h;
+	int r;
+
+	if (ctl_wants_help(argc, argv) || argc < 2) {
+		printf("Usage: eonayctl holder add TCKN GIVEN_NAME SURNAME [EMAIL [MOBILE]]\n"
+		       "       eonayctl holder show TCKN\n");
+		return argc < 2 ? 2 : 0;
+	}
+	if (argc >= 3 && tckn_check(argv[2]) != TCKN_OK) {
+		fprintf(stderr, "eonayctl holder: %s: %s\n", argv[2], tckn_error_str(tckn_check(argv[2])));
+		return 2;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	if (streq(argv[1], "add") && argc >= 5 && argc <= 7) {
+		r = holder_put(ctl->db, argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL,
+			       argc > 6 ? argv[6] : NULL);
+		if (r < 0) {
+			fprintf(stderr, "eonayctl holder add: %s\n", strerror(-r));
+			return r;
+		}
+		printf("holder %s saved\n", argv[2]);
+		return 0;
+	}
+	if (streq(argv[1], "show") && argc == 3) {
+		r = holder_get(ctl->db, argv[2], &h);
+		if (r == -ENOENT) {
+			fprintf(stderr, "eonayctl holder show: no holder %s\n", argv[2]);
+			return 1;
+		}
+		if (r < 0)
+			return r;
+		printf("%s %s %s email=%s mobile=%s\n", h.tckn, h.given_name, h.surname,
+		       h.email ? h.email : "-", h.mobile ? h.mobile : "-");
+		holder_done(&h);
+		return 0;
+	}
+	fprintf(stderr, "eonayctl holder: bad arguments; try 'eonayctl holder --help'\n");
+	return 2;
+}
+
+/* Publishes a new CRL after a status change, so CRL and OCSP agree. */
+static int republish(struct ctl *ctl)
+{
+	_cleanup_(pki_ca_freep) struct pki_ca *ca = NULL;
+	int64_t number = 0;
+	int r;
+
+	r = authority_open(&ctl->cfg, &ca);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl: cannot open the CA to publish the CRL: %s\n", strerror(-r));
+		return r;
+	}
+	r = crl_publish(ctl->db, ca, ctl->cfg.crl_validity, &number);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl: publishing the CRL failed: %s\n", strerror(-r));
+		return r;
+	}
+	printf("CRL #%lld published\n", (long long)number);
+	return 0;
+}
+
+static void cert_print(const struct cert_record *c)
+{
+	char nb[21], na[21];
+
+	iso8601_utc(c->not_before, nb);
+	iso8601_utc(c->not_after, na);
+	printf("%s %s %-7s %s..%s %s%s%s%s\n", c->serial, c->tckn, cert_status_str(c->status), nb,
+	       na, c->subject_cn, c->card_serial[0] ? " card=" : "", c->card_serial,
+	       c->status == CERT_REVOKED ? pki_reason_to_string(c->reason) ?: "" : "");
+}
+
+int ctl_cert(struct ctl *ctl, int argc, char **argv)
+{
+	const char *actor = "operator";
+	int reason = 0, r;
+
+	if (ctl_wants_help(argc, argv) || argc < 3) {
+		printf("Usage: eonayctl cert list TCKN\n"
+		       "       eonayctl cert show SERIAL\n"
+		       "       eonayctl cert hold SERIAL          (askıya alma, certificateHold)\n"
+		       "       eonayctl cert release SERIAL       (askıdan indirme / kullanıma açma)\n"
+		       "       eonayctl cert revoke SERIAL REASON (final; keyCompromise, superseded,\n"
+		       "                                           affiliationChanged, cessationOfOperation,\n"
+		       "                                           privilegeWithdrawn, unspecified)\n"
+		       "Each change publishes a new CRL; OCSP answers change at once.\n");
+		return argc < 3 ? 2 : 0;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	if (streq(argv[1], "list")) {
+		struct cert_record *a = NULL;
+		size_t n = 0;
+
+		r = cert_list_by_tckn(ctl->db, argv[2], &a, &n);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			cert_print(&a[i]);
+		cert_record_free_array(a, n);
+		return 0;
+	}
+	if (streq(argv[1], "show")) {
+		struct cert_record c;
+
+		r = cert_get(ctl->db, argv[2], &c);
+		if (r == -ENOENT) {
+			fprintf(stderr, "eonayctl cert: no certificate %s\n", argv[2]);
+			return 1;
+		}
+		if (r < 0)
+			return r;
+		cert_print(&c);
+		cert_record_done(&c);
+		return 0;
+	}
+	if (streq(argv[1], "hold"))
+		r = cert_hold(ctl->db, argv[2], actor);
+	else if (streq(argv[1], "release"))
+		r = cert_release(ctl->db, argv[2], actor);
+	else if (streq(argv[1], "revoke")) {
+		if (argc < 4 || pki_reason_from_string(argv[3], &reason) < 0 ||
+		    !cert_revoke_reason_ok(reason)) {
+			fprintf(stderr, "eonayctl cert revoke: give a reason: keyCompromise, superseded, "
+					"affiliationChanged, cessationOfOperation, privilegeWithdrawn or "
+					"unspecified\n");
+			return 2;
+		}
+		r = cert_revoke(ctl->db, argv[2], reason, actor);
+	} else {
+		fprintf(stderr, "eonayctl cert: unknown subcommand '%s'\n", argv[1]);
+		return 2;
+	}
+	if (r == -ENOENT) {
+		fprintf(stderr, "eonayctl cert %s: no certificate %s\n", argv[1], argv[2]);
+		return 1;
+	}
+	if (r == -EBUSY) {
+		fprintf(stderr, "eonayctl cert %s: not allowed in the certificate's current status\n",
+			argv[1]);
+		return 1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl cert %s: %s\n", argv[1], strerror(-r));
+		return r;
+	}
+	printf("certificate %s: %s done\n", argv[2], argv[1]);
+	return republish(ctl);
+}
+
+int ctl_crl(struct ctl *ctl, int argc, char **argv)
+{
+	_cleanup_free_ unsigned char *der = NULL;
+	int64_t number = 0, next = 0;
+	size_t n = 0;
+	int r;
+
+	if (ctl_wants_help(argc, argv) || argc < 2) {
+		printf("Usage: eonayctl crl publish | show\n\n"
+		       "publish  builds and signs a new CRL from the store\n"
+		       "show     prints the current CRL's number and nextUpdate; --der FILE writes it\n");
+		return argc < 2 ? 2 : 0;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	if (streq(argv[1], "publish"))
+		return republish(ctl);
+	if (streq(argv[1], "show")) {
+		char t[21];
+
+		r = crl_current(ctl->db, &der, &n, &number, &next);
+		if (r == -ENOENT) {
+			fprintf(stderr, "eonayctl crl: none published yet\n");
+			return 1;
+		}
+		if (r < 0)
+			return r;
+		iso8601_utc(next, t);
+		printf("CRL #%lld, %zu bytes, nextUpdate %s\n", (long long)number, n, t);
+		if (argc == 4 && streq(argv[2], "--der"))
+			return write_file_atomic(argv[3], der, n, 0644);
+		return 0;
+	}
+	fprintf(stderr, "eonayctl crl: unknown subcommand '%s'\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,132 @@
+/* cmd-demo.c - eonayctl demo: the demo world of SPEC 6, idempotently.
+ *
+ *   CA hierarchy (root, issuing, OCSP responder) and a first CRL;
+ *   10000000146 AHMET YILMAZ with card DEMO-0001, PIN 123456, certificate active;
+ *   10000000078 AYŞE DEMİR with card DEMO-0002, PIN 123456, certificate on hold
+ *     (a new card not yet opened for use);
+ *   the demo institution.
+ * Prints a JSON summary on stdout (with the SOFTHSM2_CONF to use). */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "ca/authority.h"
+#include "ca/cards.h"
+#include "ca/publish.h"
+#include "config-build.h"
+#include "ctl/ctl.h"
+#include "pki/key.h"
+#include "store/certs.h"
+
+static const struct demo_holder {
+	const char *tckn, *given, *surname, *email, *mobile, *card;
+	bool active;
+} holders[] = {
+	{ "10000000146", "AHMET", "YILMAZ", "ahmet.yilmaz@example.org", "5320000146", "DEMO-0001", true },
+	{ "10000000078", "AYŞE", "DEMİR", "ayse.demir@example.org", "5320000078", "DEMO-0002", false },
+};
+
+#define DEMO_PIN "123456"
+
+static int ensure_card(struct ctl *ctl, struct pki_ca *ca, const struct demo_holder *d)
+{
+	struct card_request req = { .tckn = d->tckn, .label = d->card, .user_pin = DEMO_PIN,
+				    .key_spec = "rsa:2048", .days = 730, .active = d->active };
+	struct card_result res;
+	int64_t n = 0;
+	int r;
+
+	r = db_query_int64(ctl->db, "SELECT COUNT(*) FROM cards WHERE serial = $1", "t", &n, d->card);
+	if (r < 0 || n > 0)
+		return r;
+	return ctl_card_issue_one(ctl, ca, EONAY_SOFTHSM_MODULE, &req, &res);
+}
+
+static json_t *holder_json(struct ctl *ctl, const struct demo_holder *d)
+{
+	struct cert_record *a = NULL;
+	size_t n = 0;
+	json_t *o;
+	_cleanup_free_ char *name = strdup_printf("%s %s", d->given, d->surname);
+
+	if (cert_list_by_tckn(ctl->db, d->tckn, &a, &n) < 0)
+		return NULL;
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?}", "tckn", d->tckn, "name", name ? name : "",
+		      "card", d->card, "pin", DEMO_PIN, "certificate", n ? a[0].serial : NULL,
+		      "status", n ? cert_status_str(a[0].status) : NULL);
+	cert_record_free_array(a, n);
+	return o;
+}
+
+int ctl_demo(struct ctl *ctl, int argc, char **argv)
+{
+	_cleanup_(pki_ca_freep) struct pki_ca *ca = NULL;
+	const char *conf = NULL;
+	json_t *o, *hl;
+	char *s, *root;
+	int64_t n = 0;
+	int r;
+
+	if (ctl_wants_help(argc, argv)) {
+		printf("Usage: eonayctl --data DIR demo\n\n"
+		       "Creates, idempotently, the demo world in DIR and prints it as JSON.\n");
+		return 0;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	r = softhsm_env(&ctl->cfg, &conf);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl demo: cannot set up SoftHSM in %s: %s\n", ctl->cfg.data_dir,
+			strerror(-r));
+		return r;
+	}
+	r = authority_open(&ctl->cfg, &ca);
+	if (r == -ENOENT) {
+		r = authority_init(&ctl->cfg);
+		if (r == 0)
+			r = authority_open(&ctl->cfg, &ca);
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl demo: cannot create or open the CA: %s\n", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(holders); i++) {
+		const struct demo_holder *d = &holders[i];
+
+		r = holder_put(ctl->db, d->tckn, d->given, d->surname, d->email, d->mobile);
+		if (r == 0)
+			r = ensure_card(ctl, ca, d);
+		if (r < 0)
+			return r;
+	}
+	r = db_run(ctl->db, "INSERT INTO institutions (id, name, created_at) VALUES ($1, $2, $3)"
+			    " ON CONFLICT (id) DO NOTHING",
+		   "tti", "meb", "T.C. Millî Eğitim Bakanlığı", now_sec());
+	if (r < 0)
+		return r;
+	if (db_query_int64(ctl->db, "SELECT COUNT(*) FROM crl_state", NULL, &n) == 0 && n == 0) {
+		r = crl_publish(ctl->db, ca, ctl->cfg.crl_validity, NULL);
+		if (r < 0)
+			return r;
+	}
+
+	root = X509_NAME_oneline(X509_get_subject_name(pki_ca_root_cert(ca)), NULL, 0);
+	hl = json_array();
+	for (size_t i = 0; i < ELEMENTSOF(holders); i++)
+		json_array_append_new(hl, holder_json(ctl, &holders[i]));
+	o = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:o,s:{s:s,s:s}}", "data_dir",
+		      ctl->cfg.data_dir, "url", ctl->cfg.base_url, "softhsm2_conf", conf,
+		      "pkcs11_module", EONAY_SOFTHSM_MODULE, "ca", "root", root ? root : "",
+		      "crl", pki_ca_crl_url(ca), "ocsp", pki_ca_ocsp_url(ca), "holders", hl,
+		      "institution", "id", "meb", "name", "T.C. Millî Eğitim Bakanlığı");
+	OPENSSL_free(root);
+	s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
+	if (!s) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	printf("%s\n", s);
+	free(s);
+	json_decref(o);
+	return 0;
+}

@@ -1,0 +1,49 @@
+/* crl.h - the issuing CA's certificate revocation list (RFC 5280 5).
+ *
+ * The store knows what is revoked; pki_crl_build() turns that list into a
+ * signed v2 CRL: CRL number, authority key identifier, entries sorted by
+ * serial with their reason codes, held entries (certificateHold) with the
+ * hold instruction id-holdinstruction-reject. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "pki/ca.h"
+
+/* RFC 5280 CRLReason values. */
+enum {
+	PKI_REASON_UNSPECIFIED = 0,
+	PKI_REASON_KEY_COMPROMISE = 1,
+	PKI_REASON_CA_COMPROMISE = 2,
+	PKI_REASON_AFFILIATION_CHANGED = 3,
+	PKI_REASON_SUPERSEDED = 4,
+	PKI_REASON_CESSATION_OF_OPERATION = 5,
+	PKI_REASON_CERTIFICATE_HOLD = 6,
+	PKI_REASON_REMOVE_FROM_CRL = 8,	/* delta CRLs only: refused here */
+	PKI_REASON_PRIVILEGE_WITHDRAWN = 9,
+	PKI_REASON_AA_COMPROMISE = 10,
+};
+
+/* English name of a reason ("keyCompromise"), NULL when not valid. */
+const char *pki_reason_to_string(int reason);
+/* The reason for a name as above.  -EINVAL when unknown. */
+int pki_reason_from_string(const char *s, int *ret);
+
+struct pki_revoked_entry {
+	const char *serial_hex;	/* any case, leading zeros allowed */
+	int64_t revoked_at;	/* seconds since the epoch */
+	int reason;		/* CRLReason; 0 is written without a reason code */
+};
+
+/* Builds and signs (issuing CA key) a v2 CRL.  -EINVAL for a bad serial,
+ * a reason that is not a CRLReason (or is removeFromCRL), the same serial
+ * twice, or next_update <= this_update. */
+int pki_crl_build(struct pki_ca *ca, const struct pki_revoked_entry *entries, size_t n,
+		  uint64_t crl_number, int64_t this_update, int64_t next_update, X509_CRL **ret);
+
+/* DER in a malloc'ed buffer (free() it), and PEM as a malloc'ed string. */
+int pki_crl_to_der(X509_CRL *crl, unsigned char **ret, size_t *ret_n);
+int pki_crl_to_pem(X509_CRL *crl, char **ret);

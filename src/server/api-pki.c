@@ -1,0 +1,129 @@
+/* api-pki.c - what relying parties fetch: OCSP, the CRL, CA certificates.
+ *
+ *   POST /ocsp            application/ocsp-request body (RFC 6960 A.1)
+ *   GET  /ocsp/BASE64     the request in the URL (RFC 6960 A.1)
+ *   GET  /crl/issuing.crl application/pkix-crl, from the store
+ *   GET  /ca/issuing.crt, /ca/root.crt   application/pkix-cert (DER)
+ *
+ * OCSP answers come from the store on every request (no caching, so a
+ * hold shows at once); CRLs are published by src/ca/publish.c. */
+#include <stdio.h>
+#include <strings.h>
+
+#include "ca/publish.h"
+#include "common/log.h"
+#include "pki/key.h"
+#include "pki/ocsp.h"
+#include "server/handlers.h"
+
+static int reply_der(struct http_request *req, unsigned status, const char *type,
+		     const char *cache, unsigned char *der, size_t n)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(n, der, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(der);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	return http_queue(req, status, resp);
+}
+
+static int ocsp_answer(struct http_request *req, const unsigned char *der, size_t n)
+{
+	unsigned char *out = NULL;
+	size_t len = 0;
+	struct db *db;
+	char cache[64];
+	int r;
+
+	if (!req->srv->ca) {
+		r = pki_ocsp_error_response(OCSP_RESPONSE_STATUS_UNAUTHORIZED, &out, &len);
+		return r < 0 ? r : reply_der(req, 200, "application/ocsp-response", "no-store", out, len);
+	}
+	r = server_db(req->srv, &db);
+	if (r >= 0)
+		r = pki_ocsp_respond(req->srv->ca, der, n, ocsp_lookup_store, db, now_sec(), &out,
+				     &len);
+	if (r < 0) {
+		log_warn("OCSP answer failed: %s", strerror(-r));
+		r = pki_ocsp_error_response(OCSP_RESPONSE_STATUS_INTERNALERROR, &out, &len);
+		if (r < 0)
+			return r;
+		return reply_der(req, 200, "application/ocsp-response", "no-store", out, len);
+	}
+	/* Caches may keep an answer briefly; a hold must still show quickly. */
+	snprintf(cache, sizeof(cache), "max-age=%d, public, no-transform, must-revalidate",
+		 60);
+	return reply_der(req, 200, "application/ocsp-response", cache, out, len);
+}
+
+int handle_ocsp_post(struct http_request *req)
+{
+	const char *ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+	if (!ct || strcasecmp(ct, "application/ocsp-request") != 0)
+		return http_reply_error(req, 415, "unsupported_media_type",
+					"OCSP istekleri application/ocsp-request olmalıdır.");
+	return ocsp_answer(req, (const unsigned char *)req->body, req->body_len);
+}
+
+int handle_ocsp_get(struct http_request *req)
+{
+	_cleanup_free_ unsigned char *der = NULL;
+	const char *b64 = req->path + strlen("/ocsp/");
+	size_t n = 0;
+
+	/* Undecodable GET requests get malformedRequest, like bad POSTs. */
+	if (base64_decode(b64, strlen(b64), &der, &n) < 0)
+		return ocsp_answer(req, (const unsigned char *)"", 0);
+	return ocsp_answer(req, der, n);
+}
+
+int handle_crl(struct http_request *req)
+{
+	unsigned char *der = NULL;
+	int64_t number = 0, next = 0;
+	char cache[64];
+	size_t n = 0;
+	struct db *db;
+	int r;
+
+	r = server_db(req->srv, &db);
+	if (r < 0)
+		return r;
+	r = crl_current(db, &der, &n, &number, &next);
+	if (r == -ENOENT)
+		return http_reply_errno(req, -ENOENT, "Henüz yayımlanmış bir SİL yok.");
+	if (r < 0)
+		return r;
+	snprintf(cache, sizeof(cache), "public, max-age=%lld",
+		 (long long)MAX(MIN(next - now_sec(), 300), 0));
+	return reply_der(req, 200, "application/pkix-crl", cache, der, n);
+}
+
+static int serve_ca_cert(struct http_request *req, X509 *x)
+{
+	unsigned char *der = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!x)
+		return http_reply_errno(req, -ENOENT, "Sertifika bulunamadı.");
+	r = pki_cert_to_der(x, &der, &n);
+	if (r < 0)
+		return r;
+	return reply_der(req, 200, "application/pkix-cert", "public, max-age=86400", der, n);
+}
+
+int handle_ca_issuing(struct http_request *req)
+{
+	return serve_ca_cert(req, req->srv->ca ? pki_ca_issuing_cert(req->srv->ca) : NULL);
+}
+
+int handle_ca_root(struct http_request *req)
+{
+	return serve_ca_cert(req, req->srv->ca ? pki_ca_root_cert(req->srv->ca) : NULL);
+}

@@ -1,0 +1,97 @@
+/* eonay.c - E-Onay state and history in the store.
+ *
+ * Read by the E-Onay page and API and by eonayctl; written only inside the
+ * transaction that accepts an eonay-give / eonay-cancel signature. */
+#include "server/eonay.h"
+#include "server/signing.h"
+
+#include <stdio.h>
+
+int eonay_status_get(struct db *db, const char *tckn, struct eonay_status *ret)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = db_prepare(db, "SELECT action, at, text_version FROM eonay_events WHERE tckn = $1"
+			    " ORDER BY seq DESC LIMIT 1", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", tckn);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		ret->active = streq(db_col_text(st, 0), "give");
+		ret->since = db_col_int64(st, 1);
+		ret->text_version = db_col_int64(st, 2);
+	}
+	return 0;
+}
+
+int eonay_record(struct db *db, const char *tckn, bool give, int64_t text_version,
+		 int64_t explanation_version, const char *signature_sha256)
+{
+	unsigned char rnd[16];
+	char id[33];
+	int r;
+
+	r = random_bytes(rnd, sizeof(rnd));
+	if (r < 0)
+		return r;
+	hex_encode(rnd, sizeof(rnd), id);
+	r = db_run(db, "INSERT INTO eonay_events (id, tckn, seq, action, text_version,"
+		       " explanation_version, signature_sha256, at) VALUES ($1, $2,"
+		       " (SELECT COALESCE(MAX(seq), 0) + 1 FROM eonay_events WHERE tckn = $2),"
+		       " $3, $4, $5, $6, $7)",
+		   "tttiiti", id, tckn, give ? "give" : "cancel", text_version, explanation_version,
+		   signature_sha256, now_sec());
+	return r < 0 ? r : 0;
+}
+
+int eonay_history(struct db *db, const char *tckn, json_t **ret)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	json_t *a;
+	int r;
+
+	r = db_prepare(db, "SELECT e.action, e.at, e.text_version, e.explanation_version,"
+			   " s.signer_serial, s.sha256, s.cms FROM eonay_events e"
+			   " JOIN signatures s ON s.sha256 = e.signature_sha256"
+			    " WHERE e.tckn = $1 ORDER BY e.seq DESC", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "t", tckn);
+	if (r < 0)
+		return r;
+	a = json_array();
+	if (!a)
+		return -ENOMEM;
+	while ((r = db_step(st)) == 1) {
+		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:s,s:s,s:s}", "action", db_col_text(st, 0),
+				      "at", (json_int_t)db_col_int64(st, 1), "text_version",
+				      (json_int_t)db_col_int64(st, 2), "explanation_version",
+				      (json_int_t)db_col_int64(st, 3), "signer_serial",
+				      db_col_text(st, 4), "signature_sha256", db_col_text(st, 5),
+				      "signed_content", db_col_text(st, 6));
+		if (!o || json_array_append_new(a, o) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	if (r < 0) {
+		json_decref(a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+int eonay_explanation(struct db *db, const char *ca_short_name, int64_t *ret_version,
+		      json_t **ret_paragraphs)
+{
+	return signing_texts_load(db, "eonay-explanation", ca_short_name, ret_version,
+				  ret_paragraphs);
+}

@@ -1,0 +1,31 @@
+/* sigcheck.h - accepting or refusing the signatures of a signing session.
+ *
+ * The whole decision: the PKI core's report must be TOTAL_PASSED, the
+ * encapsulated content byte-equal to the issued text, the signer's
+ * serialNumber the session's T.C. Kimlik No, the certificate ours and
+ * active in the store, the session alive (code_used) and the signature
+ * never accepted before.  The accepted signature and its effect (E-Onay
+ * event) are written in one transaction with the state change. */
+#pragma once
+#include <jansson.h>
+
+#include "server/server.h"
+#include "server/signing.h"
+
+/* Loads what the checks need (trust anchors, CA certificates) from the
+ * data directory into srv->pki; sigcheck_done frees it. */
+int sigcheck_init(struct server *srv);
+void sigcheck_done(struct server *srv);
+
+struct sigcheck_result {
+	const char *error;	/* NULL when accepted, else a signing_error code */
+	char *detail;		/* English detail for the log/audit (malloc'ed) */
+	char signer_serial[65];
+};
+void sigcheck_result_done(struct sigcheck_result *r);
+
+/* Checks signatures (array of base64 CMS, one per text) for session s
+ * (claimed, code_used), records the outcome and returns 0; -errno only on
+ * internal failure. */
+int sigcheck_submit(struct server *srv, struct db *db, const struct signing_session *s,
+		    const json_t *signatures, struct sigcheck_result *ret);

@@ -1,0 +1,242 @@
+/* test-crl.c - the issuing CA's CRL, read back and used by openssl. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "pki-ca-fixture.h"
+#include "pki/crl.h"
+
+static struct pki_fixture *fx;
+static X509 *revoked, *held, *plain, *good;
+static char s_revoked[PKI_SERIAL_HEX_MAX], s_held[PKI_SERIAL_HEX_MAX];
+static char s_plain[PKI_SERIAL_HEX_MAX], s_good[PKI_SERIAL_HEX_MAX];
+
+static void write_crl(X509_CRL *crl, const char *name)
+{
+	_cleanup_free_ char *pem = NULL;
+
+	assert_int_equal(pki_crl_to_pem(crl, &pem), 0);
+	fx_write(fx, name, pem, strlen(pem));
+}
+
+/* "7f0a..." as openssl prints serials in CRLs: upper case. */
+static void upper(const char *s, char *ret)
+{
+	for (; *s; s++)
+		*ret++ = (char)(*s >= 'a' && *s <= 'f' ? *s - 32 : *s);
+	*ret = '\0';
+}
+
+static void test_build_openssl(void **state)
+{
+	int64_t now = now_sec();
+	char up[PKI_SERIAL_HEX_MAX], small_up[PKI_SERIAL_HEX_MAX];
+	/* out of order on purpose, one serial in upper case */
+	char s_revoked_up[PKI_SERIAL_HEX_MAX];
+	upper(s_revoked, s_revoked_up);
+	const struct pki_revoked_entry e[] = {
+		{ s_held, now - 100, PKI_REASON_CERTIFICATE_HOLD },
+		{ s_revoked_up, now - 200, PKI_REASON_KEY_COMPROMISE },
+		{ s_plain, now - 300, PKI_REASON_UNSPECIFIED },
+		{ "0a", now - 400, PKI_REASON_SUPERSEDED },
+	};
+	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL, *back = NULL;
+	_cleanup_free_ char *out = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	const unsigned char *p;
+	size_t n = 0;
+	char *pos[4];
+
+	assert_int_equal(pki_crl_build(fx->ca, e, ELEMENTSOF(e), 42, now, now + 86400, &crl), 0);
+	write_crl(crl, "crl.pem");
+
+	out = fx_ok(fx, "openssl crl -in crl.pem -noout -text");
+	assert_contains(out, "Version 2 (0x1)");
+	assert_contains(out, "Issuer: C = TR, O = eonay Demo, CN = eonay Demo NES Issuing CA");
+	assert_contains(out, "Signature Algorithm: ecdsa-with-SHA384");
+	assert_contains(out, "X509v3 CRL Number: \n                42\n");
+	assert_contains(out, "X509v3 Authority Key Identifier");
+	/* Each entry with its reason; the unspecified one without. */
+	upper(s_held, up);
+	assert_contains(out, up);
+	pos[0] = strstr(out, up);
+	assert_contains(pos[0], "X509v3 CRL Reason Code: \n                Certificate Hold");
+	assert_contains(pos[0], "Hold Instruction Code: \n                Hold Instruction Reject");
+	pos[1] = strstr(out, s_revoked_up);
+	assert_non_null(pos[1]);
+	upper(s_plain, up);
+	pos[2] = strstr(out, up);
+	assert_non_null(pos[2]);
+	upper("0a", small_up);
+	pos[3] = strstr(out, "Serial Number: 0A\n");
+	assert_non_null(pos[3]);
+	{
+		/* Entries appear sorted by serial: 0A first, then the 16-byte
+		 * ones in increasing order. */
+		const char *ser[3] = { s_held, s_revoked, s_plain };
+		char *at[3] = { pos[0], pos[1], pos[2] };
+		for (int i = 0; i < 3; i++)
+			assert_true(pos[3] < at[i]);
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 3; j++)
+				if (strcmp(ser[i], ser[j]) < 0)
+					assert_true(at[i] < at[j]);
+	}
+	/* what follows each serial, up to the next entry */
+	{
+		char *next = strstr(pos[1] + 1, "Serial Number:");
+		char *reason = strstr(pos[1], "Key Compromise");
+		assert_non_null(reason);
+		assert_true(!next || reason < next);
+		next = strstr(pos[2] + 1, "Serial Number:");
+		reason = strstr(pos[2], "CRL Reason Code");
+		assert_true(!reason || (next && reason > next));
+		reason = strstr(pos[3], "Superseded");
+		assert_non_null(reason);
+	}
+
+	/* The signature verifies with the issuing CA's certificate. */
+	free(out);
+	out = fx_ok(fx, "openssl crl -in crl.pem -noout -CAfile ca/issuing.crt");
+	assert_contains(out, "verify OK");
+
+	/* And the CRL does what it is for. */
+	fx_write_cert(fx, "revoked.crt", revoked);
+	fx_write_cert(fx, "held.crt", held);
+	fx_write_cert(fx, "good.crt", good);
+	free(out);
+	out = fx_ok(fx, "openssl verify -crl_check -CAfile chain.pem -CRLfile crl.pem good.crt");
+	assert_contains(out, "good.crt: OK");
+	free(out);
+	out = NULL;
+	assert_int_not_equal(fx_run(fx, &out, "openssl verify -crl_check -CAfile chain.pem "
+				    "-CRLfile crl.pem revoked.crt"), 0);
+	assert_contains(out, "certificate revoked");
+	free(out);
+	out = NULL;
+	assert_int_not_equal(fx_run(fx, &out, "openssl verify -crl_check -CAfile chain.pem "
+				    "-CRLfile crl.pem held.crt"), 0);
+	assert_contains(out, "certificate revoked");
+
+	/* DER round trip */
+	assert_int_equal(pki_crl_to_der(crl, &der, &n), 0);
+	p = der;
+	back = d2i_X509_CRL(NULL, &p, (long)n);
+	assert_non_null(back);
+	assert_int_equal(X509_CRL_verify(back, X509_get0_pubkey(pki_ca_issuing_cert(fx->ca))), 1);
+	assert_int_equal(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(back)), 4);
+	{
+		int64_t t = 0;
+		assert_int_equal(pki_asn1_time_to_unix(X509_CRL_get0_lastUpdate(back), &t), 0);
+		assert_int_equal(t, now);
+		assert_int_equal(pki_asn1_time_to_unix(X509_CRL_get0_nextUpdate(back), &t), 0);
+		assert_int_equal(t, now + 86400);
+	}
+}
+
+static void test_empty_and_big_number(void **state)
+{
+	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+	_cleanup_free_ char *out = NULL;
+	int64_t now = now_sec();
+
+	assert_int_equal(pki_crl_build(fx->ca, NULL, 0, UINT64_MAX, now, now + 3600, &crl), 0);
+	write_crl(crl, "empty.pem");
+	out = fx_ok(fx, "openssl crl -in empty.pem -noout -text -CAfile ca/issuing.crt");
+	assert_contains(out, "verify OK");
+	assert_contains(out, "No Revoked Certificates.");
+	assert_contains(out, "18446744073709551615");
+}
+
+static void test_refusals(void **state)
+{
+	int64_t now = now_sec();
+	X509_CRL *crl = NULL;
+	static const int bad_reasons[] = { -1, 7, 8, 11, 100 };
+
+	for (size_t i = 0; i < ELEMENTSOF(bad_reasons); i++) {
+		struct pki_revoked_entry e = { "0102", now, bad_reasons[i] };
+		assert_int_equal(pki_crl_build(fx->ca, &e, 1, 1, now, now + 60, &crl), -EINVAL);
+	}
+	{
+		struct pki_revoked_entry e[] = { { "zz", now, 1 } };
+		assert_int_equal(pki_crl_build(fx->ca, e, 1, 1, now, now + 60, &crl), -EINVAL);
+	}
+	{
+		struct pki_revoked_entry e[] = { { NULL, now, 1 } };
+		assert_int_equal(pki_crl_build(fx->ca, e, 1, 1, now, now + 60, &crl), -EINVAL);
+	}
+	{
+		struct pki_revoked_entry e[] = { { "0102", 0, 1 } };
+		assert_int_equal(pki_crl_build(fx->ca, e, 1, 1, now, now + 60, &crl), -EINVAL);
+	}
+	{
+		/* the same serial twice, spelled differently */
+		struct pki_revoked_entry e[] = { { "00ab", now, 1 }, { "0102", now, 1 }, { "AB", now, 6 } };
+		assert_int_equal(pki_crl_build(fx->ca, e, 3, 1, now, now + 60, &crl), -EINVAL);
+	}
+	assert_int_equal(pki_crl_build(fx->ca, NULL, 0, 1, now, now, &crl), -EINVAL);
+	assert_int_equal(pki_crl_build(fx->ca, NULL, 0, 1, now, now - 1, &crl), -EINVAL);
+	assert_int_equal(pki_crl_build(fx->ca, NULL, 1, 1, now, now + 1, &crl), -EINVAL);
+	assert_int_equal(pki_crl_build(NULL, NULL, 0, 1, now, now + 1, &crl), -EINVAL);
+	assert_null(crl);
+}
+
+static void test_reason_names(void **state)
+{
+	int r = -1;
+
+	assert_string_equal(pki_reason_to_string(6), "certificateHold");
+	assert_string_equal(pki_reason_to_string(1), "keyCompromise");
+	assert_null(pki_reason_to_string(7));
+	assert_null(pki_reason_to_string(11));
+	assert_null(pki_reason_to_string(-1));
+	assert_int_equal(pki_reason_from_string("certificateHold", &r), 0);
+	assert_int_equal(r, 6);
+	assert_int_equal(pki_reason_from_string("KEYCOMPROMISE", &r), 0);
+	assert_int_equal(r, 1);
+	assert_int_equal(pki_reason_from_string("nope", &r), -EINVAL);
+	for (int i = 0; i <= 10; i++) {
+		const char *s = pki_reason_to_string(i);
+		if (!s)
+			continue;
+		assert_int_equal(pki_reason_from_string(s, &r), 0);
+		assert_int_equal(r, i);
+	}
+}
+
+static int setup(void **state)
+{
+	fx = fx_new_ca(NULL);
+	revoked = fx_issue(fx, "10000000146", "Ali", "Revoked", NULL);
+	held = fx_issue(fx, "10000000078", "Ayşe", "Held", NULL);
+	plain = fx_issue(fx, "10000000146", "Veli", "Plain", NULL);
+	good = fx_issue(fx, "10000000146", "Can", "Good", NULL);
+	assert_int_equal(pki_cert_serial_hex(revoked, s_revoked), 0);
+	assert_int_equal(pki_cert_serial_hex(held, s_held), 0);
+	assert_int_equal(pki_cert_serial_hex(plain, s_plain), 0);
+	assert_int_equal(pki_cert_serial_hex(good, s_good), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	X509_free(revoked);
+	X509_free(held);
+	X509_free(plain);
+	X509_free(good);
+	fx_free(fx);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_openssl),
+		cmocka_unit_test(test_empty_and_big_number),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_reason_names),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
