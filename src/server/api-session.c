@@ -9,16 +9,25 @@
 #include "server/handlers.h"
 #include "server/websession.h"
 #include "store/audit.h"
+#include "store/certs.h"
 
 static json_t *session_json(struct http_request *req, const char *id,
 			    const struct websession *s)
 {
+	_cleanup_free_ char *name = NULL;
+	struct holder h;
+	struct db *db;
 	char csrf[44];
 
 	if (websession_csrf(req->srv->session_key, id, csrf) < 0)
 		return NULL;
-	return json_pack("{s:b,s:s?,s:s,s:I,s:I}", "authenticated", s->tckn[0] != 0,
-			 "tckn", s->tckn[0] ? s->tckn : NULL, "csrf_token", csrf,
+	/* "Sayın AD SOYAD": the holder's name as the registry has it. */
+	if (s->tckn[0] && server_db(req->srv, &db) == 0 && holder_get(db, s->tckn, &h) == 0) {
+		name = strdup_printf("%s %s", h.given_name, h.surname);
+		holder_done(&h);
+	}
+	return json_pack("{s:b,s:s?,s:s?,s:s,s:I,s:I}", "authenticated", s->tckn[0] != 0,
+			 "tckn", s->tckn[0] ? s->tckn : NULL, "name", name, "csrf_token", csrf,
 			 "idle_timeout", (json_int_t)req->srv->cfg->session_idle,
 			 "expires_at",
 			 (json_int_t)(s->created_at + req->srv->cfg->session_absolute));
