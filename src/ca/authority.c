@@ -33,17 +33,11 @@ int authority_passphrase(const struct config *cfg, bool create, char **ret)
 	}
 	r = read_file(cfg->pki_passphrase_file, 4096, &buf, &n);
 	if (r == -ENOENT && create) {
-		_cleanup_free_ char *dir = strdup(cfg->pki_passphrase_file);
 		_cleanup_secret_ char *tok = NULL;
 
-		if (!dir)
-			return -ENOMEM;
-		if (strrchr(dir, '/')) {
-			*strrchr(dir, '/') = '\0';
-			r = mkdir_p(dir, 0700);
-			if (r < 0)
-				return r;
-		}
+		r = mkdir_parents(cfg->pki_passphrase_file, 0700);
+		if (r < 0)
+			return r;
 		r = token_new(32, &tok);
 		if (r < 0)
 			return r;

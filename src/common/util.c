@@ -311,6 +311,20 @@ int mkdir_p(const char *path, unsigned mode)
 	return 0;
 }
 
+int mkdir_parents(const char *file_path, unsigned mode)
+{
+	_cleanup_free_ char *dir = strdup(file_path);
+	char *slash;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return mkdir_p(dir, mode);
+}
+
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret)
 {
 	char *end;
@@ -374,7 +388,7 @@ void iso8601_utc(int64_t t, char ret[21])
 
 int key_file_load(const char *path, void *ret, size_t n, bool create)
 {
-	_cleanup_free_ char *hex = NULL, *dir = NULL, *tmp = NULL;
+	_cleanup_free_ char *hex = NULL, *tmp = NULL;
 	char buf[2 * 64 + 2];
 	size_t len = 0;
 	int r;
@@ -391,15 +405,9 @@ int key_file_load(const char *path, void *ret, size_t n, bool create)
 	}
 	if (r != -ENOENT || !create)
 		return r;
-	dir = strdup(path);
-	if (!dir)
-		return -ENOMEM;
-	if (strrchr(dir, '/')) {
-		*strrchr(dir, '/') = '\0';
-		r = mkdir_p(dir, 0700);
-		if (r < 0)
-			return r;
-	}
+	r = mkdir_parents(path, 0700);
+	if (r < 0)
+		return r;
 	r = random_bytes(ret, n);
 	if (r < 0)
 		return r;

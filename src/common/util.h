@@ -122,6 +122,9 @@ int write_file_atomic(const char *path, const void *buf, size_t n, unsigned mode
  * file does not hold exactly n bytes of hex. */
 int key_file_load(const char *path, void *ret, size_t n, bool create);
 
+/* mkdir -p of the directory a file path lives in. */
+int mkdir_parents(const char *file_path, unsigned mode);
+
 /* mkdir -p with mode for each created component. */
 int mkdir_p(const char *path, unsigned mode);
 

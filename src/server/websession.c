@@ -9,7 +9,9 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 
-int websession_create(struct db *db, const char *client_addr, char **ret_id)
+/* Inserts a session with a fresh random id; tckn NULL for an anonymous one. */
+static int session_insert(struct db *db, const char *tckn, const char *client_addr,
+			  char **ret_id)
 {
 	_cleanup_secret_ char *id = NULL;
 	char hash[65];
@@ -19,16 +21,22 @@ int websession_create(struct db *db, const char *client_addr, char **ret_id)
 	r = token_new(32, &id);
 	if (r < 0)
 		return r;
-	r = sha256_hex(id, strlen(id), hash);
+	r = websession_hash(id, hash);
 	if (r < 0)
 		return r;
 	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr) VALUES ($1, NULL, $2, $2, NULL, $3)",
-		   "tit", hash, now, client_addr);
+		       " authenticated_at, client_addr) VALUES ($1, $2, $3, $3,"
+		       " CASE WHEN $2 IS NULL THEN NULL ELSE $3 END, $4)",
+		   "ttit", hash, tckn, now, client_addr);
 	if (r < 0)
 		return r;
 	*ret_id = TAKE_PTR(id);
 	return 0;
+}
+
+int websession_create(struct db *db, const char *client_addr, char **ret_id)
+{
+	return session_insert(db, NULL, client_addr, ret_id);
 }
 
 static bool expired(const struct config *cfg, int64_t now, int64_t created, int64_t seen)
@@ -50,16 +58,10 @@ int websession_find(struct db *db, const struct config *cfg, const char *id,
 	r = sha256_hex(id, strlen(id), s.id_hash);
 	if (r < 0)
 		return r;
-	r = db_prepare(db, "SELECT tckn, created_at, last_seen, authenticated_at"
-			   " FROM web_sessions WHERE id_hash = $1", &st);
+	r = db_query_one(db, &st, "SELECT tckn, created_at, last_seen, authenticated_at"
+			   " FROM web_sessions WHERE id_hash = $1", "t", s.id_hash);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", s.id_hash);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	tckn = db_col_text(st, 0);
 	snprintf(s.tckn, sizeof(s.tckn), "%s", tckn ? tckn : "");
 	s.created_at = db_col_int64(st, 1);
@@ -151,27 +153,12 @@ int websession_hash(const char *id, char ret[65])
 int websession_login(struct db *db, const char *old_id_hash, const char *tckn,
 		     const char *client_addr, char **ret_id)
 {
-	_cleanup_secret_ char *id = NULL;
-	char hash[65];
-	int64_t now = now_sec();
 	int r;
 
-	r = token_new(32, &id);
-	if (r < 0)
-		return r;
-	r = websession_hash(id, hash);
-	if (r < 0)
-		return r;
 	r = db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", old_id_hash);
 	if (r == 0)
 		return -ENOENT;
 	if (r < 0)
 		return r;
-	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr) VALUES ($1, $2, $3, $3, $3, $4)",
-		   "ttit", hash, tckn, now, client_addr);
-	if (r < 0)
-		return r;
-	*ret_id = TAKE_PTR(id);
-	return 0;
+	return session_insert(db, tckn, client_addr, ret_id);
 }

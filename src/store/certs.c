@@ -95,16 +95,10 @@ int holder_get(struct db *db, const char *tckn, struct holder *ret)
 	struct holder h = { 0 };
 	int r;
 
-	r = db_prepare(db, "SELECT tckn, given_name, surname, email, mobile FROM holders"
-			   " WHERE tckn = $1", &st);
+	r = db_query_one(db, &st, "SELECT tckn, given_name, surname, email, mobile FROM holders"
+			   " WHERE tckn = $1", "t", tckn);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", tckn);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	snprintf(h.tckn, sizeof(h.tckn), "%s", db_col_text(st, 0));
 	h.given_name = dup_col(st, 1);
 	h.surname = dup_col(st, 2);
@@ -186,15 +180,9 @@ int cert_get(struct db *db, const char *serial, struct cert_record *ret)
 	int r;
 
 	serial_norm(serial, s);
-	r = db_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = $1", &st);
+	r = db_query_one(db, &st, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = $1", "t", s);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", s);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	return cert_from_row(st, ret);
 }
 
@@ -356,15 +344,9 @@ int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
 	char *s;
 	int r;
 
-	r = db_prepare(db, "SELECT so_pin_sealed FROM cards WHERE serial = $1", &st);
+	r = db_query_one(db, &st, "SELECT so_pin_sealed FROM cards WHERE serial = $1", "t", serial);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", serial);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	s = dup_col(st, 0);
 	if (!s)
 		return -ENOMEM;

@@ -239,17 +239,32 @@ bool db_col_is_null(struct db_stmt *st, int col)
 	return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
 }
 
+static int prepare_bind(struct db *db, const char *sql, const char *types, va_list ap,
+			struct db_stmt **ret)
+{
+	struct db_stmt *st;
+	int r;
+
+	r = db_prepare(db, sql, &st);
+	if (r < 0)
+		return r;
+	r = bind_va(st, types, ap);
+	if (r < 0) {
+		db_stmt_done(st);
+		return r;
+	}
+	*ret = st;
+	return 0;
+}
+
 int db_run(struct db *db, const char *sql, const char *types, ...)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	va_list ap;
 	int r;
 
-	r = db_prepare(db, sql, &st);
-	if (r < 0)
-		return r;
 	va_start(ap, types);
-	r = bind_va(st, types, ap);
+	r = prepare_bind(db, sql, types, ap, &st);
 	va_end(ap);
 	if (r < 0)
 		return r;
@@ -258,25 +273,40 @@ int db_run(struct db *db, const char *sql, const char *types, ...)
 	return r < 0 ? r : sqlite3_changes(db->conn);
 }
 
+int db_query_one(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...)
+{
+	struct db_stmt *st = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = prepare_bind(db, sql, types, ap, &st);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0) {
+		db_stmt_done(st);
+		return r < 0 ? r : -ENOENT;
+	}
+	*ret = st;
+	return 0;
+}
+
 int db_query_int64(struct db *db, const char *sql, const char *types, int64_t *ret, ...)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	va_list ap;
 	int r;
 
-	r = db_prepare(db, sql, &st);
-	if (r < 0)
-		return r;
 	va_start(ap, ret);
-	r = bind_va(st, types, ap);
+	r = prepare_bind(db, sql, types, ap, &st);
 	va_end(ap);
 	if (r < 0)
 		return r;
 	r = db_step(st);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return -ENOENT;
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
 	*ret = db_col_int64(st, 0);
 	return 0;
 }

@@ -55,6 +55,11 @@ bool db_col_is_null(struct db_stmt *st, int col);
  * to the end.  Returns the number of changed rows, or -errno. */
 int db_run(struct db *db, const char *sql, const char *types, ...);
 
+/* Prepares, binds (as db_bindv) and steps to the first row: 0 with *ret
+ * on that row (give it back with db_stmt_done / _cleanup_stmt_), -ENOENT
+ * when there is none. */
+int db_query_one(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...);
+
 /* One-shot query of a single integer (first column of the first row).
  * -ENOENT when there is no row. */
 int db_query_int64(struct db *db, const char *sql, const char *types,

@@ -235,12 +235,47 @@ static void test_on_hold_card_is_refused(void **state)
 	resp_done(&r);
 }
 
+static void test_wrong_pin(void **state)
+{
+	char id[64], code[64];
+	struct browser b;
+	char *out;
+
+	assert_int_equal(browser_open(&b, &S), 0);
+	start(&b, "{\"purpose\":\"login\",\"tckn\":\"" AHMET "\"}", id, code);
+	assert_int_equal(run_cmd(&out, "printf '999999\\n' | SOFTHSM2_CONF=%s %s sign --server %s"
+				       " --code %s --pin-stdin --yes", conf, bin_path("eimza"), S.url, code),
+			 5);
+	assert_non_null(strstr(out, "PIN hatalı"));
+	assert_null(strstr(out, "999999"));
+	free(out);
+}
+
+static void test_certs_and_usage(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "SOFTHSM2_CONF=%s %s certs", conf, bin_path("eimza")), 0);
+	assert_non_null(strstr(out, "DEMO-0001"));
+	assert_non_null(strstr(out, "AHMET YILMAZ"));
+	assert_non_null(strstr(out, "AYŞE DEMİR"));
+	free(out);
+	/* plain http to another machine is refused before anything is sent */
+	assert_int_equal(run_cmd(&out, "%s sign --server http://192.0.2.1 --code 1", bin_path("eimza")), 2);
+	assert_non_null(strstr(out, "https"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s sign --code 1", bin_path("eimza")), 2);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login_by_e_signature),
 		cmocka_unit_test(test_eonay_give_and_cancel),
 		cmocka_unit_test(test_on_hold_card_is_refused),
+		cmocka_unit_test(test_wrong_pin),
+		cmocka_unit_test(test_certs_and_usage),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -14,10 +14,12 @@
 
 #include "common/util.h"
 #include "pki-fixture.h"
+#include "pki/ca.h"
 #include "pki/cades.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/p11.h"
+#include "pki/profile.h"
 
 #define TEXT "Bu metni okudum ve onaylıyorum: eonay test 1"
 #define POLICY "2.16.792.1.2.1.1.5.7.1.9"
@@ -555,7 +557,9 @@ static void test_garbage(void **state)
 		check_free(junk, len, CADES_SUB_FORMAT_FAILURE);
 	}
 
-	sign_ok(key, cert, TEXT, &der, &n);
+	/* Without the CA certificate inside: a flip there would go unnoticed
+	 * (the CA certificate from opts->intermediates or the cache is used). */
+	assert_int_equal(cades_sign(key, cert, NULL, TEXT, strlen(TEXT), &der, &n), 0);
 	/* Every truncation. */
 	for (size_t len = 0; len < n; len++)
 		check_free(der, len, CADES_SUB_FORMAT_FAILURE);
@@ -586,6 +590,46 @@ static void test_garbage(void **state)
 	free(copy);
 }
 
+/* Certificates from the real CA code (pki/ca.h, pki/profile.h) pass
+ * every check, the policy included. */
+static void test_real_ca(void **state)
+{
+	_cleanup_free_ char *ca_dir = strdup_printf("%s/realca", dir), *reason = NULL;
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+	_cleanup_(X509_freep) X509 *cert = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	struct pki_ca_config cfg;
+	struct pki_ca *ca = NULL;
+	struct cades_verify_opts o = opts();
+	struct cades_report *rep;
+	struct pki_holder_req req = {
+		.tckn = FX_TCKN, .given_name = "ayşe", .surname = "yılmaz",
+		.not_before = now_sec() - 60, .not_after = now_sec() + 365 * 86400,
+	};
+	size_t n = 0;
+	int r;
+
+	pki_ca_config_init_defaults(&cfg);
+	assert_int_equal(pki_ca_init(&cfg, ca_dir, "test passphrase 1234"), 0);
+	assert_int_equal(pki_ca_load_config(&cfg, ca_dir, "test passphrase 1234", &ca), 0);
+	assert_int_equal(fx_key_new("ec:P-256", &key), 0);
+	r = pki_cert_issue_holder(ca, key, &req, &cert, &reason);
+	if (r < 0)
+		print_error("issuance: %s\n", reason ? reason : "?");
+	assert_int_equal(r, 0);
+	assert_int_equal(cades_sign(key, cert, NULL, TEXT, strlen(TEXT), &der, &n), 0);
+	o.trust = pki_ca_trust_store(ca);
+	o.intermediates = pki_ca_chain(ca);
+	o.required_policy = cfg.policy_oid;
+	rep = check(der, n, &o, CADES_SUB_NONE);
+	assert_string_equal(rep->signer_tckn, FX_TCKN);
+	assert_string_equal(rep->signer_cn, "AYŞE YILMAZ");
+	cades_report_free(rep);
+	/* Our fixture's root is not its root. */
+	check_free(der, n, CADES_SUB_NO_CERTIFICATE_CHAIN_FOUND);
+	pki_ca_free(ca);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_certificates),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_real_ca),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
