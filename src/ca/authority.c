@@ -15,6 +15,21 @@ void authority_config(const struct config *cfg, struct pki_ca_config *ret)
 	ret->policy_oid = cfg->pki_policy_oid;
 	ret->base_url = cfg->base_url;
 	ret->ocsp_validity_secs = (int)cfg->ocsp_validity;
+	if (cfg->pki_root_cn)
+		ret->root_cn = cfg->pki_root_cn;
+	if (cfg->pki_issuing_cn)
+		ret->issuing_cn = cfg->pki_issuing_cn;
+	if (cfg->pki_ocsp_cn)
+		ret->ocsp_cn = cfg->pki_ocsp_cn;
+	ret->root_key_spec = cfg->pki_root_key;
+	ret->issuing_key_spec = cfg->pki_issuing_key;
+	ret->ocsp_key_spec = cfg->pki_ocsp_key;
+	ret->issuing_key_ref = cfg->pki_issuing_key_ref;
+	ret->ocsp_key_ref = cfg->pki_ocsp_key_ref;
+	ret->root_days = (int)cfg->pki_root_days;
+	ret->issuing_days = (int)cfg->pki_issuing_days;
+	ret->ocsp_days = (int)cfg->pki_ocsp_days;
+	ret->holder_max_days = (int)cfg->pki_holder_max_days;
 }
 
 int authority_passphrase(const struct config *cfg, bool create, char **ret)

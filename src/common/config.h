@@ -50,6 +50,10 @@ struct config {
 	char *pki_passphrase;	/* secret; overrides the file */
 	char *pki_policy_oid;
 	char *pki_org;
+	char *pki_root_cn, *pki_issuing_cn, *pki_ocsp_cn;	/* NULL: built-in names */
+	char *pki_root_key, *pki_issuing_key, *pki_ocsp_key;	/* key specs */
+	char *pki_issuing_key_ref, *pki_ocsp_key_ref;	/* pkcs11: URIs (HSM) */
+	int64_t pki_root_days, pki_issuing_days, pki_ocsp_days, pki_holder_max_days;
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
 	int64_t ocsp_validity;	/* seconds */
 

@@ -110,7 +110,7 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 			return r;
 	}
 
-	root = X509_NAME_oneline(X509_get_subject_name(pki_ca_root_cert(ca)), NULL, 0);
+	root = ctl_name_utf8(X509_get_subject_name(pki_ca_root_cert(ca)));
 	hl = json_array();
 	for (size_t i = 0; i < ELEMENTSOF(holders); i++)
 		json_array_append_new(hl, holder_json(ctl, &holders[i]));
@@ -119,7 +119,7 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 		      "pkcs11_module", EONAY_SOFTHSM_MODULE, "ca", "root", root ? root : "",
 		      "crl", pki_ca_crl_url(ca), "ocsp", pki_ca_ocsp_url(ca), "holders", hl,
 		      "institution", "id", "meb", "name", "T.C. Millî Eğitim Bakanlığı");
-	OPENSSL_free(root);
+	free(root);
 	s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (!s) {
 		json_decref(o);

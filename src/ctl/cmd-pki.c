@@ -18,10 +18,27 @@ static void show_cert(const char *what, X509 *x)
 	pki_asn1_time_to_unix(X509_get0_notAfter(x), &a);
 	iso8601_utc(b, nb);
 	iso8601_utc(a, na);
-	subj = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
+	subj = ctl_name_utf8(X509_get_subject_name(x));
 	printf("%-8s %s\n         serial %s\n         valid %s .. %s\n         sha256 %s\n", what,
 	       subj ? subj : "?", serial, nb, na, sha);
-	OPENSSL_free(subj);
+	free(subj);
+}
+
+char *ctl_name_utf8(const X509_NAME *name)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *s = NULL;
+	long n;
+
+	if (!b)
+		return NULL;
+	/* RFC 2253 order reversed to the usual C=.., O=.., CN=.., UTF-8 kept. */
+	if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
+		n = BIO_get_mem_data(b, &data);
+		s = strndup(data, (size_t)n);
+	}
+	BIO_free(b);
+	return s;
 }
 
 int ctl_pki(struct ctl *ctl, int argc, char **argv)
@@ -45,6 +62,11 @@ int ctl_pki(struct ctl *ctl, int argc, char **argv)
 		if (r == -EEXIST) {
 			fprintf(stderr, "eonayctl pki init: a CA already exists in %s\n", ctl->cfg.pki_dir);
 			return 1;
+		}
+		if (r == -EINVAL) {
+			fprintf(stderr, "eonayctl pki init: the pki.* settings are not valid (names, key "
+					"specs such as ec:P-384 or rsa:3072, validity days)\n");
+			return r;
 		}
 		if (r < 0) {
 			fprintf(stderr, "eonayctl pki init: failed: %s\n", strerror(-r));

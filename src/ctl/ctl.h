@@ -28,6 +28,9 @@ int ctl_config(struct ctl *ctl, int argc, char **argv);
 int ctl_audit(struct ctl *ctl, int argc, char **argv);
 
 /* cmd-pki.c */
+#include <openssl/x509.h>
+/* A certificate name as one UTF-8 line ("C = TR, O = ..., CN = ..."). */
+char *ctl_name_utf8(const X509_NAME *name);
 int ctl_pki(struct ctl *ctl, int argc, char **argv);
 
 /* cmd-cert.c */

@@ -1110,6 +1110,7 @@ static int pct_decode(const char *s, size_t len, unsigned char **ret, size_t *re
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%') {
 			if (i + 2 >= len || hex_decode((char[]){ s[i + 1], s[i + 2], 0 }, &out[k], 1) < 0) {
+				OPENSSL_cleanse(out, len + 1);	/* may be a PIN */
 				free(out);
 				return -EINVAL;
 			}
@@ -1221,17 +1222,44 @@ static int uri_parse(const char *uri, struct p11_uri *u)
 }
 
 /* One context per module path, logged in per token, for the life of the
- * process (or until p11_uri_cache_flush()). */
+ * process (or until p11_uri_cache_flush()).  For each token logged in,
+ * a salted SHA-256 of the PIN that worked: a later call must present the
+ * same PIN, checked without logging the token out (which would break the
+ * keys already handed out). */
+struct uri_login {
+	char *token;
+	unsigned char pin_hash[32];
+};
+
 struct uri_ctx {
 	struct uri_ctx *next;
 	char *module;
 	struct p11_ctx *ctx;
-	char **logged_in;	/* token labels */
-	size_t n_logged_in;
+	struct uri_login *logins;
+	size_t n_logins;
 };
 
 static pthread_mutex_t uri_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct uri_ctx *uri_ctxs;
+static unsigned char uri_salt[16];
+static bool uri_salted;
+
+static int pin_hash(const char *token, const char *pin, unsigned char ret[32])
+{
+	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	if (!uri_salted) {
+		if (random_bytes(uri_salt, sizeof(uri_salt)) < 0)
+			return -EIO;
+		uri_salted = true;
+	}
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(md, uri_salt, sizeof(uri_salt)) ||
+	    !EVP_DigestUpdate(md, token, strlen(token) + 1) ||
+	    !EVP_DigestUpdate(md, pin, strlen(pin)) || !EVP_DigestFinal_ex(md, ret, NULL))
+		return -EIO;
+	return 0;
+}
 
 static int uri_ctx_get(const char *module, struct uri_ctx **ret)
 {
@@ -1263,13 +1291,44 @@ static int uri_ctx_get(const char *module, struct uri_ctx **ret)
 	return 0;
 }
 
+/* Logs the token in once (keeping a session open), or checks pin
+ * against the one that did. */
+static int uri_login(struct uri_ctx *c, const char *token, const char *pin)
+{
+	struct uri_login *nl;
+	unsigned char h[32];
+	int r;
+
+	r = pin_hash(token, pin, h);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_logins; i++)
+		if (streq(c->logins[i].token, token))
+			return memeq_ct(c->logins[i].pin_hash, h, sizeof(h)) ? 0 : -EACCES;
+	r = login_keep(c->ctx, token, pin);
+	if (r < 0)
+		return r;
+	nl = realloc(c->logins, (c->n_logins + 1) * sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	c->logins = nl;
+	nl[c->n_logins].token = strdup(token);
+	if (!nl[c->n_logins].token)
+		return -ENOMEM;
+	memcpy(nl[c->n_logins].pin_hash, h, sizeof(h));
+	c->n_logins++;
+	return 0;
+}
+
 int p11_uri_load_key(const char *uri, const char *pin, EVP_PKEY **ret)
 {
 	struct p11_uri u = {};
 	struct uri_ctx *c;
 	PKCS11_SLOT *slot;
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID sid;
 	const char *use_pin;
-	bool logged = false, fresh;
+	bool fresh;
 	int r;
 
 	if (!ret)
@@ -1282,27 +1341,15 @@ int p11_uri_load_key(const char *uri, const char *pin, EVP_PKEY **ret)
 	r = uri_ctx_get(u.module ? u.module : P11_DEFAULT_MODULE, &c);
 	if (r < 0)
 		goto unlock;
-	for (size_t i = 0; i < c->n_logged_in; i++)
-		if (streq(c->logged_in[i], u.token))
-			logged = true;
-	if (!logged && use_pin) {
-		char **nl;
-		r = login_keep(c->ctx, u.token, use_pin);
-		if (r < 0)
-			goto unlock;
-		nl = realloc(c->logged_in, (c->n_logged_in + 1) * sizeof(*nl));
-		if (!nl) {
-			r = -ENOMEM;
-			goto unlock;
-		}
-		c->logged_in = nl;
-		nl[c->n_logged_in] = strdup(u.token);
-		if (!nl[c->n_logged_in]) {
-			r = -ENOMEM;
-			goto unlock;
-		}
-		c->n_logged_in++;
-	}
+	r = token_find(c->ctx, u.token, &sid, &ti);
+	if (r < 0)
+		goto unlock;
+	if (use_pin)
+		r = uri_login(c, u.token, use_pin);
+	else if (ti.flags & CKF_LOGIN_REQUIRED)
+		r = -EACCES;
+	if (r < 0)
+		goto unlock;
 	r = lib_slot(c->ctx, u.token, &slot, &fresh);
 	if (r < 0)
 		goto unlock;
@@ -1328,9 +1375,9 @@ void p11_uri_cache_flush(void)
 		struct uri_ctx *c = uri_ctxs;
 		uri_ctxs = c->next;
 		p11_close(c->ctx);
-		for (size_t i = 0; i < c->n_logged_in; i++)
-			free(c->logged_in[i]);
-		free(c->logged_in);
+		for (size_t i = 0; i < c->n_logins; i++)
+			free(c->logins[i].token);
+		free(c->logins);
 		free(c->module);
 		free(c);
 	}

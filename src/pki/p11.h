@@ -49,8 +49,9 @@ struct p11_ctx;
 /* Loads a PKCS#11 module (NULL: P11_DEFAULT_MODULE) and initialises it.
  * -ENOENT when the file is missing, -EIO when it does not load. */
 int p11_open(const char *module_path, struct p11_ctx **ret);
-/* Logs out, closes sessions and unloads the module.  Every EVP_PKEY from
- * p11_key_open() must be freed before.  NULL is fine. */
+/* Closes the context's sessions; the last context on a module finalises
+ * and releases it.  Free every EVP_PKEY from p11_key_open() before (a key
+ * works as long as some p11_ctx on its module is open).  NULL is fine. */
 void p11_close(struct p11_ctx *ctx);
 
 /* Initialises a fresh token in the first slot whose token is not
@@ -99,7 +100,9 @@ void p11_cert_info_free_array(struct p11_cert_info *a, size_t n);
  * cert (same public key), usable with EVP_DigestSign* and CMS signing
  * (cades_sign()).  The key refers to ctx: free it before p11_close().
  * -EACCES wrong PIN, -EPERM PIN locked, -ENOENT no such token or no key
- * matching cert. */
+ * matching cert.  The PIN is always checked, even when the token is
+ * logged in already; a wrong one leaves it logged out (keys opened
+ * before from it stop working until the next good p11_key_open()). */
 int p11_key_open(struct p11_ctx *ctx, const char *label, const char *user_pin, X509 *cert,
 		 EVP_PKEY **ret_key);
 
@@ -131,7 +134,10 @@ int p11_so_pin_change(struct p11_ctx *ctx, const char *label, const char *old_so
  * login), so the key may be used from any thread for as long as the
  * process runs, and freed with EVP_PKEY_free() at any time.
  * p11_uri_cache_flush() closes them all (call it only when no such key is
- * in use any more, e.g. at exit).  -EINVAL for a malformed URI. */
+ * in use any more, e.g. at exit).  Once a token is logged in this way, a
+ * later call must give the same PIN (compared with a salted hash kept in
+ * memory, without logging the token out): -EACCES otherwise, also for no
+ * PIN on a token that needs a login.  -EINVAL for a malformed URI. */
 int p11_uri_load_key(const char *uri, const char *pin, EVP_PKEY **ret);
 void p11_uri_cache_flush(void);
 

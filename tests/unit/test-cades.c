@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
@@ -391,17 +393,17 @@ static void test_structure(void **state)
 			check_free(der, (size_t)len, CADES_SUB_FORMAT_FAILURE);
 		OPENSSL_free(der);
 		CMS_ContentInfo_free(cms);
-		cms = CMS_data_create(BIO_new_mem_buf("x", 1), CMS_BINARY);
+		BIO *b = BIO_new_mem_buf("x", 1);
+		cms = CMS_data_create(b, CMS_BINARY);
 		if (cms) {
-			BIO *b = NULL;
 			der = NULL;
 			len = i2d_CMS_ContentInfo(cms, &der);
 			assert_true(len > 0);
 			check_free(der, (size_t)len, CADES_SUB_SIGNED_DATA_NOT_FOUND);
 			OPENSSL_free(der);
 			CMS_ContentInfo_free(cms);
-			BIO_free(b);
 		}
+		BIO_free(b);
 	}
 }
 
@@ -590,6 +592,58 @@ static void test_garbage(void **state)
 	free(copy);
 }
 
+struct job {
+	const unsigned char *der[3];
+	size_t n[3];
+	int passed;
+};
+
+static void *verify_many(void *arg)
+{
+	struct job *j = arg;
+	struct cades_verify_opts o = opts();
+
+	for (int i = 0; i < 300; i++) {
+		struct cades_report *rep = NULL;
+		if (i % 50 == 0)
+			cades_cache_flush();
+		if (cades_verify(j->der[i % 3], j->n[i % 3], &o, &rep) == 0 &&
+		    rep->indication == CADES_TOTAL_PASSED)
+			j->passed++;
+		cades_report_free(rep);
+	}
+	return NULL;
+}
+
+/* The server verifies on several threads at once, sharing the cache. */
+static void test_threads(void **state)
+{
+	EVP_PKEY *k[3] = {};
+	X509 *c[3];
+	unsigned char *der[3];
+	size_t n[3];
+	struct job jobs[4];
+	pthread_t th[4];
+
+	for (int i = 0; i < 3; i++) {
+		c[i] = holder(&(struct fx_holder_opts){ .key_spec = i == 1 ? "rsa:2048" : "ec:P-256" }, &k[i]);
+		sign_ok(k[i], c[i], TEXT, &der[i], &n[i]);
+	}
+	for (int t = 0; t < 4; t++) {
+		jobs[t] = (struct job){ .der = { der[0], der[1], der[2] }, .n = { n[0], n[1], n[2] } };
+		assert_int_equal(pthread_create(&th[t], NULL, verify_many, &jobs[t]), 0);
+	}
+	for (int t = 0; t < 4; t++) {
+		assert_int_equal(pthread_join(th[t], NULL), 0);
+		assert_int_equal(jobs[t].passed, 300);
+	}
+	for (int i = 0; i < 3; i++) {
+		X509_free(c[i]);
+		free(der[i]);
+		EVP_PKEY_free(TAKE_PTR(k[i]));
+	}
+}
+
 /* Certificates from the real CA code (pki/ca.h, pki/profile.h) pass
  * every check, the policy included. */
 static void test_real_ca(void **state)
@@ -640,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_certificates),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_real_ca),
 	};
 

@@ -332,6 +332,11 @@ static void test_uri(void **state)
 	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%2", PIN, &k4), -EINVAL);
 	assert_int_equal(p11_uri_load_key("file:/etc/passwd", PIN, &k4), -EINVAL);
 	assert_int_equal(p11_uri_load_key("pkcs11:token=NOPE", PIN, &k4), -ENOENT);
+	/* The token is logged in by now, but the PIN is still checked. */
+	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS;id=%01", "999999", &k4), -EACCES);
+	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS;id=%01", NULL, &k4), -EACCES);
+	assert_null(k4);
+	sign_check(k2, pub);	/* and the keys handed out still work */
 	/* The key outlives the context it was loaded with. */
 	p11_close(TAKE_PTR(t->ctx));
 	sign_check(k1, pub);

@@ -1,0 +1,88 @@
+# bench/lib.sh - shared by bench/ocsp and bench/ceremony (sourced).
+#
+# bench_init BUILDDIR   absolute $builddir, $srcdir, $tmp (removed at exit)
+# bench_netns "$@"      re-runs the calling script in a private network
+#                       namespace (only a loopback interface) when root:
+#                       nothing can reach the servers started there, and
+#                       openssl ocsp (which binds every address) stays
+#                       loopback-only.  Without it everything still binds or
+#                       connects to 127.0.0.1 only, except openssl ocsp.
+# bench_tool NAME SRC.c [cc args]
+#                       path of the helper bench/NAME, built with ninja when
+#                       bench/ is in the meson project, else compiled here
+#                       against the build's static libraries.
+# bench_start_eonayd DATA PORT [eonayd args]   starts it, waits for /healthz;
+#                       sets $eonayd_pid.
+# bench_machine         "N cores, MODEL"
+
+bench_init() {
+	local b=${1:-./build}
+	srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	if [ ! -f "$b/build.ninja" ]; then
+		meson setup "$b" "$srcdir" >/dev/null
+	fi
+	builddir=$(cd "$b" && pwd)
+	ninja -C "$builddir" src/server/eonayd src/ctl/eonayctl >/dev/null
+	tmp=$(mktemp -d /tmp/eonay-bench.XXXXXX)
+	bench_pids=()
+	trap 'bench_cleanup' EXIT
+}
+
+bench_cleanup() {
+	local p
+	for p in "${bench_pids[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+
+bench_netns() {
+	if [ -z "${EONAY_BENCH_NETNS:-}" ] && [ "$(id -u)" = 0 ] &&
+	   unshare -n true 2>/dev/null; then
+		EONAY_BENCH_NETNS=1 exec unshare -n "$0" "$@"
+	fi
+	if [ -n "${EONAY_BENCH_NETNS:-}" ]; then
+		ip link set lo up
+		# Many short-lived client connections: a wide port range.
+		sysctl -qw net.ipv4.ip_local_port_range="1024 65000" 2>/dev/null || true
+	fi
+}
+
+bench_tool() {
+	local name=$1 src=$2
+	shift 2
+	if ninja -C "$builddir" "bench/$name" >/dev/null 2>&1; then
+		echo "$builddir/bench/$name"
+		return
+	fi
+	# bench/ is not in the meson project (no subdir('bench') yet).
+	cc -O2 -g -std=gnu11 -D_GNU_SOURCE -I"$builddir" -I"$srcdir" -I"$srcdir/src" \
+		-o "$tmp/$name" "$srcdir/bench/$src" "$@" || return 1
+	echo "$tmp/$name"
+}
+
+bench_start_eonayd() {
+	local data=$1 port=$2
+	shift 2
+	"$builddir/src/server/eonayd" --data "$data" --listen "127.0.0.1:$port" "$@" \
+		>"$tmp/eonayd-$port.log" 2>&1 &
+	eonayd_pid=$!
+	bench_pids+=("$eonayd_pid")
+	for _ in $(seq 100); do
+		if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "eonayd did not come up:" >&2
+	tail "$tmp/eonayd-$port.log" >&2
+	return 1
+}
+
+bench_stop() {
+	kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true
+}
+
+bench_machine() {
+	echo "$(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+}
