@@ -49,3 +49,6 @@ int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
 
 /* cmd-demo.c */
 int ctl_demo(struct ctl *ctl, int argc, char **argv);
+
+/* cmd-eonay.c */
+int ctl_eonay(struct ctl *ctl, int argc, char **argv);

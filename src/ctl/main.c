@@ -20,6 +20,7 @@ static const struct ctl_command commands[] = {
 	{ "cert", "certificates: list, show, hold, release, revoke", ctl_cert },
 	{ "crl", "the CRL: 'crl publish', 'crl show'", ctl_crl },
 	{ "card", "card production: 'card issue --tckn T ...'", ctl_card },
+	{ "eonay", "a holder's E-Onay: 'eonay status TCKN'", ctl_eonay },
 	{ "demo", "create (idempotently) the demo world and print its summary as JSON", ctl_demo },
 	{ "audit", "audit log: 'audit verify' checks the hash chain, 'audit list [N]'", ctl_audit },
 };

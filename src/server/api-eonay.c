@@ -5,7 +5,7 @@
  *                          "history": [...]}
  * Giving and cancelling are signing sessions (api-signing.c). */
 #include "common/json.h"
-#include "server/eonay.h"
+#include "ca/eonay.h"
 #include "server/handlers.h"
 #include "server/websession.h"
 

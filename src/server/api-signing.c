@@ -17,7 +17,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/tckn.h"
-#include "server/eonay.h"
+#include "ca/eonay.h"
 #include "server/handlers.h"
 #include "server/signing.h"
 #include "server/waiters.h"

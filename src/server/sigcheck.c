@@ -22,7 +22,7 @@
 #include "common/log.h"
 #include "pki/cades.h"
 #include "pki/key.h"
-#include "server/eonay.h"
+#include "ca/eonay.h"
 #include "store/audit.h"
 #include "store/certs.h"
 

@@ -13,6 +13,7 @@
 #include "common/checkdigit.h"
 #include "common/json.h"
 #include "common/tckn.h"
+#include "ca/texts.h"
 #include "store/audit.h"
 
 static const char *const purposes[] = {
@@ -141,50 +142,6 @@ static int code_new(char ret[SIGNING_CODE_DIGITS + 1])
 	return 0;
 }
 
-int signing_texts_load(struct db *db, const char *purpose, const char *ca_short_name,
-		       int64_t *ret_version, json_t **ret)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	json_t *a;
-	int64_t version;
-	int r;
-
-	r = db_query_int64(db, "SELECT MAX(version) FROM sign_texts WHERE purpose = $1"
-			       " AND valid_from <= $2", "ti", &version,
-			   purpose, now_sec());
-	if (r < 0)
-		return r;
-	r = db_prepare(db, "SELECT body FROM sign_texts WHERE purpose = $1 AND version = $2"
-			   " ORDER BY idx", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "ti", purpose, version);
-	if (r < 0)
-		return r;
-	a = json_array();
-	if (!a)
-		return -ENOMEM;
-	while ((r = db_step(st)) == 1) {
-		const char *body = db_col_text(st, 0), *ca;
-		_cleanup_free_ char *text = NULL;
-
-		ca = strstr(body, "%CA%");
-		text = ca ? strdup_printf("%.*s%s%s", (int)(ca - body), body, ca_short_name, ca + 4)
-			  : strdup(body);
-		if (!text || json_array_append_new(a, json_string(text)) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-	}
-	if (r < 0 || json_array_size(a) == 0) {
-		json_decref(a);
-		return r < 0 ? r : -ENOENT;
-	}
-	*ret_version = version;
-	*ret = a;
-	return 0;
-}
-
 /* The texts of one session: each template followed by the session's own
  * reference, so that a signature made for one session can never be
  * presented for another, even with the same wording. */
@@ -222,7 +179,7 @@ static int insert_session(struct db *db, const struct config *cfg, const unsigne
 	char code_hash[65];
 	int r;
 
-	r = signing_texts_load(db, signing_purpose_str(purpose), cfg->ca_short_name,
+	r = sign_texts_load(db, signing_purpose_str(purpose), cfg->ca_short_name,
 			       &s.text_version, &tmpl);
 	if (r < 0)
 		return r;

@@ -69,12 +69,6 @@ struct signing_error {
 /* The entry for code (never NULL: unknown codes map to "internal"). */
 const struct signing_error *signing_error(const char *code);
 
-/* The newest version (valid now) of the texts of purpose ("login",
- * "eonay-give", "eonay-explanation", ...) as a JSON array of strings, with
- * %CA% replaced by ca_short_name.  -ENOENT when there is none. */
-int signing_texts_load(struct db *db, const char *purpose, const char *ca_short_name,
-		       int64_t *ret_version, json_t **ret);
-
 /* Creates a session and its code (digits, NUL-terminated, in ret_code).
  * -EINVAL for a bad T.C. Kimlik No. */
 int signing_create(struct db *db, const struct config *cfg, const unsigned char key[32],

@@ -210,6 +210,11 @@ static void test_eonay_give_and_cancel(void **state)
 	resp_done(&r);
 
 	/* The store says the same to the back office. */
+	assert_int_equal(run_cmd(&out, "%s --data %s eonay status " AHMET, bin_path("eonayctl"), data), 0);
+	assert_non_null(strstr(out, "not active"));
+	assert_non_null(strstr(out, "cancel"));
+	assert_non_null(strstr(out, "give"));
+	free(out);
 	assert_int_equal(run_cmd(&out, "%s --data %s audit verify", bin_path("eonayctl"), data), 0);
 	free(out);
 }

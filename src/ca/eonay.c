@@ -1,9 +1,10 @@
 /* eonay.c - E-Onay state and history in the store.
  *
  * Read by the E-Onay page and API and by eonayctl; written only inside the
- * transaction that accepts an eonay-give / eonay-cancel signature. */
-#include "server/eonay.h"
-#include "server/signing.h"
+ * transaction that accepts an eonay-give / eonay-cancel signature
+ * (src/server/sigcheck.c). */
+#include "ca/eonay.h"
+#include "ca/texts.h"
 
 #include <stdio.h>
 
@@ -92,6 +93,6 @@ int eonay_history(struct db *db, const char *tckn, json_t **ret)
 int eonay_explanation(struct db *db, const char *ca_short_name, int64_t *ret_version,
 		      json_t **ret_paragraphs)
 {
-	return signing_texts_load(db, "eonay-explanation", ca_short_name, ret_version,
+	return sign_texts_load(db, "eonay-explanation", ca_short_name, ret_version,
 				  ret_paragraphs);
 }
