@@ -27,16 +27,14 @@ static void show_cert(const char *what, X509 *x)
 char *ctl_name_utf8(const X509_NAME *name)
 {
 	BIO *b = BIO_new(BIO_s_mem());
-	char *data, *s = NULL;
-	long n;
+	char *s = NULL;
 
 	if (!b)
 		return NULL;
-	/* RFC 2253 order reversed to the usual C=.., O=.., CN=.., UTF-8 kept. */
-	if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT) >= 0) {
-		n = BIO_get_mem_data(b, &data);
-		s = strndup(data, (size_t)n);
-	}
+	/* C = .., O = .., CN = .., with UTF-8 kept as it is. */
+	if (X509_NAME_print_ex(b, name, 0, (XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) |
+						   ASN1_STRFLGS_UTF8_CONVERT) >= 0)
+		pki_bio_to_string(b, &s);
 	BIO_free(b);
 	return s;
 }

@@ -164,8 +164,6 @@ int pki_crl_to_der(X509_CRL *crl, unsigned char **ret, size_t *ret_n)
 int pki_crl_to_pem(X509_CRL *crl, char **ret)
 {
 	_cleanup_(BIO_free_allp) BIO *bio = NULL;
-	BUF_MEM *mem = NULL;
-	char *s;
 
 	if (!crl || !ret)
 		return -EINVAL;
@@ -174,14 +172,5 @@ int pki_crl_to_pem(X509_CRL *crl, char **ret)
 		return -ENOMEM;
 	if (PEM_write_bio_X509_CRL(bio, crl) != 1)
 		return -EIO;
-	BIO_get_mem_ptr(bio, &mem);
-	if (!mem)
-		return -EIO;
-	s = malloc(mem->length + 1);
-	if (!s)
-		return -ENOMEM;
-	memcpy(s, mem->data, mem->length);
-	s[mem->length] = '\0';
-	*ret = s;
-	return 0;
+	return pki_bio_to_string(bio, ret);
 }

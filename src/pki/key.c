@@ -225,19 +225,11 @@ int pki_cert_load(const char *path, X509 **ret)
 	return pki_cert_parse(buf, n, ret);
 }
 
-int pki_cert_to_pem(X509 *cert, char **ret)
+int pki_bio_to_string(BIO *bio, char **ret)
 {
-	_cleanup_(BIO_free_allp) BIO *bio = NULL;
 	BUF_MEM *mem = NULL;
 	char *s;
 
-	if (!cert || !ret)
-		return -EINVAL;
-	bio = BIO_new(BIO_s_mem());
-	if (!bio)
-		return -ENOMEM;
-	if (PEM_write_bio_X509(bio, cert) != 1)
-		return -EIO;
 	BIO_get_mem_ptr(bio, &mem);
 	if (!mem)
 		return -EIO;
@@ -248,6 +240,20 @@ int pki_cert_to_pem(X509 *cert, char **ret)
 	s[mem->length] = '\0';
 	*ret = s;
 	return 0;
+}
+
+int pki_cert_to_pem(X509 *cert, char **ret)
+{
+	_cleanup_(BIO_free_allp) BIO *bio = NULL;
+
+	if (!cert || !ret)
+		return -EINVAL;
+	bio = BIO_new(BIO_s_mem());
+	if (!bio)
+		return -ENOMEM;
+	if (PEM_write_bio_X509(bio, cert) != 1)
+		return -EIO;
+	return pki_bio_to_string(bio, ret);
 }
 
 int pki_cert_save(X509 *cert, const char *path)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <openssl/asn1.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -49,6 +50,8 @@ int pki_cert_parse(const void *buf, size_t n, X509 **ret);
 int pki_cert_save(X509 *cert, const char *path);
 /* DER encoding in a malloc'ed buffer (free() it). */
 int pki_cert_to_der(X509 *cert, unsigned char **ret, size_t *ret_n);
+/* The contents of a memory BIO as a malloc'ed NUL-terminated string. */
+int pki_bio_to_string(BIO *bio, char **ret);
 /* PEM encoding as a malloc'ed NUL-terminated string. */
 int pki_cert_to_pem(X509 *cert, char **ret);
 

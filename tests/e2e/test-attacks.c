@@ -225,6 +225,39 @@ static void login_session(struct browser *b, struct sess *s, const char *tckn)
 	start(b, body, s);
 }
 
+/* A login for tckn answered with a signature of the session's text by the
+ * card (NULL: by a certificate of a rogue CA): refused with error. */
+static void refused_login(const char *tckn, const char *card, long status, const char *error)
+{
+	struct browser b;
+	struct sess s;
+	char *sig;
+
+	login_session(&b, &s, tckn);
+	claim(&s);
+	sig = card ? card_sign(card, s.text) : foreign_sign(s.text);
+	submit(&s, sig, status, error);
+	free(sig);
+	assert_not_logged_in(&b);
+}
+
+/* A proper login with Ahmet's card; returns the accepted signature. */
+static char *card_login(struct browser *b, struct sess *s)
+{
+	struct resp r;
+	char *sig, path[128];
+
+	login_session(b, s, AHMET);
+	claim(s);
+	sig = card_sign("DEMO-0001", s->text);
+	submit(s, sig, 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", s->id);
+	assert_int_equal(browser_call(b, "GET", path, NULL, &r), 0);
+	resp_done(&r);
+	assert_int_equal(browser_refresh(b), 0);
+	return sig;
+}
+
 /* 1 */
 static void test_wrong_check_digit(void **state)
 {
@@ -309,61 +342,25 @@ static void test_expired_code(void **state)
 /* 6 */
 static void test_other_holders_certificate(void **state)
 {
-	struct browser b;
-	struct sess s;
-	char *sig;
-
-	login_session(&b, &s, AHMET);
-	claim(&s);
-	sig = card_sign("DEMO-0003", s.text);	/* Mehmet signs Ahmet's login */
-	submit(&s, sig, 403, "signer_mismatch");
-	free(sig);
-	assert_not_logged_in(&b);
+	refused_login(AHMET, "DEMO-0003", 403, "signer_mismatch");	/* Mehmet signs */
 }
 
 /* 7 */
 static void test_certificate_on_hold(void **state)
 {
-	struct browser b;
-	struct sess s;
-	char *sig;
-
-	login_session(&b, &s, AYSE);
-	claim(&s);
-	sig = card_sign("DEMO-0002", s.text);
-	submit(&s, sig, 403, "cert_on_hold");
-	free(sig);
-	assert_not_logged_in(&b);
+	refused_login(AYSE, "DEMO-0002", 403, "cert_on_hold");
 }
 
 /* 8 */
 static void test_revoked_certificate(void **state)
 {
-	struct browser b;
-	struct sess s;
-	char *sig;
-
-	login_session(&b, &s, FATMA);
-	claim(&s);
-	sig = card_sign("DEMO-0004", s.text);
-	submit(&s, sig, 403, "cert_revoked");
-	free(sig);
-	assert_not_logged_in(&b);
+	refused_login(FATMA, "DEMO-0004", 403, "cert_revoked");
 }
 
 /* 9 */
 static void test_unknown_ca(void **state)
 {
-	struct browser b;
-	struct sess s;
-	char *sig;
-
-	login_session(&b, &s, AHMET);
-	claim(&s);
-	sig = foreign_sign(s.text);
-	submit(&s, sig, 403, "cert_unknown");
-	free(sig);
-	assert_not_logged_in(&b);
+	refused_login(AHMET, NULL, 403, "cert_unknown");
 }
 
 /* 10 */
@@ -387,20 +384,11 @@ static void test_login_text_signed_for_consent(void **state)
 {
 	struct browser b;
 	struct sess login, consent;
+	struct resp r;
 	char *sig;
 
 	/* Log in properly first, then ask for an E-Onay code ... */
-	login_session(&b, &login, AHMET);
-	claim(&login);
-	sig = card_sign("DEMO-0001", login.text);
-	submit(&login, sig, 200, NULL);
-	free(sig);
-	struct resp r;
-	char path[128];
-	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", login.id);
-	assert_int_equal(browser_call(&b, "GET", path, NULL, &r), 0);
-	resp_done(&r);
-	assert_int_equal(browser_refresh(&b), 0);
+	free(card_login(&b, &login));
 	start(&b, "{\"purpose\":\"eonay-give\",\"accepted\":true,\"explanation_version\":1}", &consent);
 	claim(&consent);
 	/* ... and sign the login text (a fresh signature: another second) instead. */
@@ -418,17 +406,9 @@ static void test_login_signature_replayed_as_consent(void **state)
 {
 	struct browser b;
 	struct sess login, consent;
-	struct resp r;
-	char *sig, path[128];
+	char *sig;
 
-	login_session(&b, &login, AHMET);
-	claim(&login);
-	sig = card_sign("DEMO-0001", login.text);
-	submit(&login, sig, 200, NULL);
-	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", login.id);
-	assert_int_equal(browser_call(&b, "GET", path, NULL, &r), 0);
-	resp_done(&r);
-	assert_int_equal(browser_refresh(&b), 0);
+	sig = card_login(&b, &login);
 	start(&b, "{\"purpose\":\"eonay-give\",\"accepted\":true,\"explanation_version\":1}", &consent);
 	claim(&consent);
 	submit(&consent, sig, 409, "signature_replayed");
@@ -442,10 +422,7 @@ static void test_same_signature_twice(void **state)
 	struct sess a, c;
 	char *sig;
 
-	login_session(&b1, &a, AHMET);
-	claim(&a);
-	sig = card_sign("DEMO-0001", a.text);
-	submit(&a, sig, 200, NULL);
+	sig = card_login(&b1, &a);
 	login_session(&b2, &c, AHMET);
 	claim(&c);
 	submit(&c, sig, 409, "signature_replayed");
@@ -526,17 +503,8 @@ static void test_cookie_after_logout(void **state)
 	struct browser b, stolen;
 	struct sess s;
 	struct resp r;
-	char *sig, path[128];
 
-	login_session(&b, &s, AHMET);
-	claim(&s);
-	sig = card_sign("DEMO-0001", s.text);
-	submit(&s, sig, 200, NULL);
-	free(sig);
-	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", s.id);
-	assert_int_equal(browser_call(&b, "GET", path, NULL, &r), 0);
-	resp_done(&r);
-	assert_int_equal(browser_refresh(&b), 0);
+	free(card_login(&b, &s));
 	stolen = b;
 	assert_int_equal(browser_call(&b, "DELETE", "/api/v1/session", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
