@@ -1,7 +1,9 @@
 // lib.mjs - browser test helpers: a real eonayd on a free port with a fresh
 // data directory, Debian's Chromium through playwright-core, and the checks
 // every page must pass (no console errors, no request to another host,
-// lang="tr", a title, a label for every input).
+// lang="tr", a title, a label for every input). With { demo: true } the
+// data directory gets `eonayctl demo` first (holders, cards, SoftHSM), and
+// eimzaSign() runs the real e-İmza application against that world.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,18 +30,29 @@ function freePort() {
   });
 }
 
-export async function startServer(extraArgs = []) {
+export async function startServer(extraArgs = [], opts = {}) {
   const data = mkdtempSync(path.join(tmpdir(), 'eonay-browser-'));
+  let demo = null;
+  if (opts.demo) {
+    demo = JSON.parse(execFileSync(bin('eonayctl'), ['--data', data, 'demo']).toString());
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = spawn(bin('eonayd'), ['--data', data, '--listen', `127.0.0.1:${port}`, ...extraArgs],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
+  proc.on('error', (e) => { log += `spawn: ${e.message}\n`; });
   for (let i = 0; i < 200; i++) {
     try {
       const r = await fetch(`${url}/healthz`);
-      if (r.ok) return { url, data, proc, log: () => log, ctl: (...a) => execFileSync(bin('eonayctl'), ['--data', data, ...a]).toString() };
+      if (r.ok) {
+        return {
+          url, data, proc, demo, log: () => log,
+          softhsmConf: demo ? demo.softhsm2_conf : null,
+          ctl: (...a) => execFileSync(bin('eonayctl'), ['--data', data, ...a]).toString(),
+        };
+      }
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -100,3 +113,54 @@ export const viewports = {
   desktop: { width: 1280, height: 800 },
   phone: { width: 390, height: 844 },
 };
+
+// Runs the real e-İmza application: `eimza sign --server URL --code CODE
+// --pin-stdin --yes` with the demo world's SoftHSM. Resolves to
+// { status, stdout, stderr } (never rejects on a non-zero exit).
+export function eimzaSign(srv, code, { pin = '123456', args = [] } = {}) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin('eimza'), ['sign', '--server', srv.url, '--code', code, '--pin-stdin', '--yes', ...args],
+                    { env: { ...process.env, SOFTHSM2_CONF: srv.softhsmConf }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+    p.stdin.end(pin + '\n');
+  });
+}
+
+// The Doğrulama Kodu as the page shows it (groups of four), and its digits.
+export async function readCode(page) {
+  const el = page.locator('.code-box .code[data-code]');
+  await el.waitFor();
+  const shown = (await el.textContent()).trim();
+  return { shown, digits: shown.replace(/\s+/g, '') };
+}
+
+// Waits until the page shows a code other than `old` and returns it.
+export async function readNewCode(page, old) {
+  await page.waitForFunction((o) => {
+    const el = document.querySelector('.code-box .code[data-code]');
+    return el && el.textContent.replace(/\s+/g, '') !== o;
+  }, old);
+  return readCode(page);
+}
+
+// E-imzalı Giriş through the pages: T.C. Kimlik No, GİRİŞ, the code read
+// from the page, signed by eimza; ends on the İşlemler Menüsü.
+export async function loginAs(page, srv, tckn = '10000000146') {
+  await page.goto(srv.url + '/eimzali-giris.html');
+  await page.getByLabel('T.C. Kimlik No').fill(tckn);
+  await page.getByRole('button', { name: 'GİRİŞ' }).click();
+  const { digits } = await readCode(page);
+  const r = await eimzaSign(srv, digits);
+  if (r.status !== 0) throw new Error(`eimza failed (${r.status}): ${r.stderr}`);
+  await page.waitForURL('**/islemler.html');
+  await page.getByText('Sayın').waitFor();
+}
+
+// No horizontal scrolling (phone).
+export async function overflows(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+}

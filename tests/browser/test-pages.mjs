@@ -2,7 +2,7 @@
 // security headers as the browser sees them, screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports } from './lib.mjs';
+import { startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports, overflows } from './lib.mjs';
 
 let srv, browser;
 before(async () => { srv = await startServer(); browser = await launch(); });
@@ -28,6 +28,85 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     await context.close();
   });
 }
+
+const pages = [
+  ['/giris.html', 'Giriş', null],
+  ['/eimzali-giris.html', 'E-imzalı Giriş', null],
+  ['/eimza.html', 'e-İmza Uygulaması', 'eimza'],
+];
+for (const [vpName, vp] of Object.entries(viewports)) {
+  for (const [href, heading, shot] of pages) {
+    test(`${href} basics (${vpName})`, async () => {
+      const { context, page, problems } = await openPage(browser, srv.url, vp);
+      const resp = await page.goto(srv.url + href);
+      assert.equal(resp.status(), 200);
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.waitForFunction(() => document.title.includes('—'));
+      const b = await pageBasics(page);
+      assert.equal(b.lang, 'tr');
+      assert.match(b.title, new RegExp(`^${heading} — Eonay Sertifikasyon Merkezi$`));
+      assert.deepEqual(b.unlabeled, []);
+      // no inline script or style anywhere (the CSP would block them)
+      const inline = await page.evaluate(() => ({
+        scripts: [...document.scripts].filter((s) => !s.src).length,
+        styles: document.querySelectorAll('style, [style]').length,
+      }));
+      assert.deepEqual(inline, { scripts: 0, styles: 0 });
+      assert.equal(await overflows(page), false);
+      if (shot) await screenshot(page, `${shot}-${vp.width}x${vp.height}`);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+}
+
+test('the e-İmza page explains the commands with this server', async () => {
+  const { context, page, problems } = await openPage(browser, srv.url);
+  await page.goto(srv.url + '/eimza.html');
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Java gerektirmez/);
+  assert.ok(text.includes(`eimza sign --server ${srv.url} --code`));
+  assert.match(text, /eimza certs/);
+  assert.match(text, /eimza verify/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the holder pages send a visitor without a session to Giriş', async () => {
+  const { context, page, problems } = await openPage(browser, srv.url);
+  for (const href of ['/islemler.html', '/eonay.html']) {
+    await page.goto(srv.url + href);
+    await page.waitForURL('**/giris.html');
+    await page.getByRole('heading', { name: 'Giriş', exact: true }).waitFor();
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('keyboard only: Giriş to the code screen', async () => {
+  const { context, page, problems } = await openPage(browser, srv.url);
+  await page.goto(srv.url + '/');
+  // the skip link first, then the header link, then the navigation
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'İçeriğe geç');
+  await page.goto(srv.url + '/eimzali-giris.html');
+  const focusOn = () => page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim());
+  for (let i = 0; i < 12 && (await focusOn()) !== 'tckn'; i++) await page.keyboard.press('Tab');
+  assert.equal(await focusOn(), 'tckn');
+  // the focus is visible
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.equal(outline, 'solid');
+  await page.keyboard.type('10000000146');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'E-imzalı Giriş Ekranı' }).waitFor();
+  assert.equal(await focusOn(), 'code-h');
+  for (let i = 0; i < 6 && !(await focusOn()).includes('Kodu kopyalamak'); i++) await page.keyboard.press('Tab');
+  assert.match(await focusOn(), /Kodu kopyalamak için tıklayınız/);
+  await page.keyboard.press('Tab');
+  assert.equal(await focusOn(), 'Tekrar Kod Al');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test('unknown page shows the 404 page', async () => {
   const { context, page, problems } = await openPage(browser, srv.url);
