@@ -31,7 +31,7 @@ bench_init() {
 bench_cleanup() {
 	local p
 	for p in "${bench_pids[@]}"; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		bench_stop "$p"
 	done
 	rm -rf "$tmp"
 }
@@ -79,8 +79,20 @@ bench_start_eonayd() {
 	return 1
 }
 
+# Stops a process we started, and its children (openssl ocsp -multi
+# forks workers; its parent ignores SIGTERM while they run).
 bench_stop() {
-	kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true
+	local p=$1 c
+	for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do
+		kill -9 "$c" 2>/dev/null || true
+	done
+	kill "$p" 2>/dev/null || return 0
+	for _ in $(seq 30); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
 }
 
 bench_machine() {
