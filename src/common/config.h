@@ -22,6 +22,7 @@ struct config {
 	int64_t max_body;	/* bytes */
 	int64_t max_connections;
 	int64_t connection_timeout;	/* seconds */
+	int64_t connection_memory;	/* bytes of MHD pool per connection */
 
 	/* [log] */
 	char *log_level;

@@ -290,6 +290,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct server *srv = cls;
 	struct http_request *req = *con_cls;
+	unsigned parks;
 
 	if (!req)
 		return MHD_NO;	/* on_uri() allocates it; out of memory */
@@ -363,8 +364,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	log_set_request_id(req->rid);
+	parks = req->parks;
 	dispatch(req);
-	if (!req->replied && !req->parked)
+	/* A handler that parked the request may already have been woken (by
+	 * its own re-check or another thread) before returning: then MHD calls
+	 * it again, and the answer comes from that call. */
+	if (!req->replied && req->parks == parks)
 		http_reply_errno(req, -EIO, NULL);
 	log_set_request_id(NULL);
 	return MHD_YES;
@@ -445,6 +450,7 @@ int http_start(struct server *srv)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->cfg->connection_memory,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,

@@ -26,6 +26,7 @@ struct http_request {
 	bool body_too_large;
 	bool nul_in_uri;		/* the raw URI had %00 */
 	bool parked;			/* suspended on a long-poll (waiters.c) */
+	unsigned parks;			/* how often it was parked */
 	bool resumed;			/* the handler runs again after a park */
 
 	unsigned status;		/* of the answer, for the access log */

@@ -66,6 +66,7 @@ int waiter_park(const char *key, struct http_request *req, unsigned timeout_ms)
 	}
 	MHD_suspend_connection(req->conn);
 	req->parked = true;
+	req->parks++;
 	w->next = buckets[b];
 	buckets[b] = w;
 	parked++;

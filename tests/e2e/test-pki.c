@@ -1,0 +1,161 @@
+/* test-pki.c - revocation as relying parties see it over HTTP: the stock
+ * `openssl ocsp` client against eonayd's responder (POST and GET), the CRL
+ * from its distribution point read by `openssl crl`, and both following
+ * eonayctl hold / release / revoke at once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static struct srv S;
+static const char *data;
+static char ahmet[80], ayse[80];
+
+static void serial_of(const char *tckn, char *ret, size_t n)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "%s --data %s cert list %s", bin_path("eonayctl"), data, tckn), 0);
+	assert_int_equal(sscanf(out, "%63s", ret), 1);
+	(void)n;
+	free(out);
+}
+
+static int group_setup(void **state)
+{
+	char *out;
+
+	unsetenv("SOFTHSM2_CONF");
+	data = tmpdir_new();
+	if (!demo_world(data))
+		return -1;
+	serial_of("10000000146", ahmet, sizeof(ahmet));
+	serial_of("10000000078", ayse, sizeof(ayse));
+	if (run_cmd(&out, "cd %s/pki && cat root.crt issuing.crt > chain.pem", data) != 0)
+		return -1;
+	free(out);
+	return srv_start(&S, data, NULL);
+}
+
+static int group_teardown(void **state)
+{
+	srv_stop(&S, false);
+	tmpdir_remove(data);
+	return 0;
+}
+
+/* openssl ocsp -url against the server; returns its output. */
+static char *ocsp(const char *serial)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "cd %s/pki && openssl ocsp -issuer issuing.crt -serial 0x%s"
+				       " -url %s/ocsp -CAfile chain.pem", data, serial, S.url), 0);
+	assert_non_null(strstr(out, "Response verify OK"));
+	return out;
+}
+
+/* eonayctl cert VERB SERIAL [REASON] */
+static void cert(const char *verb, const char *serial, const char *reason)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "%s --data %s cert %s %s %s", bin_path("eonayctl"), data, verb,
+				 serial, reason ? reason : ""), 0);
+	free(out);
+}
+
+static void test_ocsp_matches_the_store(void **state)
+{
+	char *out;
+
+	out = ocsp(ahmet);
+	assert_non_null(strstr(out, ": good"));
+	free(out);
+	out = ocsp(ayse);	/* the new card, still on hold */
+	assert_non_null(strstr(out, ": revoked"));
+	assert_non_null(strstr(out, "certificateHold"));
+	free(out);
+	out = ocsp("0123456789abcdef");
+	assert_non_null(strstr(out, ": unknown"));
+	free(out);
+}
+
+static void test_changes_show_at_once(void **state)
+{
+	char *out;
+
+	cert("hold", ahmet, NULL);
+	out = ocsp(ahmet);
+	assert_non_null(strstr(out, "certificateHold"));
+	free(out);
+	cert("release", ahmet, NULL);
+	out = ocsp(ahmet);
+	assert_non_null(strstr(out, ": good"));
+	free(out);
+	cert("revoke", ayse, "superseded");
+	out = ocsp(ayse);
+	assert_non_null(strstr(out, "superseded"));
+	free(out);
+	/* revocation is final */
+	char args[200];
+	snprintf(args, sizeof(args), "%s --data %s cert release %s", bin_path("eonayctl"), data, ayse);
+	assert_int_equal(run_cmd(&out, "%s", args), 1);
+	assert_non_null(strstr(out, "not allowed"));
+	free(out);
+
+	/* The CRL from the distribution point says the same. */
+	assert_int_equal(run_cmd(&out, "curl -sf -o %s/crl.der %s/crl/issuing.crl && cd %s/pki &&"
+				       " openssl crl -inform DER -in ../crl.der -CAfile chain.pem -noout -text",
+				 data, S.url, data), 0);
+	assert_non_null(strstr(out, "verify OK"));
+	assert_non_null(strstr(out, "Superseded"));
+	assert_null(strstr(out, "Certificate Hold"));	/* Ahmet was released */
+	free(out);
+}
+
+static void test_ocsp_get_and_malformed(void **state)
+{
+	char *out;
+
+	/* GET /ocsp/BASE64 (RFC 6960 A.1) */
+	assert_int_equal(run_cmd(&out, "cd %s/pki && openssl ocsp -issuer issuing.crt -serial 0x%s -reqout"
+				       " ../req.der -no_nonce >/dev/null && b=$(base64 -w0 ../req.der | sed"
+				       " 's|/|%%2F|g; s|+|%%2B|g; s|=|%%3D|g') && curl -sf -o ../resp.der"
+				       " %s/ocsp/$b && openssl ocsp -respin ../resp.der -issuer issuing.crt"
+				       " -CAfile chain.pem -serial 0x%s", data, ahmet, S.url, ahmet), 0);
+	assert_non_null(strstr(out, ": good"));
+	free(out);
+	/* garbage gets malformedRequest, not an HTTP error */
+	assert_int_equal(run_cmd(&out, "cd %s && printf 'garbage' | curl -sf -o bad.der -H"
+				       " 'Content-Type: application/ocsp-request' --data-binary @- %s/ocsp &&"
+				       " openssl ocsp -respin bad.der -resp_text -noverify", data, S.url), 1);
+	assert_non_null(strstr(out, "malformedrequest"));
+	free(out);
+}
+
+static void test_ca_certificates_served(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "curl -sf %s/ca/issuing.crt | openssl x509 -inform DER -noout"
+				       " -subject", S.url), 0);
+	assert_non_null(strstr(out, "Issuing CA"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ocsp_matches_the_store),
+		cmocka_unit_test(test_changes_show_at_once),
+		cmocka_unit_test(test_ocsp_get_and_malformed),
+		cmocka_unit_test(test_ca_certificates_served),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
