@@ -16,17 +16,9 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "eonayctl migrate: takes no arguments\n");
 		return 2;
 	}
-	r = mkdir_p(ctl->cfg.data_dir, 0700);
-	if (r < 0) {
-		fprintf(stderr, "eonayctl: cannot create %s: %s\n", ctl->cfg.data_dir, strerror(-r));
+	r = ctl_open_db(ctl);
+	if (r < 0)
 		return r;
-	}
-	r = db_open(ctl->cfg.db_path, ctl->cfg.busy_timeout_ms, &ctl->db);
-	if (r < 0) {
-		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", ctl->cfg.db_path,
-			strerror(-r));
-		return r;
-	}
 	r = db_migrate(ctl->db, &applied);
 	if (r == -EPROTO) {
 		fprintf(stderr, "eonayctl migrate: store has a newer schema than this eonayctl knows (%d)\n",

@@ -16,6 +16,8 @@ struct ctl_command {
 	int (*run)(struct ctl *ctl, int argc, char **argv);
 };
 
+/* Opens the store, creating the data directory, without migrating. */
+int ctl_open_db(struct ctl *ctl);
 /* Opens the store (creating the data directory) and applies migrations. */
 int ctl_open_store(struct ctl *ctl);
 /* True when argv has --help or -h. */

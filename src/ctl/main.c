@@ -42,7 +42,7 @@ static void help(void)
 	       "  --version              show the version\n");
 }
 
-int ctl_open_store(struct ctl *ctl)
+int ctl_open_db(struct ctl *ctl)
 {
 	int r;
 
@@ -54,11 +54,21 @@ int ctl_open_store(struct ctl *ctl)
 		return r;
 	}
 	r = db_open(ctl->cfg.db_path, ctl->cfg.busy_timeout_ms, &ctl->db);
-	if (r < 0) {
+	if (r < 0)
 		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", ctl->cfg.db_path,
 			strerror(-r));
+	return r;
+}
+
+int ctl_open_store(struct ctl *ctl)
+{
+	int r;
+
+	if (ctl->db)
+		return 0;
+	r = ctl_open_db(ctl);
+	if (r < 0)
 		return r;
-	}
 	r = db_migrate(ctl->db, NULL);
 	if (r == -EPROTO)
 		fprintf(stderr, "eonayctl: store %s has a newer schema than this eonayctl knows (%d)\n",

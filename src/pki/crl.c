@@ -140,25 +140,7 @@ int pki_crl_build(struct pki_ca *ca, const struct pki_revoked_entry *entries, si
 
 int pki_crl_to_der(X509_CRL *crl, unsigned char **ret, size_t *ret_n)
 {
-	unsigned char *buf, *p;
-	int len;
-
-	if (!crl || !ret || !ret_n)
-		return -EINVAL;
-	len = i2d_X509_CRL(crl, NULL);
-	if (len <= 0)
-		return -EIO;
-	buf = malloc((size_t)len);
-	if (!buf)
-		return -ENOMEM;
-	p = buf;
-	if (i2d_X509_CRL(crl, &p) != len) {
-		free(buf);
-		return -EIO;
-	}
-	*ret = buf;
-	*ret_n = (size_t)len;
-	return 0;
+	return pki_der_encode(CHECKED_I2D_OF(X509_CRL, i2d_X509_CRL), crl, ret, ret_n);
 }
 
 int pki_crl_to_pem(X509_CRL *crl, char **ret)

@@ -269,27 +269,32 @@ int pki_cert_save(X509 *cert, const char *path)
 	return write_file_atomic(path, pem, strlen(pem), 0644);
 }
 
-int pki_cert_to_der(X509 *cert, unsigned char **ret, size_t *ret_n)
+int pki_der_encode(i2d_of_void *i2d, const void *obj, unsigned char **ret, size_t *ret_n)
 {
 	unsigned char *buf, *p;
 	int len;
 
-	if (!cert || !ret || !ret_n)
+	if (!obj || !ret || !ret_n)
 		return -EINVAL;
-	len = i2d_X509(cert, NULL);
+	len = i2d(obj, NULL);
 	if (len <= 0)
 		return -EIO;
 	buf = malloc((size_t)len);
 	if (!buf)
 		return -ENOMEM;
 	p = buf;
-	if (i2d_X509(cert, &p) != len) {
+	if (i2d(obj, &p) != len) {
 		free(buf);
 		return -EIO;
 	}
 	*ret = buf;
 	*ret_n = (size_t)len;
 	return 0;
+}
+
+int pki_cert_to_der(X509 *cert, unsigned char **ret, size_t *ret_n)
+{
+	return pki_der_encode(CHECKED_I2D_OF(X509, i2d_X509), cert, ret, ret_n);
 }
 
 int pki_serial_to_hex(const ASN1_INTEGER *serial, char ret[PKI_SERIAL_HEX_MAX])

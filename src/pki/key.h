@@ -48,6 +48,9 @@ int pki_cert_load(const char *path, X509 **ret);
 int pki_cert_parse(const void *buf, size_t n, X509 **ret);
 /* Writes a certificate as PEM, mode 0644, atomically. */
 int pki_cert_save(X509 *cert, const char *path);
+/* DER encoding of any OpenSSL object with its i2d function, in a malloc'ed
+ * buffer (free() it): pki_der_encode(CHECKED_I2D_OF(X509, i2d_X509), x, ...). */
+int pki_der_encode(i2d_of_void *i2d, const void *obj, unsigned char **ret, size_t *ret_n);
 /* DER encoding in a malloc'ed buffer (free() it). */
 int pki_cert_to_der(X509 *cert, unsigned char **ret, size_t *ret_n);
 /* The contents of a memory BIO as a malloc'ed NUL-terminated string. */

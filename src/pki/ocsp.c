@@ -16,23 +16,7 @@
 
 static int encode_response(OCSP_RESPONSE *resp, unsigned char **ret_der, size_t *ret_n)
 {
-	unsigned char *buf, *p;
-	int len;
-
-	len = i2d_OCSP_RESPONSE(resp, NULL);
-	if (len <= 0)
-		return -EIO;
-	buf = malloc((size_t)len);
-	if (!buf)
-		return -ENOMEM;
-	p = buf;
-	if (i2d_OCSP_RESPONSE(resp, &p) != len) {
-		free(buf);
-		return -EIO;
-	}
-	*ret_der = buf;
-	*ret_n = (size_t)len;
-	return 0;
+	return pki_der_encode(CHECKED_I2D_OF(OCSP_RESPONSE, i2d_OCSP_RESPONSE), resp, ret_der, ret_n);
 }
 
 int pki_ocsp_error_response(int status, unsigned char **ret_der, size_t *ret_n)
