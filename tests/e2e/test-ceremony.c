@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/checkdigit.h"
 #include "harness.h"
 
 #define AHMET "10000000146"
@@ -273,6 +275,32 @@ static void test_certs_and_usage(void **state)
 	free(out);
 }
 
+/* https: the server certificate is verified (an unknown one is refused). */
+static void test_https_is_verified(void **state)
+{
+	char *out, code[17] = "424242424242424";
+	int port = 20000 + (int)(getpid() % 20000);
+
+	code[15] = (char)checkdigit_compute(code, 15);
+	code[16] = 0;
+	assert_int_equal(run_cmd(&out, "cd %s && openssl req -x509 -newkey ec -pkeyopt"
+				       " ec_paramgen_curve:P-256 -nodes -keyout tls.key -out tls.crt -days 1"
+				       " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1", data), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && (openssl s_server -quiet -accept 127.0.0.1:%d -cert"
+				       " tls.crt -key tls.key -www -naccept 1 </dev/zero >/dev/null 2>&1 & echo $! > s_server.pid)"
+				       " && sleep 0.5", data, port), 0);
+	free(out);
+	/* an unknown certificate: refused before anything is sent */
+	assert_int_equal(run_cmd(&out, "%s sign --server https://127.0.0.1:%d --code %s --yes"
+				       " --pin-stdin </dev/null", bin_path("eimza"), port, code), 7);
+	assert_non_null(strstr(out, "ulaşılamadı"));
+	assert_non_null(strstr(out, "certificate"));
+	free(out);
+	run_cmd(&out, "kill $(cat %s/s_server.pid)", data);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_on_hold_card_is_refused),
 		cmocka_unit_test(test_wrong_pin),
 		cmocka_unit_test(test_certs_and_usage),
+		cmocka_unit_test(test_https_is_verified),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
