@@ -11,6 +11,11 @@ int json_parse_object(const char *buf, size_t n, json_t **ret, char **ret_err)
 
 	o = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &err);
 	if (!o) {
+		/* jansson's text quotes the input "near '...'": a body may carry a
+		 * code or a PIN, so only the reason before that goes out. */
+		char *near = strstr(err.text, " near ");
+		if (near)
+			*near = '\0';
 		if (ret_err)
 			*ret_err = strdup_printf("malformed JSON at line %d column %d: %s",
 						 err.line, err.column, err.text);

@@ -149,6 +149,45 @@ static void test_ca_certificates_served(void **state)
 	free(out);
 }
 
+/* The back office refuses bad input with a clear message and changes nothing. */
+static void test_ctl_bad_input(void **state)
+{
+	static const struct { const char *args; int status; const char *says; } cases[] = {
+		{ "card issue --tckn 10000000147", 2, "check digits" },
+		{ "card issue --tckn 10000000146 --pin 12", 2, "--pin" },
+		{ "card issue --tckn 10000000146 --days 0", 2, "--days" },
+		{ "card issue --tckn 10000000214", 1, "no holder" },
+		{ "card issue --tckn 10000000146 --label DEMO-0001", 1, "exists already" },
+		{ "holder add 00000000146 X Y", 2, "cannot start with 0" },
+		{ "cert revoke 0123", 2, "reason" },
+		{ "cert revoke 0123 certificateHold", 2, "reason" },
+		{ "cert hold 0123", 1, "no certificate" },
+		{ "crl frobnicate", 2, "unknown subcommand" },
+		{ "nonsense", 2, "unknown command" },
+		{ "eonay status 1234", 2, "11 digits" },
+	};
+	char *before, *after, *out;
+
+	assert_int_equal(run_cmd(&before, "%s --data %s audit list 1000 | wc -l; %s --data %s cert list"
+					  " 10000000146", bin_path("eonayctl"), data, bin_path("eonayctl"), data), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int st = run_cmd(&out, "%s --data %s %s", bin_path("eonayctl"), data, cases[i].args);
+		if (st != cases[i].status || !strstr(out, cases[i].says))
+			fail_msg("eonayctl %s: exit %d, said: %s", cases[i].args, st, out);
+		free(out);
+	}
+	assert_int_equal(run_cmd(&after, "%s --data %s audit list 1000 | wc -l; %s --data %s cert list"
+					 " 10000000146", bin_path("eonayctl"), data, bin_path("eonayctl"), data), 0);
+	/* only refusals were audited (the cert hold of an unknown serial) */
+	int nb = atoi(before), na = atoi(after);
+	assert_true(na - nb <= 1);
+	assert_string_equal(strchr(before, '\n'), strchr(after, '\n'));
+	free(before);
+	free(after);
+	assert_int_equal(run_cmd(&out, "%s --data %s audit verify", bin_path("eonayctl"), data), 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_changes_show_at_once),
 		cmocka_unit_test(test_ocsp_get_and_malformed),
 		cmocka_unit_test(test_ca_certificates_served),
+		cmocka_unit_test(test_ctl_bad_input),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -27,6 +27,10 @@ static void test_parse(void **state)
 
 	assert_int_equal(json_parse_object("{\"a\":", 5, &o, &err), -EINVAL);
 	assert_non_null(strstr(err, "malformed JSON"));
+	free(err);
+	/* the error never quotes the input (it may hold a code or a PIN) */
+	assert_int_equal(json_parse_object("{\"pin\": 123456x}", 16, &o, &err), -EINVAL);
+	assert_null(strstr(err, "123456"));
 }
 
 static void test_refusals(void **state)
