@@ -73,8 +73,12 @@ static void show_session(json_t *s)
 	       json_string_value(json_object_get(ctx, "client_addr")), created,
 	       json_string_value(json_object_get(s, "tckn_masked")));
 	printf("Bu kodu size başkası verdiyse imzalamayınız.\n\n");
-	json_array_foreach(texts, i, t)
-		printf("İmzalanacak Metin %zu:\n  %s\n\n", i + 1, json_string_value(t));
+	json_array_foreach(texts, i, t) {
+		printf("İmzalanacak Metin %zu:\n  ", i + 1);
+		for (const char *c = json_string_value(t); c && *c; c++)
+			fputs(*c == '\n' ? "\n  " : (char[]){ *c, 0 }, stdout);
+		printf("\n\n");
+	}
 	printf("Oluşturma Tarihi: %s   İmzalama Tarihi: %s\n", created, now);
 	printf("Kalan Süre: %lld saniye\n\n",
 	       (long long)json_integer_value(json_object_get(s, "remaining")));
