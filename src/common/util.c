@@ -212,6 +212,17 @@ int sha256_hex(const void *buf, size_t n, char ret[65])
 	return 0;
 }
 
+int hmac_sha256(const unsigned char key[32], const char *s, unsigned char ret[32])
+{
+	size_t n = 0;
+
+	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, (const unsigned char *)s,
+		       strlen(s), ret, 32, &n) ||
+	    n != 32)
+		return -EIO;
+	return 0;
+}
+
 int read_file(const char *path, size_t max, char **ret, size_t *ret_n)
 {
 	_cleanup_close_ int fd = -1;

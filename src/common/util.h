@@ -110,6 +110,9 @@ int token_new(size_t nbytes, char **ret);
 /* SHA-256 of buf as 64 hex characters into ret[65]. */
 int sha256_hex(const void *buf, size_t n, char ret[65]);
 
+/* HMAC-SHA256 of a string under a 32-byte key, into ret[32]. */
+int hmac_sha256(const unsigned char key[32], const char *s, unsigned char ret[32]);
+
 /* Reads a whole file (up to max bytes) into a NUL-terminated buffer. */
 int read_file(const char *path, size_t max, char **ret, size_t *ret_n);
 /* Writes a file atomically (temp file + fsync + rename) with the given mode. */

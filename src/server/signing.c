@@ -118,14 +118,11 @@ void signing_session_done(struct signing_session *s)
 static int keyed_hash(const unsigned char key[32], const char *s, char ret[65])
 {
 	unsigned char mac[32];
-	size_t n = 0;
+	int r = hmac_sha256(key, s, mac);
 
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32, (const unsigned char *)s,
-		       strlen(s), mac, sizeof(mac), &n) ||
-	    n != 32)
-		return -EIO;
-	hex_encode(mac, 32, ret);
-	return 0;
+	if (r == 0)
+		hex_encode(mac, 32, ret);
+	return r;
 }
 
 static int code_new(char ret[SIGNING_CODE_DIGITS + 1])

@@ -118,13 +118,11 @@ int websession_csrf(const unsigned char key[32], const char *id, char ret[44])
 {
 	unsigned char mac[32];
 	_cleanup_free_ char *b = NULL;
-	size_t maclen = 0;
 	int r;
 
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, 32,
-		       (const unsigned char *)id, strlen(id), mac, sizeof(mac), &maclen) ||
-	    maclen != 32)
-		return -EIO;
+	r = hmac_sha256(key, id, mac);
+	if (r < 0)
+		return r;
 	r = base64url_encode(mac, 32, &b);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	if (r < 0)

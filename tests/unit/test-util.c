@@ -92,6 +92,18 @@ static void test_sha256(void **state)
 	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_hmac(void **state)
+{
+	unsigned char key[32], mac[32];
+	char hex[65];
+
+	for (int i = 0; i < 32; i++)
+		key[i] = (unsigned char)i;
+	assert_int_equal(hmac_sha256(key, "what do ya want for nothing?", mac), 0);
+	hex_encode(mac, 32, hex);
+	assert_string_equal(hex, "099805f4ac310786968565c098db515cc50862b420ae31e20238312344bed36a");
+}
+
 static void test_parse(void **state)
 {
 	int64_t v;
@@ -157,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_ct_compare),
 		cmocka_unit_test(test_random_uniform),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_hmac),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_time),
