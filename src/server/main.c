@@ -16,7 +16,6 @@
 #include "ca/publish.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
-#include "server/sigcheck.h"
 #include "server/waiters.h"
 #include "server/websession.h"
 #include "store/audit.h"
@@ -69,7 +68,7 @@ static int open_ca(struct server *srv)
 	int r = authority_open(srv->cfg, &srv->ca);
 
 	if (r == -ENOENT) {
-		log_warn("no CA in %s yet ('eonayctl pki init'): OCSP and CRL are off",
+		log_warn("no CA in %s yet ('eonayctl pki init'): OCSP, CRL and signatures are off",
 			 srv->cfg->pki_dir);
 		return 0;
 	}
@@ -221,11 +220,6 @@ int main(int argc, char **argv)
 	r = housekeeping(&srv);
 	if (r < 0)
 		log_warn("housekeeping failed: %s", strerror(-r));
-	r = sigcheck_init(&srv);
-	if (r < 0) {
-		log_error("cannot load the trust anchors from %s: %s", cfg.data_dir, strerror(-r));
-		goto out;
-	}
 	r = waiters_start();
 	if (r < 0)
 		goto out;
@@ -263,7 +257,6 @@ int main(int argc, char **argv)
 	http_stop(&srv);
 	r = 0;
 out:
-	sigcheck_done(&srv);
 	pki_ca_free(srv.ca);
 	ratelimit_free(srv.claims);
 	server_db_close_all();

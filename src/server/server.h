@@ -11,8 +11,8 @@ struct server {
 	unsigned char session_key[32];	/* HMAC key for CSRF tokens */
 	unsigned char code_key[32];	/* HMAC key for codes and app tokens */
 	struct ratelimit *claims;	/* code look-ups */
-	struct pki_ctx *pki;		/* trust anchors (sigcheck.c) */
-	struct pki_ca *ca;		/* the CA, for OCSP and CRLs; NULL before pki init */
+	struct pki_ca *ca;		/* the CA: OCSP, CRLs, trust anchors of signature
+					 * checks; NULL before 'eonayctl pki init' */
 	bool https;			/* base_url is https: Secure cookies, HSTS */
 };
 

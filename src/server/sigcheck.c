@@ -20,6 +20,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "pki/ca.h"
 #include "pki/cades.h"
 #include "pki/key.h"
 #include "ca/eonay.h"
@@ -27,72 +28,6 @@
 #include "store/certs.h"
 
 #define MAX_SIGNATURE (256 * 1024)
-
-struct pki_ctx {
-	X509_STORE *trust;
-	STACK_OF(X509) *intermediates;
-};
-
-int sigcheck_init(struct server *srv)
-{
-	_cleanup_free_ char *root = NULL, *issuing = NULL;
-	struct pki_ctx *p;
-	X509 *x = NULL;
-	int r;
-
-	root = strdup_printf("%s/pki/root.crt", srv->cfg->data_dir);
-	issuing = strdup_printf("%s/pki/issuing.crt", srv->cfg->data_dir);
-	if (!root || !issuing)
-		return -ENOMEM;
-	if (access(root, F_OK) < 0) {
-		log_warn("no CA in %s/pki yet: every signature will be refused until "
-			 "'eonayctl pki init' has run", srv->cfg->data_dir);
-		return 0;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->trust = X509_STORE_new();
-	p->intermediates = sk_X509_new_null();
-	if (!p->trust || !p->intermediates) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	r = pki_cert_load(root, &x);
-	if (r < 0)
-		goto fail;
-	if (!X509_STORE_add_cert(p->trust, x)) {
-		X509_free(x);
-		r = -EIO;
-		goto fail;
-	}
-	X509_free(x);
-	r = pki_cert_load(issuing, &x);
-	if (r < 0)
-		goto fail;
-	if (!sk_X509_push(p->intermediates, x)) {
-		X509_free(x);
-		r = -ENOMEM;
-		goto fail;
-	}
-	srv->pki = p;
-	return 0;
-fail:
-	X509_STORE_free(p->trust);
-	sk_X509_pop_free(p->intermediates, X509_free);
-	free(p);
-	return r;
-}
-
-void sigcheck_done(struct server *srv)
-{
-	if (!srv->pki)
-		return;
-	X509_STORE_free(srv->pki->trust);
-	sk_X509_pop_free(srv->pki->intermediates, X509_free);
-	free(srv->pki);
-	srv->pki = NULL;
-}
 
 void sigcheck_result_done(struct sigcheck_result *r)
 {
@@ -174,14 +109,14 @@ static int check_all(struct server *srv, struct db *db, const struct signing_ses
 		return refuse(ret, "signature_count",
 			      strdup_printf("%zu signatures for %zu texts", n,
 					    json_array_size(s->texts)));
-	if (!srv->pki)
-		return refuse(ret, "cert_unknown", strdup("no trust anchors configured"));
+	if (!srv->ca)
+		return refuse(ret, "cert_unknown", strdup("no CA: no trust anchors"));
 	for (size_t i = 0; i < n; i++) {
 		const char *b64 = json_string_value(json_array_get(sigs, i));
 		const char *text = json_string_value(json_array_get(s->texts, i));
 		struct cades_verify_opts opts = {
-			.trust = srv->pki->trust,
-			.intermediates = srv->pki->intermediates,
+			.trust = pki_ca_trust_store(srv->ca),
+			.intermediates = pki_ca_chain(srv->ca),
 			.now = now_sec(),
 			.status = store_status,
 			.userdata = db,

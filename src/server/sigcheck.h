@@ -5,17 +5,13 @@
  * serialNumber the session's T.C. Kimlik No, the certificate ours and
  * active in the store, the session alive (code_used) and the signature
  * never accepted before.  The accepted signature and its effect (E-Onay
- * event) are written in one transaction with the state change. */
+ * event) are written in one transaction with the state change.  The trust
+ * anchors and intermediates are the CA's (srv->ca). */
 #pragma once
 #include <jansson.h>
 
 #include "server/server.h"
 #include "server/signing.h"
-
-/* Loads what the checks need (trust anchors, CA certificates) from the
- * data directory into srv->pki; sigcheck_done frees it. */
-int sigcheck_init(struct server *srv);
-void sigcheck_done(struct server *srv);
 
 struct sigcheck_result {
 	const char *error;	/* NULL when accepted, else a signing_error code */
