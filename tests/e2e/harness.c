@@ -52,7 +52,7 @@ void tmpdir_remove(const char *dir)
 	(void)!system(cmd);
 }
 
-static int free_port(void)
+int free_port(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t len = sizeof(a);

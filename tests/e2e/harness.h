@@ -21,6 +21,9 @@ struct resp {
 	char *headers;	/* raw header block */
 };
 
+/* A TCP port on 127.0.0.1 that is free right now. */
+int free_port(void);
+
 /* Path of a built binary ("eonayd", "eimza", "eonayctl"). */
 const char *bin_path(const char *name);
 
