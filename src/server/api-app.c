@@ -50,10 +50,10 @@ int handle_app_claim(struct http_request *req)
 	json_t *o;
 	int r;
 
-	r = http_body_json(req, &body);
+	r = http_body_json(req, allowed, &body);
 	if (r < 0)
 		return r;
-	if (json_check_keys(body, allowed, NULL) < 0 || json_get_str(body, "code", &code) < 0)
+	if (json_get_str(body, "code", &code) < 0)
 		return http_reply_error(req, 400, "bad_request", "Doğrulama kodu eksik.");
 	r = server_db(req->srv, &db);
 	if (r < 0)
@@ -97,11 +97,11 @@ int handle_app_submit(struct http_request *req)
 	struct db *db;
 	int r;
 
-	r = http_body_json(req, &body);
+	r = http_body_json(req, allowed, &body);
 	if (r < 0)
 		return r;
 	sigs = json_object_get(body, "signatures");
-	if (json_check_keys(body, allowed, NULL) < 0 || json_get_str(body, "token", &token) < 0 ||
+	if (json_get_str(body, "token", &token) < 0 ||
 	    !json_is_array(sigs))
 		return http_reply_error(req, 400, "bad_request", "İmza veya oturum bilgisi eksik.");
 	r = server_db(req->srv, &db);

@@ -51,16 +51,12 @@ int handle_session_create(struct http_request *req)
 	_cleanup_secret_ char *id = NULL;
 	_cleanup_json_ json_t *body = NULL;
 	struct websession s = { 0 };
-	const char *bad = NULL;
 	struct db *db;
 	int r;
 
-	r = http_body_json(req, &body);
+	r = http_body_json(req, allowed, &body);
 	if (r < 0)
 		return r;
-	if (json_check_keys(body, allowed, &bad) < 0)
-		return http_reply_error(req, 400, "unknown_field",
-					"İstekte tanınmayan bir alan var.");
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;

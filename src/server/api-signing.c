@@ -75,11 +75,9 @@ int handle_signing_start(struct http_request *req)
 	r = session_require(req, SESSION_NEED_CSRF, &ws);
 	if (r < 0)
 		return r;
-	r = http_body_json(req, &body);
+	r = http_body_json(req, allowed, &body);
 	if (r < 0)
 		return r;
-	if (json_check_keys(body, allowed, NULL) < 0)
-		return http_reply_error(req, 400, "unknown_field", "İstekte tanınmayan bir alan var.");
 	if (json_get_str(body, "purpose", &p) < 0 || signing_purpose_parse(p, &purpose) < 0)
 		return http_reply_error(req, 400, "bad_purpose", "Geçersiz işlem türü.");
 	r = server_db(req->srv, &db);
@@ -150,10 +148,10 @@ int handle_signing_renew(struct http_request *req)
 	r = session_require(req, SESSION_NEED_CSRF, &ws);
 	if (r < 0)
 		return r;
-	r = http_body_json(req, &body);
+	r = http_body_json(req, allowed, &body);
 	if (r < 0)
 		return r;
-	if (json_check_keys(body, allowed, NULL) < 0 || json_get_str(body, "id", &id) < 0)
+	if (json_get_str(body, "id", &id) < 0)
 		return http_reply_error(req, 400, "bad_request", "Oturum kimliği eksik.");
 	r = server_db(req->srv, &db);
 	if (r < 0)

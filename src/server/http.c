@@ -169,9 +169,10 @@ const char *http_query(struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-int http_body_json(struct http_request *req, json_t **ret)
+int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret)
 {
 	_cleanup_free_ char *err = NULL;
+	const char *bad = NULL;
 	const char *ct;
 	int r;
 
@@ -190,6 +191,13 @@ int http_body_json(struct http_request *req, json_t **ret)
 		log_info("refused body: %s", err ? err : "malformed JSON");
 		http_reply_error(req, 400, "malformed_json",
 				 "İstek gövdesi geçerli bir JSON nesnesi değil.");
+		return -EINVAL;
+	}
+	if (json_check_keys(*ret, allowed, &bad) < 0) {
+		log_info("refused body: unknown member \"%.32s\"", bad);
+		json_decref(*ret);
+		*ret = NULL;
+		http_reply_error(req, 400, "unknown_field", "İstekte tanınmayan bir alan var.");
 		return -EINVAL;
 	}
 	return 0;

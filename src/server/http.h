@@ -69,9 +69,11 @@ const char *http_header(struct http_request *req, const char *name);
 const char *http_cookie(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
 
-/* Parses the body as a JSON object; an empty body gives an empty object.
- * On error replies 400 itself and returns -EINVAL. */
-int http_body_json(struct http_request *req, json_t **ret);
+/* Parses the body as a JSON object whose members are all in the
+ * NULL-terminated list allowed; an empty body gives an empty object.
+ * On error replies itself (400 malformed_json / unknown_field, 415) and
+ * returns -EINVAL. */
+int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret);
 
 /* Queues a Set-Cookie line for the answer. */
 int http_set_cookie(struct http_request *req, const char *name, const char *value,
