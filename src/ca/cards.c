@@ -115,11 +115,7 @@ static int record(struct db *db, const struct card_request *req, const char *lab
 		r = cert_add(db, &c);
 	if (r == 0)
 		r = audit_append(db, true, "operator", "card.issue", req->tckn, "ok", details);
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	r = db_commit(db);
+	r = db_end(db, r);
 	if (r < 0)
 		return r;
 	snprintf(ret->cert_serial, sizeof(ret->cert_serial), "%s", c.serial);

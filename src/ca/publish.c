@@ -77,11 +77,7 @@ int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret
 			   "iiit", number, now, now + validity, b64);
 	free(l.e);
 	free(l.serials);
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	r = db_commit(db);
+	r = db_end(db, r);
 	if (r == 0 && ret_number)
 		*ret_number = number;
 	return r;

@@ -189,11 +189,7 @@ static int apply_login(struct http_request *req, struct db *db, const struct sig
 					 "{\"method\":\"e-signature\"}")
 			  : -ENOMEM;
 	}
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	r = db_commit(db);
+	r = db_end(db, r);
 	if (r < 0)
 		return r;
 	if (new_id) {

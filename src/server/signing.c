@@ -348,19 +348,12 @@ int signing_renew(struct db *db, const struct config *cfg, const unsigned char k
 			       " 'expired')", "itt", now_sec(), s.id, old.id);
 		if (r == 0)
 			r = -EBUSY;	/* lost a race with the application */
-		if (r < 0) {
-			signing_session_done(&s);
-			OPENSSL_cleanse(ret_code, SIGNING_CODE_DIGITS + 1);
-		}
 	}
 	signing_session_done(&old);
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	r = db_commit(db);
+	r = db_end(db, r);
 	if (r < 0) {
 		signing_session_done(&s);
+		OPENSSL_cleanse(ret_code, SIGNING_CODE_DIGITS + 1);
 		return r;
 	}
 	*ret = s;

@@ -86,12 +86,7 @@ int audit_append(struct db *db, bool in_tx, const char *actor, const char *actio
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = append_locked(db, actor, action, subject, outcome, details);
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	return db_commit(db);
+	return db_end(db, append_locked(db, actor, action, subject, outcome, details));
 }
 
 int audit_verify(struct db *db, int64_t *ret_rows, int64_t *ret_bad_id)

@@ -340,6 +340,15 @@ int db_rollback(struct db *db)
 	return r;
 }
 
+int db_end(struct db *db, int r)
+{
+	if (r < 0) {
+		db_rollback(db);
+		return r;
+	}
+	return db_commit(db);
+}
+
 const char *db_errmsg(struct db *db)
 {
 	return sqlite3_errmsg(db->conn);

@@ -70,6 +70,9 @@ int db_query_int64(struct db *db, const char *sql, const char *types,
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
+/* Ends the transaction db_begin() opened: commits when r >= 0 and returns
+ * the commit's result, rolls back and returns r otherwise. */
+int db_end(struct db *db, int r);
 
 /* The English text of the last error on this connection (for logs). */
 const char *db_errmsg(struct db *db);

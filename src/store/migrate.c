@@ -68,11 +68,7 @@ int db_migrate(struct db *db, int *ret_applied)
 				       " VALUES ($1, $2, $3)",
 				   "itt", (int64_t)m->version, m->name, ts);
 		}
-		if (r < 0) {
-			db_rollback(db);
-			return r;
-		}
-		r = db_commit(db);
+		r = db_end(db, r);
 		if (r < 0)
 			return r;
 		applied++;
