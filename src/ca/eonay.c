@@ -14,11 +14,8 @@ int eonay_status_get(struct db *db, const char *tckn, struct eonay_status *ret)
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
-	r = db_prepare(db, "SELECT action, at, text_version FROM eonay_events WHERE tckn = $1"
-			    " ORDER BY seq DESC LIMIT 1", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "t", tckn);
+	r = db_select(db, &st, "SELECT action, at, text_version FROM eonay_events WHERE tckn = $1"
+			    " ORDER BY seq DESC LIMIT 1", "t", tckn);
 	if (r < 0)
 		return r;
 	r = db_step(st);
@@ -58,13 +55,10 @@ int eonay_history(struct db *db, const char *tckn, json_t **ret)
 	json_t *a;
 	int r;
 
-	r = db_prepare(db, "SELECT e.action, e.at, e.text_version, e.explanation_version,"
+	r = db_select(db, &st, "SELECT e.action, e.at, e.text_version, e.explanation_version,"
 			   " s.signer_serial, s.sha256, s.cms FROM eonay_events e"
 			   " JOIN signatures s ON s.sha256 = e.signature_sha256"
-			    " WHERE e.tckn = $1 ORDER BY e.seq DESC", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "t", tckn);
+			    " WHERE e.tckn = $1 ORDER BY e.seq DESC", "t", tckn);
 	if (r < 0)
 		return r;
 	a = json_array();

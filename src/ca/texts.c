@@ -20,11 +20,8 @@ int sign_texts_load(struct db *db, const char *purpose, const char *ca_short_nam
 			   purpose, now_sec());
 	if (r < 0)
 		return r;
-	r = db_prepare(db, "SELECT body FROM sign_texts WHERE purpose = $1 AND version = $2"
-			   " ORDER BY idx", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "ti", purpose, version);
+	r = db_select(db, &st, "SELECT body FROM sign_texts WHERE purpose = $1 AND version = $2"
+			   " ORDER BY idx", "ti", purpose, version);
 	if (r < 0)
 		return r;
 	a = json_array();

@@ -71,11 +71,8 @@ static int audit_list(struct ctl *ctl, int64_t n)
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	int r;
 
-	r = db_prepare(ctl->db, "SELECT id, at, actor, action, subject, outcome, details"
-				" FROM audit_log ORDER BY id DESC LIMIT $1", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "i", n);
+	r = db_select(ctl->db, &st, "SELECT id, at, actor, action, subject, outcome, details"
+				       " FROM audit_log ORDER BY id DESC LIMIT $1", "i", n);
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {

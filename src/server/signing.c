@@ -298,15 +298,9 @@ static int session_query(struct db *db, const char *where, const char *arg,
 
 	if (!sql)
 		return -ENOMEM;
-	r = db_prepare(db, sql, &st);
+	r = db_query_one(db, &st, sql, "t", arg);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", arg);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	r = session_from_row(st, ret);
 	if (r < 0)
 		return r;

@@ -194,11 +194,8 @@ int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
 	size_t n = 0;
 	int r;
 
-	r = db_prepare(db, "SELECT " CERT_COLUMNS " FROM certificates WHERE tckn = $1"
-			   " ORDER BY issued_at DESC, serial", &st);
-	if (r < 0)
-		return r;
-	r = db_bindv(st, "t", tckn);
+	r = db_select(db, &st, "SELECT " CERT_COLUMNS " FROM certificates WHERE tckn = $1"
+			   " ORDER BY issued_at DESC, serial", "t", tckn);
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {
@@ -230,16 +227,10 @@ int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_sta
 	int r;
 
 	serial_norm(serial, s);
-	r = db_prepare(db, "SELECT status, reason, revoked_at FROM certificates WHERE serial = $1",
-		       &st);
+	r = db_query_one(db, &st, "SELECT status, reason, revoked_at FROM certificates"
+				  " WHERE serial = $1", "t", s);
 	if (r < 0)
 		return r;
-	r = db_bindv(st, "t", s);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
 	r = status_parse(db_col_text(st, 0), ret_status);
 	if (r < 0)
 		return -EUCLEAN;

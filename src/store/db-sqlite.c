@@ -273,6 +273,17 @@ int db_run(struct db *db, const char *sql, const char *types, ...)
 	return r < 0 ? r : sqlite3_changes(db->conn);
 }
 
+int db_select(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = prepare_bind(db, sql, types, ap, ret);
+	va_end(ap);
+	return r;
+}
+
 int db_query_one(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...)
 {
 	struct db_stmt *st = NULL;

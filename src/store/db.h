@@ -55,6 +55,10 @@ bool db_col_is_null(struct db_stmt *st, int col);
  * to the end.  Returns the number of changed rows, or -errno. */
 int db_run(struct db *db, const char *sql, const char *types, ...);
 
+/* Prepares and binds (as db_bindv) a statement to step through with
+ * db_step; give it back with db_stmt_done / _cleanup_stmt_. */
+int db_select(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...);
+
 /* Prepares, binds (as db_bindv) and steps to the first row: 0 with *ret
  * on that row (give it back with db_stmt_done / _cleanup_stmt_), -ENOENT
  * when there is none. */
