@@ -220,16 +220,17 @@ int main(int argc, char **argv)
 	r = housekeeping(&srv);
 	if (r < 0)
 		log_warn("housekeeping failed: %s", strerror(-r));
-	r = waiters_start();
-	if (r < 0)
-		goto out;
-
-	/* Block the signals before MHD starts its threads so they inherit it. */
+	/* Block the signals before any thread starts (the long-poll timer, the
+	 * HTTP workers) so that all inherit it and only sigtimedwait() below
+	 * takes them; otherwise SIGTERM could kill a thread's default way. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	r = waiters_start();
+	if (r < 0)
+		goto out;
 
 	r = http_start(&srv);
 	if (r < 0) {
