@@ -107,16 +107,6 @@ void waiter_wake_req(struct http_request *req)
 	pthread_mutex_unlock(&lock);
 }
 
-unsigned waiters_count(void)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&lock);
-	n = parked;
-	pthread_mutex_unlock(&lock);
-	return n;
-}
-
 static void wake_due(uint64_t now, bool all)
 {
 	for (size_t b = 0; b < BUCKETS; b++)

@@ -19,5 +19,3 @@ int waiter_park(const char *key, struct http_request *req, unsigned timeout_ms);
 unsigned waiters_wake(const char *key);
 /* Wakes one parked request (no-op when it is no longer parked). */
 void waiter_wake_req(struct http_request *req);
-/* How many are parked now. */
-unsigned waiters_count(void);
