@@ -268,9 +268,25 @@ static void browser_start(struct hconn *c, struct browser *b)
 
 static int wait_request(const struct browser *b, const char *state, char *buf, size_t n)
 {
+	/* What Chromium sends for the page's fetch (ceremony.js), about 750
+	 * bytes: the size matters to libmicrohttpd's per-connection pool. */
 	return snprintf(buf, n,
-			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-			"Cookie: %s\r\nConnection: close\r\n\r\n",
+			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\n"
+			"Host: 127.0.0.1:8080\r\n"
+			"Connection: keep-alive\r\n"
+			"sec-ch-ua-platform: \"Linux\"\r\n"
+			"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, "
+			"like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n"
+			"Accept: application/json\r\n"
+			"sec-ch-ua: \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"\r\n"
+			"sec-ch-ua-mobile: ?0\r\n"
+			"Sec-Fetch-Site: same-origin\r\n"
+			"Sec-Fetch-Mode: cors\r\n"
+			"Sec-Fetch-Dest: empty\r\n"
+			"Referer: http://127.0.0.1:8080/eimzali-giris.html\r\n"
+			"Accept-Encoding: gzip, deflate, br, zstd\r\n"
+			"Accept-Language: tr-TR,tr;q=0.9,en-US;q=0.8,en;q=0.7\r\n"
+			"Cookie: %s\r\n\r\n",
 			b->id, state, b->cookie);
 }
 
@@ -614,7 +630,7 @@ struct pconn {
 	int fd;
 	unsigned idx;
 	size_t wpos, wlen;
-	char req[512];
+	char req[1024];
 	struct hconn in;
 	bool answered;
 };
@@ -718,6 +734,20 @@ static int cmd_park(unsigned n, long pid)
 	proc_mem(pid, &m2);
 	print_mem("parked", &m2);
 	printf("early_answers=%u\n", early);
+	{
+		/* Where they wait: held by the acceptor or parked in MHD. */
+		struct hconn hc = { .fd = -1 };
+		struct hresp r;
+		json_t *o;
+
+		hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
+		o = json_body(&r, "GET /healthz", 200);
+		printf("waiting held=%lld parked=%lld\n",
+		       (long long)json_integer_value(json_object_get(json_object_get(o, "waiting"), "held")),
+		       (long long)json_integer_value(json_object_get(json_object_get(o, "waiting"), "parked")));
+		json_decref(o);
+		hconn_close(&hc);
+	}
 	if (early) {
 		/* Re-arm them for reading so they count below. */
 		for (unsigned i = 0; i < n; i++) {

@@ -1,12 +1,16 @@
 /* api-health.c - liveness and public service information.
  *
  * /healthz answers 200 only when the store answers and its schema is the
- * one this binary knows: load balancers take a node out otherwise. */
+ * one this binary knows: load balancers take a node out otherwise.  It
+ * also says how many long-polls wait on this node (held by the acceptor,
+ * parked in libmicrohttpd): a load figure, nothing about anyone. */
 #include "config-build.h"
 #include "server/handlers.h"
+#include "server/waiters.h"
 
 int handle_healthz(struct http_request *req)
 {
+	unsigned parked, held;
 	struct db *db;
 	int64_t version;
 	int r;
@@ -17,9 +21,11 @@ int handle_healthz(struct http_request *req)
 	if (r < 0 || version != db_schema_version_known())
 		return http_reply_error(req, 503, "store_unavailable",
 					"Veri deposuna şu anda erişilemiyor.");
-	return http_reply_json(req, 200, json_pack("{s:s,s:I,s:s}", "status", "ok",
-						    "schema", (json_int_t)version,
-						    "version", EONAY_VERSION));
+	waiters_counts(&parked, &held);
+	return http_reply_json(req, 200,
+			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I}}", "status", "ok", "schema",
+					 (json_int_t)version, "version", EONAY_VERSION, "waiting",
+					 "held", (json_int_t)held, "parked", (json_int_t)parked));
 }
 
 int handle_info(struct http_request *req)

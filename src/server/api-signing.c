@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/tckn.h"
 #include "ca/eonay.h"
+#include "server/acceptor.h"
 #include "server/handlers.h"
 #include "server/signing.h"
 #include "server/waiters.h"
@@ -204,10 +205,13 @@ static int apply_login(struct http_request *req, struct db *db, const struct sig
 int handle_signing_wait(struct http_request *req)
 {
 	const char *id = http_query(req, "id"), *seen = http_query(req, "state");
+	/* Held by the acceptor until its wait timed out: answer now. */
+	bool waited = !req->resumed && acceptor_take_expired(http_socket(req));
 	struct signing_session s;
 	struct websession ws;
 	bool logged_in = false;
 	struct db *db;
+	unsigned ms;
 	json_t *o;
 	int r;
 
@@ -217,18 +221,11 @@ int handle_signing_wait(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = signing_get(db, id, &s);
-	if (r == 0 && !streq(s.web_hash, ws.id_hash)) {
-		signing_session_done(&s);
-		r = -ENOENT;
-	}
+	r = signing_get_own(db, id, ws.id_hash, &s);
 	if (r < 0)
 		return r;
-	if (!req->resumed && seen && streq(seen, signing_state_str(s.state)) &&
-	    !signing_state_final(s.state)) {
-		int64_t left = s.expires_at - now_sec() + 1;
-		unsigned ms = (unsigned)MIN(req->srv->cfg->poll_timeout, MAX(left, 1)) * 1000u;
-
+	ms = signing_wait_ms(req->srv->cfg, &s, seen);
+	if (!req->resumed && !waited && ms > 0) {
 		signing_session_done(&s);
 		r = waiter_park(id, req, ms);
 		if (r < 0)

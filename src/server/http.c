@@ -169,6 +169,14 @@ const char *http_query(struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_socket(struct http_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
 int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret)
 {
 	_cleanup_free_ char *err = NULL;
@@ -425,45 +433,21 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 int http_start(struct server *srv)
 {
-	_cleanup_free_ char *host = NULL;
-	struct sockaddr_storage ss = { 0 };
-	uint16_t port;
-	unsigned flags;
-	int r;
-
-	r = config_parse_listen(srv->cfg->listen, &host, &port);
-	if (r < 0)
-		return r;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-	} else if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-	} else if (streq(host, "localhost")) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-	} else
-		return -EINVAL;
-
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ERROR_LOG;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
+	/* No listening socket: acceptor.c accepts and hands connections over
+	 * with MHD_add_connection(). */
 	srv->daemon = MHD_start_daemon(
-		flags, port, NULL, NULL, on_request, srv,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->cfg->connection_memory,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
-	return srv->daemon ? 0 : -EADDRINUSE;
+	return srv->daemon ? 0 : -EIO;
 }
 
 void http_stop(struct server *srv)

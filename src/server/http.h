@@ -47,7 +47,8 @@ struct route {
 extern const struct route routes[];
 extern const size_t routes_count;
 
-/* Starts the daemon on cfg->listen with its own threads. */
+/* Starts the daemon with its own threads; it gets its connections from
+ * acceptor.c. */
 int http_start(struct server *srv);
 void http_stop(struct server *srv);
 
@@ -68,6 +69,8 @@ int http_queue(struct http_request *req, unsigned status, struct MHD_Response *r
 const char *http_header(struct http_request *req, const char *name);
 const char *http_cookie(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* The connection's socket (-1 if unknown). */
+int http_socket(struct http_request *req);
 
 /* Parses the body as a JSON object whose members are all in the
  * NULL-terminated list allowed; an empty body gives an empty object.

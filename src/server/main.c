@@ -14,6 +14,7 @@
 #include "config-build.h"
 #include "ca/authority.h"
 #include "ca/publish.h"
+#include "server/acceptor.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
@@ -234,6 +235,11 @@ int main(int argc, char **argv)
 
 	r = http_start(&srv);
 	if (r < 0) {
+		log_error("cannot start libmicrohttpd");
+		goto out;
+	}
+	r = acceptor_start(&srv);
+	if (r < 0) {
 		log_error("cannot listen on %s: %s", cfg.listen, strerror(-r));
 		goto out;
 	}
@@ -254,10 +260,13 @@ int main(int argc, char **argv)
 				log_warn("housekeeping failed: %s", strerror(-r));
 		}
 	}
-	waiters_stop();
-	http_stop(&srv);
 	r = 0;
 out:
+	/* Wake every waiter first (held connections are closed), then stop
+	 * accepting, then stop MHD, which the acceptor hands connections to. */
+	waiters_stop();
+	acceptor_stop();
+	http_stop(&srv);
 	pki_ca_free(srv.ca);
 	ratelimit_free(srv.claims);
 	server_db_close_all();

@@ -288,7 +288,9 @@ static int expire_if_due(struct db *db, struct signing_session *s)
 	return 0;
 }
 
-static int session_query(struct db *db, const char *where, const char *arg,
+/* Loads the session where column = arg; with expire, one whose time is up
+ * is marked expired on the way (a write). */
+static int session_query(struct db *db, const char *where, const char *arg, bool expire,
 			 struct signing_session *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
@@ -305,17 +307,56 @@ static int session_query(struct db *db, const char *where, const char *arg,
 	if (r < 0)
 		return r;
 	db_stmt_done(TAKE_PTR(st));
-	r = expire_if_due(db, ret);
+	r = expire ? expire_if_due(db, ret) : 0;
 	if (r < 0)
 		signing_session_done(ret);
 	return r;
 }
 
-int signing_get(struct db *db, const char *id, struct signing_session *ret)
+static int get_by_id(struct db *db, const char *id, const char *web_hash, bool expire,
+		     struct signing_session *ret)
 {
+	int r;
+
 	if (isempty(id) || strlen(id) != 32)
 		return -ENOENT;
-	return session_query(db, "id", id, ret);
+	r = session_query(db, "id", id, expire, ret);
+	if (r == 0 && web_hash && !streq(ret->web_hash, web_hash)) {
+		signing_session_done(ret);
+		return -ENOENT;	/* another browser's session: not ours to see */
+	}
+	return r;
+}
+
+int signing_get(struct db *db, const char *id, struct signing_session *ret)
+{
+	return get_by_id(db, id, NULL, true, ret);
+}
+
+int signing_get_own(struct db *db, const char *id, const char *web_hash,
+		    struct signing_session *ret)
+{
+	return get_by_id(db, id, web_hash, true, ret);
+}
+
+int signing_peek_own(struct db *db, const char *id, const char *web_hash,
+		     struct signing_session *ret)
+{
+	return get_by_id(db, id, web_hash, false, ret);
+}
+
+unsigned signing_wait_ms(const struct config *cfg, const struct signing_session *s,
+			 const char *seen)
+{
+	int64_t left;
+
+	if (!seen || !streq(seen, signing_state_str(s->state)) || signing_state_final(s->state))
+		return 0;
+	left = s->expires_at - now_sec();
+	if (left <= 0)
+		return 0;	/* its time is up: expired is the answer */
+	left++;
+	return (unsigned)MIN(cfg->poll_timeout, MAX(left, 1)) * 1000u;
 }
 
 int signing_renew(struct db *db, const struct config *cfg, const unsigned char key[32],
@@ -328,9 +369,7 @@ int signing_renew(struct db *db, const struct config *cfg, const unsigned char k
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = signing_get(db, id, &old);
-	if (r == 0 && !streq(old.web_hash, web_hash))
-		r = -ENOENT;	/* another browser's session: not ours to see */
+	r = signing_get_own(db, id, web_hash, &old);
 	if (r == 0 && signing_state_final(old.state) && old.state != SS_EXPIRED)
 		r = -EBUSY;
 	if (r == 0)
@@ -374,7 +413,7 @@ int signing_claim(struct db *db, const unsigned char key[32], const char *code,
 	OPENSSL_cleanse(digits, sizeof(digits));
 	if (r < 0)
 		return r;
-	r = session_query(db, "code_hash", hash, &s);
+	r = session_query(db, "code_hash", hash, true, &s);
 	if (r == -ENOENT) {
 		*ret_error = "code_unknown";
 		return -EACCES;
@@ -431,7 +470,7 @@ int signing_find_by_token(struct db *db, const unsigned char key[32], const char
 	r = keyed_hash(key, token, hash);
 	if (r < 0)
 		return r;
-	return session_query(db, "app_token_hash", hash, ret);
+	return session_query(db, "app_token_hash", hash, true, ret);
 }
 
 int signing_finish(struct db *db, const char *id, enum signing_state to,

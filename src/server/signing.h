@@ -87,6 +87,24 @@ int signing_renew(struct db *db, const struct config *cfg, const unsigned char k
 /* Loads a session (expiring it on the way when its time is up). */
 int signing_get(struct db *db, const char *id, struct signing_session *ret);
 
+/* signing_get() for the browser whose session hash is web_hash: another
+ * browser's session is -ENOENT, as if it did not exist. */
+int signing_get_own(struct db *db, const char *id, const char *web_hash,
+		    struct signing_session *ret);
+
+/* signing_get_own() without writing: a session whose time is up is given
+ * as stored, not marked expired.  For the acceptor thread, which must never
+ * wait for the store's write lock. */
+int signing_peek_own(struct db *db, const char *id, const char *web_hash,
+		     struct signing_session *ret);
+
+/* How long a page's wait on s is parked, in ms, when the page last saw the
+ * state seen: up to codes.poll_timeout, never past the session's end.  0
+ * when the wait is answered at once (a change the page has not seen yet,
+ * a final state, or its time is up). */
+unsigned signing_wait_ms(const struct config *cfg, const struct signing_session *s,
+			 const char *seen);
+
 /* The application claims a session with a typed code.  On success the
  * session is code_used and *ret_token (secret, malloc'ed) authorises the
  * submission.  Errors return -EACCES with *ret_error set to one of

@@ -1,31 +1,44 @@
 /* waiters.c - the long-poll registry (see waiters.h).
  *
- * A hash table of parked requests by key (the signing session id) under
- * one mutex, and a timer thread that wakes those whose deadline passed,
- * scanning four times a second.  Waking = MHD_resume_connection(), which
- * is safe from any thread; MHD then calls the access handler again in the
- * connection's own thread. */
+ * A hash table of waiters by key (the signing session id) under one mutex,
+ * and a timer thread that wakes those whose deadline passed, scanning four
+ * times a second.  Waking a parked request = MHD_resume_connection(), safe
+ * from any thread; MHD then calls the access handler again in the
+ * connection's own thread.  Waking a held connection = acceptor_release(),
+ * which gives it to MHD. */
 #include "server/waiters.h"
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "common/log.h"
+#include "server/acceptor.h"
 
 #define BUCKETS 4096
 
 struct waiter {
 	struct waiter *next;
-	char key[40];
-	struct http_request *req;
 	uint64_t deadline_us;
+	struct http_request *req;	/* a parked request; NULL: a held connection */
+	int fd;				/* the held connection ... */
+	uint32_t tag;
+	socklen_t sa_len;		/* ... and its client's address */
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} addr;
+	char key[36];
 };
+
+enum wake_why { WAKE_CHANGE, WAKE_TIMEOUT, WAKE_SHUTDOWN };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static struct waiter *buckets[BUCKETS];
-static unsigned parked;
+static unsigned n_parked, n_held;
 static bool running;
 static pthread_t timer;
 
@@ -38,40 +51,99 @@ static size_t bucket_of(const char *key)
 	return h % BUCKETS;
 }
 
-/* Called with the lock held. */
-static void resume(struct waiter *w)
+/* Called with the lock held; w is already unlinked. */
+static void forget(struct waiter *w)
 {
-	w->req->parked = false;
-	w->req->resumed = true;
-	MHD_resume_connection(w->req->conn);
+	if (w->req)
+		n_parked--;
+	else
+		n_held--;
 	free(w);
-	parked--;
+}
+
+/* Called with the lock held; w is already unlinked. */
+static void wake(struct waiter *w, enum wake_why why)
+{
+	if (w->req) {
+		w->req->parked = false;
+		w->req->resumed = true;
+		MHD_resume_connection(w->req->conn);
+	} else if (why == WAKE_SHUTDOWN)
+		acceptor_drop(w->fd);
+	else
+		acceptor_release(w->fd, &w->addr.sa, w->sa_len, why == WAKE_TIMEOUT);
+	forget(w);
+}
+
+/* The link to the waiter for req, or for the held fd/tag when req is NULL.
+ * Called with the lock held. */
+static struct waiter **find(const struct http_request *req, int fd, uint32_t tag)
+{
+	for (size_t b = 0; b < BUCKETS; b++)
+		for (struct waiter **pp = &buckets[b]; *pp; pp = &(*pp)->next)
+			if ((*pp)->req == req && (req || ((*pp)->fd == fd && (*pp)->tag == tag)))
+				return pp;
+	return NULL;
+}
+
+/* Links w in under key with its deadline; -ESHUTDOWN (w freed) when stopped. */
+static int add(struct waiter *w, const char *key, unsigned timeout_ms)
+{
+	size_t b = bucket_of(key);
+
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	w->deadline_us = now_usec_mono() + (uint64_t)timeout_ms * 1000u;
+	if (!running) {
+		free(w);
+		return -ESHUTDOWN;
+	}
+	w->next = buckets[b];
+	buckets[b] = w;
+	if (w->req)
+		n_parked++;
+	else
+		n_held++;
+	return 0;
 }
 
 int waiter_park(const char *key, struct http_request *req, unsigned timeout_ms)
 {
 	struct waiter *w = calloc(1, sizeof(*w));
-	size_t b = bucket_of(key);
+	int r;
 
 	if (!w)
 		return -ENOMEM;
-	snprintf(w->key, sizeof(w->key), "%s", key);
 	w->req = req;
-	w->deadline_us = now_usec_mono() + (uint64_t)timeout_ms * 1000u;
 	pthread_mutex_lock(&lock);
-	if (!running) {
-		pthread_mutex_unlock(&lock);
-		free(w);
-		return -ESHUTDOWN;
+	r = add(w, key, timeout_ms);
+	if (r == 0) {
+		MHD_suspend_connection(req->conn);
+		req->parked = true;
+		req->parks++;
 	}
-	MHD_suspend_connection(req->conn);
-	req->parked = true;
-	req->parks++;
-	w->next = buckets[b];
-	buckets[b] = w;
-	parked++;
 	pthread_mutex_unlock(&lock);
-	return 0;
+	return r;
+}
+
+int waiter_hold(const char *key, int fd, const struct sockaddr *sa, socklen_t sa_len,
+		uint32_t tag, unsigned timeout_ms)
+{
+	struct waiter *w;
+	int r;
+
+	if (sa_len > sizeof(w->addr))
+		return -EAFNOSUPPORT;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fd = fd;
+	w->tag = tag;
+	w->sa_len = sa_len;
+	memcpy(&w->addr, sa, sa_len);
+	pthread_mutex_lock(&lock);
+	r = add(w, key, timeout_ms);
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 unsigned waiters_wake(const char *key)
@@ -84,7 +156,7 @@ unsigned waiters_wake(const char *key)
 		struct waiter *w = *pp;
 		if (streq(w->key, key)) {
 			*pp = w->next;
-			resume(w);
+			wake(w, WAKE_CHANGE);
 			n++;
 		} else
 			pp = &w->next;
@@ -93,18 +165,38 @@ unsigned waiters_wake(const char *key)
 	return n;
 }
 
+/* Wakes (or with why < 0, only forgets) the one waiter find() gives. */
+static bool wake_one(const struct http_request *req, int fd, uint32_t tag, int why)
+{
+	struct waiter **pp, *w = NULL;
+
+	pthread_mutex_lock(&lock);
+	pp = find(req, fd, tag);
+	if (pp) {
+		w = *pp;
+		*pp = w->next;
+		if (why >= 0)
+			wake(w, (enum wake_why)why);
+		else
+			forget(w);
+	}
+	pthread_mutex_unlock(&lock);
+	return w != NULL;
+}
+
 void waiter_wake_req(struct http_request *req)
 {
-	pthread_mutex_lock(&lock);
-	for (size_t b = 0; b < BUCKETS && req->parked; b++)
-		for (struct waiter **pp = &buckets[b]; *pp; pp = &(*pp)->next)
-			if ((*pp)->req == req) {
-				struct waiter *w = *pp;
-				*pp = w->next;
-				resume(w);
-				break;
-			}
-	pthread_mutex_unlock(&lock);
+	wake_one(req, -1, 0, WAKE_CHANGE);
+}
+
+void waiter_wake_held(int fd, uint32_t tag)
+{
+	wake_one(NULL, fd, tag, WAKE_CHANGE);
+}
+
+bool waiter_unhold(int fd, uint32_t tag)
+{
+	return wake_one(NULL, fd, tag, -1);
 }
 
 static void wake_due(uint64_t now, bool all)
@@ -114,7 +206,7 @@ static void wake_due(uint64_t now, bool all)
 			struct waiter *w = *pp;
 			if (all || w->deadline_us <= now) {
 				*pp = w->next;
-				resume(w);
+				wake(w, all ? WAKE_SHUTDOWN : WAKE_TIMEOUT);
 			} else
 				pp = &w->next;
 		}
@@ -133,11 +225,19 @@ static void *timer_main(void *arg)
 			ts.tv_nsec -= 1000000000;
 		}
 		pthread_cond_timedwait(&cond, &lock, &ts);
-		if (parked)
+		if (n_parked || n_held)
 			wake_due(now_usec_mono(), false);
 	}
 	pthread_mutex_unlock(&lock);
 	return NULL;
+}
+
+void waiters_counts(unsigned *ret_parked, unsigned *ret_held)
+{
+	pthread_mutex_lock(&lock);
+	*ret_parked = n_parked;
+	*ret_held = n_held;
+	pthread_mutex_unlock(&lock);
 }
 
 int waiters_start(void)

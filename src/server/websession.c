@@ -44,12 +44,11 @@ static bool expired(const struct config *cfg, int64_t now, int64_t created, int6
 	return now - seen > cfg->session_idle || now - created > cfg->session_absolute;
 }
 
-int websession_find(struct db *db, const struct config *cfg, const char *id,
-		    struct websession *ret)
+/* The stored session for cookie value id, whatever its age. */
+static int lookup(struct db *db, const char *id, struct websession *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	struct websession s = { 0 };
-	int64_t now = now_sec();
 	const char *tckn;
 	int r;
 
@@ -67,8 +66,20 @@ int websession_find(struct db *db, const struct config *cfg, const char *id,
 	s.created_at = db_col_int64(st, 1);
 	s.last_seen = db_col_int64(st, 2);
 	s.authenticated_at = db_col_is_null(st, 3) ? 0 : db_col_int64(st, 3);
-	db_stmt_done(TAKE_PTR(st));
+	*ret = s;
+	return 0;
+}
 
+int websession_find(struct db *db, const struct config *cfg, const char *id,
+		    struct websession *ret)
+{
+	struct websession s;
+	int64_t now = now_sec();
+	int r;
+
+	r = lookup(db, id, &s);
+	if (r < 0)
+		return r;
 	if (expired(cfg, now, s.created_at, s.last_seen)) {
 		db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", s.id_hash);
 		return -ENOENT;
@@ -82,6 +93,16 @@ int websession_find(struct db *db, const struct config *cfg, const char *id,
 	}
 	*ret = s;
 	return 0;
+}
+
+int websession_peek(struct db *db, const struct config *cfg, const char *id,
+		    struct websession *ret)
+{
+	int r = lookup(db, id, ret);
+
+	if (r == 0 && expired(cfg, now_sec(), ret->created_at, ret->last_seen))
+		r = -ENOENT;
+	return r;
 }
 
 int websession_delete(struct db *db, const char *id)
