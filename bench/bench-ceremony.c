@@ -45,6 +45,7 @@
 #include "common/util.h"
 #include "pki/cades.h"
 #include "pki/p11.h"
+#include "tests/chromium-wait.h"
 
 #define CARD_PIN "123456"
 
@@ -268,25 +269,11 @@ static void browser_start(struct hconn *c, struct browser *b)
 
 static int wait_request(const struct browser *b, const char *state, char *buf, size_t n)
 {
-	/* What Chromium sends for the page's fetch (ceremony.js), about 750
-	 * bytes: the size matters to libmicrohttpd's per-connection pool. */
+	/* What Chromium sends (about 750 bytes): the size matters to
+	 * libmicrohttpd's per-connection pool. */
 	return snprintf(buf, n,
 			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\n"
-			"Host: 127.0.0.1:8080\r\n"
-			"Connection: keep-alive\r\n"
-			"sec-ch-ua-platform: \"Linux\"\r\n"
-			"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, "
-			"like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n"
-			"Accept: application/json\r\n"
-			"sec-ch-ua: \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"\r\n"
-			"sec-ch-ua-mobile: ?0\r\n"
-			"Sec-Fetch-Site: same-origin\r\n"
-			"Sec-Fetch-Mode: cors\r\n"
-			"Sec-Fetch-Dest: empty\r\n"
-			"Referer: http://127.0.0.1:8080/eimzali-giris.html\r\n"
-			"Accept-Encoding: gzip, deflate, br, zstd\r\n"
-			"Accept-Language: tr-TR,tr;q=0.9,en-US;q=0.8,en;q=0.7\r\n"
-			"Cookie: %s\r\n\r\n",
+			CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
 			b->id, state, b->cookie);
 }
 

@@ -179,17 +179,38 @@ static void wait_path(char *path, size_t n, const char *id)
 	snprintf(path, n, "/api/v1/signing/wait?id=%s&state=waiting", id);
 }
 
+/* A connection libmicrohttpd already has: one request answered on it. */
+static int keep_alive_connection(const struct browser *b)
+{
+	char body[1024];
+	int fd = raw_connect();
+
+	raw_get(fd, b, "/api/v1/session");
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+	return fd;
+}
+
+/* A new browser and signing session whose page waits on a fresh
+ * connection, which the acceptor holds; returns that connection. */
+static int held_wait(struct browser *b, char id[64], char code[64], char path[160])
+{
+	int fd;
+
+	start(b, id, code);
+	fd = raw_connect();
+	wait_path(path, 160, id);
+	raw_get(fd, b, path);
+	expect_waiting(1, 0);
+	return fd;
+}
+
 static void test_held_until_claimed(void **state)
 {
 	char id[64], code[64], path[160], body[1024];
 	struct browser b;
 	int fd;
 
-	start(&b, id, code);
-	fd = raw_connect();
-	wait_path(path, sizeof(path), id);
-	raw_get(fd, &b, path);
-	expect_waiting(1, 0);
+	fd = held_wait(&b, id, code, path);
 	assert_int_equal(raw_answer(fd, 300, body, sizeof(body)), 0);	/* still waiting */
 	claim(code);
 	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
@@ -209,9 +230,7 @@ static void test_parked_on_keep_alive(void **state)
 	int fd;
 
 	start(&b, id, code);
-	fd = raw_connect();
-	raw_get(fd, &b, "/api/v1/session");	/* MHD has the connection now */
-	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+	fd = keep_alive_connection(&b);
 	wait_path(path, sizeof(path), id);
 	raw_get(fd, &b, path);
 	expect_waiting(0, 1);
@@ -234,9 +253,7 @@ static void test_timeout_once(void **state)
 	start(&b, id, code);
 	wait_path(path, sizeof(path), id);
 	held = raw_connect();
-	kept = raw_connect();
-	raw_get(kept, &b, "/api/v1/session");
-	assert_int_equal(raw_answer(kept, 2000, body, sizeof(body)), 200);
+	kept = keep_alive_connection(&b);
 	t0 = now_ms();
 	raw_get(held, &b, path);
 	raw_get(kept, &b, path);
@@ -270,11 +287,7 @@ static void test_client_goes_away(void **state)
 	struct browser b;
 	int fd;
 
-	start(&b, id, code);
-	fd = raw_connect();
-	wait_path(path, sizeof(path), id);
-	raw_get(fd, &b, path);
-	expect_waiting(1, 0);
+	fd = held_wait(&b, id, code, path);
 	close(fd);
 	expect_waiting(0, 0);
 	claim(code);	/* nobody to wake; nothing breaks */
@@ -320,11 +333,7 @@ static void test_shutdown_while_held(void **state)
 	struct browser b;
 	int fd, st;
 
-	start(&b, id, code);
-	fd = raw_connect();
-	wait_path(path, sizeof(path), id);
-	raw_get(fd, &b, path);
-	expect_waiting(1, 0);
+	fd = held_wait(&b, id, code, path);
 	st = srv_stop(&S, false);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), -1);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "server/reqhead.h"
+#include "tests/chromium-wait.h"
 
 #define SID "q3J0aGVyZS1pcy1uby1zcG9vbi1oZXJlLWF0LWFsbC0x"
 #define ID "0123456789abcdef0123456789abcdef"
@@ -16,19 +17,7 @@
 /* What Chromium sends for the page's fetch (ceremony.js). */
 static const char chromium[] =
 	"GET /api/v1/signing/wait?id=" ID "&state=waiting HTTP/1.1\r\n"
-	"Host: 127.0.0.1:8080\r\n"
-	"Connection: keep-alive\r\n"
-	"sec-ch-ua-platform: \"Linux\"\r\n"
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-	"Chrome/131.0.0.0 Safari/537.36\r\n"
-	"Accept: application/json\r\n"
-	"sec-ch-ua: \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"\r\n"
-	"sec-ch-ua-mobile: ?0\r\n"
-	"Sec-Fetch-Site: same-origin\r\n"
-	"Sec-Fetch-Mode: cors\r\n"
-	"Sec-Fetch-Dest: empty\r\n"
-	"Accept-Encoding: gzip, deflate, br, zstd\r\n"
-	"Accept-Language: tr-TR,tr;q=0.9\r\n"
+	CHROMIUM_WAIT_HEADERS
 	"Cookie: theme=dark; eonay_sid=" SID "; other=x=y\r\n"
 	"\r\n";
 
