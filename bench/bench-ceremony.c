@@ -8,10 +8,14 @@
  *       is parked; its answer must say signed and authenticated.  Prints
  *       ceremonies/s and the wake latency (see below) as key=value lines.
  *
- *   bench-ceremony park PORT N PID TCKN
+ *   bench-ceremony park PORT N PID TCKN [keepalive]
  *       Creates N browser sessions each with a login signing session, then
  *       parks N browsers at once on GET /api/v1/signing/wait?state=waiting
- *       (non-blocking sockets, epoll, raw HTTP/1.1 with the cookie), reads
+ *       (non-blocking sockets, epoll, raw HTTP/1.1 with the cookie and
+ *       Chromium's other headers).  Each wait is the first request on its
+ *       connection (eonayd holds it unread), or with keepalive the second,
+ *       after a GET /api/v1/session on the same connection (libmicrohttpd
+ *       has the connection then and parks the wait itself).  Reads
  *       eonayd's VmRSS (/proc/PID/status) before and while they wait,
  *       wakes every one by claiming its code, and checks that each gets
  *       its answer (state code_used).  Prints key=value lines.
@@ -617,13 +621,53 @@ struct pconn {
 	int fd;
 	unsigned idx;
 	size_t wpos, wlen;
-	char req[1024];
+	char req[2048];
 	struct hconn in;
 	bool answered;
+	bool first_pending;	/* keepalive: the session answer not read yet */
 };
+
+static bool keepalive;
+
+/* keepalive: reads the answer to the first request; true when the event
+ * was for it (it may come in pieces), false when it is the wait's. */
+static bool first_answer(struct pconn *c)
+{
+	size_t sz;
+
+	if (!c->first_pending)
+		return false;
+	sz = hconn_read(&c->in, NULL);
+	if (sz == 0)
+		return true;
+	if (sz == (size_t)-1 || sz != c->in.len)
+		die("keepalive: bad first answer on connection %u", c->idx);
+	c->first_pending = false;
+	c->in.len = 0;
+	return true;
+}
+
+/* Where browsers wait now, from eonayd's /healthz: held by the acceptor
+ * or parked in libmicrohttpd. */
+static void waiting_counts(long *ret_held, long *ret_parked)
+{
+	struct hconn hc = { .fd = -1 };
+	struct hresp r;
+	json_t *o, *w;
+
+	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
+	o = json_body(&r, "GET /healthz", 200);
+	w = json_object_get(o, "waiting");
+	*ret_held = (long)json_integer_value(json_object_get(w, "held"));
+	*ret_parked = (long)json_integer_value(json_object_get(w, "parked"));
+	json_decref(o);
+	hconn_close(&hc);
+}
 
 static int cmd_park(unsigned n, long pid)
 {
+	unsigned bad_shown = 0;
+	long held = 0, parked = 0;
 	struct pconn *pc = calloc(n, sizeof(*pc));
 	struct proc_mem m0, m1, m2, m3;
 	unsigned written = 0, answered = 0, good = 0, early = 0, opened = 0, connecting = 0;
@@ -661,7 +705,18 @@ static int cmd_park(unsigned n, long pid)
 			c->idx = opened;
 			c->in.fd = -1;
 			c->fd = tcp_connect(true);
-			c->wlen = (size_t)wait_request(&browsers[opened], "waiting", c->req, sizeof(c->req));
+			c->wlen = 0;
+			if (keepalive) {
+				/* One request first, so that the wait comes second on
+				 * the connection (sent at once: pipelined). */
+				c->wlen = (size_t)snprintf(c->req, sizeof(c->req),
+							   "GET /api/v1/session HTTP/1.1\r\n"
+							   CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
+							   browsers[opened].cookie);
+				c->first_pending = true;
+			}
+			c->wlen += (size_t)wait_request(&browsers[opened], "waiting", c->req + c->wlen,
+							sizeof(c->req) - c->wlen);
 			if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 				die("epoll_ctl: %m");
 			opened++;
@@ -676,6 +731,8 @@ static int cmd_park(unsigned n, long pid)
 			socklen_t l = sizeof(err);
 
 			if (c->wpos == c->wlen) {	/* an answer already: not parked */
+				if (first_answer(c))
+					continue;
 				early++;
 				ev.events = 0;
 				epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -700,19 +757,22 @@ static int cmd_park(unsigned n, long pid)
 	}
 	t_parked = now_us();
 	printf("park connections=%u secs=%.2f\n", n, (double)(t_parked - t0) / 1e6);
-	/* Let eonayd read and park them: wait until its RSS stops moving and
-	 * every connection is open on its side (at most 20 s). */
+	/* Let eonayd read and park them: wait until it says all of them wait
+	 * and its RSS stops moving (at most 20 s). */
 	for (int i = 0; i < 80 && stable < 4; i++) {
-		struct epoll_event evs[64];
-		int k = epoll_wait(ep, evs, 64, 250);
+		struct epoll_event evs[512];
+		int k = epoll_wait(ep, evs, 512, 250);
 		for (int j = 0; j < k; j++) {	/* answered while it should wait */
 			struct pconn *c = evs[j].data.ptr;
 			struct epoll_event ev = { .events = 0, .data.ptr = c };
+			if (first_answer(c))
+				continue;
 			early++;
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 		}
 		proc_mem(pid, &m2);
-		if (m2.fds >= (long)n && labs(m2.rss_kb - last_rss) * 200 < m2.rss_kb)
+		waiting_counts(&held, &parked);
+		if (held + parked >= (long)n && labs(m2.rss_kb - last_rss) * 200 < m2.rss_kb)
 			stable++;
 		else
 			stable = 0;
@@ -721,20 +781,8 @@ static int cmd_park(unsigned n, long pid)
 	proc_mem(pid, &m2);
 	print_mem("parked", &m2);
 	printf("early_answers=%u\n", early);
-	{
-		/* Where they wait: held by the acceptor or parked in MHD. */
-		struct hconn hc = { .fd = -1 };
-		struct hresp r;
-		json_t *o;
-
-		hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
-		o = json_body(&r, "GET /healthz", 200);
-		printf("waiting held=%lld parked=%lld\n",
-		       (long long)json_integer_value(json_object_get(json_object_get(o, "waiting"), "held")),
-		       (long long)json_integer_value(json_object_get(json_object_get(o, "waiting"), "parked")));
-		json_decref(o);
-		hconn_close(&hc);
-	}
+	waiting_counts(&held, &parked);
+	printf("waiting held=%ld parked=%ld\n", held, parked);
 	if (early) {
 		/* Re-arm them for reading so they count below. */
 		for (unsigned i = 0; i < n; i++) {
@@ -762,7 +810,7 @@ static int cmd_park(unsigned n, long pid)
 				struct hresp r;
 				size_t sz;
 
-				if (c->answered)
+				if (c->answered || first_answer(c))
 					continue;
 				sz = hconn_read(&c->in, &r);
 				if (sz == 0)
@@ -774,6 +822,9 @@ static int cmd_park(unsigned n, long pid)
 				if (sz != (size_t)-1 && r.status == 200 &&
 				    strstr(r.body, "\"state\":\"code_used\""))
 					good++;
+				else if (bad_shown++ < 3)
+					fprintf(stderr, "bad answer on connection %u: %s\n", c->idx,
+						sz == (size_t)-1 ? "(closed)" : r.body);
 				close(c->fd);
 				free(c->in.buf);
 			}
@@ -827,5 +878,6 @@ int main(int argc, char **argv)
 		return cmd_run(n, t ? t : 1, argv[5]);
 	}
 	tckn = argv[5];
+	keepalive = argc > 6 && streq(argv[6], "keepalive");
 	return cmd_park(n, strtol(argv[4], NULL, 10));
 }
