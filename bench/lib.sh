@@ -98,3 +98,52 @@ bench_stop() {
 bench_machine() {
 	echo "$(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 }
+
+# bench_start_nginx PORT UPSTREAM_PORT: nginx as docs/CONFIGURATION.md
+# configures it (default upstream connections, no buffering), plain http
+# on PORT.  Two workers with reuseport, so that 10 000 browsers (each a
+# client and an upstream connection) stay under each process's file limit.
+# Sets nginx_pid; returns 1 when nginx is not installed.
+bench_start_nginx() {
+	local port=$1 up=$2 conf=$tmp/nginx-$1.conf
+	command -v nginx >/dev/null || return 1
+	mkdir -p "$tmp/nginx-$port"
+	cat >"$conf" <<NGINX
+user root;
+worker_processes 2;
+worker_rlimit_nofile $(ulimit -n);
+pid $tmp/nginx-$port/pid;
+error_log $tmp/nginx-$port/error.log warn;
+daemon off;
+events { worker_connections $(( $(ulimit -n) - 100 )); }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx-$port/body;
+    proxy_temp_path $tmp/nginx-$port/proxy;
+    fastcgi_temp_path $tmp/nginx-$port/fastcgi;
+    uwsgi_temp_path $tmp/nginx-$port/uwsgi;
+    scgi_temp_path $tmp/nginx-$port/scgi;
+    server {
+        listen 127.0.0.1:$port reuseport;
+        location / {
+            proxy_pass http://127.0.0.1:$up;
+            proxy_set_header Host \$host;
+            proxy_buffering off;
+            proxy_read_timeout 330s;
+        }
+    }
+}
+NGINX
+	nginx -c "$conf" -e "$tmp/nginx-$port/error.log" &
+	nginx_pid=$!
+	bench_pids+=("$nginx_pid")
+	for _ in $(seq 50); do
+		if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "nginx did not come up:" >&2
+	cat "$tmp/nginx-$port/error.log" >&2
+	return 1
+}

@@ -109,13 +109,11 @@ static int hold(int fd, const struct sockaddr *sa, socklen_t sa_len)
 	struct wait_head h = { 0 };
 	struct websession ws;
 	struct epoll_event ev = { .events = EPOLLRDHUP };
+	unsigned ms, n_parked, n_held;
 	struct db *db;
-	unsigned ms;
 	uint32_t tag;
 	ssize_t n;
 	int r;
-
-	unsigned n_parked, n_held;
 
 	waiters_counts(&n_parked, &n_held);
 	if (fd >= MAX_FD || n_held >= (unsigned)srv->cfg->max_connections)
