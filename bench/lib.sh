@@ -43,7 +43,8 @@ bench_netns() {
 	fi
 	if [ -n "${EONAY_BENCH_NETNS:-}" ]; then
 		ip link set lo up
-		# Many short-lived client connections: a wide port range.
+		# Many short-lived client connections: a wide port range (servers
+		# listen above it, on 65100 and up).
 		sysctl -qw net.ipv4.ip_local_port_range="1024 65000" 2>/dev/null || true
 	fi
 }
