@@ -28,7 +28,6 @@
 
 #define TAG_LISTEN UINT64_MAX
 #define TAG_STOP (UINT64_MAX - 1)
-#define MAX_FD 131072			/* descriptors above are never held */
 #define ACCEPT_PAUSE_US 100000		/* after EMFILE and the like */
 
 union sockaddr_any {
@@ -44,7 +43,7 @@ static pthread_t thread;
 static bool started, thread_running;
 static uint32_t last_tag;		/* acceptor thread only */
 static uint64_t paused_until;		/* acceptor thread only */
-static atomic_uchar expired[MAX_FD];	/* untouched pages cost nothing */
+static atomic_uchar released[ACCEPTOR_MAX_FD];	/* untouched pages cost nothing */
 
 static int listen_socket(const char *listen_addr, int *ret_fd)
 {
@@ -73,7 +72,9 @@ static int listen_socket(const char *listen_addr, int *ret_fd)
 	fd = socket(a.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* As MHD_OPTION_LISTENING_ADDRESS_REUSE did: a restart may overlap. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
 	    (a.sa.sa_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
 	    bind(fd, &a.sa, len) < 0 || listen(fd, SOMAXCONN) < 0) {
@@ -81,8 +82,10 @@ static int listen_socket(const char *listen_addr, int *ret_fd)
 		close(fd);
 		return r;
 	}
-	/* Accept only once the first bytes are there, so that one peek sees
-	 * the request head; a connection that never sends costs nothing. */
+	/* Accept once the first bytes are there, so that one peek sees the
+	 * request head.  A connection that sends nothing stays in the kernel
+	 * for this long; then it is accepted and goes to MHD, which times it
+	 * out like any idle one. */
 	r = (int)MAX(srv->cfg->connection_timeout, 1);
 	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &r, sizeof(r)) < 0)
 		log_warn("TCP_DEFER_ACCEPT: %s", strerror(errno));
@@ -94,8 +97,8 @@ static void handover(int fd, const struct sockaddr *sa, socklen_t sa_len)
 {
 	if (MHD_add_connection(srv->daemon, fd, sa, sa_len) != MHD_YES) {
 		/* MHD closed it (at its connection limit, or out of memory). */
-		if (fd < MAX_FD)
-			atomic_store(&expired[fd], 0);
+		if (fd < ACCEPTOR_MAX_FD)
+			atomic_store(&released[fd], 0);
 		log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
 	}
 }
@@ -107,18 +110,18 @@ static int hold(int fd, const struct sockaddr *sa, socklen_t sa_len)
 	char buf[REQHEAD_MAX];
 	struct signing_session s = { 0 };
 	struct wait_head h = { 0 };
-	struct websession ws;
+	struct websession ws = { 0 };
 	struct epoll_event ev = { .events = EPOLLRDHUP };
-	unsigned ms, n_parked, n_held;
+	unsigned ms;
 	struct db *db;
 	uint32_t tag;
 	ssize_t n;
 	int r;
 
-	waiters_counts(&n_parked, &n_held);
-	if (fd >= MAX_FD || n_held >= (unsigned)srv->cfg->max_connections)
+	if (fd >= ACCEPTOR_MAX_FD)
 		return -EBUSY;
-	n = recv(fd, buf, sizeof(buf), MSG_PEEK);
+	/* A head MHD's pool could not take is not held only to get a 431. */
+	n = recv(fd, buf, MIN(sizeof(buf), (size_t)srv->cfg->connection_memory / 2), MSG_PEEK);
 	if (n <= 0)
 		return -EAGAIN;
 	r = reqhead_parse_wait(buf, (size_t)n, WEBSESSION_COOKIE, &h);
@@ -159,18 +162,44 @@ static int hold(int fd, const struct sockaddr *sa, socklen_t sa_len)
 	r = 0;
 out:
 	OPENSSL_cleanse(&h, sizeof(h));
+	OPENSSL_cleanse(&ws, sizeof(ws));
 	return r;
 }
 
-static void accept_pause(bool pause)
+/* Stops (pause) or resumes watching the listening socket; -errno when it
+ * cannot be watched again (then the pause goes on and is retried). */
+static int accept_pause(bool pause)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_LISTEN };
 
-	if (pause) {
-		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL);
-		paused_until = now_usec_mono() + ACCEPT_PAUSE_US;
-	} else if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) == 0)
+	if (!pause && epoll_ctl(epoll_fd, EPOLL_CTL_ADD, listen_fd, &ev) == 0) {
 		paused_until = 0;
+		return 0;
+	}
+	if (pause && !paused_until)
+		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, listen_fd, NULL);
+	paused_until = now_usec_mono() + ACCEPT_PAUSE_US;
+	return pause ? 0 : -errno;
+}
+
+/* Held connections and MHD's together at server.max_connections? */
+static bool budget_spent(void)
+{
+	const union MHD_DaemonInfo *di;
+	struct waiters_stats ws;
+
+	/* Only this thread asks MHD: the call writes a sum into the daemon. */
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	waiters_stats(&ws);
+	return (int64_t)ws.held + (di ? di->num_connections : 0) >= srv->cfg->max_connections;
+}
+
+/* accept(2)'s errors that are the one pending connection's, not ours. */
+static bool accept_error_transient(int e)
+{
+	return e == EINTR || e == ECONNABORTED || e == EPROTO || e == ENETDOWN ||
+	       e == ENOPROTOOPT || e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
+	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
 }
 
 static void accept_some(void)
@@ -180,9 +209,14 @@ static void accept_some(void)
 		socklen_t len = sizeof(a);
 		int fd;
 
+		if (budget_spent()) {
+			/* Full: new connections wait in the kernel's backlog. */
+			accept_pause(true);
+			return;
+		}
 		fd = accept4(listen_fd, &a.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			if (accept_error_transient(errno))
 				continue;
 			if (errno == EAGAIN)
 				return;
@@ -191,8 +225,8 @@ static void accept_some(void)
 			accept_pause(true);
 			return;
 		}
-		if (fd < MAX_FD)
-			atomic_store(&expired[fd], 0);
+		if (fd < ACCEPTOR_MAX_FD)
+			atomic_store(&released[fd], 0);
 		if (hold(fd, &a.sa, len) < 0)
 			handover(fd, &a.sa, len);
 	}
@@ -227,10 +261,11 @@ static void *acceptor_main(void *arg)
 				return NULL;
 			if (d == TAG_LISTEN)
 				accept_some();
-			else if (waiter_unhold(fd, (uint32_t)(d >> 32))) {
-				/* The client went away while held. */
-				close(fd);
-			}
+			else if (!(ev[i].events & (EPOLLHUP | EPOLLERR)))
+				/* Half-closed: it may still read; answer it now. */
+				waiter_wake_held(fd, (uint32_t)(d >> 32));
+			else if (waiter_unhold(fd, (uint32_t)(d >> 32)))
+				close(fd);	/* the client went away while held */
 		}
 	}
 }
@@ -250,11 +285,9 @@ int acceptor_start(struct server *server)
 		r = -errno;
 		goto fail;
 	}
-	accept_pause(false);
-	if (paused_until) {
-		r = -errno;
+	r = accept_pause(false);
+	if (r < 0)
 		goto fail;
-	}
 	r = -pthread_create(&thread, NULL, acceptor_main, NULL);
 	if (r < 0)
 		goto fail;
@@ -287,11 +320,10 @@ void acceptor_stop(void)
 	started = false;
 }
 
-void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len, bool timed_out)
+void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len)
 {
 	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	if (timed_out)
-		atomic_store(&expired[fd], 1);
+	atomic_store(&released[fd], 1);
 	handover(fd, sa, sa_len);
 }
 
@@ -300,7 +332,7 @@ void acceptor_drop(int fd)
 	close(fd);
 }
 
-bool acceptor_take_expired(int fd)
+bool acceptor_take_released(int fd)
 {
-	return fd >= 0 && fd < MAX_FD && atomic_exchange(&expired[fd], 0);
+	return fd >= 0 && fd < ACCEPTOR_MAX_FD && atomic_exchange(&released[fd], 0);
 }

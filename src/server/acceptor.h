@@ -9,7 +9,10 @@
  * libmicrohttpd connection with its memory pool.  When the signing session
  * changes or the wait times out, the connection goes to MHD
  * (MHD_add_connection), which reads the request and answers it through the
- * normal handler.  Every other connection goes to MHD at once.
+ * normal handler.  Every other connection goes to MHD at once.  Held
+ * connections and MHD's share one budget, server.max_connections: at it,
+ * the acceptor stops accepting (the kernel's backlog waits), so a released
+ * connection always finds room in MHD.
  *
  * The acceptor never writes to a socket and never answers: all of HTTP is
  * libmicrohttpd's.  A long-poll arriving on a connection MHD already has
@@ -26,12 +29,17 @@ int acceptor_start(struct server *srv);
  * with waiters.c until waiters_stop(). */
 void acceptor_stop(void);
 
-/* For waiters.c: hands a held connection to MHD; timed_out tells the
- * handler that the wait already took its time (acceptor_take_expired). */
-void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len, bool timed_out);
+/* Descriptors at or above this are never held. */
+#define ACCEPTOR_MAX_FD 131072
+
+/* For waiters.c: hands a held connection to MHD, whose handler then
+ * answers its long-poll at once (acceptor_take_released). */
+void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len);
 /* For waiters.c at shutdown: closes a held connection. */
 void acceptor_drop(int fd);
 
-/* True, once, when the connection on fd was held until its wait timed
- * out: its long-poll must then be answered at once, not parked again. */
-bool acceptor_take_expired(int fd);
+/* True, once, when the connection on fd was held and released: its
+ * long-poll is answered at once with the state as it is, like a parked
+ * request that was resumed (its session changed, its wait timed out, or
+ * its client half-closed). */
+bool acceptor_take_released(int fd);

@@ -10,7 +10,7 @@
 
 int handle_healthz(struct http_request *req)
 {
-	unsigned parked, held;
+	struct waiters_stats ws;
 	struct db *db;
 	int64_t version;
 	int r;
@@ -21,11 +21,12 @@ int handle_healthz(struct http_request *req)
 	if (r < 0 || version != db_schema_version_known())
 		return http_reply_error(req, 503, "store_unavailable",
 					"Veri deposuna şu anda erişilemiyor.");
-	waiters_counts(&parked, &held);
+	waiters_stats(&ws);
 	return http_reply_json(req, 200,
-			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I}}", "status", "ok", "schema",
+			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I,s:I}}", "status", "ok", "schema",
 					 (json_int_t)version, "version", EONAY_VERSION, "waiting",
-					 "held", (json_int_t)held, "parked", (json_int_t)parked));
+					 "held", (json_int_t)ws.held, "parked", (json_int_t)ws.parked,
+					 "holds", (json_int_t)ws.holds));
 }
 
 int handle_info(struct http_request *req)

@@ -70,19 +70,29 @@ static int parse_query(const char *p, const char *e, struct wait_head *ret)
 	return have_id && have_state ? 0 : -EINVAL;
 }
 
-/* "a=b; c=d": finds name once (a second one is ambiguous). */
+/* "a=b; c=d": finds name once.  Whatever another parser could read
+ * differently is refused: a comma or a quote anywhere, a space before '=',
+ * a second cookie of the name, or one that differs from it only in case
+ * (libmicrohttpd compares names case-insensitively). */
 static int parse_cookies(const char *p, const char *e, const char *name, struct wait_head *ret,
 			 bool *found)
 {
 	size_t nlen = strlen(name);
 
+	for (const char *c = p; c < e; c++)
+		if (*c == ',' || *c == '"')
+			return -EINVAL;
 	while (p < e) {
 		const char *semi = memchr(p, ';', (size_t)(e - p)) ?: e;
 		const char *eq = memchr(p, '=', (size_t)(semi - p));
 
 		while (p < semi && *p == ' ')
 			p++;
-		if (eq && (size_t)(eq - p) == nlen && memcmp(p, name, nlen) == 0) {
+		if (eq && eq > p && (eq[-1] == ' ' || eq[-1] == '\t'))
+			return -EINVAL;
+		if (eq && (size_t)(eq - p) == nlen && strncasecmp(p, name, nlen) == 0) {
+			if (memcmp(p, name, nlen) != 0)
+				return -EINVAL;
 			const char *v = eq + 1, *ve = semi;
 
 			while (ve > v && ve[-1] == ' ')

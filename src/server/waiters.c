@@ -5,7 +5,8 @@
  * times a second.  Waking a parked request = MHD_resume_connection(), safe
  * from any thread; MHD then calls the access handler again in the
  * connection's own thread.  Waking a held connection = acceptor_release(),
- * which gives it to MHD. */
+ * which gives it to MHD.  Held connections are also indexed by descriptor,
+ * so that a client going away is found without a scan. */
 #include "server/waiters.h"
 
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include "server/acceptor.h"
 
 #define BUCKETS 4096
+#define HOLDS_PER_KEY 4		/* more waits on one session are parked in MHD */
 
 struct waiter {
 	struct waiter *next;
@@ -33,12 +35,14 @@ struct waiter {
 	char key[36];
 };
 
-enum wake_why { WAKE_CHANGE, WAKE_TIMEOUT, WAKE_SHUTDOWN };
+enum wake_why { WAKE_CHANGE, WAKE_SHUTDOWN };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static struct waiter *buckets[BUCKETS];
+static struct waiter *held_by_fd[ACCEPTOR_MAX_FD];	/* untouched pages cost nothing */
 static unsigned n_parked, n_held;
+static uint64_t n_holds;
 static bool running;
 static pthread_t timer;
 
@@ -56,12 +60,16 @@ static void forget(struct waiter *w)
 {
 	if (w->req)
 		n_parked--;
-	else
+	else {
 		n_held--;
+		held_by_fd[w->fd] = NULL;
+	}
 	free(w);
 }
 
-/* Called with the lock held; w is already unlinked. */
+/* Called with the lock held; w is already unlinked.  A held connection
+ * goes to MHD whether its session changed or its wait timed out: the
+ * handler answers it at once either way, as a resumed parked request. */
 static void wake(struct waiter *w, enum wake_why why)
 {
 	if (w->req) {
@@ -71,7 +79,7 @@ static void wake(struct waiter *w, enum wake_why why)
 	} else if (why == WAKE_SHUTDOWN)
 		acceptor_drop(w->fd);
 	else
-		acceptor_release(w->fd, &w->addr.sa, w->sa_len, why == WAKE_TIMEOUT);
+		acceptor_release(w->fd, &w->addr.sa, w->sa_len);
 	forget(w);
 }
 
@@ -79,9 +87,19 @@ static void wake(struct waiter *w, enum wake_why why)
  * Called with the lock held. */
 static struct waiter **find(const struct http_request *req, int fd, uint32_t tag)
 {
+	if (!req) {
+		const struct waiter *w = fd >= 0 && fd < ACCEPTOR_MAX_FD ? held_by_fd[fd] : NULL;
+
+		if (!w || w->tag != tag)
+			return NULL;
+		for (struct waiter **pp = &buckets[bucket_of(w->key)]; *pp; pp = &(*pp)->next)
+			if (*pp == w)
+				return pp;
+		return NULL;
+	}
 	for (size_t b = 0; b < BUCKETS; b++)
 		for (struct waiter **pp = &buckets[b]; *pp; pp = &(*pp)->next)
-			if ((*pp)->req == req && (req || ((*pp)->fd == fd && (*pp)->tag == tag)))
+			if ((*pp)->req == req)
 				return pp;
 	return NULL;
 }
@@ -90,6 +108,7 @@ static struct waiter **find(const struct http_request *req, int fd, uint32_t tag
 static int add(struct waiter *w, const char *key, unsigned timeout_ms)
 {
 	size_t b = bucket_of(key);
+	unsigned same = 0;
 
 	snprintf(w->key, sizeof(w->key), "%s", key);
 	w->deadline_us = now_usec_mono() + (uint64_t)timeout_ms * 1000u;
@@ -97,12 +116,20 @@ static int add(struct waiter *w, const char *key, unsigned timeout_ms)
 		free(w);
 		return -ESHUTDOWN;
 	}
+	if (!w->req) {
+		for (const struct waiter *o = buckets[b]; o; o = o->next)
+			same += !o->req && streq(o->key, w->key);
+		if (same >= HOLDS_PER_KEY || w->fd >= ACCEPTOR_MAX_FD) {
+			free(w);
+			return -EBUSY;
+		}
+		held_by_fd[w->fd] = w;
+		n_held++;
+		n_holds++;
+	} else
+		n_parked++;
 	w->next = buckets[b];
 	buckets[b] = w;
-	if (w->req)
-		n_parked++;
-	else
-		n_held++;
 	return 0;
 }
 
@@ -206,7 +233,7 @@ static void wake_due(uint64_t now, bool all)
 			struct waiter *w = *pp;
 			if (all || w->deadline_us <= now) {
 				*pp = w->next;
-				wake(w, all ? WAKE_SHUTDOWN : WAKE_TIMEOUT);
+				wake(w, all ? WAKE_SHUTDOWN : WAKE_CHANGE);
 			} else
 				pp = &w->next;
 		}
@@ -232,11 +259,12 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
-void waiters_counts(unsigned *ret_parked, unsigned *ret_held)
+void waiters_stats(struct waiters_stats *ret)
 {
 	pthread_mutex_lock(&lock);
-	*ret_parked = n_parked;
-	*ret_held = n_held;
+	ret->parked = n_parked;
+	ret->held = n_held;
+	ret->holds = n_holds;
 	pthread_mutex_unlock(&lock);
 }
 

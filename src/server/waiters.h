@@ -22,20 +22,26 @@ void waiters_stop(void);
 /* Suspends req and parks it under key until woken or timeout_ms passes.
  * When it resumes, the route's handler runs again with req->resumed set. */
 int waiter_park(const char *key, struct http_request *req, unsigned timeout_ms);
-/* How many wait now: parked requests and held connections. */
-void waiters_counts(unsigned *ret_parked, unsigned *ret_held);
+struct waiters_stats {
+	unsigned parked;	/* requests parked in MHD now */
+	unsigned held;		/* connections held by the acceptor now */
+	uint64_t holds;		/* connections ever held */
+};
+void waiters_stats(struct waiters_stats *ret);
 
 /* Wakes all requests parked under key; returns how many. */
 unsigned waiters_wake(const char *key);
 /* Wakes one parked request (no-op when it is no longer parked). */
 void waiter_wake_req(struct http_request *req);
 
-/* Holds connection fd (client address sa) under key until woken, when it
- * goes to acceptor_release(); tag tells this hold from an earlier one on
- * the same descriptor number.  -ESHUTDOWN once waiters_stop() ran. */
+/* Holds connection fd (client address sa) under key until woken or
+ * timeout_ms passes, when it goes to acceptor_release(); tag tells this
+ * hold from an earlier one on the same descriptor number.  -EBUSY when key
+ * already has its share of held connections, -ESHUTDOWN once
+ * waiters_stop() ran. */
 int waiter_hold(const char *key, int fd, const struct sockaddr *sa, socklen_t sa_len,
 		uint32_t tag, unsigned timeout_ms);
-/* Wakes one held connection (no-op when no longer held). */
+/* Releases one held connection to MHD now (no-op when no longer held). */
 void waiter_wake_held(int fd, uint32_t tag);
 /* Forgets a held connection whose client went away, so that the caller
  * may close it; false when it was already woken (then it is not ours). */

@@ -25,14 +25,16 @@
 #include "harness.h"
 
 #define AHMET "10000000146"
-#define POLL_TIMEOUT_S 2
+#define POLL_TIMEOUT_S 3
+#define MAX_CONNECTIONS 16	/* held and MHD's together */
 
 static struct srv S;
 static const char *data;
 
 static int group_setup(void **state)
 {
-	static const char *const extra[] = { "--set", "codes.poll_timeout=2", NULL };
+	static const char *const extra[] = { "--set", "codes.poll_timeout=3",
+					     "--set", "server.max_connections=16", NULL };
 
 	unsetenv("SOFTHSM2_CONF");
 	data = tmpdir_new();
@@ -113,8 +115,8 @@ static int raw_answer(int fd, int timeout_ms, char *body, size_t n)
 	}
 }
 
-/* The "waiting" counts of /healthz. */
-static void waiting(long *held, long *parked)
+/* The "waiting" counts of /healthz: held and parked now, holds ever. */
+static void waiting3(long *held, long *parked, long *holds)
 {
 	char url[128], v[32];
 	const char *w;
@@ -127,7 +129,23 @@ static void waiting(long *held, long *parked)
 	assert_non_null(w);
 	*held = atol(json_field(w, "held", v, sizeof(v)));
 	*parked = atol(json_field(w, "parked", v, sizeof(v)));
+	*holds = atol(json_field(w, "holds", v, sizeof(v)));
 	resp_done(&r);
+}
+
+static void waiting(long *held, long *parked)
+{
+	long holds;
+
+	waiting3(held, parked, &holds);
+}
+
+static long holds_so_far(void)
+{
+	long held, parked, holds;
+
+	waiting3(&held, &parked, &holds);
+	return holds;
 }
 
 /* Waits (up to 3 s) until /healthz shows held/parked. */
@@ -194,13 +212,16 @@ static int keep_alive_connection(const struct browser *b)
  * connection, which the acceptor holds; returns that connection. */
 static int held_wait(struct browser *b, char id[64], char code[64], char path[160])
 {
+	long holds;
 	int fd;
 
 	start(b, id, code);
+	holds = holds_so_far();
 	fd = raw_connect();
 	wait_path(path, 160, id);
 	raw_get(fd, b, path);
 	expect_waiting(1, 0);
+	assert_int_equal(holds_so_far(), holds + 1);
 	return fd;
 }
 
@@ -293,16 +314,19 @@ static void test_client_goes_away(void **state)
 	claim(code);	/* nobody to wake; nothing breaks */
 }
 
-/* What is not a plain wait that has to wait is answered at once. */
+/* What is not a plain wait that has to wait is answered at once and never
+ * held, not even for a moment. */
 static void test_answered_at_once(void **state)
 {
 	char id[64], code[64], id2[64], code2[64], path[160], body[1024];
 	struct browser b, other;
+	long holds;
 	int fd;
 
 	start(&b, id, code);
 	start(&other, id2, code2);
 	wait_path(path, sizeof(path), id);
+	holds = holds_so_far();
 
 	/* Someone else's session: 404, not held. */
 	fd = raw_connect();
@@ -324,6 +348,96 @@ static void test_answered_at_once(void **state)
 	assert_non_null(strstr(body, "\"state\":\"code_used\""));
 	close(fd);
 	expect_waiting(0, 0);
+	assert_int_equal(holds_so_far(), holds);
+}
+
+/* As nginx sends it upstream: HTTP/1.0, Connection: close.  Held too. */
+static void test_held_http10(void **state)
+{
+	char id[64], code[64], path[160], body[1024];
+	struct browser b;
+	long holds;
+	int fd;
+
+	start(&b, id, code);
+	wait_path(path, sizeof(path), id);
+	holds = holds_so_far();
+	fd = raw_connect();
+	dprintf(fd, "GET %s HTTP/1.0\r\nHost: nes.example.gov.tr\r\nConnection: close\r\n"
+		    "X-Forwarded-For: 203.0.113.7\r\nCookie: %s\r\n\r\n", path, b.cookie);
+	expect_waiting(1, 0);
+	assert_int_equal(holds_so_far(), holds + 1);
+	claim(code);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "\"state\":\"code_used\""));
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), -1);	/* closed */
+	close(fd);
+}
+
+/* A client that half-closes after its request still gets its answer, at
+ * once (the state as it is). */
+static void test_half_close(void **state)
+{
+	char id[64], code[64], path[160], body[1024];
+	struct browser b;
+	int fd;
+
+	fd = held_wait(&b, id, code, path);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_int_equal(raw_answer(fd, 1500, body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "\"state\":\"waiting\""));
+	close(fd);
+	expect_waiting(0, 0);
+}
+
+/* POSTs a claim on a connection of its own (a full server takes no new
+ * one). */
+static void raw_claim(int fd, const char *code)
+{
+	char body[128], ans[1024];
+	int n = snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+
+	dprintf(fd, "POST /api/v1/app/claim HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+		    "\r\nContent-Length: %d\r\n\r\n%s", n, body);
+	assert_int_equal(raw_answer(fd, 2000, ans, sizeof(ans)), 200);
+}
+
+/* Held connections and MHD's share server.max_connections: at it, new
+ * connections wait in the backlog, and a released held wait still finds
+ * room in MHD and gets its answer. */
+static void test_one_budget(void **state)
+{
+	char id[64], code[64], path[160], body[1024];
+	int kept[MAX_CONNECTIONS], n = 0, late = -1;
+	struct browser b;
+	int fd;
+
+	fd = held_wait(&b, id, code, path);
+	/* Fill the budget with keep-alive connections; the first that is not
+	 * answered was not even accepted.  (Connections of the harness may
+	 * still count for a moment, so not all MAX_CONNECTIONS - 1 may fit.) */
+	while (n < MAX_CONNECTIONS) {
+		int c = raw_connect();
+
+		raw_get(c, &b, "/api/v1/session");
+		if (raw_answer(c, 500, body, sizeof(body)) != 200) {
+			late = c;
+			break;
+		}
+		kept[n++] = c;
+	}
+	assert_true(late >= 0);
+	assert_true(n >= MAX_CONNECTIONS - 4);
+
+	raw_claim(kept[0], code);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "\"state\":\"code_used\""));
+
+	close(fd);
+	for (int i = 0; i < n; i++)
+		close(kept[i]);
+	assert_int_equal(raw_answer(late, 2000, body, sizeof(body)), 200);
+	close(late);
 }
 
 /* SIGTERM with a held connection: a clean exit, the connection closed. */
@@ -348,6 +462,9 @@ int main(void)
 		cmocka_unit_test(test_timeout_once),
 		cmocka_unit_test(test_client_goes_away),
 		cmocka_unit_test(test_answered_at_once),
+		cmocka_unit_test(test_held_http10),
+		cmocka_unit_test(test_half_close),
+		cmocka_unit_test(test_one_budget),
 		cmocka_unit_test(test_shutdown_while_held),	/* last: stops the server */
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

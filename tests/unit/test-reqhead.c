@@ -104,6 +104,12 @@ static void test_not_ours(void **state)
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a\r\nCookie: b=c\r\n\r\n",
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a; eonay_sid=b\r\n\r\n",
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a+b\r\n\r\n",
+		/* cookies another parser (MHD's) could read differently */
+		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: EONAY_SID=b; eonay_sid=a\r\n\r\n",
+		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: x=1,eonay_sid=b; eonay_sid=a\r\n\r\n",
+		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid =b; eonay_sid=a\r\n\r\n",
+		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: x=\"a;eonay_sid=b\"; eonay_sid=a\r\n\r\n",
+		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a, x=1\r\n\r\n",
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a\r\nContent-Length: 0\r\n\r\n",
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"GET /api/v1/signing/wait?id=a&state=waiting HTTP/1.1\r\nHost: x\r\nCookie: eonay_sid=a\r\nExpect: 100-continue\r\n\r\n",
