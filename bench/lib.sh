@@ -69,14 +69,19 @@ bench_start_eonayd() {
 		>"$tmp/eonayd-$port.log" 2>&1 &
 	eonayd_pid=$!
 	bench_pids+=("$eonayd_pid")
+	bench_wait_up eonayd "$port" "$tmp/eonayd-$port.log"
+}
+
+# bench_wait_up NAME PORT LOG: waits (10 s) until /healthz answers on PORT.
+bench_wait_up() {
 	for _ in $(seq 100); do
-		if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+		if curl -fs "http://127.0.0.1:$2/healthz" >/dev/null 2>&1; then
 			return 0
 		fi
 		sleep 0.1
 	done
-	echo "eonayd did not come up:" >&2
-	tail "$tmp/eonayd-$port.log" >&2
+	echo "$1 did not come up:" >&2
+	tail "$3" >&2
 	return 1
 }
 
@@ -138,13 +143,5 @@ NGINX
 	nginx -c "$conf" -e "$tmp/nginx-$port/error.log" &
 	nginx_pid=$!
 	bench_pids+=("$nginx_pid")
-	for _ in $(seq 50); do
-		if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "nginx did not come up:" >&2
-	cat "$tmp/nginx-$port/error.log" >&2
-	return 1
+	bench_wait_up nginx "$port" "$tmp/nginx-$port/error.log"
 }
