@@ -117,41 +117,84 @@ int http_reply_errno(struct http_request *req, int r, const char *message)
 	}
 }
 
-int http_reply_file(struct http_request *req, unsigned status, int fd,
-		    const char *content_type, const char *cache_control)
+/* Answers 304 when the client has this version (If-None-Match). */
+static bool reply_not_modified(struct http_request *req, unsigned status, const char *etag,
+			       const char *cache_control, int *ret)
 {
+	const char *inm = http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	struct MHD_Response *resp;
-	const char *inm;
-	char etag[64];
-	struct stat st;
 
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -errno;
+	if (status != 200 || !inm || !streq(inm, etag))
+		return false;
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (resp) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 	}
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
-			 (unsigned long long)st.st_mtim.tv_nsec);
-	inm = http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	if (status == 200 && inm && streq(inm, etag)) {
-		close(fd);
-		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		if (resp) {
-			MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-			MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
-		}
-		return http_queue(req, 304, resp);
-	}
-	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-	if (!resp) {
-		close(fd);
+	*ret = http_queue(req, 304, resp);
+	return true;
+}
+
+/* Queues resp (NULL: out of memory) with its type, caching and ETag. */
+static int reply_content(struct http_request *req, unsigned status, struct MHD_Response *resp,
+			 const char *etag, const char *content_type, const char *cache_control)
+{
+	if (!resp)
 		return -ENOMEM;
-	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
 	if (status == 200)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
 	return http_queue(req, status, resp);
+}
+
+int http_reply_file(struct http_request *req, unsigned status, int fd,
+		    const char *content_type, const char *cache_control)
+{
+	struct MHD_Response *resp;
+	char etag[64];
+	struct stat st;
+	int r;
+
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
+		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
+			 (unsigned long long)st.st_mtim.tv_nsec);
+	if (reply_not_modified(req, status, etag, cache_control, &r)) {
+		close(fd);
+		return r;
+	}
+	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp)
+		close(fd);
+	return reply_content(req, status, resp, etag, content_type, cache_control);
+}
+
+int http_reply_data(struct http_request *req, unsigned status, char *data, size_t len,
+		    const char *content_type, const char *cache_control)
+{
+	struct MHD_Response *resp;
+	char etag[24], hash[65];
+	int r;
+
+	r = sha256_hex(data, len, hash);
+	if (r < 0) {
+		free(data);
+		return r;
+	}
+	snprintf(etag, sizeof(etag), "\"%.16s\"", hash);
+	if (reply_not_modified(req, status, etag, cache_control, &r)) {
+		free(data);
+		return r;
+	}
+	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		free(data);
+	return reply_content(req, status, resp, etag, content_type, cache_control);
 }
 
 const char *http_header(struct http_request *req, const char *name)

@@ -61,6 +61,10 @@ int http_reply_errno(struct http_request *req, int r, const char *message);
 /* Serves a file with its type and caching headers (If-None-Match aware). */
 int http_reply_file(struct http_request *req, unsigned status, int fd,
 		    const char *content_type, const char *cache_control);
+/* The same for len bytes of malloc'ed data, taken over; the ETag is a hash
+ * of the data. */
+int http_reply_data(struct http_request *req, unsigned status, char *data, size_t len,
+		    const char *content_type, const char *cache_control);
 
 /* Adds the common headers to resp and queues it; takes resp over. */
 int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp);

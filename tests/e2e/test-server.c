@@ -226,6 +226,44 @@ static void test_static_types_and_caching(void **state)
 	resp_done(&r2);
 }
 
+/* Pages are whole when served: their shared parts included, the menu
+ * entry of the page marked, the parts themselves not served. */
+static void test_pages_include_their_parts(void **state)
+{
+	static const struct {
+		const char *path, *current;
+	} pages[] = {
+		{ "/", "href=\"/\" aria-current=\"page\"" },
+		{ "/giris", "href=\"/giris.html\" aria-current=\"page\"" },
+		{ "/eimzali-giris.html", "href=\"/giris.html\" aria-current=\"page\"" },
+		{ "/islemler.html", "href=\"/islemler.html\" aria-current=\"page\"" },
+		{ "/eimza.html", "href=\"/eimza.html\" aria-current=\"page\"" },
+	};
+	struct resp r;
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		get(pages[i].path, &r);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, "<meta charset=\"utf-8\">") ||
+		    !strstr(r.body, "class=\"site-header\"") ||
+		    !strstr(r.body, "class=\"site-footer\"") || !strstr(r.body, pages[i].current) ||
+		    strstr(r.body, "<!--#") || strstr(r.body, "data-nav>") ||
+		    strstr(strstr(r.body, "aria-current") + 1, "aria-current"))
+			fail_msg("%s is not composed right:\n%s", pages[i].path, r.body);
+		resp_done(&r);
+	}
+	get("/nope", &r);	/* the 404 page too */
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.body, "class=\"site-header\""));
+	resp_done(&r);
+	get("/partials/header.html", &r);
+	assert_int_equal(r.status, 404);
+	resp_done(&r);
+	get("/partials/", &r);
+	assert_int_equal(r.status, 404);
+	resp_done(&r);
+}
+
 static void test_session_lifecycle_and_csrf(void **state)
 {
 	static const char *const json[] = { "Content-Type: application/json", NULL };
@@ -429,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_path_traversal_is_404),
 		cmocka_unit_test(test_unknown_api_and_methods),
 		cmocka_unit_test(test_static_types_and_caching),
+		cmocka_unit_test(test_pages_include_their_parts),
 		cmocka_unit_test(test_session_lifecycle_and_csrf),
 		cmocka_unit_test(test_second_start_on_same_data),
 		cmocka_unit_test(test_sigkill_during_writes_keeps_store_intact),
