@@ -328,6 +328,9 @@ static void test_uri(void **state)
 	sign_check(k2, pub);
 	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS", PIN, &k3), 0);
 	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS;id=%02", PIN, &k4), -ENOENT);
+	/* object is read: the key's CKA_LABEL is the hex of its id */
+	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS;object=02", PIN, &k4), -ENOENT);
+	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%20KEYS;id=%02;id=%01", PIN, &k4), -EINVAL);
 	assert_int_equal(p11_uri_load_key("pkcs11:object=01", PIN, &k4), -EINVAL);
 	assert_int_equal(p11_uri_load_key("pkcs11:token=CA%2", PIN, &k4), -EINVAL);
 	assert_int_equal(p11_uri_load_key("file:/etc/passwd", PIN, &k4), -EINVAL);
