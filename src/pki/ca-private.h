@@ -1,6 +1,6 @@
 /* ca-private.h - the inside of struct pki_ca, for the pki modules only.
  *
- * profile.c, crl.c and ocsp.c read these fields directly; code outside
+ * profile-*.c, crl.c and ocsp.c read these fields directly; code outside
  * src/pki uses the accessors in ca.h. */
 #pragma once
 
@@ -29,7 +29,7 @@ struct pki_ca {
 	unsigned char name_sha256[32], key_sha256[32];
 };
 
-/* Certificate-building helpers shared by ca.c and profile.c. */
+/* Certificate-building helpers shared by ca.c and profile-issue.c. */
 
 /* Adds name entry nid=value with an explicit ASN.1 string type
  * (V_ASN1_UTF8STRING, V_ASN1_PRINTABLESTRING), independent of the

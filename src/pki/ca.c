@@ -4,7 +4,7 @@
  * CA certificates; pki_ca_load() opens them for the server and the CLIs
  * and precomputes what the hot paths need (OCSP CertID hashes, digests,
  * URLs, the trust store).  The certificate-building helpers at the top are
- * shared with profile.c through ca-private.h. */
+ * shared with profile-issue.c through ca-private.h. */
 #include "pki/ca.h"
 
 #include <openssl/err.h>

@@ -1,7 +1,7 @@
 /* key.c - key generation, encrypted key files, certificate encodings.
  *
  * The lowest layer of the pki library: ca.c keeps its keys and
- * certificates through these functions, profile.c, crl.c and ocsp.c use the
+ * certificates through these functions, profile-*.c, crl.c and ocsp.c use the
  * serial helpers so that every serial that leaves the library has the same
  * text form.  Keys on tokens are opened through p11_uri_load_key(). */
 #include "pki/key.h"

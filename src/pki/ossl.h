@@ -96,7 +96,7 @@ static inline void openssl_freep(void *p)
 }
 #define _cleanup_openssl_free_ _cleanup_(openssl_freep)
 
-/* param_build.h, params.h (p11.c) */
+/* param_build.h, params.h (p11-objects.c) */
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 DEFINE_TRIVIAL_CLEANUP_FUNC(OSSL_PARAM_BLD *, OSSL_PARAM_BLD_free)

@@ -6,7 +6,8 @@
  * C_InitToken).  Management (init, PINs, key generation, certificates) goes
  * through the PKCS#11 C API directly; a private key handed out as an
  * EVP_PKEY comes from libp11, so OpenSSL (CMS signing) uses it like any
- * other key while the operation runs on the token.
+ * other key while the operation runs on the token.  (The implementation
+ * is split by concern over src/pki/p11-*.c; see p11-private.h.)
  *
  * Errors: -EACCES wrong PIN, -EPERM PIN locked, -ENOENT no such token,
  * key or certificate, -EEXIST token label taken, -ENOSPC no free slot,
@@ -137,7 +138,8 @@ int p11_so_pin_change(struct p11_ctx *ctx, const char *label, const char *old_so
  * in use any more, e.g. at exit).  Once a token is logged in this way, a
  * later call must give the same PIN (compared with a salted hash kept in
  * memory, without logging the token out): -EACCES otherwise, also for no
- * PIN on a token that needs a login.  -EINVAL for a malformed URI. */
+ * PIN on a token that needs a login.  -EINVAL for a malformed URI (read
+ * by p11-kit; the exact rules are in pki/p11-uri.h). */
 int p11_uri_load_key(const char *uri, const char *pin, EVP_PKEY **ret);
 void p11_uri_cache_flush(void);
 
