@@ -194,6 +194,12 @@ int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID *slots, CK_ULONG *n)
 	return 0;
 }
 
+bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_info)
+{
+	return ctx->f->C_GetTokenInfo(slot, ret_info) == CKR_OK &&
+	       (ret_info->flags & CKF_TOKEN_INITIALIZED);
+}
+
 int p11_token_find(struct p11_ctx *ctx, const char *label, CK_SLOT_ID *ret,
 		   CK_TOKEN_INFO *ret_info)
 {
@@ -210,9 +216,7 @@ int p11_token_find(struct p11_ctx *ctx, const char *label, CK_SLOT_ID *ret,
 		CK_TOKEN_INFO ti;
 		char l[P11_LABEL_LEN + 1];
 
-		if (ctx->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
-			continue;
-		if (!(ti.flags & CKF_TOKEN_INITIALIZED))
+		if (!p11_slot_token(ctx, slots[i], &ti))
 			continue;
 		p11_label_from_ck(ti.label, l);
 		if (streq(l, label)) {

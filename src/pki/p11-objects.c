@@ -355,8 +355,7 @@ int p11_certs_list(struct p11_ctx *ctx, struct p11_cert_info **ret, size_t *ret_
 	for (CK_ULONG i = 0; i < ns; i++) {
 		CK_TOKEN_INFO ti;
 
-		if (ctx->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
-		    !(ti.flags & CKF_TOKEN_INITIALIZED))
+		if (!p11_slot_token(ctx, slots[i], &ti))
 			continue;
 		r = certs_of_slot(ctx, slots[i], &ti, &a, &n);
 		if (r < 0) {

@@ -75,6 +75,8 @@ void p11_label_from_ck(const CK_UTF8CHAR *in, char out[P11_LABEL_LEN + 1]);
 
 /* The slots with a token present (at most P11_MAX_SLOTS). */
 int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID *slots, CK_ULONG *n);
+/* True when slot holds an initialised token; its info in *ret_info. */
+bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_info);
 /* The slot holding the initialised token labelled label (and its info
  * when ret_info is given).  -ENOENT when there is none. */
 int p11_token_find(struct p11_ctx *ctx, const char *label, CK_SLOT_ID *ret,

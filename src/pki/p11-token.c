@@ -95,8 +95,7 @@ int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 		CK_TOKEN_INFO ti;
 		char l[P11_LABEL_LEN + 1];
 
-		if (ctx->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK ||
-		    !(ti.flags & CKF_TOKEN_INITIALIZED))
+		if (!p11_slot_token(ctx, slots[i], &ti))
 			continue;
 		p11_label_from_ck(ti.label, l);
 		v[k] = strdup(l);
@@ -145,54 +144,51 @@ int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags)
 	return 0;
 }
 
-static int pin_set(struct p11_ctx *ctx, const char *label, CK_USER_TYPE user,
-		   const char *old_pin, const char *new_pin)
+/* A bad new PIN (length, characters) is the caller's argument. */
+static int new_pin_rv(CK_RV rv)
+{
+	if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
+		return -EINVAL;
+	return p11_rv_to_errno(rv);
+}
+
+/* Logs in as who with pin, then sets new_pin: who's own PIN (C_SetPIN),
+ * or with init the user PIN, by the SO (C_InitPIN). */
+static int pin_set(struct p11_ctx *ctx, const char *label, CK_USER_TYPE who, bool init,
+		   const char *pin, const char *new_pin)
 {
 	CK_SESSION_HANDLE s;
 	CK_RV rv;
 	int r;
 
-	if (!ctx || isempty(old_pin) || isempty(new_pin))
+	if (!ctx || isempty(pin) || isempty(new_pin))
 		return -EINVAL;
-	r = p11_session_open(ctx, label, true, user, old_pin, &s);
+	r = p11_session_open(ctx, label, true, who, pin, &s);
 	if (r < 0)
 		return r;
-	rv = ctx->f->C_SetPIN(s, (CK_UTF8CHAR_PTR)old_pin, p11_pin_len(old_pin),
-			      (CK_UTF8CHAR_PTR)new_pin, p11_pin_len(new_pin));
+	if (init)
+		rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)new_pin, p11_pin_len(new_pin));
+	else
+		rv = ctx->f->C_SetPIN(s, (CK_UTF8CHAR_PTR)pin, p11_pin_len(pin),
+				      (CK_UTF8CHAR_PTR)new_pin, p11_pin_len(new_pin));
 	p11_session_end(ctx, s, true);
-	/* A bad new PIN (length, characters) is the caller's argument. */
-	if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
-		return -EINVAL;
-	return p11_rv_to_errno(rv);
+	return new_pin_rv(rv);
 }
 
 int p11_pin_change(struct p11_ctx *ctx, const char *label, const char *old_pin,
 		   const char *new_pin)
 {
-	return pin_set(ctx, label, CKU_USER, old_pin, new_pin);
+	return pin_set(ctx, label, CKU_USER, false, old_pin, new_pin);
 }
 
 int p11_so_pin_change(struct p11_ctx *ctx, const char *label, const char *old_so_pin,
 		      const char *new_so_pin)
 {
-	return pin_set(ctx, label, CKU_SO, old_so_pin, new_so_pin);
+	return pin_set(ctx, label, CKU_SO, false, old_so_pin, new_so_pin);
 }
 
 int p11_pin_unblock(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		    const char *new_user_pin)
 {
-	CK_SESSION_HANDLE s;
-	CK_RV rv;
-	int r;
-
-	if (!ctx || isempty(so_pin) || isempty(new_user_pin))
-		return -EINVAL;
-	r = p11_session_open(ctx, label, true, CKU_SO, so_pin, &s);
-	if (r < 0)
-		return r;
-	rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)new_user_pin, p11_pin_len(new_user_pin));
-	p11_session_end(ctx, s, true);
-	if (rv == CKR_PIN_LEN_RANGE || rv == CKR_PIN_INVALID)
-		return -EINVAL;
-	return p11_rv_to_errno(rv);
+	return pin_set(ctx, label, CKU_SO, true, so_pin, new_user_pin);
 }

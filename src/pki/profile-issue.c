@@ -35,6 +35,19 @@ static int holder_subject(const char *tckn, const char *given, const char *surna
 	return 0;
 }
 
+/* One part of the holder's name, normalised (upper-cased the Turkish
+ * way); a refusal names the part as what. */
+static int name_part(const char *in, const char *what, char **ret, char **ret_reason)
+{
+	int r = pki_name_normalize(in ? in : "", ret);
+
+	if (r == -EINVAL)
+		return pki_refuse(ret_reason, "%s is empty, longer than %d characters or has "
+				  "characters other than letters, space, - ' .", what,
+				  PKI_NAME_MAX_CHARS);
+	return r;
+}
+
 int pki_cert_issue_holder(struct pki_ca *ca, EVP_PKEY *holder_pubkey,
 			  const struct pki_holder_req *req, X509 **ret, char **ret_reason)
 {
@@ -51,18 +64,12 @@ int pki_cert_issue_holder(struct pki_ca *ca, EVP_PKEY *holder_pubkey,
 	te = tckn_check(req->tckn);
 	if (te != TCKN_OK)
 		return pki_refuse(ret_reason, "T.C. Kimlik No is not valid: %s", tckn_error_str(te));
-	r = pki_name_normalize(req->given_name ? req->given_name : "", &given);
-	if (r == -ENOMEM)
-		return r;
+	r = name_part(req->given_name, "given name", &given, ret_reason);
 	if (r < 0)
-		return pki_refuse(ret_reason, "given name is empty, longer than %d characters or "
-				  "has characters other than letters, space, - ' .", PKI_NAME_MAX_CHARS);
-	r = pki_name_normalize(req->surname ? req->surname : "", &surname);
-	if (r == -ENOMEM)
 		return r;
+	r = name_part(req->surname, "surname", &surname, ret_reason);
 	if (r < 0)
-		return pki_refuse(ret_reason, "surname is empty, longer than %d characters or "
-				  "has characters other than letters, space, - ' .", PKI_NAME_MAX_CHARS);
+		return r;
 	cn = strdup_printf("%s %s", given, surname);
 	if (!cn)
 		return -ENOMEM;
