@@ -256,7 +256,7 @@ struct walk {
 	bool seal;	/* rows without MAC allowed while the head has none */
 	const struct audit_checkpoint *cp;
 	struct audit_report rep;
-	bool head_found, head_unsealed, seen_mac, seen_seal_event;
+	bool head_found, head_unsealed, head_bad, seen_mac, seen_seal_event;
 	char head_hash[65];
 	/* seal: the MACs to write */
 	struct todo {
@@ -291,7 +291,9 @@ static int walk_head(struct walk *w, struct db_stmt *st)
 	r = mac_ok(MAC_HEAD, w->rep.head_id, w->head_hash, db_col_text(st, 10), &ok);
 	if (r < 0)
 		return r;
-	return ok ? 0 : walk_fail(w, AUDIT_HEAD_MAC, w->rep.head_id);
+	/* Reported after the rows: a bad event names the first bad id. */
+	w->head_bad = !ok;
+	return 0;
 }
 
 static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char prev[65])
@@ -393,6 +395,8 @@ static int walk(struct db *db, struct walk *w)
 		return r;
 	if (!w->head_found)
 		return walk_fail(w, AUDIT_HEAD_MISSING, 0);
+	if (w->head_bad)
+		return walk_fail(w, AUDIT_HEAD_MAC, w->rep.head_id);
 	last = expect - 1;
 	if (last < w->rep.head_id)
 		return walk_fail(w, AUDIT_TAIL_MISSING, last + 1);
