@@ -251,12 +251,15 @@ int audit_checkpoint_parse(const char *s, struct audit_checkpoint *ret)
 	return 0;
 }
 
-/* One pass over the head and the chain (see audit_check and audit_seal). */
+/* One pass over the head and the chain (see audit_check and audit_seal).
+ * Rows without MAC are judged as an old chain's while they are a prefix and
+ * the head has none either; any other row without MAC is a fault at once. */
 struct walk {
-	bool seal;	/* rows without MAC allowed while the head has none */
+	bool seal;	/* collect the old rows' MACs to write */
 	const struct audit_checkpoint *cp;
 	struct audit_report rep;
 	bool head_found, head_unsealed, head_bad, seen_mac, seen_seal_event;
+	int64_t first_unsealed;	/* the first row without MAC (0: none) */
 	char head_hash[65];
 	/* seal: the MACs to write */
 	struct todo {
@@ -284,7 +287,8 @@ static int walk_head(struct walk *w, struct db_stmt *st)
 	if (!hash || strlen(hash) != 64)
 		return walk_fail(w, AUDIT_HEAD_HASH, w->rep.head_id);
 	memcpy(w->head_hash, hash, sizeof(w->head_hash));
-	if (db_col_is_null(st, 10) && w->seal) {
+	if (db_col_is_null(st, 10)) {
+		/* Never sealed (or stripped): judged after the rows. */
 		w->head_unsealed = true;
 		return 0;
 	}
@@ -320,11 +324,13 @@ static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char pre
 	if (!stored || !streq(stored, hash))
 		return walk_fail(w, AUDIT_HASH, id);
 	if (db_col_is_null(st, 10)) {
-		if (!w->seal)
-			return walk_fail(w, AUDIT_MAC_MISSING, id);
 		/* Old rows form a prefix of a chain whose head was never sealed. */
 		if (w->seen_mac || !w->head_unsealed)
-			return walk_fail(w, AUDIT_RESEAL, id);
+			return walk_fail(w, w->seal ? AUDIT_RESEAL : AUDIT_MAC_MISSING, id);
+		if (!w->first_unsealed)
+			w->first_unsealed = id;
+		if (!w->seal)
+			goto checked;
 		if (w->n_todo == w->cap_todo) {
 			size_t cap = w->cap_todo ? w->cap_todo * 2 : 64;
 			struct todo *t = reallocarray(w->todo, cap, sizeof(*t));
@@ -346,6 +352,7 @@ static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char pre
 			return walk_fail(w, AUDIT_MAC, id);
 		w->seen_mac = true;
 	}
+checked:
 	if (w->cp && w->cp->id == id) {
 		r = mac_ok(MAC_HEAD, id, hash, w->cp->mac, &ok);
 		if (r < 0)
@@ -415,6 +422,12 @@ static int walk(struct db *db, struct walk *w)
 		if (!ok)
 			return walk_fail(w, AUDIT_CHECKPOINT_MAC, 0);
 	}
+	/* An old chain that fits together is still not verified: it has no
+	 * MAC until audit_seal (a break above is the more useful report). */
+	if (!w->seal && w->first_unsealed)
+		return walk_fail(w, AUDIT_MAC_MISSING, w->first_unsealed);
+	if (!w->seal && w->head_unsealed)
+		return walk_fail(w, AUDIT_HEAD_MAC, w->rep.head_id);
 	return 0;
 }
 
