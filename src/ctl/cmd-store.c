@@ -139,7 +139,7 @@ static int audit_verify_cmd(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "eonayctl audit verify: %s\n", strerror(-r));
 		return r;
 	}
-	printf("audit log intact: %lld events, every one with a valid MAC; head at event %lld\n",
+	printf("audit log intact: %lld events, hashes and MACs valid, head at event %lld\n",
 	       (long long)rep.rows, (long long)rep.head_id);
 	if (cpp)
 		printf("checkpoint %lld matches\n", (long long)cpp->id);
