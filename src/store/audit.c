@@ -300,6 +300,22 @@ static int walk_head(struct walk *w, struct db_stmt *st)
 	return 0;
 }
 
+/* Remembers the MAC an old row gets when the seal commits. */
+static int todo_add(struct walk *w, int64_t id, const char *hash)
+{
+	if (w->n_todo == w->cap_todo) {
+		size_t cap = w->cap_todo ? w->cap_todo * 2 : 64;
+		struct todo *t = reallocarray(w->todo, cap, sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		w->todo = t;
+		w->cap_todo = cap;
+	}
+	w->todo[w->n_todo].id = id;
+	return chain_mac(MAC_ROW, id, hash, w->todo[w->n_todo++].mac);
+}
+
 static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char prev[65])
 {
 	int64_t id = db_col_int64(st, 1);
@@ -329,21 +345,11 @@ static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char pre
 			return walk_fail(w, w->seal ? AUDIT_RESEAL : AUDIT_MAC_MISSING, id);
 		if (!w->first_unsealed)
 			w->first_unsealed = id;
-		if (!w->seal)
-			goto checked;
-		if (w->n_todo == w->cap_todo) {
-			size_t cap = w->cap_todo ? w->cap_todo * 2 : 64;
-			struct todo *t = reallocarray(w->todo, cap, sizeof(*t));
-			if (!t)
-				return -ENOMEM;
-			w->todo = t;
-			w->cap_todo = cap;
+		if (w->seal) {
+			r = todo_add(w, id, hash);
+			if (r < 0)
+				return r;
 		}
-		w->todo[w->n_todo].id = id;
-		r = chain_mac(MAC_ROW, id, hash, w->todo[w->n_todo].mac);
-		if (r < 0)
-			return r;
-		w->n_todo++;
 	} else {
 		r = mac_ok(MAC_ROW, id, hash, db_col_text(st, 10), &ok);
 		if (r < 0)
@@ -352,7 +358,6 @@ static int walk_row(struct walk *w, struct db_stmt *st, int64_t expect, char pre
 			return walk_fail(w, AUDIT_MAC, id);
 		w->seen_mac = true;
 	}
-checked:
 	if (w->cp && w->cp->id == id) {
 		r = mac_ok(MAC_HEAD, id, hash, w->cp->mac, &ok);
 		if (r < 0)
