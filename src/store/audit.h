@@ -17,8 +17,11 @@ void audit_clear_key(void);
  * actor: who ("holder:TCKN", "operator", "system", "client:ADDR"); action:
  * dotted name ("session.create"); outcome: "ok", "refused", "error";
  * subject and details (JSON text) may be NULL.  Never put a secret in any
- * field.  -ENOKEY when no key was set, -EUCLEAN when the head is missing,
- * its MAC is wrong (another master key?) or the chain was never sealed. */
+ * field.  The audit lock is held from here to the commit: append last in
+ * a transaction, after any other db_lock (one order everywhere: no
+ * deadlock between nodes).  -ENOKEY when no key was set, -EUCLEAN when the
+ * head is missing, its MAC is wrong (another master key?) or the chain was
+ * never sealed. */
 int audit_append(struct db *db, bool in_tx, const char *actor, const char *action,
 		 const char *subject, const char *outcome, const char *details);
 
