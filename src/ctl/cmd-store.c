@@ -30,7 +30,7 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		return r;
 	}
 	printf("applied %d migration(s); schema version %d\n", applied, db_schema_version_known());
-	return 0;
+	return ctl_audit_seal(ctl);
 }
 
 int ctl_status(struct ctl *ctl, int argc, char **argv)
@@ -86,34 +86,109 @@ static int audit_list(struct ctl *ctl, int64_t n)
 	return r;
 }
 
+static int audit_verify_cmd(struct ctl *ctl, int argc, char **argv)
+{
+	struct audit_checkpoint cp, *cpp = NULL;
+	struct audit_report rep = { 0 };
+	int r;
+
+	for (int i = 2; i < argc; i++) {
+		if (streq(argv[i], "--checkpoint") && i + 1 < argc && !cpp) {
+			if (audit_checkpoint_parse(argv[++i], &cp) < 0) {
+				fprintf(stderr, "eonayctl audit verify: a checkpoint is ID:MAC as "
+						"'eonayctl audit head' prints it (MAC: 64 hex digits)\n");
+				return 2;
+			}
+			cpp = &cp;
+			continue;
+		}
+		fprintf(stderr, "eonayctl audit verify: unexpected argument '%s'\n", argv[i]);
+		return 2;
+	}
+	r = audit_check(ctl->db, cpp, &rep);
+	if (r == -EUCLEAN) {
+		switch (rep.fault) {
+		case AUDIT_HEAD_MISSING:
+		case AUDIT_HEAD_MAC:
+			fprintf(stderr, "audit log BROKEN at its head (event %lld): %s\n",
+				(long long)rep.head_id, audit_fault_str(rep.fault));
+			break;
+		case AUDIT_CHECKPOINT_MISSING:
+			fprintf(stderr, "audit log BROKEN: checkpoint %lld: %s; the chain ends at "
+					"event %lld\n",
+				(long long)rep.bad_id, audit_fault_str(rep.fault),
+				(long long)rep.rows);
+			break;
+		case AUDIT_TAIL_MISSING:
+			fprintf(stderr, "audit log BROKEN at event %lld: %s; the head names event "
+					"%lld\n",
+				(long long)rep.bad_id, audit_fault_str(rep.fault),
+				(long long)rep.head_id);
+			break;
+		default:
+			fprintf(stderr, "audit log BROKEN at event %lld: %s\n",
+				(long long)rep.bad_id, audit_fault_str(rep.fault));
+		}
+		return 3;
+	}
+	if (r == -ENOKEY) {
+		fprintf(stderr, "eonayctl audit verify: no audit key (master key not loaded)\n");
+		return r;
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl audit verify: %s\n", strerror(-r));
+		return r;
+	}
+	printf("audit log intact: %lld events, hashes and MACs valid, head at event %lld\n",
+	       (long long)rep.rows, (long long)rep.head_id);
+	if (cpp)
+		printf("checkpoint %lld matches\n", (long long)cpp->id);
+	return 0;
+}
+
+static int audit_head_cmd(struct ctl *ctl)
+{
+	struct audit_checkpoint head;
+	int r;
+
+	r = audit_head_get(ctl->db, &head);
+	if (r == -EUCLEAN) {
+		fprintf(stderr, "audit log BROKEN at its head: %s\n",
+			audit_fault_str(AUDIT_HEAD_MAC));
+		return 3;
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl audit head: %s\n", strerror(-r));
+		return r;
+	}
+	printf("audit head id=%lld mac=%s\n"
+	       "checkpoint: %lld:%s\n",
+	       (long long)head.id, head.mac, (long long)head.id, head.mac);
+	return 0;
+}
+
 int ctl_audit(struct ctl *ctl, int argc, char **argv)
 {
-	int64_t rows = 0, bad = 0, n = 20;
+	int64_t n = 20;
 	int r;
 
 	if (ctl_wants_help(argc, argv) || argc < 2) {
-		printf("Usage: eonayctl audit verify | list [N]\n\n"
-		       "verify  checks the hash chain of the whole audit log\n"
+		printf("Usage: eonayctl audit verify [--checkpoint ID:MAC] | head | list [N]\n\n"
+		       "verify  checks the whole audit log: ids, hash chain, each event's MAC\n"
+		       "        and the head; with --checkpoint, also that the chain still\n"
+		       "        contains that head (detects a rollback of the whole store)\n"
+		       "head    prints the current head as a checkpoint ID:MAC to keep\n"
+		       "        outside the store (eonayd logs it once a minute)\n"
 		       "list    prints the newest N events (default 20)\n");
 		return argc < 2 ? 2 : 0;
 	}
 	r = ctl_open_store(ctl);
 	if (r < 0)
 		return r;
-	if (streq(argv[1], "verify")) {
-		r = audit_verify(ctl->db, &rows, &bad);
-		if (r == -EUCLEAN) {
-			fprintf(stderr, "audit log BROKEN at event %lld: it was altered or removed\n",
-				(long long)bad);
-			return 3;
-		}
-		if (r < 0) {
-			fprintf(stderr, "eonayctl audit verify: %s\n", strerror(-r));
-			return r;
-		}
-		printf("audit log intact: %lld events\n", (long long)rows);
-		return 0;
-	}
+	if (streq(argv[1], "verify"))
+		return audit_verify_cmd(ctl, argc, argv);
+	if (streq(argv[1], "head") && argc == 2)
+		return audit_head_cmd(ctl);
 	if (streq(argv[1], "list")) {
 		if (argc > 2 && parse_int64(argv[2], 1, 1000000, &n) < 0) {
 			fprintf(stderr, "eonayctl audit list: N must be a number from 1 to 1000000\n");

@@ -16,10 +16,15 @@ struct ctl_command {
 	int (*run)(struct ctl *ctl, int argc, char **argv);
 };
 
-/* Opens the store, creating the data directory, without migrating. */
+/* Opens the store, creating the data directory, without migrating; gives
+ * the audit module its key (from the master key). */
 int ctl_open_db(struct ctl *ctl);
-/* Opens the store (creating the data directory) and applies migrations. */
+/* Opens the store (creating the data directory) and applies migrations;
+ * seals (once) an audit chain written before the audit key existed. */
 int ctl_open_store(struct ctl *ctl);
+/* The seal step of ctl_open_store (audit_seal): a chain that does not
+ * verify is left alone with a warning, for 'audit verify' to explain. */
+int ctl_audit_seal(struct ctl *ctl);
 /* True when argv has --help or -h. */
 bool ctl_wants_help(int argc, char **argv);
 

@@ -4,9 +4,11 @@
  * function per command.  Every command works on the data directory given by
  * --data (or $EONAY_DATA) with the same settings eonayd would use. */
 #include <getopt.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 
 #include "common/log.h"
+#include "ca/cards.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
 #include "store/audit.h"
@@ -22,7 +24,8 @@ static const struct ctl_command commands[] = {
 	{ "card", "card production: 'card issue --tckn T ...'", ctl_card },
 	{ "eonay", "a holder's E-Onay: 'eonay status TCKN'", ctl_eonay },
 	{ "demo", "create (idempotently) the demo world and print its summary as JSON", ctl_demo },
-	{ "audit", "audit log: 'audit verify' checks the hash chain, 'audit list [N]'", ctl_audit },
+	{ "audit", "audit log: 'audit verify' checks the chain, 'audit head', 'audit list [N]'",
+	  ctl_audit },
 };
 
 static void help(void)
@@ -42,6 +45,46 @@ static void help(void)
 	       "  --version              show the version\n");
 }
 
+/* The audit key is derived from the master key, which is not in the store. */
+static int load_audit_key(struct ctl *ctl)
+{
+	unsigned char master[32];
+	int r;
+
+	r = master_key_load(&ctl->cfg, master);
+	if (r >= 0)
+		r = audit_set_key(master);
+	OPENSSL_cleanse(master, sizeof(master));
+	if (r < 0)
+		fprintf(stderr, "eonayctl: cannot load the master key (%s): %s\n",
+			ctl->cfg.master_key ? "security.master_key" : ctl->cfg.master_key_file,
+			strerror(-r));
+	return r;
+}
+
+int ctl_audit_seal(struct ctl *ctl)
+{
+	struct audit_report rep = { 0 };
+	int64_t n = 0;
+	int r;
+
+	r = audit_seal(ctl->db, &n, &rep);
+	if (r == -EUCLEAN) {
+		/* Not fatal here: 'audit verify' must still be able to say why. */
+		log_warn("audit log does not verify (event %lld: %s): not sealing it",
+			 (long long)rep.bad_id, audit_fault_str(rep.fault));
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl: sealing the audit log failed: %s\n", strerror(-r));
+		return r;
+	}
+	if (n > 0)
+		log_warn("audit log: sealed %lld events written before the audit key existed "
+			 "(one-time upgrade)", (long long)n);
+	return 0;
+}
+
 int ctl_open_db(struct ctl *ctl)
 {
 	int r;
@@ -53,6 +96,9 @@ int ctl_open_db(struct ctl *ctl)
 		fprintf(stderr, "eonayctl: cannot create %s: %s\n", ctl->cfg.data_dir, strerror(-r));
 		return r;
 	}
+	r = load_audit_key(ctl);
+	if (r < 0)
+		return r;
 	r = db_open(ctl->cfg.db_path, ctl->cfg.busy_timeout_ms, &ctl->db);
 	if (r < 0)
 		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", ctl->cfg.db_path,
@@ -76,7 +122,7 @@ int ctl_open_store(struct ctl *ctl)
 	else if (r < 0)
 		fprintf(stderr, "eonayctl: migrating %s failed: %s\n", ctl->cfg.db_path,
 			db_errmsg(ctl->db));
-	return r;
+	return r < 0 ? r : ctl_audit_seal(ctl);
 }
 
 bool ctl_wants_help(int argc, char **argv)
@@ -148,6 +194,7 @@ int main(int argc, char **argv)
 		optind++;
 		r = commands[i].run(&ctl, argc - optind + 1, argv + optind - 1);
 		db_close(ctl.db);
+		audit_clear_key();
 		config_done(&ctl.cfg);
 		return r < 0 ? 1 : r;
 	}

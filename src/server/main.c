@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "config-build.h"
 #include "ca/authority.h"
+#include "ca/cards.h"
 #include "ca/publish.h"
 #include "server/acceptor.h"
 #include "server/http.h"
@@ -41,6 +42,20 @@ static void help(void)
 	       "environment variables, then the command line.  See docs/CONFIGURATION.md.\n");
 }
 
+/* Logs the audit chain's head: checkpoints an operator can keep outside the
+ * store ('eonayctl audit verify --checkpoint ID:MAC'). */
+static void log_audit_head(struct db *db)
+{
+	struct audit_checkpoint head;
+	int r = audit_head_get(db, &head);
+
+	if (r < 0)
+		log_error("audit head does not verify: %s; run 'eonayctl audit verify'",
+			  r == -EUCLEAN ? audit_fault_str(AUDIT_HEAD_MAC) : strerror(-r));
+	else
+		log_info("audit head id=%lld mac=%s", (long long)head.id, head.mac);
+}
+
 static int housekeeping(struct server *srv)
 {
 	_cleanup_(db_closep) struct db *db = NULL;
@@ -52,6 +67,7 @@ static int housekeeping(struct server *srv)
 	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
 	if (r < 0)
 		return r;
+	log_audit_head(db);
 	r = websession_purge(db, cfg, &n);
 	if (r == 0 && n > 0)
 		log_info("purged %lld expired browser sessions", (long long)n);
@@ -75,6 +91,38 @@ static int open_ca(struct server *srv)
 	}
 	if (r < 0)
 		log_error("cannot open the CA in %s: %s", srv->cfg->pki_dir, strerror(-r));
+	return r;
+}
+
+/* The audit key, derived from the master key (not in the store); then a
+ * chain written before the key existed is sealed, once. */
+static int prepare_audit(struct config *cfg, struct db *db)
+{
+	struct audit_report rep = { 0 };
+	unsigned char master[32];
+	int64_t n = 0;
+	int r;
+
+	r = master_key_load(cfg, master);
+	if (r >= 0)
+		r = audit_set_key(master);
+	OPENSSL_cleanse(master, sizeof(master));
+	if (r < 0) {
+		log_error("cannot load the master key (%s): %s",
+			  cfg->master_key ? "security.master_key" : cfg->master_key_file,
+			  strerror(-r));
+		return r;
+	}
+	r = audit_seal(db, &n, &rep);
+	if (r == -EUCLEAN)
+		log_error("the audit log does not verify (event %lld: %s): refusing to seal it "
+			  "and to run; see 'eonayctl audit verify'",
+			  (long long)rep.bad_id, audit_fault_str(rep.fault));
+	else if (r < 0)
+		log_error("sealing the audit log failed: %s", strerror(-r));
+	else if (n > 0)
+		log_warn("audit log: sealed %lld events written before the audit key existed "
+			 "(one-time upgrade)", (long long)n);
 	return r;
 }
 
@@ -105,7 +153,13 @@ static int prepare_store(struct config *cfg)
 	if (applied > 0)
 		log_info("store %s: applied %d migration(s), schema now %d", cfg->db_path,
 			 applied, db_schema_version_known());
-	return audit_append(db, false, "system", "server.start", cfg->listen, "ok", NULL);
+	r = prepare_audit(cfg, db);
+	if (r < 0)
+		return r;
+	r = audit_append(db, false, "system", "server.start", cfg->listen, "ok", NULL);
+	if (r < 0)
+		log_error("cannot write the audit log: %s", strerror(-r));
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -272,6 +326,7 @@ out:
 	server_db_close_all();
 	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
 	OPENSSL_cleanse(srv.code_key, sizeof(srv.code_key));
+	audit_clear_key();
 	config_done(&cfg);
 	return r < 0 ? 1 : 0;
 }

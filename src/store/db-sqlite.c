@@ -360,6 +360,14 @@ int db_end(struct db *db, int r)
 	return db_commit(db);
 }
 
+int db_lock(struct db *db, const char *key)
+{
+	/* The write lock BEGIN IMMEDIATE took covers every key. */
+	if (isempty(key) || db->tx_depth <= 0)
+		return -EINVAL;
+	return 0;
+}
+
 const char *db_errmsg(struct db *db)
 {
 	return sqlite3_errmsg(db->conn);

@@ -78,6 +78,14 @@ int db_rollback(struct db *db);
  * the commit's result, rolls back and returns r otherwise. */
 int db_end(struct db *db, int r);
 
+/* Takes the exclusive lock named key until the end of the current
+ * transaction; it holds across processes and nodes sharing the store, so
+ * that read-then-write sequences under one key (the audit chain's head)
+ * are serialised everywhere.  On SQLite a no-op: BEGIN IMMEDIATE already
+ * serialises every writer of the file.  On PostgreSQL
+ * pg_advisory_xact_lock on a hash of key.  -EINVAL outside a transaction. */
+int db_lock(struct db *db, const char *key);
+
 /* The English text of the last error on this connection (for logs). */
 const char *db_errmsg(struct db *db);
 

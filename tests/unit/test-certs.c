@@ -178,6 +178,8 @@ int main(void)
 	int r;
 
 	assert_non_null(mkdtemp(dir));
+	/* The audit key (derived from a master key outside the store). */
+	assert_int_equal(audit_set_key((const unsigned char *)"0123456789abcdef0123456789abcdef"), 0);
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	(void)!system(cmd);

@@ -105,9 +105,13 @@ static void test_transactions_and_constraints(void **state)
 static void test_audit_chain(void **state)
 {
 	struct db *db = *state;
-	int64_t rows = 0, bad = 0;
+	int64_t rows = 0, bad = 0, sealed = -1;
 
 	assert_int_equal(db_migrate(db, NULL), 0);
+	/* A new store's head has no MAC until the first start seals it. */
+	assert_int_equal(audit_verify(db, &rows, &bad), -EUCLEAN);
+	assert_int_equal(audit_seal(db, &sealed, NULL), 0);
+	assert_int_equal(sealed, 0);
 	assert_int_equal(audit_verify(db, &rows, &bad), 0);
 	assert_int_equal(rows, 0);
 	for (int i = 0; i < 5; i++)
@@ -133,6 +137,54 @@ static void test_audit_chain(void **state)
 	assert_int_equal(bad, 2);
 }
 
+/* Migration 005: a state outside its list is refused by the store itself,
+ * on insert and on update, and the row stays as it was. */
+static void test_state_checks(void **state)
+{
+	struct db *db = *state;
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	const char *ins = "INSERT INTO signing_sessions (id, code_hash, purpose, tckn,"
+			  " web_session_hash, text_version, texts, created_at, expires_at,"
+			  " state, state_at) VALUES ($1, $2, $3, '10000000146', 'w', 1, '[]',"
+			  " 1, 2, $4, 1)";
+	int64_t n = 0;
+
+	assert_int_equal(db_migrate(db, NULL), 0);
+	assert_int_equal(db_run(db, ins, "tttt", "s1", "c1", "login", "waiting"), 1);
+	assert_true(db_run(db, ins, "tttt", "s2", "c2", "login", "bogus") < 0);
+	assert_true(db_run(db, ins, "tttt", "s3", "c3", "payment", "waiting") < 0);
+	assert_int_equal(db_run(db, "UPDATE signing_sessions SET state = 'signed' WHERE id = 's1'",
+				NULL), 1);
+	assert_true(db_run(db, "UPDATE signing_sessions SET state = 'done' WHERE id = 's1'",
+			   NULL) < 0);
+	assert_true(db_run(db, "UPDATE signing_sessions SET purpose = 'x' WHERE id = 's1'",
+			   NULL) < 0);
+	assert_int_equal(db_query_one(db, &st, "SELECT state, purpose FROM signing_sessions"
+					       " WHERE id = 's1'", NULL), 0);
+	assert_string_equal(db_col_text(st, 0), "signed");
+	assert_string_equal(db_col_text(st, 1), "login");
+	db_stmt_done(TAKE_PTR(st));
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM signing_sessions", NULL, &n), 0);
+	assert_int_equal(n, 1);
+
+	assert_int_equal(db_run(db, "INSERT INTO holders (tckn, given_name, surname, created_at)"
+				    " VALUES ('10000000146', 'A', 'B', 1)", NULL), 1);
+	assert_int_equal(db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state,"
+				    " created_at) VALUES ('C1', '10000000146', 'x', 'produced', 1)",
+				NULL), 1);
+	assert_true(db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state,"
+			       " created_at) VALUES ('C2', '10000000146', 'x', 'lost?', 1)",
+			   NULL) < 0);
+	assert_true(db_run(db, "UPDATE cards SET state = 'gone' WHERE serial = 'C1'", NULL) < 0);
+
+	/* The audit outcome too: the failed append leaves the chain intact. */
+	assert_int_equal(audit_seal(db, NULL, NULL), 0);
+	assert_int_equal(audit_append(db, false, "system", "t", NULL, "ok", NULL), 0);
+	assert_true(audit_append(db, false, "system", "t", NULL, "maybe", NULL) < 0);
+	assert_int_equal(audit_verify(db, &n, NULL), 0);
+	assert_int_equal(n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,11 +193,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_placeholders_by_number, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions_and_constraints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_checks, setup, teardown),
 	};
 	char cmd[300];
 	int r;
 
 	assert_non_null(mkdtemp(dir));
+	/* The audit key (derived from a master key outside the store). */
+	assert_int_equal(audit_set_key((const unsigned char *)"0123456789abcdef0123456789abcdef"), 0);
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	r = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
