@@ -154,6 +154,16 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return k;
 }
 
+static char source[64];
+
+void http_set_source(const char *addr)
+{
+	if (addr)
+		snprintf(source, sizeof(source), "host!%s", addr);
+	else
+		source[0] = '\0';
+}
+
 int http_do(const char *method, const char *url, const char *body, size_t len,
 	    const char *const *headers, const char *cookie_jar, struct resp *ret)
 {
@@ -175,6 +185,10 @@ int http_do(const char *method, const char *url, const char *body, size_t len,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	if (source[0])
+		curl_easy_setopt(c, CURLOPT_INTERFACE, source);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);

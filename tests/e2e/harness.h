@@ -43,6 +43,10 @@ int srv_stop(struct srv *s, bool kill9);
 int http_do(const char *method, const char *url, const char *body, size_t len,
 	    const char *const *headers, const char *cookie_jar, struct resp *ret);
 void resp_done(struct resp *r);
+/* The local address the following requests come from (bound with
+ * CURLOPT_INTERFACE): "127.0.0.2" acts as a second client; NULL the
+ * default. */
+void http_set_source(const char *addr);
 /* Case-insensitive header lookup in r->headers; malloc'ed value or NULL. */
 char *resp_header(const struct resp *r, const char *name);
 
