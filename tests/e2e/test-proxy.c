@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/checkdigit.h"
 #include "harness.h"
@@ -52,6 +54,16 @@ static int group_teardown(void **state)
 	srv_stop(&trusting, false);
 	tmpdir_remove(data);
 	return 0;
+}
+
+/* Rate limits count in fixed minutes (ratelimit.h): a burst that must land
+ * in one window waits when less than 10 s of this one are left. */
+static void avoid_window_edge(void)
+{
+	time_t t = time(NULL);
+
+	if (t % 60 >= 50)
+		sleep((unsigned)(61 - t % 60));
 }
 
 static int reset_source(void **state)
@@ -166,6 +178,7 @@ static void test_limit_counts_forwarded_address(void **state)
 {
 	char code[17], addr[64];
 
+	avoid_window_edge();
 	/* codes.claims_per_client=3: the fourth look-up from .5 is refused ... */
 	for (int i = 0; i < 4; i++) {
 		snprintf(code, sizeof(code), "%015d", 777000 + i);
