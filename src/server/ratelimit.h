@@ -6,6 +6,10 @@
  * limit holds across nodes.  There is no global budget: nobody can spend
  * a limit for anyone else (docs/SECURITY.md sizes the defaults).
  *
+ * A node remembers which counters the store already found past their limit
+ * in the current window and refuses those without a store write (it
+ * cannot refuse anyone the store would not).
+ *
  * Refusals are only counted here (shown in /healthz, logged once a
  * minute), never appended to the audit chain. */
 #pragma once
@@ -27,8 +31,9 @@ const char *ratelimit_kind_str(enum ratelimit_kind k);
 
 /* Counts one request of kind k for whom ("a:ADDR" or "h:TCKN") in the
  * current window; *ret_allowed is false when the count is past limit (a
- * refused request counts too, so a flood stays refused).  A refusal is
- * added to the kind's refusal counter. */
+ * refused request counts too, so a flood stays refused; once refused, the
+ * node answers further requests of that counter and window itself).  A
+ * refusal is added to the kind's refusal counter. */
 int ratelimit_take(struct db *db, enum ratelimit_kind k, const char *whom, int64_t limit,
 		   bool *ret_allowed);
 

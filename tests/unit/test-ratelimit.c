@@ -82,11 +82,40 @@ static void test_limit_per_name(void **state)
 static void test_two_nodes_share(void **state)
 {
 	avoid_window_edge();
-	/* a and b are two connections, as two nodes have. */
+	/* a and b are two connections, as two nodes have: b's refusal comes
+	 * from the store, which counted a's request. */
 	assert_true(take(a, RATELIMIT_SESSION, "a:198.51.100.1", 2));
 	assert_true(take(b, RATELIMIT_SESSION, "a:198.51.100.1", 2));
-	assert_false(take(a, RATELIMIT_SESSION, "a:198.51.100.1", 2));
 	assert_false(take(b, RATELIMIT_SESSION, "a:198.51.100.1", 2));
+	assert_false(take(a, RATELIMIT_SESSION, "a:198.51.100.1", 2));
+}
+
+static int64_t count_of(const char *name)
+{
+	int64_t n = -1;
+
+	assert_int_equal(db_query_int64(a, "SELECT n FROM rate_counters WHERE name = $1", "t", &n,
+					name), 0);
+	return n;
+}
+
+static void test_refused_flood_stops_writing(void **state)
+{
+	avoid_window_edge();
+	assert_true(take(a, RATELIMIT_SIGNING, "h:10000000146", 1));
+	assert_false(take(a, RATELIMIT_SIGNING, "h:10000000146", 1));
+	assert_int_equal(count_of("signing:h:10000000146"), 2);
+	/* Once the store refused, the node answers itself: no more writes. */
+	for (int i = 0; i < 100; i++)
+		assert_false(take(a, RATELIMIT_SIGNING, "h:10000000146", 1));
+	assert_int_equal(count_of("signing:h:10000000146"), 2);
+	/* Only that exact counter: a name in the same or any slot is asked. */
+	for (int i = 0; i < 50; i++) {
+		char whom[32];
+
+		snprintf(whom, sizeof(whom), "h:%d", i);
+		assert_true(take(a, RATELIMIT_SIGNING, whom, 1));
+	}
 }
 
 static void test_purge(void **state)
@@ -110,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_per_name),
 		cmocka_unit_test(test_two_nodes_share),
+		cmocka_unit_test(test_refused_flood_stops_writing),
 		cmocka_unit_test(test_purge),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
