@@ -177,6 +177,8 @@ int guard_limit(struct http_request *req, enum route_limit limit)
 	if (r < 0)
 		return r;
 	if (!allowed) {
+		/* Until the window ends (ratelimit.h). */
+		req->retry_after = (unsigned)(RATELIMIT_WINDOW - now_sec() % RATELIMIT_WINDOW);
 		http_reply_error(req, 429, "rate_limited",
 				 "Çok fazla deneme yapıldı. Lütfen bir süre bekleyip tekrar deneyiniz.");
 		return -EPERM;

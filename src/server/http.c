@@ -40,6 +40,12 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
 	if (req->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
+	if (req->retry_after) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "%u", req->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, s);
+	}
 	for (size_t i = 0; i < req->n_cookies; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->cookies[i]);
 }

@@ -52,6 +52,7 @@ struct http_request {
 	char *cookies[4];		/* Set-Cookie lines to add */
 	size_t n_cookies;
 	char allow[48];			/* Allow header of a 405, or "" */
+	unsigned retry_after;		/* Retry-After of a 429 (seconds), or 0 */
 };
 
 typedef int (*http_handler_fn)(struct http_request *req);

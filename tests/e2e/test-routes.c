@@ -393,8 +393,14 @@ static long start_login(struct browser *b, const char *tckn)
 	st = r.status;
 	if (st != 201 && st != 429)
 		fail_msg("start: %ld %s", st, r.body);
-	if (st == 429)
+	if (st == 429) {
+		char *ra = resp_header(&r, "Retry-After");
+
 		assert_error(&r, "rate_limited");
+		assert_non_null(ra);	/* the rest of the minute */
+		assert_true(atoi(ra) >= 1 && atoi(ra) <= 60);
+		free(ra);
+	}
 	resp_done(&r);
 	return st;
 }
