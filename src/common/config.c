@@ -12,11 +12,12 @@
 #include <stdio.h>
 
 #include "common/log.h"
+#include "common/netaddr.h"
 #include "config-build.h"
 
 extern char **environ;
 
-enum setting_type { SET_STR, SET_INT, SET_LEVEL, SET_URL };
+enum setting_type { SET_STR, SET_INT, SET_LEVEL, SET_URL, SET_CIDRS };
 
 struct setting {
 	const char *section, *key;
@@ -36,6 +37,8 @@ static const struct setting settings[] = {
 	  "address and port to listen on"),
 	S("server", "base_url", SET_URL, base_url, NULL, 0, 0, false,
 	  "public URL of the service (default http://LISTEN)"),
+	S("server", "trusted_proxies", SET_CIDRS, trusted_proxies, NULL, 0, 0, false,
+	  "proxies whose X-Forwarded-For/Forwarded are believed: CIDR list (default none)"),
 	S("server", "web_root", SET_STR, web_root, EONAY_WEB_ROOT, 0, 0, false,
 	  "directory of the static pages"),
 	S("server", "threads", SET_INT, threads, "2", 1, 64, false,
@@ -62,12 +65,16 @@ static const struct setting settings[] = {
 	  false, "browser session idle timeout, seconds"),
 	S("session", "absolute_timeout", SET_INT, session_absolute, "28800",
 	  300, 604800, false, "browser session absolute lifetime, seconds"),
+	S("session", "creates_per_client", SET_INT, sessions_per_client, "60", 1, 1000000,
+	  false, "browser sessions created per minute from one address"),
 	S("codes", "lifetime", SET_INT, code_lifetime, "300", 5, 3600, false,
 	  "verification code lifetime, seconds"),
 	S("codes", "claims_per_client", SET_INT, claims_per_client, "10", 1, 100000,
 	  false, "code look-ups per minute from one address"),
-	S("codes", "claims_global", SET_INT, claims_global, "200", 1, 1000000, false,
-	  "code look-ups per second on this node, all addresses"),
+	S("codes", "starts_per_client", SET_INT, starts_per_client, "20", 1, 1000000, false,
+	  "signing sessions started or renewed per minute from one address"),
+	S("codes", "starts_per_holder", SET_INT, starts_per_holder, "30", 1, 1000000, false,
+	  "signing sessions started or renewed per minute for one holder"),
 	S("codes", "poll_timeout", SET_INT, poll_timeout, "25", 1, 120, false,
 	  "how long a browser's long-poll waits for a change, seconds"),
 	S("pki", "dir", SET_STR, pki_dir, NULL, 0, 0, false,
@@ -165,6 +172,20 @@ static int set_one(struct config *c, const struct setting *s, const char *value,
 			return -EINVAL;
 		}
 		break;
+	case SET_CIDRS: {
+		struct cidr_list l;
+		char *why = NULL;
+
+		r = cidr_list_parse(value, &l, &why);
+		if (r < 0) {
+			*ret_reason = strdup_printf("%s.%s: %s", s->section, s->key,
+						    why ? why : strerror(-r));
+			free(why);
+			return -EINVAL;
+		}
+		cidr_list_done(&l);
+		break;
+	}
 	case SET_STR:
 		if (!*value) {
 			*ret_reason = strdup_printf("%s.%s must not be empty", s->section, s->key);
@@ -350,6 +371,7 @@ int config_finish(struct config *c, char **ret_err)
 		return -EINVAL;
 	}
 	if (!c->base_url) {
+		c->base_url_derived = true;
 		c->base_url = strdup_printf("http://%s", c->listen);
 		if (!c->base_url)
 			return -ENOMEM;

@@ -17,6 +17,8 @@ struct config {
 	/* [server] */
 	char *listen;		/* HOST:PORT */
 	char *base_url;		/* public URL, for cookies (Secure) and PKI URLs */
+	bool base_url_derived;	/* not set: derived from listen */
+	char *trusted_proxies;	/* CIDR list whose X-Forwarded-For is believed */
 	char *web_root;		/* static pages */
 	int64_t threads;	/* HTTP worker threads */
 	int64_t max_body;	/* bytes */
@@ -38,11 +40,13 @@ struct config {
 	/* [session] */
 	int64_t session_idle;		/* seconds */
 	int64_t session_absolute;	/* seconds */
+	int64_t sessions_per_client;	/* sessions created per minute per address */
 
 	/* [codes] */
 	int64_t code_lifetime;		/* seconds, 300 in the seeds */
 	int64_t claims_per_client;	/* code look-ups per minute per address */
-	int64_t claims_global;		/* code look-ups per second, whole node */
+	int64_t starts_per_client;	/* signing sessions started per minute per address */
+	int64_t starts_per_holder;	/* signing sessions started per minute per holder */
 	int64_t poll_timeout;		/* long-poll wait, seconds */
 
 	/* [pki] */

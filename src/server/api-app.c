@@ -11,7 +11,6 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "server/handlers.h"
-#include "server/ratelimit.h"
 #include "server/sigcheck.h"
 #include "server/signing.h"
 #include "server/waiters.h"
@@ -40,8 +39,7 @@ static void tckn_mask(const char *t, char ret[12])
 
 int handle_app_claim(struct http_request *req)
 {
-	static const char *const allowed[] = { "code", NULL };
-	_cleanup_json_ json_t *body = NULL;
+	json_t *body = req->json;
 	_cleanup_secret_ char *token = NULL;
 	struct signing_session s;
 	const char *code = NULL, *err = NULL;
@@ -50,16 +48,11 @@ int handle_app_claim(struct http_request *req)
 	json_t *o;
 	int r;
 
-	r = http_body_json(req, allowed, &body);
-	if (r < 0)
-		return r;
 	if (json_get_str(body, "code", &code) < 0)
 		return http_reply_error(req, 400, "bad_request", "Doğrulama kodu eksik.");
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	if (!ratelimit_take(req->srv->claims, req->client_addr))
-		return refuse(req, db, "signing.claim", "rate_limited", NULL, NULL);
 	r = signing_claim(db, req->srv->code_key, code, req->client_addr, &s, &token, &err);
 	if (r == -EACCES)
 		return refuse(req, db, "signing.claim", err, NULL, NULL);
@@ -88,8 +81,7 @@ int handle_app_claim(struct http_request *req)
 
 int handle_app_submit(struct http_request *req)
 {
-	static const char *const allowed[] = { "token", "signatures", NULL };
-	_cleanup_json_ json_t *body = NULL;
+	json_t *body = req->json;
 	struct sigcheck_result res = { 0 };
 	struct signing_session s;
 	const char *token = NULL;
@@ -97,9 +89,6 @@ int handle_app_submit(struct http_request *req)
 	struct db *db;
 	int r;
 
-	r = http_body_json(req, allowed, &body);
-	if (r < 0)
-		return r;
 	sigs = json_object_get(body, "signatures");
 	if (json_get_str(body, "token", &token) < 0 ||
 	    !json_is_array(sigs))

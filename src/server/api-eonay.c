@@ -13,14 +13,11 @@ int handle_eonay_get(struct http_request *req)
 {
 	_cleanup_json_ json_t *hist = NULL, *para = NULL;
 	struct eonay_status es;
-	struct websession ws;
+	struct websession ws = req->ws;
 	int64_t ev;
 	struct db *db;
 	int r;
 
-	r = session_require(req, SESSION_NEED_AUTH, &ws);
-	if (r < 0)
-		return r;
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;

@@ -3,13 +3,15 @@
  * /healthz answers 200 only when the store answers and its schema is the
  * one this binary knows: load balancers take a node out otherwise.  It
  * also says how many long-polls wait on this node (held by the acceptor,
- * parked in libmicrohttpd): a load figure, nothing about anyone. */
+ * parked in libmicrohttpd): a load figure, nothing about anyone; and how
+ * many requests this node refused for rate limits only, per kind. */
 #include "config-build.h"
 #include "server/handlers.h"
 #include "server/waiters.h"
 
 int handle_healthz(struct http_request *req)
 {
+	uint64_t rl[_RATELIMIT_MAX];
 	struct waiters_stats ws;
 	struct db *db;
 	int64_t version;
@@ -22,11 +24,16 @@ int handle_healthz(struct http_request *req)
 		return http_reply_error(req, 503, "store_unavailable",
 					"Veri deposuna şu anda erişilemiyor.");
 	waiters_stats(&ws);
+	ratelimit_refusals(rl);
 	return http_reply_json(req, 200,
-			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I,s:I}}", "status", "ok", "schema",
-					 (json_int_t)version, "version", EONAY_VERSION, "waiting",
-					 "held", (json_int_t)ws.held, "parked", (json_int_t)ws.parked,
-					 "holds", (json_int_t)ws.holds));
+			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "status",
+					 "ok", "schema", (json_int_t)version, "version",
+					 EONAY_VERSION, "waiting", "held", (json_int_t)ws.held,
+					 "parked", (json_int_t)ws.parked, "holds",
+					 (json_int_t)ws.holds, "rate_limited", "session",
+					 (json_int_t)rl[RATELIMIT_SESSION], "signing",
+					 (json_int_t)rl[RATELIMIT_SIGNING], "claim",
+					 (json_int_t)rl[RATELIMIT_CLAIM]));
 }
 
 int handle_info(struct http_request *req)

@@ -73,7 +73,7 @@ int handle_ocsp_post(struct http_request *req)
 int handle_ocsp_get(struct http_request *req)
 {
 	_cleanup_free_ unsigned char *der = NULL;
-	const char *b64 = req->path + strlen("/ocsp/");
+	const char *b64 = http_param(req, "request");
 	size_t n = 0;
 
 	/* Undecodable GET requests get malformedRequest, like bad POSTs. */

@@ -36,27 +36,17 @@ static json_t *session_json(struct http_request *req, const char *id,
 int handle_session_get(struct http_request *req)
 {
 	const char *id = http_cookie(req, WEBSESSION_COOKIE);
-	struct websession s;
-	int r;
 
-	r = session_require(req, 0, &s);
-	if (r < 0)
-		return r;
-	return http_reply_json(req, 200, session_json(req, id, &s));
+	return http_reply_json(req, 200, session_json(req, id, &req->ws));
 }
 
 int handle_session_create(struct http_request *req)
 {
-	static const char *const allowed[] = { NULL };
 	_cleanup_secret_ char *id = NULL;
-	_cleanup_json_ json_t *body = NULL;
 	struct websession s = { 0 };
 	struct db *db;
 	int r;
 
-	r = http_body_json(req, allowed, &body);
-	if (r < 0)
-		return r;
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
@@ -72,45 +62,13 @@ int handle_session_create(struct http_request *req)
 	return http_reply_json(req, 201, session_json(req, id, &s));
 }
 
-int session_require(struct http_request *req, unsigned flags, struct websession *ret)
-{
-	const char *id = http_cookie(req, WEBSESSION_COOKIE);
-	struct db *db;
-	int r;
-
-	r = server_db(req->srv, &db);
-	if (r < 0)
-		return r;
-	r = websession_find(db, req->srv->cfg, id, ret);
-	if (r == -ENOENT) {
-		http_reply_error(req, 401, "no_session", "Oturumunuz bulunamadı veya süresi doldu.");
-		return -EPERM;
-	}
-	if (r < 0)
-		return r;
-	if ((flags & SESSION_NEED_AUTH) && !ret->tckn[0]) {
-		http_reply_errno(req, -EPERM, NULL);
-		return -EPERM;
-	}
-	if ((flags & SESSION_NEED_CSRF) &&
-	    !websession_csrf_ok(req->srv->session_key, id, http_header(req, WEBSESSION_CSRF_HEADER))) {
-		http_reply_error(req, 403, "csrf",
-				 "Güvenlik doğrulaması başarısız. Sayfayı yenileyip tekrar deneyiniz.");
-		return -EPERM;
-	}
-	return 0;
-}
-
 int handle_session_delete(struct http_request *req)
 {
 	const char *id = http_cookie(req, WEBSESSION_COOKIE);
-	struct websession s;
+	struct websession s = req->ws;
 	struct db *db;
 	int r;
 
-	r = session_require(req, SESSION_NEED_CSRF, &s);
-	if (r < 0)
-		return r;
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;

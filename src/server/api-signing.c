@@ -62,23 +62,15 @@ static int reply_created(struct http_request *req, struct signing_session *s, ch
 
 int handle_signing_start(struct http_request *req)
 {
-	static const char *const allowed[] = { "purpose", "tckn", "accepted",
-					       "explanation_version", NULL };
-	_cleanup_json_ json_t *body = NULL;
+	json_t *body = req->json;
 	char code[SIGNING_CODE_DIGITS + 1];
 	struct signing_session s;
 	enum signing_purpose purpose;
-	struct websession ws;
+	struct websession ws = req->ws;
 	const char *p = NULL, *tckn = NULL;
 	struct db *db;
 	int r;
 
-	r = session_require(req, SESSION_NEED_CSRF, &ws);
-	if (r < 0)
-		return r;
-	r = http_body_json(req, allowed, &body);
-	if (r < 0)
-		return r;
 	if (json_get_str(body, "purpose", &p) < 0 || signing_purpose_parse(p, &purpose) < 0)
 		return http_reply_error(req, 400, "bad_purpose", "Geçersiz işlem türü.");
 	r = server_db(req->srv, &db);
@@ -137,21 +129,14 @@ int handle_signing_start(struct http_request *req)
 
 int handle_signing_renew(struct http_request *req)
 {
-	static const char *const allowed[] = { "id", NULL };
-	_cleanup_json_ json_t *body = NULL;
+	json_t *body = req->json;
 	char code[SIGNING_CODE_DIGITS + 1];
 	struct signing_session s;
-	struct websession ws;
+	struct websession ws = req->ws;
 	const char *id = NULL;
 	struct db *db;
 	int r;
 
-	r = session_require(req, SESSION_NEED_CSRF, &ws);
-	if (r < 0)
-		return r;
-	r = http_body_json(req, allowed, &body);
-	if (r < 0)
-		return r;
 	if (json_get_str(body, "id", &id) < 0)
 		return http_reply_error(req, 400, "bad_request", "Oturum kimliği eksik.");
 	r = server_db(req->srv, &db);
@@ -208,16 +193,13 @@ int handle_signing_wait(struct http_request *req)
 	/* Held by the acceptor and released: answer now, as when resumed. */
 	bool released = !req->resumed && acceptor_take_released(http_socket(req));
 	struct signing_session s;
-	struct websession ws;
+	struct websession ws = req->ws;
 	bool logged_in = false;
 	struct db *db;
 	unsigned ms;
 	json_t *o;
 	int r;
 
-	r = session_require(req, 0, &ws);
-	if (r < 0)
-		return r;
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;

@@ -1,5 +1,7 @@
 /* handlers.h - every HTTP handler, grouped by the file that implements it.
- * routes.c maps paths to these; nothing else calls them. */
+ * routes.c maps paths to these; nothing else calls them.  A handler runs
+ * once its route's requirements hold (session in req->ws, body in
+ * req->json, path parameters by http_param(): see struct route). */
 #pragma once
 #include "server/http.h"
 
@@ -8,13 +10,6 @@ int handle_healthz(struct http_request *req);
 int handle_info(struct http_request *req);
 
 /* api-session.c */
-enum { SESSION_NEED_AUTH = 1, SESSION_NEED_CSRF = 2 };
-/* Finds the browser's live session; with SESSION_NEED_AUTH it must be
- * logged in, with SESSION_NEED_CSRF the X-CSRF-Token header must match.
- * On failure the answer (401/403) is already queued and -EPERM returned. */
-struct websession;
-int session_require(struct http_request *req, unsigned flags, struct websession *ret);
-
 int handle_session_get(struct http_request *req);
 int handle_session_create(struct http_request *req);
 int handle_session_delete(struct http_request *req);

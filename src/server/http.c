@@ -18,6 +18,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "server/guard.h"
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
@@ -37,6 +38,14 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 					"max-age=31536000; includeSubDomains");
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
+	if (req->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
+	if (req->retry_after) {
+		char s[16];
+
+		snprintf(s, sizeof(s), "%u", req->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, s);
+	}
 	for (size_t i = 0; i < req->n_cookies; i++)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->cookies[i]);
 }
@@ -220,6 +229,34 @@ int http_socket(struct http_request *req)
 	return ci ? ci->connect_fd : -1;
 }
 
+/* "application/json", optionally with "; charset=utf-8" (JSON is UTF-8). */
+static bool media_type_is_json(const char *ct)
+{
+	const char *p;
+
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	p = ct + 16;
+	p += strspn(p, " \t");
+	if (!*p)
+		return true;
+	if (*p != ';')
+		return false;
+	p++;
+	p += strspn(p, " \t");
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return false;
+	p += 8;
+	if (strncasecmp(p, "utf-8", 5) == 0)
+		p += 5;
+	else if (strncasecmp(p, "\"utf-8\"", 7) == 0)
+		p += 7;
+	else
+		return false;
+	p += strspn(p, " \t");
+	return *p == '\0';
+}
+
 int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret)
 {
 	_cleanup_free_ char *err = NULL;
@@ -232,7 +269,7 @@ int http_body_json(struct http_request *req, const char *const *allowed, json_t 
 		return *ret ? 0 : -ENOMEM;
 	}
 	ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+	if (!media_type_is_json(ct)) {
 		http_reply_error(req, 415, "unsupported_media_type",
 				 "İstek gövdesi application/json olmalıdır.");
 		return -EINVAL;
@@ -281,26 +318,12 @@ static void request_free(struct http_request *req)
 	}
 	for (size_t i = 0; i < req->n_cookies; i++)
 		secret_free(req->cookies[i]);
+	json_decref(req->json);
+	route_params_free(req);
 	free(req);
 }
 
-static const struct route *route_find(const char *method, const char *path, bool *ret_path_known)
-{
-	*ret_path_known = false;
-	for (size_t i = 0; i < routes_count; i++) {
-		const char *rp = routes[i].path;
-		size_t n = strlen(rp);
-
-		if (rp[n - 1] == '/' ? strncmp(rp, path, n) != 0 : !streq(rp, path))
-			continue;
-		*ret_path_known = true;
-		if (streq(routes[i].method, method))
-			return &routes[i];
-	}
-	return NULL;
-}
-
-static void client_addr(struct MHD_Connection *conn, char *buf, size_t n)
+static void peer_addr(struct MHD_Connection *conn, char *buf, size_t n)
 {
 	const union MHD_ConnectionInfo *ci;
 	const struct sockaddr *sa;
@@ -316,27 +339,86 @@ static void client_addr(struct MHD_Connection *conn, char *buf, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)n);
 }
 
+struct header_join {
+	const char *name;
+	char *joined;
+	bool failed;
+};
+
+static enum MHD_Result join_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct header_join *j = cls;
+	char *n;
+
+	if (!key || strcasecmp(key, j->name) != 0)
+		return MHD_YES;
+	n = j->joined ? strdup_printf("%s,%s", j->joined, value ? value : "")
+		      : strdup(value ? value : "");
+	free(j->joined);
+	j->joined = n;
+	if (!n)
+		j->failed = true;
+	return n ? MHD_YES : MHD_NO;
+}
+
+/* The client behind trusted proxies (netaddr_client()); the peer when
+ * server.trusted_proxies is empty. */
+static int client_addr(struct http_request *req)
+{
+	struct header_join xff = { "X-Forwarded-For" }, fwd = { "Forwarded" };
+	int r;
+
+	peer_addr(req->conn, req->peer_addr, sizeof(req->peer_addr));
+	if (req->srv->trusted_proxies.n == 0) {
+		snprintf(req->client_addr, sizeof(req->client_addr), "%s", req->peer_addr);
+		return 0;
+	}
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, join_header, &xff);
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, join_header, &fwd);
+	r = xff.failed || fwd.failed ? -ENOMEM
+				     : netaddr_client(&req->srv->trusted_proxies, req->peer_addr,
+						      xff.joined, fwd.joined, req->client_addr,
+						      sizeof(req->client_addr));
+	free(xff.joined);
+	free(fwd.joined);
+	return r;
+}
+
 static int dispatch(struct http_request *req)
 {
 	const struct route *rt;
-	bool known;
+	char allow[sizeof(req->allow)];
+	unsigned flags;
 	int r;
 
 	if (req->body_too_large)
 		return http_reply_errno(req, -E2BIG, NULL);
-	rt = route_find(req->method, req->path, &known);
+	r = guard_cross_site(req);
+	if (r < 0)
+		return r;
+	rt = route_find(routes, routes_count, req->method, req->path, req, allow, sizeof(allow));
 	if (!rt) {
-		if (known)
-			return http_reply_error(req, 405, "method_not_allowed",
-						"Bu adres için bu yöntem kullanılamaz.");
-		if (strncmp(req->path, "/api/", 5) == 0)
+		if (!allow[0] && strncmp(req->path, "/api/", 5) == 0)
 			return http_reply_errno(req, -ENOENT, "Böyle bir işlem yok.");
-		if (!streq(req->method, "GET") && !streq(req->method, "HEAD"))
-			return http_reply_error(req, 405, "method_not_allowed",
-						"Bu adres için bu yöntem kullanılamaz.");
-		return static_serve(req);
+		if (!allow[0] && (streq(req->method, "GET") || streq(req->method, "HEAD")))
+			return static_serve(req);
+		snprintf(req->allow, sizeof(req->allow), "%s", allow[0] ? allow : "GET, HEAD");
+		return http_reply_error(req, 405, "method_not_allowed",
+					"Bu adres için bu yöntem kullanılamaz.");
 	}
-	r = rt->handler(req);
+	flags = rt->flags;
+	if (flags & (ROUTE_LOGIN | ROUTE_CSRF))
+		flags |= ROUTE_SESSION;
+	r = 0;
+	if (flags & ROUTE_SESSION)
+		r = guard_session(req, flags);
+	if (r >= 0)
+		r = guard_body(req, rt);
+	if (r >= 0)
+		r = guard_limit(req, rt->limit);
+	if (r >= 0)
+		r = rt->handler(req);
 	if (r < 0 && !req->replied)
 		return http_reply_errno(req, r, NULL);
 	return 0;
@@ -365,7 +447,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (random_bytes(rnd, sizeof(rnd)) < 0)
 			return MHD_NO;
 		hex_encode(rnd, sizeof(rnd), req->rid);
-		client_addr(conn, req->client_addr, sizeof(req->client_addr));
+		if (client_addr(req) < 0)
+			return MHD_NO;
 		if (req->nul_in_uri) {
 			/* MHD would hand us the path cut at the NUL. */
 			log_set_request_id(req->rid);
@@ -458,8 +541,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	}
 	log_set_request_id(req->rid);
-	log_info("%s %s %u %lluus %s%s", req->method, req->path, req->status,
+	log_info("%s %s %u %lluus %s%s%s%s", req->method, req->path, req->status,
 		 (unsigned long long)(now_usec_mono() - req->start_us), req->client_addr,
+		 streq(req->client_addr, req->peer_addr) ? "" : " via ",
+		 streq(req->client_addr, req->peer_addr) ? "" : req->peer_addr,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	log_set_request_id(NULL);
 	request_free(req);

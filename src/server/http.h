@@ -1,16 +1,23 @@
 /* http.h - the HTTP layer over libmicrohttpd.
  *
  * One struct http_request per request, kept as MHD's connection context.
- * Handlers (see routes.c) get the request with its body already read and
- * size-checked; they answer with one of the http_reply_* functions and
- * return 0, or return -errno and the layer answers the mapped JSON error
- * (-ENOENT 404, -EINVAL 400, -EACCES 403, -EBUSY 409, -EPERM 401,
- * -E2BIG 413, -ENOMEM/-EIO and others 500). */
+ * Handlers (see routes.c) run only once their route's requirements hold
+ * (guard.c): the request is not cross-site, the method is the route's, the
+ * browser session is live (req->ws), logged in, the CSRF token matches, the
+ * body is the route's JSON (req->json) and the rate limit allows it.  They
+ * answer with one of the http_reply_* functions and return 0, or return
+ * -errno and the layer answers the mapped JSON error (-ENOENT 404, -EINVAL
+ * 400, -EACCES 403, -EBUSY 409, -EPERM 401, -E2BIG 413, -ENOMEM/-EIO and
+ * others 500). */
 #pragma once
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "server/ratelimit.h"
 #include "server/server.h"
+#include "server/websession.h"
+
+#define HTTP_MAX_PARAMS 4
 
 struct http_request {
 	struct server *srv;
@@ -18,7 +25,8 @@ struct http_request {
 	const char *method;
 	const char *path;		/* decoded by MHD, without the query */
 	char rid[17];			/* request id, also in X-Request-Id */
-	char client_addr[64];
+	char client_addr[64];		/* the client, behind trusted proxies */
+	char peer_addr[64];		/* the connection's peer */
 	uint64_t start_us;
 
 	char *body;
@@ -29,23 +37,74 @@ struct http_request {
 	unsigned parks;			/* how often it was parked */
 	bool resumed;			/* the handler runs again after a park */
 
+	/* Filled by the layer before the handler runs (see struct route). */
+	struct websession ws;		/* with ROUTE_SESSION */
+	json_t *json;			/* with a body list: the parsed body */
+	size_t n_params;		/* path parameters ({name}) */
+	struct {
+		const char *name;	/* points into the route's path */
+		size_t name_len;
+		char *value;
+	} params[HTTP_MAX_PARAMS];
+
 	unsigned status;		/* of the answer, for the access log */
 	bool replied;
 	char *cookies[4];		/* Set-Cookie lines to add */
 	size_t n_cookies;
+	char allow[48];			/* Allow header of a 405, or "" */
+	unsigned retry_after;		/* Retry-After of a 429 (seconds), or 0 */
 };
 
 typedef int (*http_handler_fn)(struct http_request *req);
 
+enum route_flags {
+	ROUTE_SESSION = 1 << 0,	/* a live browser session, into req->ws (401 no_session) */
+	ROUTE_LOGIN = 1 << 1,	/* ... of a logged-in holder (401); implies ROUTE_SESSION */
+	ROUTE_CSRF = 1 << 2,	/* X-CSRF-Token must match (403 csrf); implies ROUTE_SESSION */
+	ROUTE_RAW_BODY = 1 << 3,	/* the handler reads req->body itself */
+};
+
+/* Which rate limit a route counts against (guard.c). */
+enum route_limit {
+	LIMIT_NONE,
+	LIMIT_SESSION,		/* per address */
+	LIMIT_SIGNING,		/* per address and per holder */
+	LIMIT_CLAIM,		/* per address */
+};
+
+/* One entry of the route table.  path is matched segment by segment:
+ * "{name}" matches one non-empty segment, "{name*}" (last only) the rest of
+ * the path, '/' included; both are read with http_param().  A GET route also
+ * answers HEAD; a known path asked with another method is answered 405 with
+ * an Allow header.  body lists the JSON members the body may have (NULL-
+ * terminated; an empty body is an empty object) and the body must then be
+ * application/json; without a list (and without ROUTE_RAW_BODY) a body is
+ * refused. */
 struct route {
 	const char *method;
 	const char *path;
 	http_handler_fn handler;
+	unsigned flags;
+	const char *const *body;
+	enum route_limit limit;
 };
 
 /* The route table (routes.c). */
 extern const struct route routes[];
 extern const size_t routes_count;
+
+/* Finds the route for method and path in table (router.c).  Returns it and
+ * fills req's path parameters (values malloc'ed, freed with the request);
+ * NULL when none matches, then *ret_allow lists the methods the path has
+ * ("" when the path is unknown): "GET, HEAD, POST". */
+const struct route *route_find(const struct route *table, size_t n, const char *method,
+			       const char *path, struct http_request *req, char *ret_allow,
+			       size_t allow_len);
+/* Frees the path parameters route_find() filled. */
+void route_params_free(struct http_request *req);
+
+/* A path parameter of the matched route, NULL if the route has none. */
+const char *http_param(struct http_request *req, const char *name);
 
 /* Starts the daemon with its own threads; it gets its connections from
  * acceptor.c. */
@@ -77,9 +136,10 @@ const char *http_query(struct http_request *req, const char *name);
 int http_socket(struct http_request *req);
 
 /* Parses the body as a JSON object whose members are all in the
- * NULL-terminated list allowed; an empty body gives an empty object.
+ * NULL-terminated list allowed; an empty body gives an empty object.  The
+ * media type must be application/json (a charset parameter allowed).
  * On error replies itself (400 malformed_json / unknown_field, 415) and
- * returns -EINVAL. */
+ * returns -EINVAL.  The layer calls it for routes with a body list. */
 int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret);
 
 /* Queues a Set-Cookie line for the answer. */

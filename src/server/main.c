@@ -56,6 +56,22 @@ static void log_audit_head(struct db *db)
 		log_info("audit head id=%lld mac=%s", (long long)head.id, head.mac);
 }
 
+/* Refusals that are only rate limiting: one line a minute, not one each. */
+static void log_rate_limited(void)
+{
+	static uint64_t last[_RATELIMIT_MAX];
+	uint64_t now[_RATELIMIT_MAX];
+
+	ratelimit_refusals(now);
+	for (size_t k = 0; k < _RATELIMIT_MAX; k++) {
+		if (now[k] != last[k])
+			log_info("rate limit: refused %llu %s request(s) since the last report",
+				 (unsigned long long)(now[k] - last[k]),
+				 ratelimit_kind_str((enum ratelimit_kind)k));
+		last[k] = now[k];
+	}
+}
+
 static int housekeeping(struct server *srv)
 {
 	_cleanup_(db_closep) struct db *db = NULL;
@@ -71,6 +87,9 @@ static int housekeeping(struct server *srv)
 	r = websession_purge(db, cfg, &n);
 	if (r == 0 && n > 0)
 		log_info("purged %lld expired browser sessions", (long long)n);
+	if (r == 0)
+		r = ratelimit_purge(db, &n);
+	log_rate_limited();
 	if (r == 0 && srv->ca) {
 		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);
 		if (r == 0 && published)
@@ -266,9 +285,11 @@ int main(int argc, char **argv)
 		log_error("cannot load the keys in %s/keys: %s", cfg.data_dir, strerror(-r));
 		goto out;
 	}
-	r = ratelimit_new((unsigned)cfg.claims_per_client, (unsigned)cfg.claims_global, &srv.claims);
-	if (r < 0)
+	r = cidr_list_parse(cfg.trusted_proxies, &srv.trusted_proxies, &err);
+	if (r < 0) {
+		log_error("server.trusted_proxies: %s", err ? err : strerror(-r));
 		goto out;
+	}
 	r = open_ca(&srv);
 	if (r < 0)
 		goto out;
@@ -322,7 +343,7 @@ out:
 	acceptor_stop();
 	http_stop(&srv);
 	pki_ca_free(srv.ca);
-	ratelimit_free(srv.claims);
+	cidr_list_done(&srv.trusted_proxies);
 	server_db_close_all();
 	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
 	OPENSSL_cleanse(srv.code_key, sizeof(srv.code_key));

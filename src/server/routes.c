@@ -1,25 +1,30 @@
 /* routes.c - the route table of eonayd, and nothing else.
  *
- * Exact paths, except entries ending in '/', which match every path below
- * them.  A GET that matches no route is served from web/ by
- * static.c; an unknown /api/ path is a JSON 404.  The API is described in
- * docs/API.md. */
+ * Each entry: method, path ({name} one segment, {name*} the rest), handler,
+ * requirements the layer checks first (struct route in http.h), the JSON
+ * members its body may have, the rate limit it counts against.  A GET that
+ * matches no route is served from web/ by static.c; an unknown /api/ path
+ * is a JSON 404.  The API is described in docs/API.md. */
 #include "server/handlers.h"
+
+#define BODY(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 const struct route routes[] = {
 	{ "GET", "/healthz", handle_healthz },
 	{ "GET", "/api/v1/info", handle_info },
-	{ "GET", "/api/v1/session", handle_session_get },
-	{ "POST", "/api/v1/session", handle_session_create },
-	{ "DELETE", "/api/v1/session", handle_session_delete },
-	{ "POST", "/api/v1/signing", handle_signing_start },
-	{ "POST", "/api/v1/signing/renew", handle_signing_renew },
-	{ "GET", "/api/v1/signing/wait", handle_signing_wait },
-	{ "POST", "/api/v1/app/claim", handle_app_claim },
-	{ "POST", "/api/v1/app/submit", handle_app_submit },
-	{ "GET", "/api/v1/eonay", handle_eonay_get },
-	{ "POST", "/ocsp", handle_ocsp_post },
-	{ "GET", "/ocsp/", handle_ocsp_get },
+	{ "GET", "/api/v1/session", handle_session_get, ROUTE_SESSION },
+	{ "POST", "/api/v1/session", handle_session_create, 0, BODY(NULL), LIMIT_SESSION },
+	{ "DELETE", "/api/v1/session", handle_session_delete, ROUTE_CSRF },
+	{ "POST", "/api/v1/signing", handle_signing_start, ROUTE_CSRF,
+	  BODY("purpose", "tckn", "accepted", "explanation_version"), LIMIT_SIGNING },
+	{ "POST", "/api/v1/signing/renew", handle_signing_renew, ROUTE_CSRF, BODY("id"),
+	  LIMIT_SIGNING },
+	{ "GET", "/api/v1/signing/wait", handle_signing_wait, ROUTE_SESSION },
+	{ "POST", "/api/v1/app/claim", handle_app_claim, 0, BODY("code"), LIMIT_CLAIM },
+	{ "POST", "/api/v1/app/submit", handle_app_submit, 0, BODY("token", "signatures") },
+	{ "GET", "/api/v1/eonay", handle_eonay_get, ROUTE_LOGIN },
+	{ "POST", "/ocsp", handle_ocsp_post, ROUTE_RAW_BODY },
+	{ "GET", "/ocsp/{request*}", handle_ocsp_get },
 	{ "GET", "/crl/issuing.crl", handle_crl },
 	{ "GET", "/ca/issuing.crt", handle_ca_issuing },
 	{ "GET", "/ca/root.crt", handle_ca_root },

@@ -1,6 +1,7 @@
 /* server.h - the eonayd process: configuration, HTTP daemon, store access. */
 #pragma once
 #include "common/config.h"
+#include "common/netaddr.h"
 #include "store/db.h"
 
 struct MHD_Daemon;
@@ -10,7 +11,7 @@ struct server {
 	struct MHD_Daemon *daemon;
 	unsigned char session_key[32];	/* HMAC key for CSRF tokens */
 	unsigned char code_key[32];	/* HMAC key for codes and app tokens */
-	struct ratelimit *claims;	/* code look-ups */
+	struct cidr_list trusted_proxies;	/* server.trusted_proxies, parsed */
 	struct pki_ca *ca;		/* the CA: OCSP, CRLs, trust anchors of signature
 					 * checks; NULL before 'eonayctl pki init' */
 	bool https;			/* base_url is https: Secure cookies, HSTS */

@@ -38,7 +38,11 @@ export async function startServer(extraArgs = [], opts = {}) {
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(bin('eonayd'), ['--data', data, '--listen', `127.0.0.1:${port}`, ...extraArgs],
+  // Every page of every test comes from 127.0.0.1: the per-address limits
+  // are raised here and tested in tests/e2e (test-attacks, test-proxy).
+  const limits = ['--set', 'session.creates_per_client=100000', '--set', 'codes.starts_per_client=100000',
+                  '--set', 'codes.starts_per_holder=100000'];
+  const proc = spawn(bin('eonayd'), ['--data', data, '--listen', `127.0.0.1:${port}`, ...limits, ...extraArgs],
                      { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });

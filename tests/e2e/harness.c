@@ -122,6 +122,74 @@ int srv_start(struct srv *s, const char *data, const char *const *extra)
 	return -1;
 }
 
+int nginx_start(struct srv *s, const char *dir, const int *upstreams, size_t n)
+{
+	char conf[300], err[300];
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	s->port = free_port();
+	snprintf(s->data, sizeof(s->data), "%s", dir);
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+	snprintf(s->log, sizeof(s->log), "%s/nginx-%d.log", dir, s->port);
+	snprintf(conf, sizeof(conf), "%s/nginx-%d.conf", dir, s->port);
+	snprintf(err, sizeof(err), "%s/nginx-%d-early.log", dir, s->port);
+	f = fopen(conf, "w");
+	if (!f)
+		return -1;
+	/* As root, workers would switch to nobody, who cannot enter dir. */
+	fprintf(f, "%sdaemon off;\nworker_processes 1;\npid %s/nginx-%d.pid;\n"
+		   "error_log %s info;\nevents { worker_connections 512; }\nhttp {\n"
+		   "    access_log off;\n    client_body_temp_path %s/nginx-body;\n"
+		   "    proxy_temp_path %s/nginx-proxy;\n    fastcgi_temp_path %s/nginx-fcgi;\n"
+		   "    uwsgi_temp_path %s/nginx-uwsgi;\n    scgi_temp_path %s/nginx-scgi;\n"
+		   "    upstream eonayd {\n",
+		geteuid() == 0 ? "user root;\n" : "", dir, s->port, s->log, dir, dir, dir, dir, dir);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "        server 127.0.0.1:%d;\n", upstreams[i]);
+	fprintf(f, "    }\n    server {\n        listen 127.0.0.1:%d;\n        location / {\n"
+		   "            proxy_pass http://eonayd;\n"
+		   "            proxy_set_header Host $http_host;\n"
+		   "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+		   "            proxy_buffering off;\n            proxy_read_timeout 330s;\n"
+		   "        }\n    }\n}\n", s->port);
+	if (fclose(f) != 0)
+		return -1;
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		int fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDERR_FILENO);
+			dup2(fd, STDOUT_FILENO);
+		}
+		execl("/usr/sbin/nginx", "nginx", "-c", conf, "-e", err, (char *)NULL);
+		execlp("nginx", "nginx", "-c", conf, "-e", err, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		struct resp r;
+		char url[128];
+		int st;
+
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			fprintf(stderr, "nginx exited (%d); see %s\n", st, err);
+			s->pid = 0;
+			return -1;
+		}
+		snprintf(url, sizeof(url), "%s/healthz", s->url);
+		if (http_do("GET", url, NULL, 0, NULL, NULL, &r) == 0 && r.status == 200) {
+			resp_done(&r);
+			return 0;
+		}
+		resp_done(&r);
+		usleep(25000);
+	}
+	srv_stop(s, true);
+	return -1;
+}
+
 int srv_stop(struct srv *s, bool kill9)
 {
 	int st = 0;
@@ -154,6 +222,16 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return k;
 }
 
+static char source[64];
+
+void http_set_source(const char *addr)
+{
+	if (addr)
+		snprintf(source, sizeof(source), "host!%s", addr);
+	else
+		source[0] = '\0';
+}
+
 int http_do(const char *method, const char *url, const char *body, size_t len,
 	    const char *const *headers, const char *cookie_jar, struct resp *ret)
 {
@@ -175,6 +253,10 @@ int http_do(const char *method, const char *url, const char *body, size_t len,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	if (source[0])
+		curl_easy_setopt(c, CURLOPT_INTERFACE, source);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);

@@ -35,6 +35,12 @@ void tmpdir_remove(const char *dir);
  * arguments (NULL-terminated), waits until /healthz answers.
  * Returns 0, or -1 when it did not come up (its log is kept). */
 int srv_start(struct srv *s, const char *data, const char *const *extra);
+/* Starts nginx (Debian's nginx-light) on a free port in front of the
+ * eonayd nodes on the upstream ports (round robin), configured as
+ * docs/CONFIGURATION.md says, X-Forwarded-For included; configuration, logs
+ * and temporary files go to dir (which must exist).  Waits until it answers
+ * /healthz; stop it with srv_stop().  Returns 0 or -1. */
+int nginx_start(struct srv *s, const char *dir, const int *upstreams, size_t n);
 /* SIGTERM (or SIGKILL when kill9) and wait. Returns the exit status. */
 int srv_stop(struct srv *s, bool kill9);
 
@@ -43,6 +49,10 @@ int srv_stop(struct srv *s, bool kill9);
 int http_do(const char *method, const char *url, const char *body, size_t len,
 	    const char *const *headers, const char *cookie_jar, struct resp *ret);
 void resp_done(struct resp *r);
+/* The local address the following requests come from (bound with
+ * CURLOPT_INTERFACE): "127.0.0.2" acts as a second client; NULL the
+ * default. */
+void http_set_source(const char *addr);
 /* Case-insensitive header lookup in r->headers; malloc'ed value or NULL. */
 char *resp_header(const struct resp *r, const char *name);
 

@@ -65,7 +65,9 @@ static int group_setup(void **state)
 	snprintf(args, sizeof(args), "cert revoke %s keyCompromise", serial);
 	if (ctl(args))
 		return -1;
-	return srv_start(&S, data, (const char *const[]){ "--set", "codes.claims_per_client=1000", NULL });
+	return srv_start(&S, data, (const char *const[]){ "--set", "codes.claims_per_client=1000",
+				"--set", "codes.starts_per_client=1000", "--set", "codes.starts_per_holder=1000",
+				"--set", "session.creates_per_client=1000", NULL });
 }
 
 static int group_teardown(void **state)

@@ -107,6 +107,38 @@ static void test_errors_name_file_and_line(void **state)
 	config_done(&c);
 }
 
+static void test_trusted_proxies_and_limits(void **state)
+{
+	char *sets[] = { "server.trusted_proxies=10.0.0.0/8, ::1", "server.base_url=https://x.example" };
+	char *bad[] = { "server.trusted_proxies=10.0.0.0/8 nginx" };
+	char *gone[] = { "codes.claims_global=200" };
+	struct config c;
+	char *err = NULL;
+
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), 0);
+	assert_null(c.trusted_proxies);		/* none by default */
+	assert_true(c.base_url_derived);
+	assert_int_equal(c.claims_per_client, 10);
+	assert_int_equal(c.sessions_per_client, 60);
+	assert_int_equal(c.starts_per_client, 20);
+	assert_int_equal(c.starts_per_holder, 30);
+	config_done(&c);
+	assert_int_equal(config_load_all(&c, dir, NULL, sets, 2, &err), 0);
+	assert_string_equal(c.trusted_proxies, "10.0.0.0/8, ::1");
+	assert_false(c.base_url_derived);
+	config_done(&c);
+	assert_int_equal(config_load_all(&c, dir, NULL, bad, 1, &err), -EINVAL);
+	assert_non_null(strstr(err, "server.trusted_proxies: 'nginx' is not an address"));
+	free(err);
+	err = NULL;
+	config_done(&c);
+	/* The global budget is gone (docs/SECURITY.md). */
+	assert_int_equal(config_load_all(&c, dir, NULL, gone, 1, &err), -EINVAL);
+	assert_non_null(strstr(err, "unknown setting"));
+	free(err);
+	config_done(&c);
+}
+
 static void test_print_masks_secrets(void **state)
 {
 	char *sets[] = { "security.master_key=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
@@ -132,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_trusted_proxies_and_limits),
 		cmocka_unit_test(test_print_masks_secrets),
 	};
 	int r;

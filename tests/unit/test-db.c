@@ -8,6 +8,7 @@
 
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/migrations.h"
 
 static char dir[] = "/tmp/eonay-db-XXXXXX";
 static char path[256];
@@ -38,7 +39,9 @@ static void test_migrate_idempotent(void **state)
 	int applied = -1;
 
 	assert_int_equal(db_migrate(db, &applied), 0);
-	assert_int_equal(applied, db_schema_version_known());
+	/* Every migration once (the numbers may have gaps while branches
+	 * that reserved numbers are merged). */
+	assert_int_equal(applied, (int)migrations_count);
 	assert_int_equal(db_migrate(db, &applied), 0);
 	assert_int_equal(applied, 0);
 	assert_int_equal(db_schema_version(db, &v), 0);
