@@ -19,7 +19,7 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 	r = ctl_open_db(ctl);
 	if (r < 0)
 		return r;
-	r = db_migrate(ctl->db, &applied);
+	r = ctl_migrate_store(ctl, &applied);
 	if (r == -EPROTO) {
 		fprintf(stderr, "eonayctl migrate: store has a newer schema than this eonayctl knows (%d)\n",
 			db_schema_version_known());

@@ -6,6 +6,9 @@
 struct ctl {
 	struct config cfg;
 	struct db *db;	/* opened by ctl_open_store() */
+	/* The store was below AUDIT_KEYED_SCHEMA when opened: its migration
+	 * here makes the audit chain keyed, and only then may it be sealed. */
+	bool audit_upgrade;
 };
 
 struct ctl_command {
@@ -22,6 +25,9 @@ int ctl_open_db(struct ctl *ctl);
 /* Opens the store (creating the data directory) and applies migrations;
  * seals (once) an audit chain written before the audit key existed. */
 int ctl_open_store(struct ctl *ctl);
+/* db_migrate, noting in ctl->audit_upgrade whether it makes the audit
+ * chain keyed. */
+int ctl_migrate_store(struct ctl *ctl, int *ret_applied);
 /* The seal step of ctl_open_store (audit_seal): a chain that does not
  * verify is left alone with a warning, for 'audit verify' to explain. */
 int ctl_audit_seal(struct ctl *ctl);

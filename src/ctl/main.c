@@ -68,7 +68,7 @@ int ctl_audit_seal(struct ctl *ctl)
 	int64_t n = 0;
 	int r;
 
-	r = audit_seal(ctl->db, &n, &rep);
+	r = audit_seal(ctl->db, ctl->audit_upgrade, &n, &rep);
 	if (r == -EUCLEAN) {
 		/* Not fatal here: 'audit verify' must still be able to say why. */
 		log_warn("audit log does not verify (event %lld: %s): not sealing it",
@@ -106,6 +106,20 @@ int ctl_open_db(struct ctl *ctl)
 	return r;
 }
 
+int ctl_migrate_store(struct ctl *ctl, int *ret_applied)
+{
+	int64_t before = 0;
+	int r;
+
+	r = db_schema_version(ctl->db, &before);
+	if (r < 0)
+		return r;
+	r = db_migrate(ctl->db, ret_applied);
+	if (r >= 0 && before < AUDIT_KEYED_SCHEMA)
+		ctl->audit_upgrade = true;
+	return r;
+}
+
 int ctl_open_store(struct ctl *ctl)
 {
 	int r;
@@ -115,7 +129,7 @@ int ctl_open_store(struct ctl *ctl)
 	r = ctl_open_db(ctl);
 	if (r < 0)
 		return r;
-	r = db_migrate(ctl->db, NULL);
+	r = ctl_migrate_store(ctl, NULL);
 	if (r == -EPROTO)
 		fprintf(stderr, "eonayctl: store %s has a newer schema than this eonayctl knows (%d)\n",
 			ctl->cfg.db_path, db_schema_version_known());

@@ -115,7 +115,7 @@ static int open_ca(struct server *srv)
 
 /* The audit key, derived from the master key (not in the store); then a
  * chain written before the key existed is sealed, once. */
-static int prepare_audit(struct config *cfg, struct db *db)
+static int prepare_audit(struct config *cfg, struct db *db, bool upgrade)
 {
 	struct audit_report rep = { 0 };
 	unsigned char master[32];
@@ -132,7 +132,7 @@ static int prepare_audit(struct config *cfg, struct db *db)
 			  strerror(-r));
 		return r;
 	}
-	r = audit_seal(db, &n, &rep);
+	r = audit_seal(db, upgrade, &n, &rep);
 	if (r == -EUCLEAN)
 		log_error("the audit log does not verify (event %lld: %s): refusing to seal it "
 			  "and to run; see 'eonayctl audit verify'",
@@ -148,6 +148,7 @@ static int prepare_audit(struct config *cfg, struct db *db)
 static int prepare_store(struct config *cfg)
 {
 	_cleanup_(db_closep) struct db *db = NULL;
+	int64_t before = 0;
 	int applied = 0, r;
 
 	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
@@ -155,7 +156,10 @@ static int prepare_store(struct config *cfg)
 		log_error("cannot open store %s: %s", cfg->db_path, strerror(-r));
 		return r;
 	}
-	r = db_migrate(db, &applied);
+	/* Whether this start makes the audit chain keyed (audit_seal). */
+	r = db_schema_version(db, &before);
+	if (r >= 0)
+		r = db_migrate(db, &applied);
 	if (r == -EPROTO) {
 		int64_t v = 0;
 		db_schema_version(db, &v);
@@ -172,7 +176,7 @@ static int prepare_store(struct config *cfg)
 	if (applied > 0)
 		log_info("store %s: applied %d migration(s), schema now %d", cfg->db_path,
 			 applied, db_schema_version_known());
-	r = prepare_audit(cfg, db);
+	r = prepare_audit(cfg, db, before < AUDIT_KEYED_SCHEMA);
 	if (r < 0)
 		return r;
 	r = audit_append(db, false, "system", "server.start", cfg->listen, "ok", NULL);

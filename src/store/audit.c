@@ -145,15 +145,13 @@ static int append_locked(struct db *db, const char *actor, const char *action,
 	if (last_id < 0 || !t || strlen(t) != 64)
 		return -EUCLEAN;
 	memcpy(prev, t, sizeof(prev));
-	/* Extend only a head this key wrote; an unsealed head is accepted only
-	 * for the empty chain of a new store (audit_seal covers old chains). */
-	if (db_col_is_null(st, 2))
-		ok = last_id == 0 && streq(prev, zero_hash);
-	else {
-		r = mac_ok(MAC_HEAD, last_id, prev, db_col_text(st, 2), &ok);
-		if (r < 0)
-			return r;
-	}
+	/* Extend only a head this key wrote.  Not even an empty chain's head
+	 * without MAC: that is what deleting every row and resetting the head
+	 * looks like.  A new store's head is sealed at the first start
+	 * (audit_seal with upgrade). */
+	r = mac_ok(MAC_HEAD, last_id, prev, db_col_text(st, 2), &ok);
+	if (r < 0)
+		return r;
 	db_stmt_done(TAKE_PTR(st));
 	if (!ok)
 		return -EUCLEAN;
@@ -226,8 +224,8 @@ const char *audit_fault_str(enum audit_fault f)
 		[AUDIT_CHECKPOINT_MAC] = "this event does not match the checkpoint (the chain "
 					 "was rewritten up to it, or the checkpoint belongs "
 					 "to another store)",
-		[AUDIT_RESEAL] = "it carries no MAC although the chain was already sealed "
-				 "(MACs were stripped)",
+		[AUDIT_RESEAL] = "it carries no MAC although the chain was already sealed, or "
+				 "the store was already keyed (MACs were stripped)",
 	};
 
 	return (unsigned)f < ELEMENTSOF(s) && s[f] ? s[f] : "unknown fault";
@@ -490,7 +488,7 @@ int audit_head_get(struct db *db, struct audit_checkpoint *ret)
 	return 0;
 }
 
-static int seal_locked(struct db *db, struct walk *w, int64_t *ret_sealed)
+static int seal_locked(struct db *db, struct walk *w, bool upgrade, int64_t *ret_sealed)
 {
 	char head_mac[65], details[64];
 	int64_t n = 0;
@@ -511,6 +509,12 @@ static int seal_locked(struct db *db, struct walk *w, int64_t *ret_sealed)
 	r = walk(db, w);
 	if (r < 0)
 		return r;
+	/* A store that was already keyed when this process opened it has a
+	 * sealed head: an unsealed one now means the MACs were stripped (to
+	 * have a rewritten chain, or an emptied one, sealed as "old"). */
+	if (!upgrade)
+		return w->n_todo > 0 ? walk_fail(w, AUDIT_RESEAL, w->todo[0].id)
+				     : walk_fail(w, AUDIT_HEAD_MAC, w->rep.head_id);
 	if (w->n_todo > 0 && w->seen_seal_event)
 		return walk_fail(w, AUDIT_RESEAL, w->todo[0].id);
 	for (size_t i = 0; i < w->n_todo; i++) {
@@ -539,7 +543,7 @@ static int seal_locked(struct db *db, struct walk *w, int64_t *ret_sealed)
 	return append_locked(db, "system", "audit.seal", NULL, "ok", details);
 }
 
-int audit_seal(struct db *db, int64_t *ret_sealed, struct audit_report *ret)
+int audit_seal(struct db *db, bool upgrade, int64_t *ret_sealed, struct audit_report *ret)
 {
 	struct walk w = { .seal = true };
 	int64_t sealed = 0;
@@ -550,7 +554,7 @@ int audit_seal(struct db *db, int64_t *ret_sealed, struct audit_report *ret)
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = db_end(db, seal_locked(db, &w, &sealed));
+	r = db_end(db, seal_locked(db, &w, upgrade, &sealed));
 	free(w.todo);
 	if (ret)
 		*ret = w.rep;

@@ -20,8 +20,9 @@ void audit_clear_key(void);
  * field.  The audit lock is held from here to the commit: append last in
  * a transaction, after any other db_lock (one order everywhere: no
  * deadlock between nodes).  -ENOKEY when no key was set, -EUCLEAN when the
- * head is missing, its MAC is wrong (another master key?) or the chain was
- * never sealed. */
+ * head is missing, its MAC is missing or wrong (another master key?) or
+ * the chain was never sealed: a new store's empty head too, until
+ * audit_seal(db, true, ...) sealed it. */
 int audit_append(struct db *db, bool in_tx, const char *actor, const char *action,
 		 const char *subject, const char *outcome, const char *details);
 
@@ -75,11 +76,23 @@ int audit_verify(struct db *db, int64_t *ret_rows, int64_t *ret_bad_id);
  * store as a checkpoint.  -EUCLEAN when missing or forged, -ENOKEY. */
 int audit_head_get(struct db *db, struct audit_checkpoint *ret);
 
+/* The schema version whose migration (sql/004) made the chain keyed. */
+#define AUDIT_KEYED_SCHEMA 4
+
 /* One-time upgrade of a chain written before the audit key existed (rows
  * and head without MAC, as migration 004 leaves them): verifies the
  * unkeyed chain against its head, then MACs every such row and the head
- * and appends an "audit.seal" event, in one transaction.  *ret_sealed is
- * the number of rows sealed (0 when there was nothing to do).  Refuses
- * (-EUCLEAN, ret with the fault) a chain that does not verify, MACs that
- * are wrong, or unsealed rows after sealed ones or after a previous seal. */
-int audit_seal(struct db *db, int64_t *ret_sealed, struct audit_report *ret);
+ * and appends an "audit.seal" event, in one transaction.  A new store's
+ * empty head is sealed the same way (no event).  *ret_sealed is the number
+ * of rows sealed (0 when there was nothing to do).
+ *
+ * upgrade: the store's schema was below AUDIT_KEYED_SCHEMA when this
+ * process opened it (a new store is at 0), i.e. this process's migration
+ * made it keyed.  Only then is anything sealed: in a store that was
+ * already keyed, a head or rows without MAC mean the MACs were stripped
+ * (which would otherwise get a rewritten or emptied chain sealed as "old"),
+ * and are refused (AUDIT_RESEAL for rows, AUDIT_HEAD_MAC for the head).
+ * A sealed head: nothing to do, whatever upgrade says.  Refuses (-EUCLEAN,
+ * ret with the fault) a chain that does not verify, MACs that are wrong,
+ * or unsealed rows after sealed ones or after a previous seal. */
+int audit_seal(struct db *db, bool upgrade, int64_t *ret_sealed, struct audit_report *ret);

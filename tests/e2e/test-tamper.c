@@ -149,6 +149,21 @@ static void test_recomputed_chain_detected(void **state)
 	assert_non_null(strstr(out, "BROKEN at event 1"));
 	assert_non_null(strstr(out, "no MAC"));
 	free(out);
+	/* And the head's MAC too, so that the store looks older than the key:
+	 * it was keyed when opened, so it is not sealed again (that would
+	 * bless the rewrite), neither by eonayctl nor by eonayd. */
+	db = open_store(d2);
+	assert_int_equal(db_run(db, "UPDATE audit_head SET mac = NULL", NULL), 1);
+	db_close(db);
+	assert_int_equal(verify(d2, NULL, &out), 3);
+	assert_non_null(strstr(out, "MACs were stripped"));
+	assert_non_null(strstr(out, "BROKEN at event 1"));
+	assert_null(strstr(out, "sealed 3 events"));
+	free(out);
+	assert_int_equal(srv_start(&s, d2, NULL), -1);
+	assert_int_equal(run_cmd(&out, "cat %s", s.log), 0);
+	assert_non_null(strstr(out, "MACs were stripped"));
+	free(out);
 	tmpdir_remove(d);
 	tmpdir_remove(d2);
 }

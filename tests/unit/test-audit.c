@@ -28,7 +28,7 @@ static int setup(void **state)
 	(void)!system(cmd);
 	if (audit_set_key(master) < 0 || db_open(path, 5000, &db) < 0)
 		return -1;
-	if (db_migrate(db, NULL) < 0 || audit_seal(db, NULL, NULL) < 0)
+	if (db_migrate(db, NULL) < 0 || audit_seal(db, true, NULL, NULL) < 0)
 		return -1;
 	*state = db;
 	return 0;
@@ -183,7 +183,7 @@ static void test_edit_and_recompute_detected(void **state)
 	assert_int_equal(rep.bad_id, 1);
 	/* Nor does it make the chain look like one to seal: its head is
 	 * sealed, so sealing does nothing and the break stays. */
-	assert_int_equal(audit_seal(db, NULL, NULL), 0);
+	assert_int_equal(audit_seal(db, false, NULL, NULL), 0);
 	assert_int_equal(check(db, NULL, &rep), -EUCLEAN);
 	/* And the next append refuses to extend a head it did not write. */
 	assert_int_equal(db_run(db, "UPDATE audit_head SET mac = 'x'", NULL), 1);
@@ -236,7 +236,7 @@ static void test_tail_truncated_detected(void **state)
 	assert_int_equal(rep.fault, AUDIT_HEAD_MAC);
 	/* Without a MAC it is not an old chain to seal either. */
 	assert_int_equal(db_run(db, "UPDATE audit_head SET mac = NULL", NULL), 1);
-	assert_int_equal(audit_seal(db, NULL, &rep), -EUCLEAN);
+	assert_int_equal(audit_seal(db, true, NULL, &rep), -EUCLEAN);
 	assert_int_equal(rep.fault, AUDIT_HEAD_MAC);
 	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM audit_head WHERE mac IS NULL",
 					NULL, &head), 0);
@@ -351,7 +351,7 @@ static void test_missing_or_wrong_key(void **state)
 	assert_int_equal(audit_append(db, false, "system", "x", NULL, "ok", NULL), -ENOKEY);
 	assert_int_equal(audit_check(db, NULL, &rep), -ENOKEY);
 	assert_int_equal(audit_head_get(db, &head), -ENOKEY);
-	assert_int_equal(audit_seal(db, NULL, NULL), -ENOKEY);
+	assert_int_equal(audit_seal(db, true, NULL, NULL), -ENOKEY);
 	/* Another master key: nothing it wrote verifies, and it does not
 	 * extend the chain. */
 	memset(other, 7, sizeof(other));
@@ -388,7 +388,7 @@ static void test_seal_old_chain(void **state)
 
 	/* A broken old chain is not sealed, and left as it was. */
 	assert_int_equal(db_run(db, "UPDATE audit_log SET actor = 'mallory' WHERE id = 2", NULL), 1);
-	assert_int_equal(audit_seal(db, &sealed, &rep), -EUCLEAN);
+	assert_int_equal(audit_seal(db, true, &sealed, &rep), -EUCLEAN);
 	assert_int_equal(rep.fault, AUDIT_HASH);
 	assert_int_equal(rep.bad_id, 2);
 	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM audit_log WHERE mac IS NULL",
@@ -397,7 +397,7 @@ static void test_seal_old_chain(void **state)
 	assert_int_equal(db_run(db, "UPDATE audit_log SET actor = 'system' WHERE id = 2", NULL), 1);
 
 	/* Sealed once: every row MAC'd, the seal itself is an event. */
-	assert_int_equal(audit_seal(db, &sealed, &rep), 0);
+	assert_int_equal(audit_seal(db, true, &sealed, &rep), 0);
 	assert_int_equal(sealed, 4);
 	assert_int_equal(check(db, NULL, &rep), 0);
 	assert_int_equal(rep.rows, 5);
@@ -407,7 +407,7 @@ static void test_seal_old_chain(void **state)
 	assert_int_equal(db_query_int64(db, "SELECT id FROM audit_log WHERE action = 'audit.seal'",
 					NULL, &n), 0);
 	assert_int_equal(n, 5);
-	assert_int_equal(audit_seal(db, &sealed, &rep), 0);
+	assert_int_equal(audit_seal(db, true, &sealed, &rep), 0);
 	assert_int_equal(sealed, 0);
 	append_n(db, 1);
 	assert_int_equal(check(db, NULL, &rep), 0);
@@ -415,7 +415,7 @@ static void test_seal_old_chain(void **state)
 	/* Stripping the MACs again does not get a second seal. */
 	assert_int_equal(db_run(db, "UPDATE audit_log SET mac = NULL", NULL), 6);
 	assert_int_equal(db_run(db, "UPDATE audit_head SET mac = NULL", NULL), 1);
-	assert_int_equal(audit_seal(db, &sealed, &rep), -EUCLEAN);
+	assert_int_equal(audit_seal(db, true, &sealed, &rep), -EUCLEAN);
 	assert_int_equal(rep.fault, AUDIT_RESEAL);
 }
 
@@ -427,9 +427,51 @@ static void test_seal_partly_stripped_refused(void **state)
 	append_n(db, 4);
 	assert_int_equal(db_run(db, "UPDATE audit_log SET mac = NULL WHERE id >= 3", NULL), 2);
 	assert_int_equal(db_run(db, "UPDATE audit_head SET mac = NULL", NULL), 1);
-	assert_int_equal(audit_seal(db, NULL, &rep), -EUCLEAN);
+	assert_int_equal(audit_seal(db, true, NULL, &rep), -EUCLEAN);
 	assert_int_equal(rep.fault, AUDIT_RESEAL);
 	assert_int_equal(rep.bad_id, 3);
+}
+
+/* A store that was already keyed when opened: stripping every MAC (and
+ * the seal event, and recomputing the chain) must not get a rewritten
+ * chain sealed as an old one, nor an emptied one sealed as new. */
+static void test_stripped_keyed_store_not_resealed(void **state)
+{
+	struct db *db = *state;
+	struct audit_report rep;
+	int64_t sealed = -1, rows = 0, bad = 0;
+
+	append_n(db, 4);
+	/* Delete event 2, renumber, recompute the unkeyed chain, strip MACs. */
+	assert_int_equal(db_run(db, "DELETE FROM audit_log WHERE id = 2", NULL), 1);
+	assert_int_equal(db_run(db, "UPDATE audit_log SET id = id - 1 WHERE id > 2", NULL), 2);
+	assert_int_equal(db_run(db, "UPDATE audit_log SET mac = NULL", NULL), 3);
+	assert_int_equal(db_run(db, "UPDATE audit_head SET last_id = 3, mac = NULL", NULL), 1);
+	attacker_recompute(db);
+	/* As an old chain it would pass (that is what an upgrade seals)... */
+	assert_int_equal(check(db, NULL, &rep), -EUCLEAN);
+	assert_int_equal(rep.fault, AUDIT_MAC_MISSING);
+	/* ...but this store was keyed already: refused, and left alone. */
+	assert_int_equal(audit_seal(db, false, &sealed, &rep), -EUCLEAN);
+	assert_int_equal(rep.fault, AUDIT_RESEAL);
+	assert_int_equal(rep.bad_id, 1);
+	assert_int_equal(audit_verify(db, &rows, &bad), -EUCLEAN);
+	assert_int_equal(bad, 1);
+	assert_int_equal(audit_append(db, false, "system", "x", NULL, "ok", NULL), -EUCLEAN);
+
+	/* Everything deleted and the head reset to the empty chain's. */
+	assert_int_equal(db_run(db, "DELETE FROM audit_log", NULL), 3);
+	assert_int_equal(db_run(db, "UPDATE audit_head SET last_id = 0, last_hash = $1, mac = NULL",
+				"t", "0000000000000000000000000000000000000000000000000000000000000000"),
+			 1);
+	assert_int_equal(audit_seal(db, false, &sealed, &rep), -EUCLEAN);
+	assert_int_equal(rep.fault, AUDIT_HEAD_MAC);
+	/* A running node does not extend it either (that would seal it). */
+	assert_int_equal(audit_append(db, false, "system", "x", NULL, "ok", NULL), -EUCLEAN);
+	assert_int_equal(audit_verify(db, &rows, &bad), -EUCLEAN);
+	/* The upgrade of a new store seals it (the store was at version 0). */
+	assert_int_equal(audit_seal(db, true, &sealed, &rep), 0);
+	assert_int_equal(sealed, 0);
 }
 
 static void test_checkpoint(void **state)
@@ -493,6 +535,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_or_wrong_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seal_old_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seal_partly_stripped_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stripped_keyed_store_not_resealed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
 	};
 	char cmd[300];
