@@ -151,6 +151,7 @@ int nginx_start(struct srv *s, const char *dir, const int *upstreams, size_t n)
 		   "            proxy_pass http://eonayd;\n"
 		   "            proxy_set_header Host $http_host;\n"
 		   "            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+		   "            proxy_set_header Forwarded \"\";\n"
 		   "            proxy_buffering off;\n            proxy_read_timeout 330s;\n"
 		   "        }\n    }\n}\n", s->port);
 	if (fclose(f) != 0)

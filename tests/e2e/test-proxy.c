@@ -106,9 +106,11 @@ static void start_login(const struct srv *via, const char *src, char code[64])
 
 /* Claims code through via from src (forged X-Forwarded-For); returns the
  * status, the answer's context.client_addr in addr. */
+static const char *claim_extra;	/* one more header for claim(), or NULL */
+
 static long claim(const struct srv *via, const char *src, const char *code, char addr[64])
 {
-	static const char *const h[] = { "Content-Type: application/json", FORGED, NULL };
+	const char *const h[] = { "Content-Type: application/json", FORGED, claim_extra, NULL };
 	char url[256], body[96];
 	struct resp r;
 	long st;
@@ -174,6 +176,21 @@ static void test_set_believes_nginx_only(void **state)
 	assert_true(audited("127.0.0.4", "signing.claim", true));
 }
 
+/* A Forwarded header of the client's own (nginx passes it on untouched)
+ * disagrees with X-Forwarded-For; eonayd then believes neither and would
+ * see nginx's address: the client hidden behind the proxy, in the proxy's
+ * bucket.  The documented nginx clears it (proxy_set_header Forwarded ""). */
+static void test_own_forwarded_header_does_not_hide(void **state)
+{
+	char code[64], addr[64];
+
+	start_login(&ngx_trusting, "127.0.0.7", code);
+	claim_extra = "Forwarded: for=198.51.100.7";
+	assert_int_equal(claim(&ngx_trusting, "127.0.0.8", code, addr), 200);
+	claim_extra = NULL;
+	assert_true(audited("127.0.0.8", "signing.claim", true));
+}
+
 static void test_limit_counts_forwarded_address(void **state)
 {
 	char code[17], addr[64];
@@ -196,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_unset_ignores_forwarded_for, reset_source),
 		cmocka_unit_test_teardown(test_set_believes_nginx_only, reset_source),
+		cmocka_unit_test_teardown(test_own_forwarded_header_does_not_hide, reset_source),
 		cmocka_unit_test_teardown(test_limit_counts_forwarded_address, reset_source),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
