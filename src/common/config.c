@@ -44,6 +44,8 @@ static const struct setting settings[] = {
 	  "largest request body accepted, bytes"),
 	S("server", "max_connections", SET_INT, max_connections, "16384", 16,
 	  1000000, false, "simultaneous connections"),
+	S("server", "max_connections_per_client", SET_INT, max_connections_per_client, "64", 0,
+	  1000000, false, "simultaneous connections from one address (IPv6: one /64); 0: no cap"),
 	S("server", "connection_timeout", SET_INT, connection_timeout, "60", 5,
 	  3600, false, "idle connection timeout, seconds"),
 	S("server", "connection_memory", SET_INT, connection_memory, "4096", 2048, 1048576,

@@ -1,34 +1,41 @@
-/* acceptor.c - the listening socket and the held long-polls (see
+/* acceptor.c - the listening socket and the connection accounting (see
  * acceptor.h).
  *
- * One thread, one epoll set: the listening socket, an eventfd for stop,
- * and every held connection (EPOLLRDHUP only: its unread request must not
- * wake us; a client that goes away must).  The held connection itself is a
- * waiter in waiters.c, which owns its deadline and wakes it; the epoll data
- * carries the descriptor and a tag so that a stale event never touches a
- * later connection that got the same descriptor number. */
+ * One thread, one epoll set: the listening socket and an eventfd for stop.
+ * The books, under one mutex shared with libmicrohttpd's threads (which
+ * report closed connections):
+ *   - conns[fd]: every connection handed over and not yet reported closed,
+ *     indexed by descriptor.  A descriptor number is only reused after
+ *     libmicrohttpd closed it, and it reports the close before it closes,
+ *     so the entry is never ambiguous.  An entry still in use when accept
+ *     returns its number again was closed by libmicrohttpd without a
+ *     report (it can only happen when it runs out of memory): it is
+ *     forgotten then;
+ *   - a client per address (IPv4, or the /64 of an IPv6 address) with its
+ *     connections oldest first, in a keyed hash table;
+ *   - by_count[n]: the clients with n connections, so that the client
+ *     with the most is found at once when one must be shed.
+ * A shed connection is shut down (both ways) and stays counted as
+ * outstanding, but no longer as its client's, until libmicrohttpd reports
+ * it closed: what is outstanding never passes budget + shed room, and
+ * libmicrohttpd's own limit is far above that. */
 #include "server/acceptor.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
-#include "server/reqhead.h"
-#include "server/signing.h"
-#include "server/waiters.h"
-#include "server/websession.h"
 
-#define TAG_LISTEN UINT64_MAX
-#define TAG_STOP (UINT64_MAX - 1)
+#define TAG_LISTEN 1
+#define TAG_STOP 2
 #define ACCEPT_PAUSE_US 100000		/* after EMFILE and the like */
+#define FD_RESERVE 256			/* descriptors kept for the store, logs, HSM ... */
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -37,13 +44,262 @@ union sockaddr_any {
 	struct sockaddr_storage ss;
 };
 
+struct conn;
+
+struct client {
+	struct client *hnext;		/* hash chain */
+	struct client *cprev, *cnext;	/* in by_count[n] */
+	struct conn *oldest, *newest;	/* its connections, in accept order */
+	unsigned n;
+	unsigned char key[16];
+};
+
+struct conn {
+	struct conn *prev, *next;	/* in its client's list */
+	struct client *client;		/* NULL once shed */
+	bool used;
+};
+
 static struct server *srv;
 static int listen_fd = -1, epoll_fd = -1, stop_fd = -1;
 static pthread_t thread;
 static bool started, thread_running;
-static uint32_t last_tag;		/* acceptor thread only */
 static uint64_t paused_until;		/* acceptor thread only */
-static atomic_uchar released[ACCEPTOR_MAX_FD];	/* untouched pages cost nothing */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn *conns;		/* [fd_max]; untouched pages cost nothing */
+static int fd_max;
+static struct client **buckets;
+static size_t n_buckets;		/* a power of two */
+static uint64_t hash_seed;
+static struct client **by_count;	/* [max_per + 1] */
+static unsigned max_per;		/* the most one client can have */
+static unsigned max_n;			/* no client has more than this */
+static unsigned budget, cap, hard_cap;
+static unsigned live, outstanding;	/* live: not shed */
+static struct acceptor_stats stats;
+
+static size_t bucket_of(const unsigned char key[16])
+{
+	uint64_t a, b, h;
+
+	memcpy(&a, key, 8);
+	memcpy(&b, key + 8, 8);
+	h = (a ^ hash_seed) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 29;
+	h = (h ^ b) * 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (size_t)h & (n_buckets - 1);
+}
+
+/* The accounting key of a peer: its IPv4 address (mapped), or the /64 of
+ * its IPv6 address. */
+static int client_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(key, mapped, 12);
+		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+
+		memcpy(key, a, memcmp(a, mapped, 12) == 0 ? 16 : 8);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* by_count bookkeeping: moves c from list c->n to list n. */
+static void set_count(struct client *c, unsigned n)
+{
+	if (c->n) {
+		if (c->cprev)
+			c->cprev->cnext = c->cnext;
+		else
+			by_count[c->n] = c->cnext;
+		if (c->cnext)
+			c->cnext->cprev = c->cprev;
+	}
+	c->cprev = c->cnext = NULL;
+	c->n = n;
+	if (n) {
+		c->cnext = by_count[n];
+		if (c->cnext)
+			c->cnext->cprev = c;
+		by_count[n] = c;
+		max_n = MAX(max_n, n);
+	}
+	while (max_n && !by_count[max_n])
+		max_n--;
+}
+
+static struct client *client_get(const unsigned char key[16])
+{
+	size_t b = bucket_of(key);
+	struct client *c;
+
+	for (c = buckets[b]; c; c = c->hnext)
+		if (memcmp(c->key, key, 16) == 0)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	memcpy(c->key, key, 16);
+	c->hnext = buckets[b];
+	buckets[b] = c;
+	return c;
+}
+
+static void client_put(struct client *c)
+{
+	struct client **pp;
+
+	if (c->n)
+		return;
+	for (pp = &buckets[bucket_of(c->key)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	free(c);
+}
+
+/* Takes e out of its client's list (not out of what is outstanding). */
+static void conn_unlink(struct conn *e)
+{
+	struct client *c = e->client;
+
+	if (!c)
+		return;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		c->oldest = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		c->newest = e->prev;
+	e->prev = e->next = NULL;
+	e->client = NULL;
+	live--;
+	set_count(c, c->n - 1);
+	client_put(c);
+}
+
+static void conn_forget(int fd)
+{
+	struct conn *e = &conns[fd];
+
+	if (!e->used)
+		return;
+	conn_unlink(e);
+	e->used = false;
+	outstanding--;
+}
+
+static void conn_add(struct client *c, int fd)
+{
+	struct conn *e = &conns[fd];
+
+	e->used = true;
+	e->client = c;
+	e->next = NULL;
+	e->prev = c->newest;
+	if (c->newest)
+		c->newest->next = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+	live++;
+	outstanding++;
+	set_count(c, c->n + 1);
+	stats.accepted++;
+}
+
+/* The budget is spent: sheds the oldest connection of the client with the
+ * most, if that one has more than c would have after taking its place. */
+static bool shed_for(const struct client *c)
+{
+	struct client *fat = by_count[max_n];
+	struct conn *victim;
+
+	if (!fat || max_n <= c->n + 1 || outstanding >= hard_cap)
+		return false;
+	victim = fat->oldest;
+	conn_unlink(victim);
+	/* libmicrohttpd sees the end of the stream (a long-poll parked in it:
+	 * waiters.c sees it) and closes the connection; it counts until then. */
+	shutdown((int)(victim - conns), SHUT_RDWR);
+	stats.shed++;
+	return true;
+}
+
+void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			    enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci || ci->connect_fd < 0 || ci->connect_fd >= fd_max)
+		return;
+	pthread_mutex_lock(&lock);
+	conn_forget(ci->connect_fd);
+	pthread_mutex_unlock(&lock);
+}
+
+int acceptor_init(struct server *server)
+{
+	const struct config *cfg = server->cfg;
+	struct rlimit rl;
+	unsigned want;
+	size_t nb;
+
+	srv = server;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open files limit: %s", strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fd_max = (int)MIN(rl.rlim_cur, (rlim_t)(1 << 24));
+	want = (unsigned)cfg->max_connections;
+	budget = want;
+	/* budget + shed room + the reserve must fit in the limit. */
+	while (budget > 16 && (int64_t)budget + budget / 16 + 64 + FD_RESERVE > fd_max)
+		budget = (unsigned)MAX(16, (int64_t)(fd_max - 64 - FD_RESERVE) * 16 / 17);
+	if (budget < want)
+		log_warn("server.max_connections %u lowered to %u: the open files limit is %d",
+			 want, budget, fd_max);
+	hard_cap = budget + budget / 16 + 64;
+	cap = (unsigned)cfg->max_connections_per_client;
+	max_per = cap ? MIN(cap, hard_cap) : hard_cap;
+	for (nb = 1024; nb < budget; nb *= 2)
+		;
+	n_buckets = nb;
+	conns = calloc((size_t)fd_max, sizeof(*conns));
+	buckets = calloc(n_buckets, sizeof(*buckets));
+	by_count = calloc((size_t)max_per + 1, sizeof(*by_count));
+	if (!conns || !buckets || !by_count)
+		return -ENOMEM;
+	stats.budget = budget;
+	return random_bytes(&hash_seed, sizeof(hash_seed));
+}
+
+unsigned acceptor_mhd_limit(void)
+{
+	/* libmicrohttpd splits its limit evenly over its worker threads and
+	 * gives each new connection to the first with room: any one of them
+	 * may get everything outstanding. */
+	return (unsigned)srv->cfg->threads * (hard_cap + 64);
+}
 
 static int listen_socket(const char *listen_addr, int *ret_fd)
 {
@@ -82,88 +338,8 @@ static int listen_socket(const char *listen_addr, int *ret_fd)
 		close(fd);
 		return r;
 	}
-	/* Accept once the first bytes are there, so that one peek sees the
-	 * request head.  A connection that sends nothing stays in the kernel
-	 * for this long; then it is accepted and goes to MHD, which times it
-	 * out like any idle one. */
-	r = (int)MAX(srv->cfg->connection_timeout, 1);
-	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &r, sizeof(r)) < 0)
-		log_warn("TCP_DEFER_ACCEPT: %s", strerror(errno));
 	*ret_fd = fd;
 	return 0;
-}
-
-static void handover(int fd, const struct sockaddr *sa, socklen_t sa_len)
-{
-	if (MHD_add_connection(srv->daemon, fd, sa, sa_len) != MHD_YES) {
-		/* MHD closed it (at its connection limit, or out of memory). */
-		if (fd < ACCEPTOR_MAX_FD)
-			atomic_store(&released[fd], 0);
-		log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
-	}
-}
-
-/* Holds fd when its first request is a long-poll that would only wait:
- * 0 when held, < 0 when it is MHD's. */
-static int hold(int fd, const struct sockaddr *sa, socklen_t sa_len)
-{
-	char buf[REQHEAD_MAX];
-	struct signing_session s = { 0 };
-	struct wait_head h = { 0 };
-	struct websession ws = { 0 };
-	struct epoll_event ev = { .events = EPOLLRDHUP };
-	unsigned ms;
-	struct db *db;
-	uint32_t tag;
-	ssize_t n;
-	int r;
-
-	if (fd >= ACCEPTOR_MAX_FD)
-		return -EBUSY;
-	/* A head MHD's pool could not take is not held only to get a 431. */
-	n = recv(fd, buf, MIN(sizeof(buf), (size_t)srv->cfg->connection_memory / 2), MSG_PEEK);
-	if (n <= 0)
-		return -EAGAIN;
-	r = reqhead_parse_wait(buf, (size_t)n, WEBSESSION_COOKIE, &h);
-	OPENSSL_cleanse(buf, (size_t)n);	/* the cookie is a secret */
-	if (r < 0)
-		goto out;
-	/* Reads only: this thread never waits for the store's write lock. */
-	r = server_db(srv, &db);
-	if (r >= 0)
-		r = websession_peek(db, srv->cfg, h.sid, &ws);
-	if (r >= 0)
-		r = signing_peek_own(db, h.id, ws.id_hash, &s);
-	if (r < 0)
-		goto out;
-	ms = signing_wait_ms(srv->cfg, &s, h.state);
-	signing_session_done(&s);
-	r = -EAGAIN;
-	if (ms == 0)
-		goto out;	/* answered at once: MHD's */
-
-	tag = ++last_tag ?: ++last_tag;
-	ev.data.u64 = (uint64_t)tag << 32 | (uint32_t)fd;
-	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = waiter_hold(h.id, fd, sa, sa_len, tag, ms);
-	if (r < 0) {
-		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-		goto out;
-	}
-	/* From here on fd belongs to waiters.c.  Re-read after holding: a
-	 * change in between must not be lost. */
-	if (signing_peek_own(db, h.id, ws.id_hash, &s) < 0 ||
-	    !streq(h.state, signing_state_str(s.state)))
-		waiter_wake_held(fd, tag);
-	signing_session_done(&s);
-	r = 0;
-out:
-	OPENSSL_cleanse(&h, sizeof(h));
-	OPENSSL_cleanse(&ws, sizeof(ws));
-	return r;
 }
 
 /* Stops (pause) or resumes watching the listening socket; -errno when it
@@ -182,24 +358,40 @@ static int accept_pause(bool pause)
 	return pause ? 0 : -errno;
 }
 
-/* Held connections and MHD's together at server.max_connections? */
-static bool budget_spent(void)
-{
-	const union MHD_DaemonInfo *di;
-	struct waiters_stats ws;
-
-	/* Only this thread asks MHD: the call writes a sum into the daemon. */
-	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	waiters_stats(&ws);
-	return (int64_t)ws.held + (di ? di->num_connections : 0) >= srv->cfg->max_connections;
-}
-
 /* accept(2)'s errors that are the one pending connection's, not ours. */
 static bool accept_error_transient(int e)
 {
 	return e == EINTR || e == ECONNABORTED || e == EPROTO || e == ENETDOWN ||
 	       e == ENOPROTOOPT || e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
 	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
+}
+
+/* Books fd in (true) or refuses it (false: the caller closes it). */
+static bool admit(int fd, const struct sockaddr *sa)
+{
+	unsigned char key[16];
+	struct client *c;
+	bool ok = false;
+
+	if (fd >= fd_max || client_key(sa, key) < 0)
+		return false;
+	pthread_mutex_lock(&lock);
+	conn_forget(fd);	/* closed by libmicrohttpd without a report */
+	c = client_get(key);
+	if (!c)
+		stats.refused_full++;
+	else if (cap && c->n >= cap)
+		stats.refused_per_client++;
+	else if (live >= budget && !shed_for(c))
+		stats.refused_full++;
+	else {
+		conn_add(c, fd);
+		ok = true;
+	}
+	if (c && !ok)
+		client_put(c);
+	pthread_mutex_unlock(&lock);
+	return ok;
 }
 
 static void accept_some(void)
@@ -209,11 +401,6 @@ static void accept_some(void)
 		socklen_t len = sizeof(a);
 		int fd;
 
-		if (budget_spent()) {
-			/* Full: new connections wait in the kernel's backlog. */
-			accept_pause(true);
-			return;
-		}
 		fd = accept4(listen_fd, &a.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (accept_error_transient(errno))
@@ -225,16 +412,23 @@ static void accept_some(void)
 			accept_pause(true);
 			return;
 		}
-		if (fd < ACCEPTOR_MAX_FD)
-			atomic_store(&released[fd], 0);
-		if (hold(fd, &a.sa, len) < 0)
-			handover(fd, &a.sa, len);
+		if (!admit(fd, &a.sa)) {
+			close(fd);
+			continue;
+		}
+		if (MHD_add_connection(srv->daemon, fd, &a.sa, len) != MHD_YES) {
+			/* libmicrohttpd closed it (out of memory): no report follows. */
+			log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
+			pthread_mutex_lock(&lock);
+			conn_forget(fd);
+			pthread_mutex_unlock(&lock);
+		}
 	}
 }
 
 static void *acceptor_main(void *arg)
 {
-	struct epoll_event ev[64];
+	struct epoll_event ev[8];
 
 	for (;;) {
 		int timeout = -1, n;
@@ -254,18 +448,9 @@ static void *acceptor_main(void *arg)
 			return NULL;
 		}
 		for (int i = 0; i < n; i++) {
-			uint64_t d = ev[i].data.u64;
-			int fd = (int)(uint32_t)d;
-
-			if (d == TAG_STOP)
+			if (ev[i].data.u64 == TAG_STOP)
 				return NULL;
-			if (d == TAG_LISTEN)
-				accept_some();
-			else if (!(ev[i].events & (EPOLLHUP | EPOLLERR)))
-				/* Half-closed: it may still read; answer it now. */
-				waiter_wake_held(fd, (uint32_t)(d >> 32));
-			else if (waiter_unhold(fd, (uint32_t)(d >> 32)))
-				close(fd);	/* the client went away while held */
+			accept_some();
 		}
 	}
 }
@@ -320,19 +505,10 @@ void acceptor_stop(void)
 	started = false;
 }
 
-void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len)
+void acceptor_stats(struct acceptor_stats *ret)
 {
-	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	atomic_store(&released[fd], 1);
-	handover(fd, sa, sa_len);
-}
-
-void acceptor_drop(int fd)
-{
-	close(fd);
-}
-
-bool acceptor_take_released(int fd)
-{
-	return fd >= 0 && fd < ACCEPTOR_MAX_FD && atomic_exchange(&released[fd], 0);
+	pthread_mutex_lock(&lock);
+	*ret = stats;
+	ret->open = outstanding;
+	pthread_mutex_unlock(&lock);
 }

@@ -18,6 +18,7 @@
 
 #include "common/json.h"
 #include "common/log.h"
+#include "server/acceptor.h"
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
@@ -477,18 +478,21 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 int http_start(struct server *srv)
 {
 	/* No listening socket: acceptor.c accepts and hands connections over
-	 * with MHD_add_connection(). */
+	 * with MHD_add_connection(), counts them until they are reported
+	 * closed, and keeps libmicrohttpd far below its own limit, which it
+	 * must never reach (acceptor.h). */
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, acceptor_mhd_limit(),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->cfg->connection_memory,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, acceptor_on_connection, srv,
 		MHD_OPTION_END);
 	return srv->daemon ? 0 : -EIO;
 }
