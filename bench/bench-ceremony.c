@@ -8,14 +8,14 @@
  *       is parked; its answer must say signed and authenticated.  Prints
  *       ceremonies/s and the wake latency (see below) as key=value lines.
  *
- *   bench-ceremony park PORT N PID TCKN [keepalive]
+ *   bench-ceremony park PORT N PID TCKN [keepalive] [cookies]
  *       Creates N browser sessions each with a login signing session, then
  *       parks N browsers at once on GET /api/v1/signing/wait?state=waiting
  *       (non-blocking sockets, epoll, raw HTTP/1.1 with the cookie and
- *       Chromium's other headers).  Each wait is the first request on its
- *       connection (eonayd holds it unread), or with keepalive the second,
- *       after a GET /api/v1/session on the same connection (libmicrohttpd
- *       has the connection then and parks the wait itself).  Reads
+ *       Chromium's other headers; with cookies, 2 KB of other cookies
+ *       too).  Each wait is the first request on its connection, or with
+ *       keepalive the second, after a GET /api/v1/session on the same
+ *       connection (libmicrohttpd's pool was used and reset once then).  Reads
  *       eonayd's VmRSS (/proc/PID/status) before and while they wait,
  *       wakes every one by claiming its code, and checks that each gets
  *       its answer (state code_used).  Prints key=value lines.
@@ -271,14 +271,16 @@ static void browser_start(struct hconn *c, struct browser *b)
 	json_decref(o);
 }
 
+static bool cookies_2k;		/* park: the browsers carry 2 KB of other cookies */
+
 static int wait_request(const struct browser *b, const char *state, char *buf, size_t n)
 {
-	/* What Chromium sends (about 750 bytes): the size matters to
-	 * libmicrohttpd's per-connection pool. */
+	/* What Chromium sends (about 750 bytes), with 2 KB of other cookies:
+	 * the size matters to libmicrohttpd's per-connection pool. */
 	return snprintf(buf, n,
 			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\n"
-			CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
-			b->id, state, b->cookie);
+			CHROMIUM_WAIT_HEADERS "Cookie: %s%s\r\n\r\n",
+			b->id, state, cookies_2k ? CHROMIUM_OTHER_COOKIES_2K : "", b->cookie);
 }
 
 /* ---- the application's side ------------------------------------------ */
@@ -621,7 +623,7 @@ struct pconn {
 	int fd;
 	unsigned idx;
 	size_t wpos, wlen;
-	char req[2048];
+	char req[8192];
 	struct hconn in;
 	bool answered;
 	bool first_pending;	/* keepalive: the session answer not read yet */
@@ -647,8 +649,8 @@ static bool first_answer(struct pconn *c)
 	return true;
 }
 
-/* Where browsers wait now, from eonayd's /healthz: held by the acceptor
- * or parked in libmicrohttpd. */
+/* How many browsers wait now, from eonayd's /healthz (parked in
+ * libmicrohttpd; "held" is 0 since the acceptor only accepts). */
 static void waiting_counts(long *ret_held, long *ret_parked)
 {
 	struct hconn hc = { .fd = -1 };
@@ -658,7 +660,7 @@ static void waiting_counts(long *ret_held, long *ret_parked)
 	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
 	o = json_body(&r, "GET /healthz", 200);
 	w = json_object_get(o, "waiting");
-	*ret_held = (long)json_integer_value(json_object_get(w, "held"));
+	*ret_held = 0;
 	*ret_parked = (long)json_integer_value(json_object_get(w, "parked"));
 	json_decref(o);
 	hconn_close(&hc);
@@ -711,7 +713,8 @@ static int cmd_park(unsigned n, long pid)
 				 * the connection (sent at once: pipelined). */
 				c->wlen = (size_t)snprintf(c->req, sizeof(c->req),
 							   "GET /api/v1/session HTTP/1.1\r\n"
-							   CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
+							   CHROMIUM_WAIT_HEADERS "Cookie: %s%s\r\n\r\n",
+							   cookies_2k ? CHROMIUM_OTHER_COOKIES_2K : "",
 							   browsers[opened].cookie);
 				c->first_pending = true;
 			}
@@ -878,6 +881,9 @@ int main(int argc, char **argv)
 		return cmd_run(n, t ? t : 1, argv[5]);
 	}
 	tckn = argv[5];
-	keepalive = argc > 6 && streq(argv[6], "keepalive");
+	for (int i = 6; i < argc; i++) {
+		keepalive |= streq(argv[i], "keepalive");
+		cookies_2k |= streq(argv[i], "cookies");
+	}
 	return cmd_park(n, strtol(argv[4], NULL, 10));
 }

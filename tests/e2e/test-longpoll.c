@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "tests/chromium-wait.h"
 
 #define AHMET "10000000146"
 #define POLL_TIMEOUT_S 3
+#define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 #define PER_CLIENT 8		/* server.max_connections_per_client */
 
 static struct srv S;
@@ -96,7 +98,7 @@ static void raw_get(int fd, const struct browser *b, const char *path)
  * time, -1: connection closed) with the body in body. */
 static int raw_answer(int fd, int timeout_ms, char *body, size_t n)
 {
-	static char buf[16384];
+	static char buf[262144];
 	size_t len = 0;
 	uint64_t end = now_ms() + (uint64_t)timeout_ms;
 
@@ -443,6 +445,77 @@ static void test_per_client_cap(void **state)
 	expect_parked(0);
 }
 
+/* Sends a request whose head is exactly size bytes: Chromium's headers,
+ * then a Cookie line with cookies of value_len bytes (then one to fill)
+ * before the session cookie. */
+static void raw_big_get(int fd, const struct browser *b, const char *path, size_t size,
+			size_t value_len)
+{
+	static char head[65536];
+	size_t n, fill;
+	int k = 0;
+
+	n = (size_t)snprintf(head, sizeof(head), "GET %s HTTP/1.1\r\n" CHROMIUM_WAIT_HEADERS
+				 "Cookie: ", path);
+	/* ...; c0=vvv; c1=vvv; ...; fill=vvv; eonay_sid=...\r\n\r\n */
+	while (n + value_len + 8 + strlen(b->cookie) + 4 + 16 < size) {
+		n += (size_t)snprintf(head + n, sizeof(head) - n, "c%d=", k++);
+		memset(head + n, 'v', value_len);
+		n += value_len;
+		n += (size_t)snprintf(head + n, sizeof(head) - n, "; ");
+	}
+	fill = size - n - strlen("fill=; ") - strlen(b->cookie) - 4;
+	assert_true(fill < size);
+	n += (size_t)snprintf(head + n, sizeof(head) - n, "fill=");
+	memset(head + n, 'f', fill);
+	n += fill;
+	n += (size_t)snprintf(head + n, sizeof(head) - n, "; %s\r\n\r\n", b->cookie);
+	assert_int_equal(n, size);
+	assert_int_equal(write(fd, head, n), (ssize_t)n);
+}
+
+/* Heads up to 8 KB are answered with the default
+ * server.connection_memory (Chromium with a lot of cookies): a few big
+ * cookies or many small ones, an API call, a page, and a wait that parks
+ * and is answered when its session changes; all on one connection. */
+static void test_head_8k(void **state)
+{
+	static char body[65536];
+	static const size_t values[] = { 40, 400, 2000 };
+	char id[64], code[64], path[160];
+	struct browser b;
+	int fd;
+
+	start(&b, id, code);
+	wait_path(path, sizeof(path), id);
+	for (size_t i = 0; i < ELEMENTS(values); i++) {
+		fd = raw_connect();
+		raw_big_get(fd, &b, "/api/v1/session", 8192, values[i]);
+		assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+		assert_non_null(strstr(body, "csrf"));
+		raw_big_get(fd, &b, "/", 8192, values[i]);
+		assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+		assert_non_null(strstr(body, "</html>"));
+		raw_big_get(fd, &b, path, 8192, values[i]);
+		if (i < ELEMENTS(values) - 1) {
+			/* Times out with the state as it is (codes.poll_timeout). */
+			assert_int_equal(raw_answer(fd, 5000, body, sizeof(body)), 200);
+			assert_non_null(strstr(body, "\"state\":\"waiting\""));
+		} else {
+			expect_parked(1);
+			claim(code);
+			assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
+			assert_non_null(strstr(body, "\"state\":\"code_used\""));
+		}
+		close(fd);
+	}
+	/* Far too big: refused with 431, not dropped without a word. */
+	fd = raw_connect();
+	raw_big_get(fd, &b, "/api/v1/session", 60000, 1000);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 431);
+	close(fd);
+}
+
 /* SIGTERM with a parked wait: a clean exit, the wait answered or the
  * connection closed. */
 static void test_shutdown_while_waiting(void **state)
@@ -470,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_http10),
 		cmocka_unit_test(test_half_close),
 		cmocka_unit_test(test_per_client_cap),
+		cmocka_unit_test(test_head_8k),
 		cmocka_unit_test(test_shutdown_while_waiting),	/* last: stops the server */
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
