@@ -627,9 +627,38 @@ struct pconn {
 	struct hconn in;
 	bool answered;
 	bool first_pending;	/* keepalive: the session answer not read yet */
+	bool reopened;		/* keepalive: the wait was sent again on a new connection */
 };
 
 static bool keepalive;
+static unsigned reopened;
+
+/* keepalive: the wait, second on its connection, was answered at once
+ * and the connection closes (eonayd parks a wait only as the first
+ * request on its connection); as the page does, send it again on a new
+ * connection.  False when c was already reopened (then it is an early
+ * answer). */
+static bool reopen(int ep, struct pconn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	size_t n;
+
+	if (!keepalive || c->first_pending || c->reopened)
+		return false;
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->in.buf);
+	memset(&c->in, 0, sizeof(c->in));
+	c->reopened = true;
+	reopened++;
+	c->fd = tcp_connect(false);
+	n = (size_t)wait_request(&browsers[c->idx], "waiting", c->req, sizeof(c->req));
+	write_all(c->fd, c->req, n);
+	c->in.fd = c->fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		die("epoll_ctl: %m");
+	return true;
+}
 
 /* keepalive: reads the answer to the first request; true when the event
  * was for it (it may come in pieces), false when it is the wait's. */
@@ -642,9 +671,14 @@ static bool first_answer(struct pconn *c)
 	sz = hconn_read(&c->in, NULL);
 	if (sz == 0)
 		return true;
-	if (sz == (size_t)-1 || sz != c->in.len)
+	if (sz == (size_t)-1 || sz > c->in.len)
 		die("keepalive: bad first answer on connection %u", c->idx);
 	c->first_pending = false;
+	if (sz < c->in.len) {	/* the wait's answer came with it */
+		memmove(c->in.buf, c->in.buf + sz, c->in.len - sz);
+		c->in.len -= sz;
+		return false;
+	}
 	c->in.len = 0;
 	return true;
 }
@@ -734,7 +768,7 @@ static int cmd_park(unsigned n, long pid)
 			socklen_t l = sizeof(err);
 
 			if (c->wpos == c->wlen) {	/* an answer already: not parked */
-				if (first_answer(c))
+				if (first_answer(c) || reopen(ep, c))
 					continue;
 				early++;
 				ev.events = 0;
@@ -768,7 +802,7 @@ static int cmd_park(unsigned n, long pid)
 		for (int j = 0; j < k; j++) {	/* answered while it should wait */
 			struct pconn *c = evs[j].data.ptr;
 			struct epoll_event ev = { .events = 0, .data.ptr = c };
-			if (first_answer(c))
+			if (first_answer(c) || reopen(ep, c))
 				continue;
 			early++;
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -783,7 +817,7 @@ static int cmd_park(unsigned n, long pid)
 	}
 	proc_mem(pid, &m2);
 	print_mem("parked", &m2);
-	printf("early_answers=%u\n", early);
+	printf("early_answers=%u reopened=%u\n", early, reopened);
 	waiting_counts(&held, &parked);
 	printf("waiting held=%ld parked=%ld\n", held, parked);
 	if (early) {

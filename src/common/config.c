@@ -48,7 +48,7 @@ static const struct setting settings[] = {
 	  1000000, false, "simultaneous connections from one address (IPv6: one /64); 0: no cap"),
 	S("server", "connection_timeout", SET_INT, connection_timeout, "60", 5,
 	  3600, false, "idle connection timeout, seconds"),
-	S("server", "connection_memory", SET_INT, connection_memory, "32768", 2048, 1048576,
+	S("server", "connection_memory", SET_INT, connection_memory, "36864", 2048, 1048576,
 	  false, "memory per connection for request headers and answer buffering, bytes"),
 	S("log", "level", SET_LEVEL, log_level, "info", 0, 0, false,
 	  "error, warn, info or debug"),

@@ -58,6 +58,7 @@ struct conn {
 	struct conn *prev, *next;	/* in its client's list */
 	struct client *client;		/* NULL once shed */
 	bool used;
+	unsigned requests;		/* only the connection's own thread, once handed over */
 };
 
 static struct server *srv;
@@ -206,6 +207,7 @@ static void conn_add(struct client *c, int fd)
 	struct conn *e = &conns[fd];
 
 	e->used = true;
+	e->requests = 0;
 	e->client = c;
 	e->next = NULL;
 	e->prev = c->newest;
@@ -236,6 +238,13 @@ static bool shed_for(const struct client *c)
 	shutdown((int)(victim - conns), SHUT_RDWR);
 	stats.shed++;
 	return true;
+}
+
+unsigned acceptor_count_request(int fd)
+{
+	/* Set to 0 before the hand-over; libmicrohttpd's locks order that
+	 * before its thread gets the connection. */
+	return fd >= 0 && fd < fd_max ? ++conns[fd].requests : 0;
 }
 
 void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,

@@ -38,6 +38,11 @@ unsigned acceptor_mhd_limit(void);
 void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			    enum MHD_ConnectionNotificationCode code);
 
+/* Counts a request on the connection with socket fd: 1 for its first
+ * (0 when fd is not one of the acceptor's).  Only from the connection's
+ * own libmicrohttpd thread. */
+unsigned acceptor_count_request(int fd);
+
 /* Listens on cfg->listen and starts the thread; srv->daemon must run. */
 int acceptor_start(struct server *srv);
 /* Stops accepting and closes the listening socket. */

@@ -223,7 +223,7 @@ int handle_signing_wait(struct http_request *req)
 	if (r < 0)
 		return r;
 	ms = signing_wait_ms(req->srv->cfg, &s, seen);
-	if (!req->resumed && ms > 0) {
+	if (!req->resumed && ms > 0 && http_may_park(req)) {
 		signing_session_done(&s);
 		r = waiter_park(id, req, ms);
 		if (r < 0)

@@ -34,6 +34,8 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(resp, "Permissions-Policy",
 				"camera=(), microphone=(), geolocation=(), payment=()");
+	if (req->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (req->srv->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 					"max-age=31536000; includeSubDomains");
@@ -221,6 +223,14 @@ int http_socket(struct http_request *req)
 	return ci ? ci->connect_fd : -1;
 }
 
+bool http_may_park(struct http_request *req)
+{
+	if (req->nth == 1)
+		return true;
+	req->close = true;
+	return false;
+}
+
 int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret)
 {
 	_cleanup_free_ char *err = NULL;
@@ -366,6 +376,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (random_bytes(rnd, sizeof(rnd)) < 0)
 			return MHD_NO;
 		hex_encode(rnd, sizeof(rnd), req->rid);
+		req->nth = acceptor_count_request(http_socket(req));
 		client_addr(conn, req->client_addr, sizeof(req->client_addr));
 		if (req->nul_in_uri) {
 			/* MHD would hand us the path cut at the NUL. */

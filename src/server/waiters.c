@@ -61,6 +61,9 @@ static void wake(struct waiter *w)
 	}
 	w->req->parked = false;
 	w->req->resumed = true;
+	/* The pool is zeroed after this answer: the next wait comes on a
+	 * fresh connection (http_may_park). */
+	w->req->close = true;
 	MHD_resume_connection(w->req->conn);
 	n_parked--;
 	free(w);

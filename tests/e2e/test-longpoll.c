@@ -94,6 +94,8 @@ static void raw_get(int fd, const struct browser *b, const char *path)
 	assert_int_equal(write(fd, req, (size_t)n), n);
 }
 
+static bool last_closes;	/* the last answer said Connection: close */
+
 /* Reads one answer within timeout_ms; returns its status (0: none in
  * time, -1: connection closed) with the body in body. */
 static int raw_answer(int fd, int timeout_ms, char *body, size_t n)
@@ -120,6 +122,8 @@ static int raw_answer(int fd, int timeout_ms, char *body, size_t n)
 		cl = strcasestr(buf, "\r\nContent-Length:");
 		if (hend && cl && (size_t)(hend + 4 - buf) + (size_t)atol(cl + 17) <= len) {
 			snprintf(body, n, "%.*s", (int)atol(cl + 17), hend + 4);
+			last_closes = strcasestr(buf, "\r\nConnection: close\r\n") &&
+				      strcasestr(buf, "\r\nConnection: close\r\n") < hend;
 			return atoi(buf + 9);
 		}
 	}
@@ -217,8 +221,9 @@ static int fresh_wait(struct browser *b, char id[64], char code[64], char path[1
 	return fd;
 }
 
-/* The first request on a fresh connection parks like any other, and the
- * connection stays usable after its answer. */
+/* A wait that is the first request on its connection parks until its
+ * session changes; the answer closes the connection (its pool was used:
+ * the next wait comes on a fresh one). */
 static void test_parked_until_claimed(void **state)
 {
 	char id[64], code[64], path[160], body[1024];
@@ -230,14 +235,16 @@ static void test_parked_until_claimed(void **state)
 	claim(code);
 	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
 	assert_non_null(strstr(body, "\"state\":\"code_used\""));
+	assert_true(last_closes);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), -1);
 	expect_parked(0);
-
-	raw_get(fd, &b, "/api/v1/session");
-	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
 	close(fd);
 }
 
-static void test_parked_on_keep_alive(void **state)
+/* A wait on a connection that already served a request is answered at
+ * once with the state as it is and closes the connection; the page polls
+ * again, on a fresh connection, and that wait parks. */
+static void test_keep_alive_answered_at_once(void **state)
 {
 	char id[64], code[64], path[160], body[1024];
 	struct browser b;
@@ -246,6 +253,15 @@ static void test_parked_on_keep_alive(void **state)
 	start(&b, id, code);
 	fd = keep_alive_connection(&b);
 	wait_path(path, sizeof(path), id);
+	raw_get(fd, &b, path);
+	assert_int_equal(raw_answer(fd, 1000, body, sizeof(body)), 200);
+	assert_non_null(strstr(body, "\"state\":\"waiting\""));
+	assert_true(last_closes);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), -1);
+	close(fd);
+	assert_int_equal(parked_now(), 0);
+
+	fd = raw_connect();
 	raw_get(fd, &b, path);
 	expect_parked(1);
 	claim(code);
@@ -256,39 +272,36 @@ static void test_parked_on_keep_alive(void **state)
 }
 
 /* A wait times out after codes.poll_timeout, once, with the state as it
- * is; the next wait on the same connection parks again. */
+ * is; the page's next wait parks again. */
 static void test_timeout_once(void **state)
 {
 	char id[64], code[64], path[160], body[1024];
 	struct browser b;
 	uint64_t t0, dt;
-	int fresh, kept;
+	int fd;
 
 	start(&b, id, code);
 	wait_path(path, sizeof(path), id);
-	fresh = raw_connect();
-	kept = keep_alive_connection(&b);
+	fd = raw_connect();
 	t0 = now_ms();
-	raw_get(fresh, &b, path);
-	raw_get(kept, &b, path);
-	expect_parked(2);
-
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(raw_answer(i ? kept : fresh, 5000, body, sizeof(body)), 200);
-		dt = now_ms() - t0;
-		assert_non_null(strstr(body, "\"state\":\"waiting\""));
-		if (dt < POLL_TIMEOUT_S * 1000 - 100 || dt > POLL_TIMEOUT_S * 1000 + 1500)
-			fail_msg("wait answered after %llu ms", (unsigned long long)dt);
-	}
+	raw_get(fd, &b, path);
+	expect_parked(1);
+	assert_int_equal(raw_answer(fd, 5000, body, sizeof(body)), 200);
+	dt = now_ms() - t0;
+	assert_non_null(strstr(body, "\"state\":\"waiting\""));
+	if (dt < POLL_TIMEOUT_S * 1000 - 100 || dt > POLL_TIMEOUT_S * 1000 + 1500)
+		fail_msg("wait answered after %llu ms", (unsigned long long)dt);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), -1);	/* closed */
+	close(fd);
 	expect_parked(0);
 
-	raw_get(fresh, &b, path);
+	fd = raw_connect();
+	raw_get(fd, &b, path);
 	expect_parked(1);
 	claim(code);
-	assert_int_equal(raw_answer(fresh, 2000, body, sizeof(body)), 200);
+	assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
 	assert_non_null(strstr(body, "\"state\":\"code_used\""));
-	close(fresh);
-	close(kept);
+	close(fd);
 }
 
 /* A client that goes away while its request is parked: libmicrohttpd does
@@ -476,8 +489,9 @@ static void raw_big_get(int fd, const struct browser *b, const char *path, size_
 
 /* Heads up to 8 KB are answered with the default
  * server.connection_memory (Chromium with a lot of cookies): a few big
- * cookies or many small ones, an API call, a page, and a wait that parks
- * and is answered when its session changes; all on one connection. */
+ * cookies or many small ones: an API call and a page on one connection,
+ * and a wait that parks and is answered when its session changes or its
+ * time is up. */
 static void test_head_8k(void **state)
 {
 	static char body[65536];
@@ -496,6 +510,8 @@ static void test_head_8k(void **state)
 		raw_big_get(fd, &b, "/", 8192, values[i]);
 		assert_int_equal(raw_answer(fd, 2000, body, sizeof(body)), 200);
 		assert_non_null(strstr(body, "</html>"));
+		close(fd);
+		fd = raw_connect();	/* a wait parks only as its connection's first */
 		raw_big_get(fd, &b, path, 8192, values[i]);
 		if (i < ELEMENTS(values) - 1) {
 			/* Times out with the state as it is (codes.poll_timeout). */
@@ -536,7 +552,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parked_until_claimed),
-		cmocka_unit_test(test_parked_on_keep_alive),
+		cmocka_unit_test(test_keep_alive_answered_at_once),
 		cmocka_unit_test(test_timeout_once),
 		cmocka_unit_test(test_client_goes_away),
 		cmocka_unit_test(test_answered_at_once),
