@@ -2,23 +2,10 @@
  * acceptor.h).
  *
  * One thread, one epoll set: the listening socket and an eventfd for stop.
- * The books, under one mutex shared with libmicrohttpd's threads (which
- * report closed connections):
- *   - conns[fd]: every connection handed over and not yet reported closed,
- *     indexed by descriptor.  A descriptor number is only reused after
- *     libmicrohttpd closed it, and it reports the close before it closes,
- *     so the entry is never ambiguous.  An entry still in use when accept
- *     returns its number again was closed by libmicrohttpd without a
- *     report (it can only happen when it runs out of memory): it is
- *     forgotten then;
- *   - a client per address (IPv4, or the /64 of an IPv6 address) with its
- *     connections oldest first, in a keyed hash table;
- *   - by_count[n]: the clients with n connections, so that the client
- *     with the most is found at once when one must be shed.
- * A shed connection is shut down (both ways) and stays counted as
- * outstanding, but no longer as its client's, until libmicrohttpd reports
- * it closed: what is outstanding never passes budget + shed room, and
- * libmicrohttpd's own limit is far above that. */
+ * The books (connbook.h) are under one mutex shared with libmicrohttpd's
+ * threads, which report closed connections.  A shed connection is shut
+ * down both ways: libmicrohttpd sees the end of its stream (a long-poll
+ * parked in it: waiters.c sees it) and closes it; it counts until then. */
 #include "server/acceptor.h"
 
 #include <arpa/inet.h>
@@ -31,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "server/connbook.h"
 
 #define TAG_LISTEN 1
 #define TAG_STOP 2
@@ -44,23 +32,6 @@ union sockaddr_any {
 	struct sockaddr_storage ss;
 };
 
-struct conn;
-
-struct client {
-	struct client *hnext;		/* hash chain */
-	struct client *cprev, *cnext;	/* in by_count[n] */
-	struct conn *oldest, *newest;	/* its connections, in accept order */
-	unsigned n;
-	unsigned char key[16];
-};
-
-struct conn {
-	struct conn *prev, *next;	/* in its client's list */
-	struct client *client;		/* NULL once shed */
-	bool used;
-	unsigned requests;		/* only the connection's own thread, once handed over */
-};
-
 static struct server *srv;
 static int listen_fd = -1, epoll_fd = -1, stop_fd = -1;
 static pthread_t thread;
@@ -68,183 +39,13 @@ static bool started, thread_running;
 static uint64_t paused_until;		/* acceptor thread only */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct conn *conns;		/* [fd_max]; untouched pages cost nothing */
-static int fd_max;
-static struct client **buckets;
-static size_t n_buckets;		/* a power of two */
-static uint64_t hash_seed;
-static struct client **by_count;	/* [max_per + 1] */
-static unsigned max_per;		/* the most one client can have */
-static unsigned max_n;			/* no client has more than this */
-static unsigned budget, cap, hard_cap;
-static unsigned live, outstanding;	/* live: not shed */
-static struct acceptor_stats stats;
-
-static size_t bucket_of(const unsigned char key[16])
-{
-	uint64_t a, b, h;
-
-	memcpy(&a, key, 8);
-	memcpy(&b, key + 8, 8);
-	h = (a ^ hash_seed) * 0x9e3779b97f4a7c15ull;
-	h ^= h >> 29;
-	h = (h ^ b) * 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
-	return (size_t)h & (n_buckets - 1);
-}
-
-/* The accounting key of a peer: its IPv4 address (mapped), or the /64 of
- * its IPv6 address. */
-static int client_key(const struct sockaddr *sa, unsigned char key[16])
-{
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET) {
-		memcpy(key, mapped, 12);
-		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-
-		memcpy(key, a, memcmp(a, mapped, 12) == 0 ? 16 : 8);
-		return 0;
-	}
-	return -EAFNOSUPPORT;
-}
-
-/* by_count bookkeeping: moves c from list c->n to list n. */
-static void set_count(struct client *c, unsigned n)
-{
-	if (c->n) {
-		if (c->cprev)
-			c->cprev->cnext = c->cnext;
-		else
-			by_count[c->n] = c->cnext;
-		if (c->cnext)
-			c->cnext->cprev = c->cprev;
-	}
-	c->cprev = c->cnext = NULL;
-	c->n = n;
-	if (n) {
-		c->cnext = by_count[n];
-		if (c->cnext)
-			c->cnext->cprev = c;
-		by_count[n] = c;
-		max_n = MAX(max_n, n);
-	}
-	while (max_n && !by_count[max_n])
-		max_n--;
-}
-
-static struct client *client_get(const unsigned char key[16])
-{
-	size_t b = bucket_of(key);
-	struct client *c;
-
-	for (c = buckets[b]; c; c = c->hnext)
-		if (memcmp(c->key, key, 16) == 0)
-			return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	memcpy(c->key, key, 16);
-	c->hnext = buckets[b];
-	buckets[b] = c;
-	return c;
-}
-
-static void client_put(struct client *c)
-{
-	struct client **pp;
-
-	if (c->n)
-		return;
-	for (pp = &buckets[bucket_of(c->key)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
-	free(c);
-}
-
-/* Takes e out of its client's list (not out of what is outstanding). */
-static void conn_unlink(struct conn *e)
-{
-	struct client *c = e->client;
-
-	if (!c)
-		return;
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		c->oldest = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		c->newest = e->prev;
-	e->prev = e->next = NULL;
-	e->client = NULL;
-	live--;
-	set_count(c, c->n - 1);
-	client_put(c);
-}
-
-static void conn_forget(int fd)
-{
-	struct conn *e = &conns[fd];
-
-	if (!e->used)
-		return;
-	conn_unlink(e);
-	e->used = false;
-	outstanding--;
-}
-
-static void conn_add(struct client *c, int fd)
-{
-	struct conn *e = &conns[fd];
-
-	e->used = true;
-	e->requests = 0;
-	e->client = c;
-	e->next = NULL;
-	e->prev = c->newest;
-	if (c->newest)
-		c->newest->next = e;
-	else
-		c->oldest = e;
-	c->newest = e;
-	live++;
-	outstanding++;
-	set_count(c, c->n + 1);
-	stats.accepted++;
-}
-
-/* The budget is spent: sheds the oldest connection of the client with the
- * most, if that one has more than c would have after taking its place. */
-static bool shed_for(const struct client *c)
-{
-	struct client *fat = by_count[max_n];
-	struct conn *victim;
-
-	if (!fat || max_n <= c->n + 1 || outstanding >= hard_cap)
-		return false;
-	victim = fat->oldest;
-	conn_unlink(victim);
-	/* libmicrohttpd sees the end of the stream (a long-poll parked in it:
-	 * waiters.c sees it) and closes the connection; it counts until then. */
-	shutdown((int)(victim - conns), SHUT_RDWR);
-	stats.shed++;
-	return true;
-}
+static struct connbook *book;
 
 unsigned acceptor_count_request(int fd)
 {
-	/* Set to 0 before the hand-over; libmicrohttpd's locks order that
+	/* Booked before the hand-over; libmicrohttpd's locks order that
 	 * before its thread gets the connection. */
-	return fd >= 0 && fd < fd_max ? ++conns[fd].requests : 0;
+	return book ? connbook_count_request(book, fd) : 0;
 }
 
 void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -255,19 +56,20 @@ void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socke
 	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!ci || ci->connect_fd < 0 || ci->connect_fd >= fd_max)
+	if (!ci)
 		return;
 	pthread_mutex_lock(&lock);
-	conn_forget(ci->connect_fd);
+	connbook_closed(book, ci->connect_fd);
 	pthread_mutex_unlock(&lock);
 }
 
 int acceptor_init(struct server *server)
 {
 	const struct config *cfg = server->cfg;
+	unsigned budget, want;
+	uint64_t seed;
 	struct rlimit rl;
-	unsigned want;
-	size_t nb;
+	int fd_max, r;
 
 	srv = server;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -279,35 +81,25 @@ int acceptor_init(struct server *server)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	fd_max = (int)MIN(rl.rlim_cur, (rlim_t)(1 << 24));
-	want = (unsigned)cfg->max_connections;
-	budget = want;
-	/* budget + shed room + the reserve must fit in the limit. */
+	want = budget = (unsigned)cfg->max_connections;
+	/* What can be open (connbook_max_open) and the reserve must fit. */
 	while (budget > 16 && (int64_t)budget + budget / 16 + 64 + FD_RESERVE > fd_max)
 		budget = (unsigned)MAX(16, (int64_t)(fd_max - 64 - FD_RESERVE) * 16 / 17);
 	if (budget < want)
 		log_warn("server.max_connections %u lowered to %u: the open files limit is %d",
 			 want, budget, fd_max);
-	hard_cap = budget + budget / 16 + 64;
-	cap = (unsigned)cfg->max_connections_per_client;
-	max_per = cap ? MIN(cap, hard_cap) : hard_cap;
-	for (nb = 1024; nb < budget; nb *= 2)
-		;
-	n_buckets = nb;
-	conns = calloc((size_t)fd_max, sizeof(*conns));
-	buckets = calloc(n_buckets, sizeof(*buckets));
-	by_count = calloc((size_t)max_per + 1, sizeof(*by_count));
-	if (!conns || !buckets || !by_count)
-		return -ENOMEM;
-	stats.budget = budget;
-	return random_bytes(&hash_seed, sizeof(hash_seed));
+	r = random_bytes(&seed, sizeof(seed));
+	if (r < 0)
+		return r;
+	return connbook_new(budget, (unsigned)cfg->max_connections_per_client, fd_max, seed, &book);
 }
 
 unsigned acceptor_mhd_limit(void)
 {
 	/* libmicrohttpd splits its limit evenly over its worker threads and
 	 * gives each new connection to the first with room: any one of them
-	 * may get everything outstanding. */
-	return (unsigned)srv->cfg->threads * (hard_cap + 64);
+	 * may get everything that is open. */
+	return (unsigned)srv->cfg->threads * (connbook_max_open(book) + 64);
 }
 
 static int listen_socket(const char *listen_addr, int *ret_fd)
@@ -375,32 +167,21 @@ static bool accept_error_transient(int e)
 	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
 }
 
-/* Books fd in (true) or refuses it (false: the caller closes it). */
+/* Books fd in (true) or refuses it (false: the caller closes it); sheds
+ * an older connection when that makes room. */
 static bool admit(int fd, const struct sockaddr *sa)
 {
-	unsigned char key[16];
-	struct client *c;
-	bool ok = false;
+	enum connbook_verdict v;
+	int shed;
 
-	if (fd >= fd_max || client_key(sa, key) < 0)
-		return false;
 	pthread_mutex_lock(&lock);
-	conn_forget(fd);	/* closed by libmicrohttpd without a report */
-	c = client_get(key);
-	if (!c)
-		stats.refused_full++;
-	else if (cap && c->n >= cap)
-		stats.refused_per_client++;
-	else if (live >= budget && !shed_for(c))
-		stats.refused_full++;
-	else {
-		conn_add(c, fd);
-		ok = true;
-	}
-	if (c && !ok)
-		client_put(c);
+	v = connbook_admit(book, fd, sa, &shed);
+	/* Under the lock: the shed descriptor is still open (libmicrohttpd
+	 * reports the close, which needs the lock, before it closes). */
+	if (shed >= 0)
+		shutdown(shed, SHUT_RDWR);
 	pthread_mutex_unlock(&lock);
-	return ok;
+	return v == CONNBOOK_ADMIT;
 }
 
 static void accept_some(void)
@@ -429,7 +210,7 @@ static void accept_some(void)
 			/* libmicrohttpd closed it (out of memory): no report follows. */
 			log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
 			pthread_mutex_lock(&lock);
-			conn_forget(fd);
+			connbook_closed(book, fd);
 			pthread_mutex_unlock(&lock);
 		}
 	}
@@ -514,10 +295,9 @@ void acceptor_stop(void)
 	started = false;
 }
 
-void acceptor_stats(struct acceptor_stats *ret)
+void acceptor_stats(struct connbook_stats *ret)
 {
 	pthread_mutex_lock(&lock);
-	*ret = stats;
-	ret->open = outstanding;
+	connbook_stats(book, ret);
 	pthread_mutex_unlock(&lock);
 }

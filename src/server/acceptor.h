@@ -24,6 +24,7 @@
 #include <microhttpd.h>
 #include <stdint.h>
 
+#include "server/connbook.h"
 #include "server/server.h"
 
 /* Raises the soft open-files limit to the hard one and works out the
@@ -48,12 +49,5 @@ int acceptor_start(struct server *srv);
 /* Stops accepting and closes the listening socket. */
 void acceptor_stop(void);
 
-struct acceptor_stats {
-	unsigned open;			/* connections libmicrohttpd has now */
-	unsigned budget;		/* server.max_connections as applied */
-	uint64_t accepted;		/* handed to libmicrohttpd, ever */
-	uint64_t refused_per_client;	/* closed at once: its address at its cap */
-	uint64_t refused_full;		/* closed at once: budget spent, nothing to shed */
-	uint64_t shed;			/* older connections shut down to make room */
-};
-void acceptor_stats(struct acceptor_stats *ret);
+/* The books' counts (connbook.h), for /healthz. */
+void acceptor_stats(struct connbook_stats *ret);

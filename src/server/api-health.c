@@ -13,7 +13,7 @@
 int handle_healthz(struct http_request *req)
 {
 	struct waiters_stats ws;
-	struct acceptor_stats as;
+	struct connbook_stats as;
 	struct db *db;
 	int64_t version;
 	int r;
