@@ -631,7 +631,7 @@ struct pconn {
 };
 
 static bool keepalive;
-static unsigned reopened;
+static unsigned reopened, lost;
 
 /* keepalive: the wait, second on its connection, was answered at once
  * and the connection closes (eonayd parks a wait only as the first
@@ -671,8 +671,16 @@ static bool first_answer(struct pconn *c)
 	sz = hconn_read(&c->in, NULL);
 	if (sz == 0)
 		return true;
-	if (sz == (size_t)-1 || sz > c->in.len)
-		die("keepalive: bad first answer on connection %u", c->idx);
+	if (sz == (size_t)-1 || sz > c->in.len) {
+		/* Closed without an answer: counted, and it never answers. */
+		fprintf(stderr, "keepalive: no first answer on connection %u\n", c->idx);
+		lost++;
+		c->first_pending = false;
+		c->answered = true;
+		close(c->fd);	/* out of the epoll set too */
+		c->fd = c->in.fd = -1;
+		return true;
+	}
 	c->first_pending = false;
 	if (sz < c->in.len) {	/* the wait's answer came with it */
 		memmove(c->in.buf, c->in.buf + sz, c->in.len - sz);
@@ -817,7 +825,7 @@ static int cmd_park(unsigned n, long pid)
 	}
 	proc_mem(pid, &m2);
 	print_mem("parked", &m2);
-	printf("early_answers=%u reopened=%u\n", early, reopened);
+	printf("early_answers=%u reopened=%u lost=%u\n", early, reopened, lost);
 	waiting_counts(&held, &parked);
 	printf("waiting held=%ld parked=%ld\n", held, parked);
 	if (early) {
