@@ -132,8 +132,8 @@ static void __attribute__((noreturn)) flood_child(int port, const struct share *
 }
 
 struct flood {
-	pid_t pids[16];
-	int done[16];
+	pid_t pids[64];
+	int done[64];
 	unsigned n_children, opened;
 };
 
@@ -149,7 +149,7 @@ static void flood_start(struct flood *f, int port, const struct share *shares, s
 			int rp[2], dp[2];
 			unsigned got;
 
-			assert_true(f->n_children < 16);
+			assert_true(f->n_children < 64);
 			sh.n = shares[k].n - off < per ? shares[k].n - off : per;
 			/* Keep the round robin over the addresses across children. */
 			sh.offset = off;
