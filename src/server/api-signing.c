@@ -190,8 +190,6 @@ static int apply_login(struct http_request *req, struct db *db, const struct sig
 int handle_signing_wait(struct http_request *req)
 {
 	const char *id = http_query(req, "id"), *seen = http_query(req, "state");
-	/* Held by the acceptor and released: answer now, as when resumed. */
-	bool released = !req->resumed && acceptor_take_released(http_socket(req));
 	struct signing_session s;
 	struct websession ws = req->ws;
 	bool logged_in = false;
@@ -207,7 +205,7 @@ int handle_signing_wait(struct http_request *req)
 	if (r < 0)
 		return r;
 	ms = signing_wait_ms(req->srv->cfg, &s, seen);
-	if (!req->resumed && !released && ms > 0) {
+	if (!req->resumed && ms > 0 && http_may_park(req)) {
 		signing_session_done(&s);
 		r = waiter_park(id, req, ms);
 		if (r < 0)

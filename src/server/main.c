@@ -304,7 +304,9 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	r = waiters_start();
+	r = acceptor_init(&srv);
+	if (r >= 0)
+		r = waiters_start();
 	if (r < 0)
 		goto out;
 
@@ -337,8 +339,9 @@ int main(int argc, char **argv)
 	}
 	r = 0;
 out:
-	/* Wake every waiter first (held connections are closed), then stop
-	 * accepting, then stop MHD, which the acceptor hands connections to. */
+	/* Wake every parked request first (MHD must not stop with suspended
+	 * connections), then stop accepting, then stop MHD, which the
+	 * acceptor hands connections to. */
 	waiters_stop();
 	acceptor_stop();
 	http_stop(&srv);
