@@ -5,8 +5,8 @@
 #include <openssl/crypto.h>
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/cards.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
 #include "common/tckn.h"
 #include "config-build.h"
 #include "ctl/ctl.h"

@@ -2,12 +2,12 @@
  * changes (each publishes a new CRL at once) and the CRL itself. */
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/publish.h"
 #include "common/tckn.h"
 #include "ctl/ctl.h"
 #include "pki/crl.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 int ctl_holder(struct ctl *ctl, int argc, char **argv)
 {

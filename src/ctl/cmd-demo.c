@@ -9,13 +9,13 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/cards.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
+#include "domain/publish.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
 #include "pki/key.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 static const struct demo_holder {
 	const char *tckn, *given, *surname, *email, *mobile, *card;

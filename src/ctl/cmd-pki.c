@@ -1,7 +1,7 @@
 /* cmd-pki.c - eonayctl pki: create and show the CA hierarchy. */
 #include <stdio.h>
 
-#include "ca/authority.h"
+#include "domain/authority.h"
 #include "ctl/ctl.h"
 #include "pki/key.h"
 #include "store/audit.h"

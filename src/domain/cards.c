@@ -5,20 +5,20 @@
  * transaction fails the token exists without a record - the operator sees
  * the error and the label stays taken, so nothing is ever half-recorded in
  * the store. */
-#include "ca/cards.h"
+#include "domain/cards.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "ca/publish.h"
+#include "domain/publish.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/p11.h"
 #include "pki/profile.h"
 #include "pki/seal.h"
 #include "store/audit.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 int master_key_load(const struct config *cfg, unsigned char ret[32])
 {
@@ -211,4 +211,39 @@ out:
 	OPENSSL_cleanse(&res, sizeof(res));
 	holder_done(&h);
 	return r;
+}
+
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state)
+{
+	int r = db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state, created_at)"
+			   " VALUES ($1, $2, $3, $4, $5)",
+		       "tttti", serial, tckn, so_pin_sealed, state, now_sec());
+	return r < 0 ? r : 0;
+}
+
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char *s;
+	int r;
+
+	r = db_query_one(db, &st, "SELECT so_pin_sealed FROM cards WHERE serial = $1", "t", serial);
+	if (r < 0)
+		return r;
+	s = db_col_text(st, 0) ? strdup(db_col_text(st, 0)) : NULL;
+	if (!s)
+		return -ENOMEM;
+	*ret_sealed = s;
+	return 0;
+}
+
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed)
+{
+	int r = db_run(db, "UPDATE cards SET so_pin_sealed = $1 WHERE serial = $2", "tt",
+		       so_pin_sealed, serial);
+
+	if (r < 0)
+		return r;
+	return r == 0 ? -ENOENT : 0;
 }

@@ -36,3 +36,10 @@ int softhsm_env(const struct config *cfg, const char **ret_path);
  * -EACCES certificate refused by the profile. */
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
 	       const struct card_request *req, struct card_result *ret, char **ret_reason);
+
+/* The cards table. */
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state);
+/* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

@@ -1,10 +1,10 @@
-/* certs.c - holders, cards, certificates and their revocation state.
+/* certs.c - holders, certificates and their revocation state.
  *
  * Used by the back office (eonayctl), by the OCSP responder and CRL
  * publisher, and by signature verification (through cert_status_get).
  * Serial numbers are stored as lower-case hex without leading zeros
  * stripped: exactly what pki_cert_serial_hex() produces. */
-#include "store/certs.h"
+#include "domain/certs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -318,39 +318,4 @@ int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
 			return r;
 	}
 	return r;
-}
-
-int card_add(struct db *db, const char *serial, const char *tckn,
-	     const char *so_pin_sealed, const char *state)
-{
-	int r = db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state, created_at)"
-			   " VALUES ($1, $2, $3, $4, $5)",
-		       "tttti", serial, tckn, so_pin_sealed, state, now_sec());
-	return r < 0 ? r : 0;
-}
-
-int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char *s;
-	int r;
-
-	r = db_query_one(db, &st, "SELECT so_pin_sealed FROM cards WHERE serial = $1", "t", serial);
-	if (r < 0)
-		return r;
-	s = dup_col(st, 0);
-	if (!s)
-		return -ENOMEM;
-	*ret_sealed = s;
-	return 0;
-}
-
-int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed)
-{
-	int r = db_run(db, "UPDATE cards SET so_pin_sealed = $1 WHERE serial = $2", "tt",
-		       so_pin_sealed, serial);
-
-	if (r < 0)
-		return r;
-	return r == 0 ? -ENOENT : 0;
 }

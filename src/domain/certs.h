@@ -1,4 +1,4 @@
-/* certs.h - holders, cards and certificates in the store.
+/* certs.h - certificate lifecycle and holders (domain; cards are in cards.h).
  *
  * The revocation state machine lives here, next to its data:
  *   active --hold--> hold --release--> active
@@ -68,10 +68,3 @@ int cert_revoke(struct db *db, const char *serial, int reason, const char *actor
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
 			       int reason);
 int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata);
-
-/* Cards. */
-int card_add(struct db *db, const char *serial, const char *tckn,
-	     const char *so_pin_sealed, const char *state);
-/* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
-int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
-int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

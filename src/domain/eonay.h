@@ -1,7 +1,8 @@
 /* eonay.h - E-Onay consents of holders (domain logic, no HTTP).
  *
  * The state of a holder is the newest event: given when it is a "give".
- * Events are only written by an accepted signature (sigcheck.c). */
+ * Events are only written by an accepted signature (the effects of the
+ * eonay-give / eonay-cancel acts, domain/acts.c). */
 #pragma once
 #include <jansson.h>
 

@@ -3,14 +3,14 @@
  * The CRL lives in the store (crl_state), so every eonayd node serves the
  * same one; it is rebuilt after every hold / release / revoke and by the
  * server's housekeeping before nextUpdate. */
-#include "ca/publish.h"
+#include "domain/publish.h"
 
 #include <stdio.h>
 
 #include "pki/crl.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 struct entries {
 	struct pki_revoked_entry *e;

@@ -1,27 +1,38 @@
-/* sigcheck.h - accepting or refusing the signatures of a signing session.
+/* signature.h - the signature decision: accepting or refusing the
+ * signatures eimza submits for a signing session (the "sigcheck").
  *
- * The whole decision: the PKI core's report must be TOTAL_PASSED, the
- * encapsulated content byte-equal to the issued text, the signer's
- * serialNumber the session's T.C. Kimlik No, the certificate ours and
- * active in the store, the session alive (code_used) and the signature
- * never accepted before.  The accepted signature and its effect (E-Onay
- * event) are written in one transaction with the state change.  The trust
- * anchors and intermediates are the CA's (srv->ca). */
+ * The whole decision: the session found by the application token and
+ * still claimed (code_used); the PKI core's report TOTAL_PASSED (src/pki,
+ * with revocation from the store); the encapsulated content byte-equal to
+ * the issued text; the signer's serialNumber the session's T.C. Kimlik No;
+ * the signature never accepted before; and the act's precondition still
+ * true.  Then, in one transaction under the holder's lock: the signatures,
+ * the session's final state, the act's effect (acts.h) and the audit
+ * event.  A refusal rejects the session and is audited, both checked. */
 #pragma once
 #include <jansson.h>
 
-#include "server/server.h"
-#include "server/signing.h"
+#include "domain/acts.h"
+#include "domain/refusal.h"
+#include "domain/signing.h"
 
-struct sigcheck_result {
-	const char *error;	/* NULL when accepted, else a signing_error code */
-	char *detail;		/* English detail for the log/audit (malloc'ed) */
+struct pki_ca;
+
+struct signature_result {
+	struct signing_session session;	/* the session, when the token found one */
 	char signer_serial[65];
+	char *detail;			/* English detail of a refusal, for the log */
 };
-void sigcheck_result_done(struct sigcheck_result *r);
+void signature_result_done(struct signature_result *r);
 
-/* Checks signatures (array of base64 CMS, one per text) for session s
- * (claimed, code_used), records the outcome and returns 0; -errno only on
- * internal failure. */
-int sigcheck_submit(struct server *srv, struct db *db, const struct signing_session *s,
-		    const json_t *signatures, struct sigcheck_result *ret);
+/* eimza submits signatures (array of base64 CMS, one per text) with its
+ * token.  0 when accepted; -EACCES with *ret_refusal (token_invalid,
+ * session_expired, session_closed, signature_*, cert_*, signing_time_skew,
+ * content_mismatch, signer_mismatch, or the act's precondition/effect
+ * refusal); -errno when the machine failed.  ca is the trust anchor and
+ * intermediates (NULL: every signature is cert_unknown); app_addr the
+ * application's address for the audit log.  ret->session.id is set
+ * whenever a session was found (its waiters are to be woken). */
+int signature_submit(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
+		     const char *token, const json_t *signatures, const char *app_addr,
+		     struct signature_result *ret, enum refusal *ret_refusal);

@@ -22,9 +22,9 @@
 
 #include "common/log.h"
 #include "server/reqhead.h"
-#include "server/signing.h"
+#include "domain/signing.h"
 #include "server/waiters.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 
 #define TAG_LISTEN UINT64_MAX
 #define TAG_STOP (UINT64_MAX - 1)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "ca/publish.h"
+#include "domain/publish.h"
 #include "common/log.h"
 #include "pki/key.h"
 #include "pki/ocsp.h"

@@ -72,6 +72,11 @@ int db_query_int64(struct db *db, const char *sql, const char *types,
 /* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE) so
  * that a transaction never fails half-way on a lock upgrade. */
 int db_begin(struct db *db);
+/* Takes an exclusive lock named key until the end of the current
+ * transaction, across every process on the same database ("holder:TCKN").
+ * A no-op on SQLite, where BEGIN IMMEDIATE serialises writers.  -EINVAL
+ * outside a transaction. */
+int db_lock(struct db *db, const char *key);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 /* Ends the transaction db_begin() opened: commits when r >= 0 and returns

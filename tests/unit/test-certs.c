@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 #include "store/audit.h"
-#include "store/certs.h"
+#include "domain/certs.h"
+#include "domain/cards.h"
 
 static char dir[] = "/tmp/eonay-certs-XXXXXX";
 
