@@ -222,6 +222,18 @@ int card_add(struct db *db, const char *serial, const char *tckn,
 	return r < 0 ? r : 0;
 }
 
+int card_exists(struct db *db, const char *serial, bool *ret)
+{
+	int64_t n;
+	int r;
+
+	r = db_query_int64(db, "SELECT COUNT(*) FROM cards WHERE serial = $1", "t", &n, serial);
+	if (r < 0)
+		return r;
+	*ret = n > 0;
+	return 0;
+}
+
 int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;

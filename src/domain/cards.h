@@ -40,6 +40,8 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 /* The cards table. */
 int card_add(struct db *db, const char *serial, const char *tckn,
 	     const char *so_pin_sealed, const char *state);
+/* Whether a card with this serial (token label) was produced. */
+int card_exists(struct db *db, const char *serial, bool *ret);
 /* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
 int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
 int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

@@ -112,6 +112,14 @@ int holder_get(struct db *db, const char *tckn, struct holder *ret)
 	return 0;
 }
 
+int institution_put(struct db *db, const char *id, const char *name)
+{
+	int r = db_run(db, "INSERT INTO institutions (id, name, created_at) VALUES ($1, $2, $3)"
+			   " ON CONFLICT (id) DO NOTHING", "tti", id, name, now_sec());
+
+	return r < 0 ? r : 0;
+}
+
 void cert_record_done(struct cert_record *c)
 {
 	if (!c)

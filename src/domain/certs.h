@@ -30,6 +30,9 @@ int holder_put(struct db *db, const char *tckn, const char *given_name,
 /* -ENOENT when unknown. */
 int holder_get(struct db *db, const char *tckn, struct holder *ret);
 
+/* Adds an institution unless one with this id exists. */
+int institution_put(struct db *db, const char *id, const char *name);
+
 struct cert_record {
 	char serial[65];	/* lower-case hex */
 	char tckn[12];

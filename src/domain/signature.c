@@ -23,7 +23,6 @@
 
 #include "common/json.h"
 #include "domain/certs.h"
-#include "pki/ca.h"
 #include "pki/cades.h"
 #include "pki/key.h"
 #include "store/audit.h"
@@ -105,7 +104,7 @@ static int refuse(struct signature_result *ret, enum refusal *ret_refusal, enum 
 }
 
 /* All checks that need no write. */
-static int check_all(struct db *db, struct pki_ca *ca, const struct config *cfg,
+static int check_all(struct db *db, const struct signature_trust *trust, const struct config *cfg,
 		     const struct signing_session *s, const json_t *sigs, struct checked *c,
 		     struct signature_result *ret, enum refusal *ret_refusal)
 {
@@ -115,15 +114,15 @@ static int check_all(struct db *db, struct pki_ca *ca, const struct config *cfg,
 		return refuse(ret, ret_refusal, REFUSAL_SIGNATURE_COUNT,
 			      strdup_printf("%zu signatures for %zu texts", n,
 					    json_array_size(s->texts)));
-	if (!ca)
+	if (!trust || !trust->anchors)
 		return refuse(ret, ret_refusal, REFUSAL_CERT_UNKNOWN,
 			      strdup("no CA: no trust anchors"));
 	for (size_t i = 0; i < n; i++) {
 		const char *b64 = json_string_value(json_array_get(sigs, i));
 		const char *text = json_string_value(json_array_get(s->texts, i));
 		struct cades_verify_opts opts = {
-			.trust = pki_ca_trust_store(ca),
-			.intermediates = pki_ca_chain(ca),
+			.trust = trust->anchors,
+			.intermediates = trust->intermediates,
 			.now = now_sec(),
 			.status = store_status,
 			.userdata = db,
@@ -262,7 +261,7 @@ static int record_refusal(struct db *db, const char *actor, const struct signing
 	return db_end(db, r);
 }
 
-static int decide(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
+static int decide(struct db *db, const struct act_ctx *ctx, const struct signature_trust *trust,
 		  const json_t *sigs, struct signature_result *ret, enum refusal *ret_refusal)
 {
 	const struct signing_session *s = &ret->session;
@@ -278,7 +277,7 @@ static int decide(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
 	c = calloc(MAX(n, 1), sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	r = check_all(db, ca, ctx->cfg, s, sigs, c, ret, ret_refusal);
+	r = check_all(db, trust, ctx->cfg, s, sigs, c, ret, ret_refusal);
 	if (r == 0) {
 		r = db_begin(db);
 		if (r == 0)
@@ -288,7 +287,8 @@ static int decide(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
 	return r;
 }
 
-int signature_submit(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
+int signature_submit(struct db *db, const struct act_ctx *ctx,
+		     const struct signature_trust *trust,
 		     const char *token, const json_t *sigs, const char *app_addr,
 		     struct signature_result *ret, enum refusal *ret_refusal)
 {
@@ -301,7 +301,7 @@ int signature_submit(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca
 	if (r == -ENOENT)
 		r = refuse(ret, &why, REFUSAL_TOKEN_INVALID, NULL);
 	else if (r == 0)
-		r = decide(db, ctx, ca, sigs, ret, &why);
+		r = decide(db, ctx, trust, sigs, ret, &why);
 	if (r != -EACCES)
 		return r;
 	/* Refusals of the signature itself are the holder's; the others

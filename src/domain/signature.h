@@ -11,12 +11,18 @@
  * event.  A refusal rejects the session and is audited, both checked. */
 #pragma once
 #include <jansson.h>
+#include <openssl/x509.h>
 
 #include "domain/acts.h"
 #include "domain/refusal.h"
 #include "domain/signing.h"
 
-struct pki_ca;
+/* What a signature must chain to: the CA's trust anchors and
+ * intermediates (pki_ca_trust_store / pki_ca_chain of the CA). */
+struct signature_trust {
+	X509_STORE *anchors;
+	STACK_OF(X509) *intermediates;
+};
 
 struct signature_result {
 	struct signing_session session;	/* the session, when the token found one */
@@ -29,10 +35,11 @@ void signature_result_done(struct signature_result *r);
  * token.  0 when accepted; -EACCES with *ret_refusal (token_invalid,
  * session_expired, session_closed, signature_*, cert_*, signing_time_skew,
  * content_mismatch, signer_mismatch, or the act's precondition/effect
- * refusal); -errno when the machine failed.  ca is the trust anchor and
- * intermediates (NULL: every signature is cert_unknown); app_addr the
+ * refusal); -errno when the machine failed.  trust NULL (no CA yet): every
+ * signature is cert_unknown.  app_addr is the
  * application's address for the audit log.  ret->session.id is set
  * whenever a session was found (its waiters are to be woken). */
-int signature_submit(struct db *db, const struct act_ctx *ctx, struct pki_ca *ca,
+int signature_submit(struct db *db, const struct act_ctx *ctx,
+		     const struct signature_trust *trust,
 		     const char *token, const json_t *signatures, const char *app_addr,
 		     struct signature_result *ret, enum refusal *ret_refusal);

@@ -145,10 +145,9 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 			   "tttttittiii", s.id, code_hash, act->name, tckn, web_hash,
 			   s.text_version, texts, s.client_addr, s.created_at, s.expires_at,
 			   explanation_version);
-		if (r == 0) {
+		if (r >= 0) {
 			s.texts = json_loads(texts, 0, NULL);
-			if (!s.texts)
-				r = -ENOMEM;
+			r = s.texts ? 0 : -ENOMEM;
 		}
 		if (r != -EEXIST)
 			break;

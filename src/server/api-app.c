@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "domain/signature.h"
 #include "domain/signing.h"
+#include "pki/ca.h"
 #include "server/handlers.h"
 #include "server/ratelimit.h"
 #include "server/refusals.h"
@@ -90,6 +91,7 @@ int handle_app_submit(struct http_request *req)
 	static const char *const allowed[] = { "token", "signatures", NULL };
 	_cleanup_json_ json_t *body = NULL;
 	struct signature_result res = { 0 };
+	struct signature_trust trust;
 	const char *token = NULL;
 	enum refusal refusal;
 	struct act_ctx ctx;
@@ -108,8 +110,11 @@ int handle_app_submit(struct http_request *req)
 	if (r < 0)
 		return r;
 	ctx = ctx_of(req->srv);
-	r = signature_submit(db, &ctx, req->srv->ca, token, sigs, req->client_addr, &res,
-			     &refusal);
+	if (req->srv->ca)
+		trust = (struct signature_trust){ pki_ca_trust_store(req->srv->ca),
+						  pki_ca_chain(req->srv->ca) };
+	r = signature_submit(db, &ctx, req->srv->ca ? &trust : NULL, token, sigs,
+			     req->client_addr, &res, &refusal);
 	if (res.session.id[0])
 		waiters_wake(res.session.id);	/* the page shows the outcome */
 	if (r == -EACCES)
