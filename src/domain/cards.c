@@ -195,7 +195,12 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 			r = record(db, req, label, sealed, cert, hi.common_name, &res);
 	}
 	if (r == 0 && req->active) {
-		r = cert_release(db, res.cert_serial, "operator");
+		enum refusal why;
+
+		/* Just recorded on hold: a refusal here is a broken store. */
+		r = cert_release(db, res.cert_serial, "operator", &why);
+		if (r == -EACCES)
+			r = -EUCLEAN;
 		if (r == 0)
 			snprintf(res.status, sizeof(res.status), "active");
 	}

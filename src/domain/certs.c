@@ -250,9 +250,23 @@ int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_sta
 }
 
 /* One transition inside a transaction, with its audit event. */
-static int transition(struct db *db, const char *serial, unsigned allowed_from,
-		      enum cert_status to, int reason, const char *actor, const char *action)
+/* The refusal of a transition, recorded on its own (the change was rolled
+ * back): evidence too, so its failure is the caller's failure. */
+static int record_refusal(struct db *db, const char *actor, const char *action,
+			  const char *serial, enum refusal why)
 {
+	_cleanup_free_ char *details = strdup_printf("{\"error\":\"%s\"}", refusal_code(why));
+
+	if (!details)
+		return -ENOMEM;
+	return audit_append(db, false, actor, action, serial, "refused", details);
+}
+
+static int transition(struct db *db, const char *serial, unsigned allowed_from,
+		      enum cert_status to, int reason, const char *actor, const char *action,
+		      enum refusal *ret_refusal)
+{
+	enum refusal why = REFUSAL_NONE;
 	_cleanup_free_ char *details = NULL;
 	enum cert_status from;
 	char s[65];
@@ -263,8 +277,12 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	if (r < 0)
 		return r;
 	r = cert_status_get(db, s, &from, NULL, NULL);
-	if (r == 0 && !(allowed_from & (1u << from)))
-		r = -EBUSY;
+	if (r == -ENOENT)
+		why = REFUSAL_CERT_UNKNOWN;
+	else if (r == 0 && !(allowed_from & (1u << from)))
+		why = REFUSAL_CERT_STATE;
+	if (why)
+		r = -EACCES;
 	if (r == 0) {
 		if (to == CERT_ACTIVE)
 			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
@@ -282,33 +300,40 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	}
 	if (r < 0) {
 		db_rollback(db);
+		if (r != -EACCES)
+			return r;
 		/* Refusals are decisions too: record them outside the rolled back tx. */
-		if (r == -EBUSY || r == -ENOENT)
-			audit_append(db, false, actor, action, s, "refused",
-				     r == -EBUSY ? "{\"why\":\"not allowed from current status\"}"
-						 : "{\"why\":\"unknown serial\"}");
-		return r;
+		r = record_refusal(db, actor, action, s, why);
+		if (r < 0)
+			return r;
+		*ret_refusal = why;
+		return -EACCES;
 	}
 	return db_commit(db);
 }
 
-int cert_hold(struct db *db, const char *serial, const char *actor)
+int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal)
 {
 	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CERT_REASON_HOLD, actor,
-			  "cert.hold");
+			  "cert.hold", ret_refusal);
 }
 
-int cert_release(struct db *db, const char *serial, const char *actor)
+int cert_release(struct db *db, const char *serial, const char *actor,
+		 enum refusal *ret_refusal)
 {
-	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release");
+	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release",
+			  ret_refusal);
 }
 
-int cert_revoke(struct db *db, const char *serial, int reason, const char *actor)
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor,
+		enum refusal *ret_refusal)
 {
-	if (!cert_revoke_reason_ok(reason))
-		return -EINVAL;
+	if (!cert_revoke_reason_ok(reason)) {
+		*ret_refusal = REFUSAL_CERT_REASON;
+		return -EACCES;
+	}
 	return transition(db, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
-			  reason, actor, "cert.revoke");
+			  reason, actor, "cert.revoke", ret_refusal);
 }
 
 int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)

@@ -6,6 +6,7 @@
  * Every change is written together with its audit event in one
  * transaction. */
 #pragma once
+#include "domain/refusal.h"
 #include "store/db.h"
 
 enum cert_status { CERT_ACTIVE, CERT_HOLD, CERT_REVOKED };
@@ -59,13 +60,17 @@ int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
 int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_status,
 		    int *ret_reason, int64_t *ret_revoked_at);
 
-/* Applies a transition; actor is who asked ("operator", "holder:TCKN").
- * -ENOENT unknown serial, -EBUSY when the transition is not allowed from
- * the current state (e.g. release of an active or revoked certificate,
- * anything on a revoked one), -EINVAL for a bad reason. */
-int cert_hold(struct db *db, const char *serial, const char *actor);
-int cert_release(struct db *db, const char *serial, const char *actor);
-int cert_revoke(struct db *db, const char *serial, int reason, const char *actor);
+/* Applies a transition with its audit event; actor is who asked
+ * ("operator", "holder:TCKN").  Refusals (-EACCES, recorded in the audit
+ * log too): cert_unknown (serial never issued here), cert_state (not
+ * allowed from the current state, e.g. release of an active or revoked
+ * certificate, anything on a revoked one), cert_reason (revoke with a
+ * reason cert_revoke_reason_ok() refuses). */
+int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal);
+int cert_release(struct db *db, const char *serial, const char *actor,
+		 enum refusal *ret_refusal);
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor,
+		enum refusal *ret_refusal);
 
 /* Calls fn for every certificate on hold or revoked (for the CRL). */
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,

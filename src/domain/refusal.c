@@ -32,6 +32,8 @@ static const char *const codes[] = {
 	[REFUSAL_BAD_TCKN] = "bad_tckn",
 	[REFUSAL_BAD_PURPOSE] = "bad_purpose",
 	[REFUSAL_NOT_FOUND] = "not_found",
+	[REFUSAL_CERT_STATE] = "cert_state",
+	[REFUSAL_CERT_REASON] = "cert_reason",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

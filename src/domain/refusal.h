@@ -41,6 +41,9 @@ enum refusal {
 	REFUSAL_BAD_TCKN,
 	REFUSAL_BAD_PURPOSE,
 	REFUSAL_NOT_FOUND,
+	/* the certificate lifecycle */
+	REFUSAL_CERT_STATE,
+	REFUSAL_CERT_REASON,
 	_REFUSAL_MAX,
 };
 

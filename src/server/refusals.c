@@ -34,6 +34,8 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_BAD_TCKN] = { 400, "T.C. Kimlik No geçersiz." },
 	[REFUSAL_BAD_PURPOSE] = { 400, "Geçersiz işlem türü." },
 	[REFUSAL_NOT_FOUND] = { 404, "Kayıt bulunamadı." },
+	[REFUSAL_CERT_STATE] = { 409, "Bu işlem sertifikanın şu anki durumunda yapılamaz." },
+	[REFUSAL_CERT_REASON] = { 400, "Geçersiz iptal nedeni." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

@@ -300,15 +300,16 @@ static void test_revoked_and_hold(void **state)
 	struct world *w = *state;
 	_cleanup_json_ json_t *sa = NULL, *sb = NULL;
 	struct signing_session a, b;
+	enum refusal why;
 	char *ta, *tb;
 
 	started(w, "login", &a, &ta);
 	sa = signatures_of(&w->ahmet, &a);
-	assert_int_equal(cert_hold(w->f->db, w->ahmet.serial, "operator"), 0);
+	assert_int_equal(cert_hold(w->f->db, w->ahmet.serial, "operator", &why), 0);
 	assert_refused(w, &a, ta, sa, REFUSAL_CERT_ON_HOLD);
 	started(w, "login", &b, &tb);
 	sb = signatures_of(&w->ahmet, &b);
-	assert_int_equal(cert_revoke(w->f->db, w->ahmet.serial, 1, "operator"), 0);
+	assert_int_equal(cert_revoke(w->f->db, w->ahmet.serial, 1, "operator", &why), 0);
 	assert_refused(w, &b, tb, sb, REFUSAL_CERT_REVOKED);
 	free(ta), free(tb);
 	signing_session_done(&a), signing_session_done(&b);
