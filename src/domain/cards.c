@@ -126,8 +126,10 @@ static int record(struct db *db, const struct card_request *req, const char *lab
 static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
 
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
-	       const struct card_request *req, struct card_result *ret, char **ret_reason)
+	       const struct card_request *req, struct card_result *ret, char **ret_detail,
+	       enum refusal *ret_refusal)
 {
+	bool exists = false;
 	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
 	_cleanup_(X509_freep) X509 *cert = NULL;
@@ -142,6 +144,10 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	int r;
 
 	r = holder_get(db, req->tckn, &h);
+	if (r == -ENOENT) {
+		*ret_refusal = REFUSAL_HOLDER_UNKNOWN;
+		return -EACCES;
+	}
 	if (r < 0)
 		return r;
 	r = softhsm_env(cfg, &conf);
@@ -158,6 +164,14 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		if (r < 0)
 			goto out;
 		snprintf(label, sizeof(label), "EONAY-%s", digits);
+	}
+	r = card_exists(db, label, &exists);
+	if (r < 0)
+		goto out;
+	if (exists) {
+		*ret_refusal = REFUSAL_CARD_EXISTS;
+		r = -EACCES;
+		goto out;
 	}
 	if (req->user_pin)
 		snprintf(res.user_pin, sizeof(res.user_pin), "%s", req->user_pin);
@@ -180,7 +194,9 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	hr = (struct pki_holder_req){ .tckn = req->tckn, .given_name = h.given_name,
 				      .surname = h.surname, .not_before = now - 60,
 				      .not_after = now + 86400 * (req->days ? req->days : 730) };
-	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_reason);
+	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_detail);
+	if (r == -EACCES)
+		*ret_refusal = REFUSAL_CERT_PROFILE;
 	if (r == 0)
 		r = p11_cert_store(p11, label, res.user_pin, cert, id, sizeof(id));
 	/* Like a real card, it carries the issuing CA certificate too, so that

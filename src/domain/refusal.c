@@ -34,6 +34,9 @@ static const char *const codes[] = {
 	[REFUSAL_NOT_FOUND] = "not_found",
 	[REFUSAL_CERT_STATE] = "cert_state",
 	[REFUSAL_CERT_REASON] = "cert_reason",
+	[REFUSAL_HOLDER_UNKNOWN] = "holder_unknown",
+	[REFUSAL_CARD_EXISTS] = "card_exists",
+	[REFUSAL_CERT_PROFILE] = "cert_profile",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

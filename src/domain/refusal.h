@@ -44,6 +44,10 @@ enum refusal {
 	/* the certificate lifecycle */
 	REFUSAL_CERT_STATE,
 	REFUSAL_CERT_REASON,
+	/* card production */
+	REFUSAL_HOLDER_UNKNOWN,
+	REFUSAL_CARD_EXISTS,
+	REFUSAL_CERT_PROFILE,
 	_REFUSAL_MAX,
 };
 

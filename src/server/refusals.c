@@ -36,6 +36,9 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_NOT_FOUND] = { 404, "Kayıt bulunamadı." },
 	[REFUSAL_CERT_STATE] = { 409, "Bu işlem sertifikanın şu anki durumunda yapılamaz." },
 	[REFUSAL_CERT_REASON] = { 400, "Geçersiz iptal nedeni." },
+	[REFUSAL_HOLDER_UNKNOWN] = { 404, "Sertifika sahibi bulunamadı." },
+	[REFUSAL_CARD_EXISTS] = { 409, "Bu etiketle bir kart zaten var." },
+	[REFUSAL_CERT_PROFILE] = { 422, "Sertifika profil denetiminden geçmedi." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");
