@@ -306,7 +306,8 @@ int signature_submit(struct db *db, const struct act_ctx *ctx,
 		return r;
 	/* Refusals of the signature itself are the holder's; the others
 	 * (no session, not claimed) the application's. */
-	actor = why >= REFUSAL_SIGNATURE_COUNT && ret->session.id[0]
+	actor = ret->session.id[0] && why != REFUSAL_SESSION_EXPIRED &&
+				why != REFUSAL_SESSION_CLOSED
 			? strdup_printf("holder:%s", ret->session.tckn)
 			: strdup_printf("client:%s", app_addr ? app_addr : "");
 	if (!actor)
