@@ -340,15 +340,20 @@ static void test_double_eonay_give(void **state)
 {
 	struct world *w = *state;
 	_cleanup_json_ json_t *s1 = NULL, *s2 = NULL;
-	struct signing_session a, b;
+	struct signing_session a, b, c, n;
 	enum refusal why, result;
-	char *ta, *tb;
+	char *ta, *tb, *tc, code[17];
 
 	started(w, "eonay-give", &a, &ta);
 	started(w, "eonay-give", &b, &tb);
+	started(w, "eonay-give", &c, &tc);
 	s1 = signatures_of(&w->ahmet, &a);
 	s2 = signatures_of(&w->ahmet, &b);
 	assert_int_equal(submit(w, ta, s1, &why), 0);
+	/* Tekrar Kod Al on a third one checks the rule again too. */
+	assert_int_equal(signing_renew(w->f->db, &w->f->ctx, c.id, w->web_hash, NULL, &n, code,
+				       &why), -EACCES);
+	assert_int_equal(why, REFUSAL_EONAY_ALREADY_ACTIVE);
 	assert_int_equal(submit(w, tb, s2, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_EONAY_ALREADY_ACTIVE);
 	assert_int_equal(state_of(w, a.id, NULL), SS_SIGNED);
@@ -362,8 +367,8 @@ static void test_double_eonay_give(void **state)
 	/* Nothing of the refused one was kept but the refusal. */
 	assert_int_equal(dfx_int(w->f, "SELECT COUNT(*) FROM signatures WHERE session_id = $1",
 				 b.id), 0);
-	free(ta), free(tb);
-	signing_session_done(&a), signing_session_done(&b);
+	free(ta), free(tb), free(tc);
+	signing_session_done(&a), signing_session_done(&b), signing_session_done(&c);
 }
 
 static void test_eonay_cancel(void **state)
