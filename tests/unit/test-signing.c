@@ -8,7 +8,9 @@
 
 #include "common/checkdigit.h"
 #include "domain-fixture.h"
+#include "common/json.h"
 #include "domain/signing.h"
+#include "domain/texts.h"
 
 #define TCKN "10000000146"
 #define WEB "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -279,6 +281,24 @@ static void test_registry(void **state)
 	assert_string_equal(refusal_code(_REFUSAL_MAX), "internal");
 }
 
+/* Every act's texts are in the store (a new act without its migration
+ * fails here), and %CA% is filled in. */
+static void test_act_texts(void **state)
+{
+	struct dfx *f = *state;
+
+	for (size_t i = 0; i < acts_count; i++) {
+		_cleanup_json_ json_t *t = NULL;
+		int64_t v = 0;
+
+		assert_int_equal(sign_texts_load(f->db, acts[i]->texts, "Test SM", &v, &t), 0);
+		assert_true(v >= 1);
+		assert_true(json_array_size(t) >= 1);
+		for (size_t k = 0; k < json_array_size(t); k++)
+			assert_null(strstr(json_string_value(json_array_get(t, k)), "%CA%"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_finish, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_ms, dfx_setup, dfx_teardown),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test_setup_teardown(test_act_texts, dfx_setup, dfx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
