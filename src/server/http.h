@@ -15,7 +15,7 @@
 
 #include "server/ratelimit.h"
 #include "server/server.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 
 #define HTTP_MAX_PARAMS 4
 

@@ -12,14 +12,14 @@
 
 #include "common/log.h"
 #include "config-build.h"
-#include "ca/authority.h"
-#include "ca/cards.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
+#include "domain/publish.h"
 #include "server/acceptor.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 #include "store/audit.h"
 
 static void help(void)
