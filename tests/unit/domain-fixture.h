@@ -12,6 +12,7 @@
 #include "common/config.h"
 #include "common/util.h"
 #include "domain/acts.h"
+#include "store/audit.h"
 #include "store/db.h"
 
 struct dfx {
@@ -36,6 +37,8 @@ static inline int dfx_setup(void **state)
 	assert_int_equal(db_migrate(f->db, NULL), 0);
 	assert_int_equal(random_bytes(f->code_key, 32), 0);
 	assert_int_equal(random_bytes(f->session_key, 32), 0);
+	/* Decisions are audited: the chain needs its key (any, for a test). */
+	assert_int_equal(audit_set_key(f->code_key), 0);
 	f->ctx = (struct act_ctx){ .cfg = &f->cfg, .code_key = f->code_key,
 				   .session_key = f->session_key };
 	*state = f;
