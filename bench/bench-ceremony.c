@@ -8,14 +8,14 @@
  *       is parked; its answer must say signed and authenticated.  Prints
  *       ceremonies/s and the wake latency (see below) as key=value lines.
  *
- *   bench-ceremony park PORT N PID TCKN [keepalive]
+ *   bench-ceremony park PORT N PID TCKN [keepalive] [cookies]
  *       Creates N browser sessions each with a login signing session, then
  *       parks N browsers at once on GET /api/v1/signing/wait?state=waiting
  *       (non-blocking sockets, epoll, raw HTTP/1.1 with the cookie and
- *       Chromium's other headers).  Each wait is the first request on its
- *       connection (eonayd holds it unread), or with keepalive the second,
- *       after a GET /api/v1/session on the same connection (libmicrohttpd
- *       has the connection then and parks the wait itself).  Reads
+ *       Chromium's other headers; with cookies, 2 KB of other cookies
+ *       too).  Each wait is the first request on its connection, or with
+ *       keepalive the second, after a GET /api/v1/session on the same
+ *       connection (libmicrohttpd's pool was used and reset once then).  Reads
  *       eonayd's VmRSS (/proc/PID/status) before and while they wait,
  *       wakes every one by claiming its code, and checks that each gets
  *       its answer (state code_used).  Prints key=value lines.
@@ -271,14 +271,16 @@ static void browser_start(struct hconn *c, struct browser *b)
 	json_decref(o);
 }
 
+static bool cookies_2k;		/* park: the browsers carry 2 KB of other cookies */
+
 static int wait_request(const struct browser *b, const char *state, char *buf, size_t n)
 {
-	/* What Chromium sends (about 750 bytes): the size matters to
-	 * libmicrohttpd's per-connection pool. */
+	/* What Chromium sends (about 750 bytes), with 2 KB of other cookies:
+	 * the size matters to libmicrohttpd's per-connection pool. */
 	return snprintf(buf, n,
 			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\n"
-			CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
-			b->id, state, b->cookie);
+			CHROMIUM_WAIT_HEADERS "Cookie: %s%s\r\n\r\n",
+			b->id, state, cookies_2k ? CHROMIUM_OTHER_COOKIES_2K : "", b->cookie);
 }
 
 /* ---- the application's side ------------------------------------------ */
@@ -621,13 +623,42 @@ struct pconn {
 	int fd;
 	unsigned idx;
 	size_t wpos, wlen;
-	char req[2048];
+	char req[8192];
 	struct hconn in;
 	bool answered;
 	bool first_pending;	/* keepalive: the session answer not read yet */
+	bool reopened;		/* keepalive: the wait was sent again on a new connection */
 };
 
 static bool keepalive;
+static unsigned reopened, lost;
+
+/* keepalive: the wait, second on its connection, was answered at once
+ * and the connection closes (eonayd parks a wait only as the first
+ * request on its connection); as the page does, send it again on a new
+ * connection.  False when c was already reopened (then it is an early
+ * answer). */
+static bool reopen(int ep, struct pconn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	size_t n;
+
+	if (!keepalive || c->first_pending || c->reopened)
+		return false;
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->in.buf);
+	memset(&c->in, 0, sizeof(c->in));
+	c->reopened = true;
+	reopened++;
+	c->fd = tcp_connect(false);
+	n = (size_t)wait_request(&browsers[c->idx], "waiting", c->req, sizeof(c->req));
+	write_all(c->fd, c->req, n);
+	c->in.fd = c->fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		die("epoll_ctl: %m");
+	return true;
+}
 
 /* keepalive: reads the answer to the first request; true when the event
  * was for it (it may come in pieces), false when it is the wait's. */
@@ -640,15 +671,28 @@ static bool first_answer(struct pconn *c)
 	sz = hconn_read(&c->in, NULL);
 	if (sz == 0)
 		return true;
-	if (sz == (size_t)-1 || sz != c->in.len)
-		die("keepalive: bad first answer on connection %u", c->idx);
+	if (sz == (size_t)-1 || sz > c->in.len) {
+		/* Closed without an answer: counted, and it never answers. */
+		fprintf(stderr, "keepalive: no first answer on connection %u\n", c->idx);
+		lost++;
+		c->first_pending = false;
+		c->answered = true;
+		close(c->fd);	/* out of the epoll set too */
+		c->fd = c->in.fd = -1;
+		return true;
+	}
 	c->first_pending = false;
+	if (sz < c->in.len) {	/* the wait's answer came with it */
+		memmove(c->in.buf, c->in.buf + sz, c->in.len - sz);
+		c->in.len -= sz;
+		return false;
+	}
 	c->in.len = 0;
 	return true;
 }
 
-/* Where browsers wait now, from eonayd's /healthz: held by the acceptor
- * or parked in libmicrohttpd. */
+/* How many browsers wait now, from eonayd's /healthz (parked in
+ * libmicrohttpd; "held" is 0 since the acceptor only accepts). */
 static void waiting_counts(long *ret_held, long *ret_parked)
 {
 	struct hconn hc = { .fd = -1 };
@@ -658,7 +702,7 @@ static void waiting_counts(long *ret_held, long *ret_parked)
 	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
 	o = json_body(&r, "GET /healthz", 200);
 	w = json_object_get(o, "waiting");
-	*ret_held = (long)json_integer_value(json_object_get(w, "held"));
+	*ret_held = 0;
 	*ret_parked = (long)json_integer_value(json_object_get(w, "parked"));
 	json_decref(o);
 	hconn_close(&hc);
@@ -711,7 +755,8 @@ static int cmd_park(unsigned n, long pid)
 				 * the connection (sent at once: pipelined). */
 				c->wlen = (size_t)snprintf(c->req, sizeof(c->req),
 							   "GET /api/v1/session HTTP/1.1\r\n"
-							   CHROMIUM_WAIT_HEADERS "Cookie: %s\r\n\r\n",
+							   CHROMIUM_WAIT_HEADERS "Cookie: %s%s\r\n\r\n",
+							   cookies_2k ? CHROMIUM_OTHER_COOKIES_2K : "",
 							   browsers[opened].cookie);
 				c->first_pending = true;
 			}
@@ -731,7 +776,7 @@ static int cmd_park(unsigned n, long pid)
 			socklen_t l = sizeof(err);
 
 			if (c->wpos == c->wlen) {	/* an answer already: not parked */
-				if (first_answer(c))
+				if (first_answer(c) || reopen(ep, c))
 					continue;
 				early++;
 				ev.events = 0;
@@ -765,7 +810,7 @@ static int cmd_park(unsigned n, long pid)
 		for (int j = 0; j < k; j++) {	/* answered while it should wait */
 			struct pconn *c = evs[j].data.ptr;
 			struct epoll_event ev = { .events = 0, .data.ptr = c };
-			if (first_answer(c))
+			if (first_answer(c) || reopen(ep, c))
 				continue;
 			early++;
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
@@ -780,7 +825,7 @@ static int cmd_park(unsigned n, long pid)
 	}
 	proc_mem(pid, &m2);
 	print_mem("parked", &m2);
-	printf("early_answers=%u\n", early);
+	printf("early_answers=%u reopened=%u lost=%u\n", early, reopened, lost);
 	waiting_counts(&held, &parked);
 	printf("waiting held=%ld parked=%ld\n", held, parked);
 	if (early) {
@@ -878,6 +923,9 @@ int main(int argc, char **argv)
 		return cmd_run(n, t ? t : 1, argv[5]);
 	}
 	tckn = argv[5];
-	keepalive = argc > 6 && streq(argv[6], "keepalive");
+	for (int i = 6; i < argc; i++) {
+		keepalive |= streq(argv[i], "keepalive");
+		cookies_2k |= streq(argv[i], "cookies");
+	}
 	return cmd_park(n, strtol(argv[4], NULL, 10));
 }

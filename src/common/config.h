@@ -23,6 +23,7 @@ struct config {
 	int64_t threads;	/* HTTP worker threads */
 	int64_t max_body;	/* bytes */
 	int64_t max_connections;
+	int64_t max_connections_per_client;	/* per address (IPv6: per /64); 0: no cap */
 	int64_t connection_timeout;	/* seconds */
 	int64_t connection_memory;	/* bytes of MHD pool per connection */
 

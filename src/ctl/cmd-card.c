@@ -5,8 +5,8 @@
 #include <openssl/crypto.h>
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/cards.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
 #include "common/tckn.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
@@ -15,12 +15,13 @@ int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
 		       const struct card_request *req, struct card_result *ret)
 {
 	_cleanup_free_ char *reason = NULL;
+	enum refusal why = REFUSAL_NONE;
 	int r;
 
-	r = card_issue(ctl->db, ca, &ctl->cfg, module, req, ret, &reason);
-	if (r == -ENOENT)
+	r = card_issue(ctl->db, ca, &ctl->cfg, module, req, ret, &reason, &why);
+	if (r == -EACCES && why == REFUSAL_HOLDER_UNKNOWN)
 		fprintf(stderr, "eonayctl card issue: no holder %s (eonayctl holder add)\n", req->tckn);
-	else if (r == -EEXIST)
+	else if (r == -EEXIST || (r == -EACCES && why == REFUSAL_CARD_EXISTS))
 		fprintf(stderr, "eonayctl card issue: a card labelled %s exists already\n",
 			req->label ? req->label : "(generated)");
 	else if (r == -EACCES)

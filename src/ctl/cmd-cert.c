@@ -2,12 +2,12 @@
  * changes (each publishes a new CRL at once) and the CRL itself. */
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/publish.h"
 #include "common/tckn.h"
 #include "ctl/ctl.h"
 #include "pki/crl.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 int ctl_holder(struct ctl *ctl, int argc, char **argv)
 {
@@ -88,6 +88,7 @@ static void cert_print(const struct cert_record *c)
 int ctl_cert(struct ctl *ctl, int argc, char **argv)
 {
 	const char *actor = "operator";
+	enum refusal why = REFUSAL_NONE;
 	int reason = 0, r;
 
 	if (ctl_wants_help(argc, argv) || argc < 3) {
@@ -131,9 +132,9 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 		return 0;
 	}
 	if (streq(argv[1], "hold"))
-		r = cert_hold(ctl->db, argv[2], actor);
+		r = cert_hold(ctl->db, argv[2], actor, &why);
 	else if (streq(argv[1], "release"))
-		r = cert_release(ctl->db, argv[2], actor);
+		r = cert_release(ctl->db, argv[2], actor, &why);
 	else if (streq(argv[1], "revoke")) {
 		if (argc < 4 || pki_reason_from_string(argv[3], &reason) < 0 ||
 		    !cert_revoke_reason_ok(reason)) {
@@ -142,18 +143,18 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 					"unspecified\n");
 			return 2;
 		}
-		r = cert_revoke(ctl->db, argv[2], reason, actor);
+		r = cert_revoke(ctl->db, argv[2], reason, actor, &why);
 	} else {
 		fprintf(stderr, "eonayctl cert: unknown subcommand '%s'\n", argv[1]);
 		return 2;
 	}
-	if (r == -ENOENT) {
+	if (r == -EACCES && why == REFUSAL_CERT_UNKNOWN) {
 		fprintf(stderr, "eonayctl cert %s: no certificate %s\n", argv[1], argv[2]);
 		return 1;
 	}
-	if (r == -EBUSY) {
-		fprintf(stderr, "eonayctl cert %s: not allowed in the certificate's current status\n",
-			argv[1]);
+	if (r == -EACCES) {
+		fprintf(stderr, "eonayctl cert %s: not allowed in the certificate's current status"
+				" (%s)\n", argv[1], refusal_code(why));
 		return 1;
 	}
 	if (r < 0) {

@@ -9,13 +9,13 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "ca/authority.h"
-#include "ca/cards.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
+#include "domain/publish.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
 #include "pki/key.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 static const struct demo_holder {
 	const char *tckn, *given, *surname, *email, *mobile, *card;
@@ -32,11 +32,11 @@ static int ensure_card(struct ctl *ctl, struct pki_ca *ca, const struct demo_hol
 	struct card_request req = { .tckn = d->tckn, .label = d->card, .user_pin = DEMO_PIN,
 				    .key_spec = "rsa:2048", .days = 730, .active = d->active };
 	struct card_result res;
-	int64_t n = 0;
+	bool exists = false;
 	int r;
 
-	r = db_query_int64(ctl->db, "SELECT COUNT(*) FROM cards WHERE serial = $1", "t", &n, d->card);
-	if (r < 0 || n > 0)
+	r = card_exists(ctl->db, d->card, &exists);
+	if (r < 0 || exists)
 		return r;
 	return ctl_card_issue_one(ctl, ca, EONAY_SOFTHSM_MODULE, &req, &res);
 }
@@ -63,7 +63,6 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 	const char *conf = NULL;
 	json_t *o, *hl;
 	char *s, *root;
-	int64_t n = 0;
 	int r;
 
 	if (ctl_wants_help(argc, argv)) {
@@ -99,16 +98,14 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 		if (r < 0)
 			return r;
 	}
-	r = db_run(ctl->db, "INSERT INTO institutions (id, name, created_at) VALUES ($1, $2, $3)"
-			    " ON CONFLICT (id) DO NOTHING",
-		   "tti", "meb", "T.C. Millî Eğitim Bakanlığı", now_sec());
+	r = institution_put(ctl->db, "meb", "T.C. Millî Eğitim Bakanlığı");
 	if (r < 0)
 		return r;
-	if (db_query_int64(ctl->db, "SELECT COUNT(*) FROM crl_state", NULL, &n) == 0 && n == 0) {
+	r = crl_current(ctl->db, NULL, NULL, NULL, NULL);
+	if (r == -ENOENT)
 		r = crl_publish(ctl->db, ca, ctl->cfg.crl_validity, NULL);
-		if (r < 0)
-			return r;
-	}
+	if (r < 0)
+		return r;
 
 	root = ctl_name_utf8(X509_get_subject_name(pki_ca_root_cert(ca)));
 	hl = json_array();

@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "ca/eonay.h"
+#include "domain/eonay.h"
 #include "common/tckn.h"
 #include "ctl/ctl.h"
 

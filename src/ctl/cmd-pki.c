@@ -1,7 +1,7 @@
 /* cmd-pki.c - eonayctl pki: create and show the CA hierarchy. */
 #include <stdio.h>
 
-#include "ca/authority.h"
+#include "domain/authority.h"
 #include "ctl/ctl.h"
 #include "pki/key.h"
 #include "store/audit.h"
@@ -70,7 +70,12 @@ int ctl_pki(struct ctl *ctl, int argc, char **argv)
 			fprintf(stderr, "eonayctl pki init: failed: %s\n", strerror(-r));
 			return r;
 		}
-		audit_append(ctl->db, false, "operator", "pki.init", ctl->cfg.pki_dir, "ok", NULL);
+		r = audit_append(ctl->db, false, "operator", "pki.init", ctl->cfg.pki_dir, "ok", NULL);
+		if (r < 0) {
+			fprintf(stderr, "eonayctl pki init: CA created, but the audit log refused the"
+					" event: %s\n", strerror(-r));
+			return r;
+		}
 		printf("CA created in %s\n", ctl->cfg.pki_dir);
 		argv[1] = "show";
 	}

@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "common/log.h"
-#include "ca/cards.h"
+#include "domain/cards.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
 #include "store/audit.h"

@@ -1,34 +1,30 @@
-/* acceptor.c - the listening socket and the held long-polls (see
+/* acceptor.c - the listening socket and the connection accounting (see
  * acceptor.h).
  *
- * One thread, one epoll set: the listening socket, an eventfd for stop,
- * and every held connection (EPOLLRDHUP only: its unread request must not
- * wake us; a client that goes away must).  The held connection itself is a
- * waiter in waiters.c, which owns its deadline and wakes it; the epoll data
- * carries the descriptor and a tag so that a stale event never touches a
- * later connection that got the same descriptor number. */
+ * One thread, one epoll set: the listening socket and an eventfd for stop.
+ * The books (connbook.h) are under one mutex shared with libmicrohttpd's
+ * threads, which report closed connections.  A shed connection is shut
+ * down both ways: libmicrohttpd sees the end of its stream (a long-poll
+ * parked in it: waiters.c sees it) and closes it; it counts until then. */
 #include "server/acceptor.h"
 
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/crypto.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
-#include "server/reqhead.h"
-#include "server/signing.h"
-#include "server/waiters.h"
-#include "server/websession.h"
+#include "common/netaddr.h"
+#include "server/connbook.h"
 
-#define TAG_LISTEN UINT64_MAX
-#define TAG_STOP (UINT64_MAX - 1)
+#define TAG_LISTEN 1
+#define TAG_STOP 2
 #define ACCEPT_PAUSE_US 100000		/* after EMFILE and the like */
+#define FD_RESERVE 256			/* descriptors kept for the store, logs, HSM ... */
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -41,9 +37,71 @@ static struct server *srv;
 static int listen_fd = -1, epoll_fd = -1, stop_fd = -1;
 static pthread_t thread;
 static bool started, thread_running;
-static uint32_t last_tag;		/* acceptor thread only */
 static uint64_t paused_until;		/* acceptor thread only */
-static atomic_uchar released[ACCEPTOR_MAX_FD];	/* untouched pages cost nothing */
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct connbook *book;
+
+unsigned acceptor_count_request(int fd)
+{
+	/* Booked before the hand-over; libmicrohttpd's locks order that
+	 * before its thread gets the connection. */
+	return book ? connbook_count_request(book, fd) : 0;
+}
+
+void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			    enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	pthread_mutex_lock(&lock);
+	connbook_closed(book, ci->connect_fd);
+	pthread_mutex_unlock(&lock);
+}
+
+int acceptor_init(struct server *server)
+{
+	const struct config *cfg = server->cfg;
+	unsigned budget, want;
+	uint64_t seed;
+	struct rlimit rl;
+	int fd_max, r;
+
+	srv = server;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open files limit: %s", strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fd_max = (int)MIN(rl.rlim_cur, (rlim_t)(1 << 24));
+	want = budget = (unsigned)cfg->max_connections;
+	/* What can be open (connbook_max_open) and the reserve must fit. */
+	while (budget > 16 && (int64_t)budget + budget / 16 + 64 + FD_RESERVE > fd_max)
+		budget = (unsigned)MAX(16, (int64_t)(fd_max - 64 - FD_RESERVE) * 16 / 17);
+	if (budget < want)
+		log_warn("server.max_connections %u lowered to %u: the open files limit is %d",
+			 want, budget, fd_max);
+	r = random_bytes(&seed, sizeof(seed));
+	if (r < 0)
+		return r;
+	return connbook_new(budget, (unsigned)cfg->max_connections_per_client, fd_max, seed, &book);
+}
+
+unsigned acceptor_mhd_limit(void)
+{
+	/* libmicrohttpd splits its limit evenly over its worker threads and
+	 * gives each new connection to the first with room: any one of them
+	 * may get everything that is open. */
+	return (unsigned)srv->cfg->threads * (connbook_max_open(book) + 64);
+}
 
 static int listen_socket(const char *listen_addr, int *ret_fd)
 {
@@ -82,88 +140,8 @@ static int listen_socket(const char *listen_addr, int *ret_fd)
 		close(fd);
 		return r;
 	}
-	/* Accept once the first bytes are there, so that one peek sees the
-	 * request head.  A connection that sends nothing stays in the kernel
-	 * for this long; then it is accepted and goes to MHD, which times it
-	 * out like any idle one. */
-	r = (int)MAX(srv->cfg->connection_timeout, 1);
-	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &r, sizeof(r)) < 0)
-		log_warn("TCP_DEFER_ACCEPT: %s", strerror(errno));
 	*ret_fd = fd;
 	return 0;
-}
-
-static void handover(int fd, const struct sockaddr *sa, socklen_t sa_len)
-{
-	if (MHD_add_connection(srv->daemon, fd, sa, sa_len) != MHD_YES) {
-		/* MHD closed it (at its connection limit, or out of memory). */
-		if (fd < ACCEPTOR_MAX_FD)
-			atomic_store(&released[fd], 0);
-		log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
-	}
-}
-
-/* Holds fd when its first request is a long-poll that would only wait:
- * 0 when held, < 0 when it is MHD's. */
-static int hold(int fd, const struct sockaddr *sa, socklen_t sa_len)
-{
-	char buf[REQHEAD_MAX];
-	struct signing_session s = { 0 };
-	struct wait_head h = { 0 };
-	struct websession ws = { 0 };
-	struct epoll_event ev = { .events = EPOLLRDHUP };
-	unsigned ms;
-	struct db *db;
-	uint32_t tag;
-	ssize_t n;
-	int r;
-
-	if (fd >= ACCEPTOR_MAX_FD)
-		return -EBUSY;
-	/* A head MHD's pool could not take is not held only to get a 431. */
-	n = recv(fd, buf, MIN(sizeof(buf), (size_t)srv->cfg->connection_memory / 2), MSG_PEEK);
-	if (n <= 0)
-		return -EAGAIN;
-	r = reqhead_parse_wait(buf, (size_t)n, WEBSESSION_COOKIE, &h);
-	OPENSSL_cleanse(buf, (size_t)n);	/* the cookie is a secret */
-	if (r < 0)
-		goto out;
-	/* Reads only: this thread never waits for the store's write lock. */
-	r = server_db(srv, &db);
-	if (r >= 0)
-		r = websession_peek(db, srv->cfg, h.sid, &ws);
-	if (r >= 0)
-		r = signing_peek_own(db, h.id, ws.id_hash, &s);
-	if (r < 0)
-		goto out;
-	ms = signing_wait_ms(srv->cfg, &s, h.state);
-	signing_session_done(&s);
-	r = -EAGAIN;
-	if (ms == 0)
-		goto out;	/* answered at once: MHD's */
-
-	tag = ++last_tag ?: ++last_tag;
-	ev.data.u64 = (uint64_t)tag << 32 | (uint32_t)fd;
-	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = waiter_hold(h.id, fd, sa, sa_len, tag, ms);
-	if (r < 0) {
-		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-		goto out;
-	}
-	/* From here on fd belongs to waiters.c.  Re-read after holding: a
-	 * change in between must not be lost. */
-	if (signing_peek_own(db, h.id, ws.id_hash, &s) < 0 ||
-	    !streq(h.state, signing_state_str(s.state)))
-		waiter_wake_held(fd, tag);
-	signing_session_done(&s);
-	r = 0;
-out:
-	OPENSSL_cleanse(&h, sizeof(h));
-	OPENSSL_cleanse(&ws, sizeof(ws));
-	return r;
 }
 
 /* Stops (pause) or resumes watching the listening socket; -errno when it
@@ -182,24 +160,51 @@ static int accept_pause(bool pause)
 	return pause ? 0 : -errno;
 }
 
-/* Held connections and MHD's together at server.max_connections? */
-static bool budget_spent(void)
-{
-	const union MHD_DaemonInfo *di;
-	struct waiters_stats ws;
-
-	/* Only this thread asks MHD: the call writes a sum into the daemon. */
-	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	waiters_stats(&ws);
-	return (int64_t)ws.held + (di ? di->num_connections : 0) >= srv->cfg->max_connections;
-}
-
 /* accept(2)'s errors that are the one pending connection's, not ours. */
 static bool accept_error_transient(int e)
 {
 	return e == EINTR || e == ECONNABORTED || e == EPROTO || e == ENETDOWN ||
 	       e == ENOPROTOOPT || e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
 	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
+}
+
+/* True when sa is in server.trusted_proxies: a proxy carries many clients
+ * on its connections, so the per-client cap does not apply to it (the
+ * rate limits count the clients behind it, http.c). */
+static bool trusted_proxy(const struct sockaddr *sa)
+{
+	char text[NETADDR_STRLEN];
+	struct netaddr na;
+
+	if (srv->trusted_proxies.n == 0)
+		return false;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof(text));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text,
+			  sizeof(text));
+	else
+		return false;
+	return netaddr_parse(text, strlen(text), &na) == 0 &&
+	       cidr_list_contains(&srv->trusted_proxies, &na);
+}
+
+/* Books fd in (true) or refuses it (false: the caller closes it); sheds
+ * an older connection when that makes room. */
+static bool admit(int fd, const struct sockaddr *sa)
+{
+	bool capped = !trusted_proxy(sa);
+	enum connbook_verdict v;
+	int shed;
+
+	pthread_mutex_lock(&lock);
+	v = connbook_admit(book, fd, sa, capped, &shed);
+	/* Under the lock: the shed descriptor is still open (libmicrohttpd
+	 * reports the close, which needs the lock, before it closes). */
+	if (shed >= 0)
+		shutdown(shed, SHUT_RDWR);
+	pthread_mutex_unlock(&lock);
+	return v == CONNBOOK_ADMIT;
 }
 
 static void accept_some(void)
@@ -209,11 +214,6 @@ static void accept_some(void)
 		socklen_t len = sizeof(a);
 		int fd;
 
-		if (budget_spent()) {
-			/* Full: new connections wait in the kernel's backlog. */
-			accept_pause(true);
-			return;
-		}
 		fd = accept4(listen_fd, &a.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (accept_error_transient(errno))
@@ -225,16 +225,23 @@ static void accept_some(void)
 			accept_pause(true);
 			return;
 		}
-		if (fd < ACCEPTOR_MAX_FD)
-			atomic_store(&released[fd], 0);
-		if (hold(fd, &a.sa, len) < 0)
-			handover(fd, &a.sa, len);
+		if (!admit(fd, &a.sa)) {
+			close(fd);
+			continue;
+		}
+		if (MHD_add_connection(srv->daemon, fd, &a.sa, len) != MHD_YES) {
+			/* libmicrohttpd closed it (out of memory): no report follows. */
+			log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
+			pthread_mutex_lock(&lock);
+			connbook_closed(book, fd);
+			pthread_mutex_unlock(&lock);
+		}
 	}
 }
 
 static void *acceptor_main(void *arg)
 {
-	struct epoll_event ev[64];
+	struct epoll_event ev[8];
 
 	for (;;) {
 		int timeout = -1, n;
@@ -254,18 +261,9 @@ static void *acceptor_main(void *arg)
 			return NULL;
 		}
 		for (int i = 0; i < n; i++) {
-			uint64_t d = ev[i].data.u64;
-			int fd = (int)(uint32_t)d;
-
-			if (d == TAG_STOP)
+			if (ev[i].data.u64 == TAG_STOP)
 				return NULL;
-			if (d == TAG_LISTEN)
-				accept_some();
-			else if (!(ev[i].events & (EPOLLHUP | EPOLLERR)))
-				/* Half-closed: it may still read; answer it now. */
-				waiter_wake_held(fd, (uint32_t)(d >> 32));
-			else if (waiter_unhold(fd, (uint32_t)(d >> 32)))
-				close(fd);	/* the client went away while held */
+			accept_some();
 		}
 	}
 }
@@ -320,19 +318,9 @@ void acceptor_stop(void)
 	started = false;
 }
 
-void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len)
+void acceptor_stats(struct connbook_stats *ret)
 {
-	epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	atomic_store(&released[fd], 1);
-	handover(fd, sa, sa_len);
-}
-
-void acceptor_drop(int fd)
-{
-	close(fd);
-}
-
-bool acceptor_take_released(int fd)
-{
-	return fd >= 0 && fd < ACCEPTOR_MAX_FD && atomic_exchange(&released[fd], 0);
+	pthread_mutex_lock(&lock);
+	connbook_stats(book, ret);
+	pthread_mutex_unlock(&lock);
 }

@@ -1,45 +1,53 @@
 /* acceptor.h - eonayd's listening socket, in front of libmicrohttpd.
  *
- * One thread accepts every connection (TCP_DEFER_ACCEPT: once its first
- * bytes are there) and peeks at its first request without reading it.  A
- * page's long-poll that would only wait (reqhead.h: a plain
- * GET /api/v1/signing/wait of a live browser session whose signing session
- * has not changed) is *held*: the request stays unread in the kernel's
- * socket buffer, and eonayd keeps a waiter of about 100 bytes instead of a
- * libmicrohttpd connection with its memory pool.  When the signing session
- * changes or the wait times out, the connection goes to MHD
- * (MHD_add_connection), which reads the request and answers it through the
- * normal handler.  Every other connection goes to MHD at once.  Held
- * connections and MHD's share one budget, server.max_connections: at it,
- * the acceptor stops accepting (the kernel's backlog waits), so a released
- * connection always finds room in MHD.
- *
- * The acceptor never writes to a socket and never answers: all of HTTP is
- * libmicrohttpd's.  A long-poll arriving on a connection MHD already has
- * (keep-alive) is parked by MHD itself (waiters.h), as before. */
+ * One thread accepts every connection and hands it to libmicrohttpd with
+ * MHD_add_connection().  It reads nothing and answers nothing: all of
+ * HTTP is libmicrohttpd's.  What it adds is accounting, so that a flood
+ * can neither wedge nor starve the server:
+ *   - every connection handed over counts until libmicrohttpd reports it
+ *     closed (MHD_CONNECTION_NOTIFY_CLOSED, acceptor_on_connection());
+ *   - at most server.max_connections_per_client of them per address (an
+ *     IPv6 address counts by its /64); one more is closed at once;
+ *   - at most server.max_connections (the budget) in all.  When it is
+ *     spent, a new connection still gets in if its address has fewer
+ *     connections than the address with the most, minus one: the oldest
+ *     connection of that address is shut down (shed) to make room;
+ *     otherwise the new one is closed at once.  So the few connections of
+ *     a legitimate client (or a health check) get in while a flooder only
+ *     loses its own.
+ *   - libmicrohttpd's own MHD_OPTION_CONNECTION_LIMIT (acceptor_mhd_limit)
+ *     is set well above what can be outstanding, so it never refuses a
+ *     connection itself: libmicrohttpd 0.9.75 leaves a mutex locked when
+ *     it does, which wedges the server for good.
+ * Long-polls are suspended in libmicrohttpd (waiters.h). */
 #pragma once
-#include <stdbool.h>
-#include <sys/socket.h>
+#include <microhttpd.h>
+#include <stdint.h>
 
+#include "server/connbook.h"
 #include "server/server.h"
+
+/* Raises the soft open-files limit to the hard one and works out the
+ * budget (server.max_connections, lowered with a warning when the
+ * open-files limit cannot hold it).  Call before http_start(). */
+int acceptor_init(struct server *srv);
+/* The MHD_OPTION_CONNECTION_LIMIT for http_start(): above anything the
+ * acceptor can have outstanding, on any one worker thread. */
+unsigned acceptor_mhd_limit(void);
+/* MHD_OPTION_NOTIFY_CONNECTION callback: a closed connection stops
+ * counting. */
+void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			    enum MHD_ConnectionNotificationCode code);
+
+/* Counts a request on the connection with socket fd: 1 for its first
+ * (0 when fd is not one of the acceptor's).  Only from the connection's
+ * own libmicrohttpd thread. */
+unsigned acceptor_count_request(int fd);
 
 /* Listens on cfg->listen and starts the thread; srv->daemon must run. */
 int acceptor_start(struct server *srv);
-/* Stops accepting and closes the listening socket; held connections stay
- * with waiters.c until waiters_stop(). */
+/* Stops accepting and closes the listening socket. */
 void acceptor_stop(void);
 
-/* Descriptors at or above this are never held. */
-#define ACCEPTOR_MAX_FD 131072
-
-/* For waiters.c: hands a held connection to MHD, whose handler then
- * answers its long-poll at once (acceptor_take_released). */
-void acceptor_release(int fd, const struct sockaddr *sa, socklen_t sa_len);
-/* For waiters.c at shutdown: closes a held connection. */
-void acceptor_drop(int fd);
-
-/* True, once, when the connection on fd was held and released: its
- * long-poll is answered at once with the state as it is, like a parked
- * request that was resumed (its session changed, its wait timed out, or
- * its client half-closed). */
-bool acceptor_take_released(int fd);
+/* The books' counts (connbook.h), for /healthz. */
+void acceptor_stats(struct connbook_stats *ret);

@@ -4,31 +4,32 @@
  *   POST /api/v1/app/submit  {"token", "signatures": [base64 CMS...]}
  *
  * No cookies: the typed code (rate-limited, single use) and then the
- * token are the only credentials.  Every refusal has its own code and
- * Turkish message, and goes to the audit log. */
+ * token are the only credentials.  The domain (signing.c, signature.c)
+ * decides and writes the audit log; these bodies map its refusals
+ * (refusals.c). */
 #include <stdio.h>
 
 #include "common/json.h"
 #include "common/log.h"
+#include "domain/signature.h"
+#include "domain/signing.h"
+#include "pki/ca.h"
 #include "server/handlers.h"
-#include "server/sigcheck.h"
-#include "server/signing.h"
+#include "server/refusals.h"
 #include "server/waiters.h"
-#include "store/audit.h"
 
-static int refuse(struct http_request *req, struct db *db, const char *action, const char *code,
-		  const char *subject, const char *detail)
+static struct act_ctx ctx_of(struct server *srv)
 {
-	const struct signing_error *e = signing_error(code);
-	_cleanup_free_ char *actor = strdup_printf("client:%s", req->client_addr);
-	json_t *d = json_pack("{s:s,s:s?}", "error", code, "detail", detail);
-	_cleanup_free_ char *details = d ? json_to_string(d) : NULL;
+	return (struct act_ctx){ .cfg = srv->cfg, .code_key = srv->code_key,
+				 .session_key = srv->session_key };
+}
 
-	json_decref(d);
-	if (db)
-		audit_append(db, false, actor ? actor : "client", action, subject, "refused", details);
-	log_info("%s refused: %s%s%s", action, code, detail ? ": " : "", detail ? detail : "");
-	return http_reply_error(req, e->status, e->code, e->message);
+static int refused(struct http_request *req, const char *action, const char *id,
+		   enum refusal refusal, const char *detail)
+{
+	log_info("%s %s refused: %s%s%s", action, id ? id : "-", refusal_code(refusal),
+		 detail ? ": " : "", detail ? detail : "");
+	return http_reply_refusal(req, refusal);
 }
 
 /* 12345678901 -> "123******01": enough for a holder to recognise. */
@@ -42,8 +43,10 @@ int handle_app_claim(struct http_request *req)
 	json_t *body = req->json;
 	_cleanup_secret_ char *token = NULL;
 	struct signing_session s;
-	const char *code = NULL, *err = NULL;
+	const char *code = NULL;
 	char masked[12], started[21];
+	enum refusal refusal;
+	struct act_ctx ctx;
 	struct db *db;
 	json_t *o;
 	int r;
@@ -53,26 +56,23 @@ int handle_app_claim(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = signing_claim(db, req->srv->code_key, code, req->client_addr, &s, &token, &err);
+	ctx = ctx_of(req->srv);
+	r = signing_claim(db, &ctx, code, req->client_addr, &s, &token, &refusal);
 	if (r == -EACCES)
-		return refuse(req, db, "signing.claim", err, NULL, NULL);
+		return refused(req, "signing.claim", NULL, refusal, NULL);
 	if (r < 0)
 		return r;
 	waiters_wake(s.id);	/* the page shows that the code was entered */
 	tckn_mask(s.tckn, masked);
 	iso8601_utc(s.created_at, started);
 	o = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:I,s:I,s:{s:s,s:s,s:s,s:I},s:s}",
-		      "token", token, "purpose", signing_purpose_str(s.purpose), "purpose_text",
-		      signing_purpose_tr(s.purpose), "texts", s.texts, "text_version",
+		      "token", token, "purpose", s.act->name, "purpose_text",
+		      s.act->purpose_tr, "texts", s.texts, "text_version",
 		      (json_int_t)s.text_version, "created_at", (json_int_t)s.created_at,
 		      "expires_at", (json_int_t)s.expires_at, "remaining",
 		      (json_int_t)MAX(s.expires_at - now_sec(), 0), "context", "purpose",
-		      signing_purpose_tr(s.purpose), "client_addr", s.client_addr, "started_at",
+		      s.act->purpose_tr, "client_addr", s.client_addr, "started_at",
 		      started, "started_at_unix", (json_int_t)s.created_at, "tckn_masked", masked);
-	{
-		_cleanup_free_ char *actor = strdup_printf("client:%s", req->client_addr);
-		audit_append(db, false, actor ? actor : "client", "signing.claim", s.id, "ok", NULL);
-	}
 	signing_session_done(&s);
 	if (!o)
 		return -ENOMEM;
@@ -82,9 +82,11 @@ int handle_app_claim(struct http_request *req)
 int handle_app_submit(struct http_request *req)
 {
 	json_t *body = req->json;
-	struct sigcheck_result res = { 0 };
-	struct signing_session s;
+	struct signature_result res = { 0 };
+	struct signature_trust trust;
 	const char *token = NULL;
+	enum refusal refusal;
+	struct act_ctx ctx;
 	json_t *sigs;
 	struct db *db;
 	int r;
@@ -96,50 +98,26 @@ int handle_app_submit(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = signing_find_by_token(db, req->srv->code_key, token, &s);
-	if (r == -ENOENT)
-		return refuse(req, db, "signing.submit", "token_invalid", NULL, NULL);
-	if (r < 0)
-		return r;
-	if (s.state == SS_EXPIRED) {
-		waiters_wake(s.id);
-		r = refuse(req, db, "signing.submit", "session_expired", s.id, NULL);
-		signing_session_done(&s);
-		return r;
-	}
-	if (s.state != SS_CODE_USED) {
-		r = refuse(req, db, "signing.submit", "session_closed", s.id,
-			   signing_state_str(s.state));
-		signing_session_done(&s);
-		return r;
-	}
-	r = sigcheck_submit(req->srv, db, &s, sigs, &res);
-	waiters_wake(s.id);
-	if (r < 0) {
-		signing_session_done(&s);
-		sigcheck_result_done(&res);
-		return r;
-	}
-	if (res.error) {
-		const struct signing_error *e = signing_error(res.error);
-		log_info("signing.submit %s refused: %s (%s)", s.id, res.error,
-			 res.detail ? res.detail : "");
-		r = http_reply_error(req, e->status, e->code, e->message);
-	} else {
-		static const char *const done[] = {
-			[PURPOSE_LOGIN] = "Giriş işleminiz tamamlanmıştır.",
-			[PURPOSE_EONAY_GIVE] = "E-Onay verme işleminiz tamamlanmıştır.",
-			[PURPOSE_EONAY_CANCEL] = "E-Onay iptal işleminiz tamamlanmıştır.",
-		};
+	ctx = ctx_of(req->srv);
+	if (req->srv->ca)
+		trust = (struct signature_trust){ pki_ca_trust_store(req->srv->ca),
+						  pki_ca_chain(req->srv->ca) };
+	r = signature_submit(db, &ctx, req->srv->ca ? &trust : NULL, token, sigs,
+			     req->client_addr, &res, &refusal);
+	if (res.session.id[0])
+		waiters_wake(res.session.id);	/* the page shows the outcome */
+	if (r == -EACCES)
+		r = refused(req, "signing.submit", res.session.id[0] ? res.session.id : NULL,
+			    refusal, res.detail);
+	else if (r == 0) {
 		_cleanup_free_ char *msg = strdup_printf(
 			"İşleminiz Başarılıdır. %s İşleminize tarayıcı üzerinden devam edebilirsiniz.",
-			done[s.purpose]);
-		log_info("signing.submit %s accepted (%s)", s.id, signing_purpose_str(s.purpose));
+			res.session.act->done_tr);
+		log_info("signing.submit %s accepted (%s)", res.session.id, res.session.act->name);
 		r = http_reply_json(req, 200, json_pack("{s:s,s:s,s:s}", "result", "signed",
 							"message", msg ? msg : "", "signer_serial",
 							res.signer_serial));
 	}
-	signing_session_done(&s);
-	sigcheck_result_done(&res);
+	signature_result_done(&res);
 	return r;
 }

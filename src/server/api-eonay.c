@@ -5,9 +5,9 @@
  *                          "history": [...]}
  * Giving and cancelling are signing sessions (api-signing.c). */
 #include "common/json.h"
-#include "ca/eonay.h"
+#include "domain/eonay.h"
 #include "server/handlers.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 
 int handle_eonay_get(struct http_request *req)
 {

@@ -2,10 +2,12 @@
  *
  * /healthz answers 200 only when the store answers and its schema is the
  * one this binary knows: load balancers take a node out otherwise.  It
- * also says how many long-polls wait on this node (held by the acceptor,
- * parked in libmicrohttpd): a load figure, nothing about anyone; and how
- * many requests this node refused for rate limits only, per kind. */
+ * also says how many long-polls wait on this node (parked in
+ * libmicrohttpd), how its connections stand (acceptor.h) and how many
+ * requests it refused for rate limits only, per kind: load figures,
+ * nothing about anyone. */
 #include "config-build.h"
+#include "server/acceptor.h"
 #include "server/handlers.h"
 #include "server/waiters.h"
 
@@ -13,6 +15,7 @@ int handle_healthz(struct http_request *req)
 {
 	uint64_t rl[_RATELIMIT_MAX];
 	struct waiters_stats ws;
+	struct connbook_stats as;
 	struct db *db;
 	int64_t version;
 	int r;
@@ -25,15 +28,21 @@ int handle_healthz(struct http_request *req)
 					"Veri deposuna şu anda erişilemiyor.");
 	waiters_stats(&ws);
 	ratelimit_refusals(rl);
+	acceptor_stats(&as);
 	return http_reply_json(req, 200,
-			       json_pack("{s:s,s:I,s:s,s:{s:I,s:I,s:I},s:{s:I,s:I,s:I}}", "status",
-					 "ok", "schema", (json_int_t)version, "version",
-					 EONAY_VERSION, "waiting", "held", (json_int_t)ws.held,
-					 "parked", (json_int_t)ws.parked, "holds",
-					 (json_int_t)ws.holds, "rate_limited", "session",
-					 (json_int_t)rl[RATELIMIT_SESSION], "signing",
-					 (json_int_t)rl[RATELIMIT_SIGNING], "claim",
-					 (json_int_t)rl[RATELIMIT_CLAIM]));
+			       json_pack("{s:s,s:I,s:s,s:{s:I},s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I}}",
+					 "status", "ok", "schema", (json_int_t)version,
+					 "version", EONAY_VERSION,
+					 "waiting", "parked", (json_int_t)ws.parked,
+					 "connections", "open", (json_int_t)as.open,
+					 "budget", (json_int_t)as.budget,
+					 "accepted", (json_int_t)as.accepted,
+					 "refused_per_client", (json_int_t)as.refused_per_client,
+					 "refused_full", (json_int_t)as.refused_full,
+					 "shed", (json_int_t)as.shed,
+					 "rate_limited", "session", (json_int_t)rl[RATELIMIT_SESSION],
+					 "signing", (json_int_t)rl[RATELIMIT_SIGNING],
+					 "claim", (json_int_t)rl[RATELIMIT_CLAIM]));
 }
 
 int handle_info(struct http_request *req)

@@ -6,11 +6,11 @@
  *   GET  /ca/issuing.crt, /ca/root.crt   application/pkix-cert (DER)
  *
  * OCSP answers come from the store on every request (no caching, so a
- * hold shows at once); CRLs are published by src/ca/publish.c. */
+ * hold shows at once); CRLs are published by src/domain/publish.c. */
 #include <stdio.h>
 #include <strings.h>
 
-#include "ca/publish.h"
+#include "domain/publish.h"
 #include "common/log.h"
 #include "pki/key.h"
 #include "pki/ocsp.h"

@@ -7,9 +7,8 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "server/handlers.h"
-#include "server/websession.h"
-#include "store/audit.h"
-#include "store/certs.h"
+#include "domain/websession.h"
+#include "domain/certs.h"
 
 static json_t *session_json(struct http_request *req, const char *id,
 			    const struct websession *s)
@@ -72,14 +71,9 @@ int handle_session_delete(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = websession_delete(db, id);
-	if (r < 0 && r != -ENOENT)
+	r = websession_logout(db, id, s.tckn);
+	if (r < 0)
 		return r;
-	if (s.tckn[0]) {
-		_cleanup_free_ char *actor = strdup_printf("holder:%s", s.tckn);
-		audit_append(db, false, actor ? actor : "holder", "session.logout", NULL,
-			     "ok", NULL);
-	}
 	r = http_set_cookie(req, WEBSESSION_COOKIE, "", 0);
 	if (r < 0)
 		return r;

@@ -4,26 +4,30 @@
  *   POST /api/v1/signing/renew  Tekrar Kod Al: {"id"}
  *   GET  /api/v1/signing/wait   long-poll: ?id=ID&state=LAST_SEEN_STATE
  *
- * A login signing session needs a browser session (anonymous is fine); the
- * E-Onay ones need a logged-in holder.  The long-poll parks the connection
- * (waiters.c) until the state differs from what the page last saw.  When
- * a login is signed, the wait answer rotates the browser session: the new
- * cookie is bound to the holder. */
+ * The bodies only call the domain (domain/signing.h, the act registry in
+ * domain/acts.h) and map its refusals (refusals.c).  The long-poll parks
+ * the connection (waiters.c) until the state differs from what the page
+ * last saw.  A login was applied when its signature was accepted; the
+ * wait answer only hands out the new session cookie (read-only, so a lost
+ * answer is given again). */
 #include <openssl/crypto.h>
 #include <stdio.h>
 
 #include "common/checkdigit.h"
-
 #include "common/json.h"
 #include "common/log.h"
 #include "common/tckn.h"
-#include "ca/eonay.h"
-#include "server/acceptor.h"
+#include "domain/signing.h"
+#include "domain/websession.h"
 #include "server/handlers.h"
-#include "server/signing.h"
+#include "server/refusals.h"
 #include "server/waiters.h"
-#include "server/websession.h"
-#include "store/audit.h"
+
+static struct act_ctx ctx_of(struct server *srv)
+{
+	return (struct act_ctx){ .cfg = srv->cfg, .code_key = srv->code_key,
+				 .session_key = srv->session_key };
+}
 
 static json_t *session_view(const struct signing_session *s, const char *code)
 {
@@ -32,7 +36,7 @@ static json_t *session_view(const struct signing_session *s, const char *code)
 	json_t *o;
 
 	o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "id", s->id, "purpose",
-		      signing_purpose_str(s->purpose), "state", signing_state_str(s->state),
+		      s->act->name, "state", signing_state_str(s->state),
 		      "created_at", (json_int_t)s->created_at, "expires_at",
 		      (json_int_t)s->expires_at, "remaining",
 		      (json_int_t)(signing_state_final(s->state) ? 0 : MAX(remaining, 0)));
@@ -41,11 +45,10 @@ static json_t *session_view(const struct signing_session *s, const char *code)
 		json_object_set_new(o, "code", json_string(code));
 		json_object_set_new(o, "code_display", json_string(grouped));
 	}
-	if (o && s->state == SS_REJECTED && s->result_code[0]) {
-		const struct signing_error *e = signing_error(s->result_code);
-		json_object_set_new(o, "result", json_pack("{s:s,s:s}", "code", s->result_code,
-							   "message", e->message));
-	}
+	if (o && s->state == SS_REJECTED && s->result)
+		json_object_set_new(o, "result", json_pack("{s:s,s:s}", "code",
+							   refusal_code(s->result), "message",
+							   refusal_reply(s->result)->message));
 	return o;
 }
 
@@ -64,66 +67,39 @@ int handle_signing_start(struct http_request *req)
 {
 	json_t *body = req->json;
 	char code[SIGNING_CODE_DIGITS + 1];
+	const struct signed_act *act;
+	struct act_input in = { 0 };
+	enum refusal refusal;
 	struct signing_session s;
-	enum signing_purpose purpose;
+	struct act_ctx ctx;
 	struct websession ws = req->ws;
 	const char *p = NULL, *tckn = NULL;
 	struct db *db;
 	int r;
 
-	if (json_get_str(body, "purpose", &p) < 0 || signing_purpose_parse(p, &purpose) < 0)
-		return http_reply_error(req, 400, "bad_purpose", "Geçersiz işlem türü.");
-	r = server_db(req->srv, &db);
-	if (r < 0)
-		return r;
-
-	if (purpose == PURPOSE_LOGIN) {
+	if (json_get_str(body, "purpose", &p) < 0 || !(act = act_find(p)))
+		return http_reply_refusal(req, REFUSAL_BAD_PURPOSE);
+	if (!act->needs_holder) {
 		enum tckn_error te;
 
 		r = json_get_str(body, "tckn", &tckn);
 		te = r < 0 ? TCKN_EMPTY : tckn_check(tckn);
 		if (te != TCKN_OK)
-			return http_reply_error(req, 400, "bad_tckn", tckn_error_tr(te));
-	} else {
-		struct eonay_status es;
-		bool accepted = false;
-		int64_t ev = 0, cur_ev;
-		_cleanup_json_ json_t *para = NULL;
-
-		if (!ws.tckn[0])
-			return http_reply_errno(req, -EPERM, NULL);
-		tckn = ws.tckn;
-		r = eonay_status_get(db, tckn, &es);
-		if (r < 0)
-			return r;
-		if (purpose == PURPOSE_EONAY_GIVE && es.active)
-			return http_reply_error(req, 409, "eonay_already_active",
-						signing_error("eonay_already_active")->message);
-		if (purpose == PURPOSE_EONAY_CANCEL && !es.active)
-			return http_reply_error(req, 409, "eonay_not_active",
-						signing_error("eonay_not_active")->message);
-		if (purpose == PURPOSE_EONAY_GIVE) {
-			r = eonay_explanation(db, req->srv->cfg->ca_short_name, &cur_ev, &para);
-			if (r < 0)
-				return r;
-			if (json_get_bool(body, "accepted", &accepted) < 0 || !accepted ||
-			    json_get_int(body, "explanation_version", &ev) < 0 || ev != cur_ev)
-				return http_reply_error(req, 400, "not_accepted",
-							"Devam etmek için açıklamayı okuyup KABUL EDİYORUM kutusunu işaretleyiniz.");
-		}
+			return http_reply_refusal_msg(req, REFUSAL_BAD_TCKN, tckn_error_tr(te));
 	}
-
-	r = signing_create(db, req->srv->cfg, req->srv->code_key, purpose, tckn, ws.id_hash,
-			   req->client_addr, &s, code);
+	json_get_bool(body, "accepted", &in.accepted);
+	json_get_int(body, "explanation_version", &in.explanation_version);
+	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	if (purpose == PURPOSE_EONAY_GIVE) {
-		int64_t ev = 0;
-		json_get_int(body, "explanation_version", &ev);
-		db_run(db, "UPDATE signing_sessions SET explanation_version = $1 WHERE id = $2", "it",
-		       ev, s.id);
-	}
-	log_info("signing session %s started for %s", s.id, signing_purpose_str(purpose));
+	ctx = ctx_of(req->srv);
+	r = signing_start(db, &ctx, act, ws.tckn, tckn, &in, ws.id_hash, req->client_addr, &s,
+			  code, &refusal);
+	if (r == -EACCES)
+		return http_reply_refusal(req, refusal);
+	if (r < 0)
+		return r;
+	log_info("signing session %s started for %s", s.id, act->name);
 	return reply_created(req, &s, code);
 }
 
@@ -132,6 +108,8 @@ int handle_signing_renew(struct http_request *req)
 	json_t *body = req->json;
 	char code[SIGNING_CODE_DIGITS + 1];
 	struct signing_session s;
+	enum refusal refusal;
+	struct act_ctx ctx;
 	struct websession ws = req->ws;
 	const char *id = NULL;
 	struct db *db;
@@ -142,57 +120,43 @@ int handle_signing_renew(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = signing_renew(db, req->srv->cfg, req->srv->code_key, id, ws.id_hash,
-			  req->client_addr, &s, code);
-	if (r == -EBUSY)
-		return http_reply_error(req, 409, "session_closed",
-					signing_error("session_closed")->message);
+	ctx = ctx_of(req->srv);
+	r = signing_renew(db, &ctx, id, ws.id_hash, req->client_addr, &s, code, &refusal);
+	if (r == -EACCES)
+		return http_reply_refusal(req, refusal);
 	if (r < 0)
 		return r;
 	waiters_wake(id);	/* the old page learns it was replaced */
 	return reply_created(req, &s, code);
 }
 
-/* A signed login: rotate the browser session once, bound to the holder. */
-static int apply_login(struct http_request *req, struct db *db, const struct signing_session *s,
-		       bool *ret_logged_in)
+/* A signed login: hand out the session the acceptance created (a read;
+ * every wait after the acceptance gives the same cookie until it is used). */
+static int take_login(struct http_request *req, struct db *db, const struct signing_session *s,
+		      bool *ret_logged_in)
 {
 	_cleanup_secret_ char *new_id = NULL;
-	_cleanup_free_ char *actor = NULL;
 	int r;
 
 	*ret_logged_in = false;
-	r = db_begin(db);
+	r = websession_login_take(db, req->srv->cfg, req->srv->session_key, s->web_hash, s->id,
+				  s->tckn, &new_id);
+	if (r == -ENOENT)	/* logged out since, or the session ended */
+		return 0;
 	if (r < 0)
 		return r;
-	r = db_run(db, "UPDATE signing_sessions SET applied_at = $1 WHERE id = $2"
-		       " AND applied_at IS NULL", "it", now_sec(), s->id);
-	if (r == 1)
-		r = websession_login(db, s->web_hash, s->tckn, req->client_addr, &new_id);
-	if (r >= 0 && new_id) {
-		actor = strdup_printf("holder:%s", s->tckn);
-		r = actor ? audit_append(db, true, actor, "session.login", s->id, "ok",
-					 "{\"method\":\"e-signature\"}")
-			  : -ENOMEM;
-	}
-	r = db_end(db, r);
+	r = http_set_cookie(req, WEBSESSION_COOKIE, new_id, req->srv->cfg->session_absolute);
 	if (r < 0)
 		return r;
-	if (new_id) {
-		r = http_set_cookie(req, WEBSESSION_COOKIE, new_id, req->srv->cfg->session_absolute);
-		if (r < 0)
-			return r;
-		*ret_logged_in = true;
-	}
+	*ret_logged_in = true;
 	return 0;
 }
 
 int handle_signing_wait(struct http_request *req)
 {
 	const char *id = http_query(req, "id"), *seen = http_query(req, "state");
-	/* Held by the acceptor and released: answer now, as when resumed. */
-	bool released = !req->resumed && acceptor_take_released(http_socket(req));
 	struct signing_session s;
+	enum refusal refusal;
 	struct websession ws = req->ws;
 	bool logged_in = false;
 	struct db *db;
@@ -203,11 +167,13 @@ int handle_signing_wait(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = signing_get_own(db, id, ws.id_hash, &s);
+	r = signing_get_own(db, id, ws.id_hash, &s, &refusal);
+	if (r == -EACCES)
+		return http_reply_refusal(req, refusal);
 	if (r < 0)
 		return r;
 	ms = signing_wait_ms(req->srv->cfg, &s, seen);
-	if (!req->resumed && !released && ms > 0) {
+	if (!req->resumed && ms > 0 && http_may_park(req)) {
 		signing_session_done(&s);
 		r = waiter_park(id, req, ms);
 		if (r < 0)
@@ -220,8 +186,8 @@ int handle_signing_wait(struct http_request *req)
 			signing_session_done(&s);
 		return 0;
 	}
-	if (s.state == SS_SIGNED && s.purpose == PURPOSE_LOGIN) {
-		r = apply_login(req, db, &s, &logged_in);
+	if (s.state == SS_SIGNED && !streq(ws.tckn, s.tckn)) {
+		r = take_login(req, db, &s, &logged_in);
 		if (r < 0) {
 			signing_session_done(&s);
 			return r;

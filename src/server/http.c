@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "server/guard.h"
+#include "server/acceptor.h"
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
@@ -34,6 +35,8 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(resp, "Permissions-Policy",
 				"camera=(), microphone=(), geolocation=(), payment=()");
+	if (req->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (req->srv->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 					"max-age=31536000; includeSubDomains");
@@ -257,6 +260,14 @@ static bool media_type_is_json(const char *ct)
 	return *p == '\0';
 }
 
+bool http_may_park(struct http_request *req)
+{
+	if (req->nth == 1)
+		return true;
+	req->close = true;
+	return false;
+}
+
 int http_body_json(struct http_request *req, const char *const *allowed, json_t **ret)
 {
 	_cleanup_free_ char *err = NULL;
@@ -449,6 +460,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		hex_encode(rnd, sizeof(rnd), req->rid);
 		if (client_addr(req) < 0)
 			return MHD_NO;
+		req->nth = acceptor_count_request(http_socket(req));
 		if (req->nul_in_uri) {
 			/* MHD would hand us the path cut at the NUL. */
 			log_set_request_id(req->rid);
@@ -562,18 +574,21 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 int http_start(struct server *srv)
 {
 	/* No listening socket: acceptor.c accepts and hands connections over
-	 * with MHD_add_connection(). */
+	 * with MHD_add_connection(), counts them until they are reported
+	 * closed, and keeps libmicrohttpd far below its own limit, which it
+	 * must never reach (acceptor.h). */
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg->threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, acceptor_mhd_limit(),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg->connection_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->cfg->connection_memory,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, acceptor_on_connection, srv,
 		MHD_OPTION_END);
 	return srv->daemon ? 0 : -EIO;
 }

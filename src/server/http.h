@@ -15,7 +15,7 @@
 
 #include "server/ratelimit.h"
 #include "server/server.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 
 #define HTTP_MAX_PARAMS 4
 
@@ -36,6 +36,8 @@ struct http_request {
 	bool parked;			/* suspended on a long-poll (waiters.c) */
 	unsigned parks;			/* how often it was parked */
 	bool resumed;			/* the handler runs again after a park */
+	unsigned nth;			/* 1: the first request on its connection */
+	bool close;			/* answer with Connection: close */
 
 	/* Filled by the layer before the handler runs (see struct route). */
 	struct websession ws;		/* with ROUTE_SESSION */
@@ -134,6 +136,14 @@ const char *http_cookie(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
 /* The connection's socket (-1 if unknown). */
 int http_socket(struct http_request *req);
+/* May req be parked (waiters.h)?  Only the first request on its
+ * connection: libmicrohttpd zeroes a connection's whole memory pool after
+ * each request, so a parked request on a reused connection keeps the whole
+ * pool (server.connection_memory) in memory, while on a fresh one only the
+ * pages its head touched.  When false, the caller answers at once and the
+ * answer closes the connection, so that the client's next request (the
+ * page polls again) comes on a fresh one. */
+bool http_may_park(struct http_request *req);
 
 /* Parses the body as a JSON object whose members are all in the
  * NULL-terminated list allowed; an empty body gives an empty object.  The

@@ -12,14 +12,14 @@
 
 #include "common/log.h"
 #include "config-build.h"
-#include "ca/authority.h"
-#include "ca/cards.h"
-#include "ca/publish.h"
+#include "domain/authority.h"
+#include "domain/cards.h"
+#include "domain/publish.h"
 #include "server/acceptor.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
-#include "server/websession.h"
+#include "domain/websession.h"
 #include "store/audit.h"
 
 static void help(void)
@@ -308,7 +308,9 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	r = waiters_start();
+	r = acceptor_init(&srv);
+	if (r >= 0)
+		r = waiters_start();
 	if (r < 0)
 		goto out;
 
@@ -341,8 +343,9 @@ int main(int argc, char **argv)
 	}
 	r = 0;
 out:
-	/* Wake every waiter first (held connections are closed), then stop
-	 * accepting, then stop MHD, which the acceptor hands connections to. */
+	/* Wake every parked request first (MHD must not stop with suspended
+	 * connections), then stop accepting, then stop MHD, which the
+	 * acceptor hands connections to. */
 	waiters_stop();
 	acceptor_stop();
 	http_stop(&srv);

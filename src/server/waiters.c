@@ -1,49 +1,46 @@
 /* waiters.c - the long-poll registry (see waiters.h).
  *
  * A hash table of waiters by key (the signing session id) under one mutex,
- * and a timer thread that wakes those whose deadline passed, scanning four
- * times a second.  Waking a parked request = MHD_resume_connection(), safe
- * from any thread; MHD then calls the access handler again in the
- * connection's own thread.  Waking a held connection = acceptor_release(),
- * which gives it to MHD.  Held connections are also indexed by descriptor,
- * so that a client going away is found without a scan. */
+ * a table by socket descriptor, and one thread that wakes those whose
+ * deadline passed (scanning four times a second) and those whose client
+ * went away: the sockets of parked requests are in its epoll set with
+ * EPOLLRDHUP only (a pipelined request must not wake them; a hang-up or
+ * half-close must).  The epoll data carries the descriptor and a tag, so
+ * that a stale event never wakes a later request on the same descriptor
+ * number.  Waking = MHD_resume_connection(), safe from any thread;
+ * libmicrohttpd then calls the access handler again in the connection's
+ * own thread. */
 #include "server/waiters.h"
 
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <time.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 
 #include "common/log.h"
-#include "server/acceptor.h"
 
 #define BUCKETS 4096
-#define HOLDS_PER_KEY 4		/* more waits on one session are parked in MHD */
+#define TICK_MS 250
+#define TAG_STOP UINT64_MAX
 
 struct waiter {
 	struct waiter *next;
 	uint64_t deadline_us;
-	struct http_request *req;	/* a parked request; NULL: a held connection */
-	int fd;				/* the held connection ... */
+	struct http_request *req;
+	int fd;				/* its socket, watched; -1: not watched */
 	uint32_t tag;
-	socklen_t sa_len;		/* ... and its client's address */
-	union {
-		struct sockaddr sa;
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-	} addr;
 	char key[36];
 };
 
-enum wake_why { WAKE_CHANGE, WAKE_SHUTDOWN };
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static struct waiter *buckets[BUCKETS];
-static struct waiter *held_by_fd[ACCEPTOR_MAX_FD];	/* untouched pages cost nothing */
-static unsigned n_parked, n_held;
-static uint64_t n_holds;
+static struct waiter **by_fd;		/* [fd_max]; untouched pages cost nothing */
+static int fd_max;
+static unsigned n_parked;
+static uint32_t last_tag;
 static bool running;
+static int epoll_fd = -1, stop_fd = -1;
 static pthread_t timer;
 
 static size_t bucket_of(const char *key)
@@ -55,122 +52,69 @@ static size_t bucket_of(const char *key)
 	return h % BUCKETS;
 }
 
-/* Called with the lock held; w is already unlinked. */
-static void forget(struct waiter *w)
+/* Called with the lock held; w is already unlinked from its bucket. */
+static void wake(struct waiter *w)
 {
-	if (w->req)
-		n_parked--;
-	else {
-		n_held--;
-		held_by_fd[w->fd] = NULL;
+	if (w->fd >= 0) {
+		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
+		by_fd[w->fd] = NULL;
 	}
+	w->req->parked = false;
+	w->req->resumed = true;
+	/* The pool is zeroed after this answer: the next wait comes on a
+	 * fresh connection (http_may_park). */
+	w->req->close = true;
+	MHD_resume_connection(w->req->conn);
+	n_parked--;
 	free(w);
 }
 
-/* Called with the lock held; w is already unlinked.  A held connection
- * goes to MHD whether its session changed or its wait timed out: the
- * handler answers it at once either way, as a resumed parked request. */
-static void wake(struct waiter *w, enum wake_why why)
+/* The link to w in its bucket (called with the lock held). */
+static struct waiter **link_of(const struct waiter *w)
 {
-	if (w->req) {
-		w->req->parked = false;
-		w->req->resumed = true;
-		MHD_resume_connection(w->req->conn);
-	} else if (why == WAKE_SHUTDOWN)
-		acceptor_drop(w->fd);
-	else
-		acceptor_release(w->fd, &w->addr.sa, w->sa_len);
-	forget(w);
-}
-
-/* The link to the waiter for req, or for the held fd/tag when req is NULL.
- * Called with the lock held. */
-static struct waiter **find(const struct http_request *req, int fd, uint32_t tag)
-{
-	if (!req) {
-		const struct waiter *w = fd >= 0 && fd < ACCEPTOR_MAX_FD ? held_by_fd[fd] : NULL;
-
-		if (!w || w->tag != tag)
-			return NULL;
-		for (struct waiter **pp = &buckets[bucket_of(w->key)]; *pp; pp = &(*pp)->next)
-			if (*pp == w)
-				return pp;
-		return NULL;
-	}
-	for (size_t b = 0; b < BUCKETS; b++)
-		for (struct waiter **pp = &buckets[b]; *pp; pp = &(*pp)->next)
-			if ((*pp)->req == req)
-				return pp;
+	for (struct waiter **pp = &buckets[bucket_of(w->key)]; *pp; pp = &(*pp)->next)
+		if (*pp == w)
+			return pp;
 	return NULL;
-}
-
-/* Links w in under key with its deadline; -ESHUTDOWN (w freed) when stopped. */
-static int add(struct waiter *w, const char *key, unsigned timeout_ms)
-{
-	size_t b = bucket_of(key);
-	unsigned same = 0;
-
-	snprintf(w->key, sizeof(w->key), "%s", key);
-	w->deadline_us = now_usec_mono() + (uint64_t)timeout_ms * 1000u;
-	if (!running) {
-		free(w);
-		return -ESHUTDOWN;
-	}
-	if (!w->req) {
-		for (const struct waiter *o = buckets[b]; o; o = o->next)
-			same += !o->req && streq(o->key, w->key);
-		if (same >= HOLDS_PER_KEY || w->fd >= ACCEPTOR_MAX_FD) {
-			free(w);
-			return -EBUSY;
-		}
-		held_by_fd[w->fd] = w;
-		n_held++;
-		n_holds++;
-	} else
-		n_parked++;
-	w->next = buckets[b];
-	buckets[b] = w;
-	return 0;
 }
 
 int waiter_park(const char *key, struct http_request *req, unsigned timeout_ms)
 {
 	struct waiter *w = calloc(1, sizeof(*w));
-	int r;
+	struct epoll_event ev = { .events = EPOLLRDHUP };
+	size_t b = bucket_of(key);
+	int fd = http_socket(req);
 
 	if (!w)
 		return -ENOMEM;
 	w->req = req;
+	w->fd = -1;
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	w->deadline_us = now_usec_mono() + (uint64_t)timeout_ms * 1000u;
 	pthread_mutex_lock(&lock);
-	r = add(w, key, timeout_ms);
-	if (r == 0) {
-		MHD_suspend_connection(req->conn);
-		req->parked = true;
-		req->parks++;
+	if (!running) {
+		pthread_mutex_unlock(&lock);
+		free(w);
+		return -ESHUTDOWN;
+	}
+	MHD_suspend_connection(req->conn);
+	req->parked = true;
+	req->parks++;
+	n_parked++;
+	w->next = buckets[b];
+	buckets[b] = w;
+	if (fd >= 0 && fd < fd_max && !by_fd[fd]) {
+		w->tag = ++last_tag;
+		ev.data.u64 = (uint64_t)w->tag << 32 | (uint32_t)fd;
+		/* Already hung up: the event comes at once. */
+		if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+			w->fd = fd;
+			by_fd[fd] = w;
+		} else
+			log_debug("waiters: cannot watch socket %d: %s", fd, strerror(errno));
 	}
 	pthread_mutex_unlock(&lock);
-	return r;
-}
-
-int waiter_hold(const char *key, int fd, const struct sockaddr *sa, socklen_t sa_len,
-		uint32_t tag, unsigned timeout_ms)
-{
-	struct waiter *w;
-	int r;
-
-	if (sa_len > sizeof(w->addr))
-		return -EAFNOSUPPORT;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->fd = fd;
-	w->tag = tag;
-	w->sa_len = sa_len;
-	memcpy(&w->addr, sa, sa_len);
-	pthread_mutex_lock(&lock);
-	r = add(w, key, timeout_ms);
-	pthread_mutex_unlock(&lock);
-	return r;
+	return 0;
 }
 
 unsigned waiters_wake(const char *key)
@@ -183,7 +127,7 @@ unsigned waiters_wake(const char *key)
 		struct waiter *w = *pp;
 		if (streq(w->key, key)) {
 			*pp = w->next;
-			wake(w, WAKE_CHANGE);
+			wake(w);
 			n++;
 		} else
 			pp = &w->next;
@@ -192,38 +136,44 @@ unsigned waiters_wake(const char *key)
 	return n;
 }
 
-/* Wakes (or with why < 0, only forgets) the one waiter find() gives. */
-static bool wake_one(const struct http_request *req, int fd, uint32_t tag, int why)
-{
-	struct waiter **pp, *w = NULL;
-
-	pthread_mutex_lock(&lock);
-	pp = find(req, fd, tag);
-	if (pp) {
-		w = *pp;
-		*pp = w->next;
-		if (why >= 0)
-			wake(w, (enum wake_why)why);
-		else
-			forget(w);
-	}
-	pthread_mutex_unlock(&lock);
-	return w != NULL;
-}
-
 void waiter_wake_req(struct http_request *req)
 {
-	wake_one(req, -1, 0, WAKE_CHANGE);
+	int fd = http_socket(req);
+	struct waiter **pp = NULL;
+
+	pthread_mutex_lock(&lock);
+	if (fd >= 0 && fd < fd_max && by_fd[fd] && by_fd[fd]->req == req)
+		pp = link_of(by_fd[fd]);
+	else
+		for (size_t b = 0; b < BUCKETS && !pp; b++)
+			for (struct waiter **p = &buckets[b]; *p; p = &(*p)->next)
+				if ((*p)->req == req) {
+					pp = p;
+					break;
+				}
+	if (pp) {
+		struct waiter *w = *pp;
+		*pp = w->next;
+		wake(w);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
-void waiter_wake_held(int fd, uint32_t tag)
+/* A watched socket hung up or half-closed: wakes its waiter, if it is
+ * still the one the event was for. */
+static void wake_gone(uint64_t data)
 {
-	wake_one(NULL, fd, tag, WAKE_CHANGE);
-}
+	int fd = (int)(uint32_t)data;
+	struct waiter **pp;
 
-bool waiter_unhold(int fd, uint32_t tag)
-{
-	return wake_one(NULL, fd, tag, -1);
+	if (fd < 0 || fd >= fd_max || !by_fd[fd] || by_fd[fd]->tag != (uint32_t)(data >> 32))
+		return;
+	pp = link_of(by_fd[fd]);
+	if (pp) {
+		struct waiter *w = *pp;
+		*pp = w->next;
+		wake(w);
+	}
 }
 
 static void wake_due(uint64_t now, bool all)
@@ -233,7 +183,7 @@ static void wake_due(uint64_t now, bool all)
 			struct waiter *w = *pp;
 			if (all || w->deadline_us <= now) {
 				*pp = w->next;
-				wake(w, all ? WAKE_SHUTDOWN : WAKE_CHANGE);
+				wake(w);
 			} else
 				pp = &w->next;
 		}
@@ -241,37 +191,59 @@ static void wake_due(uint64_t now, bool all)
 
 static void *timer_main(void *arg)
 {
-	pthread_mutex_lock(&lock);
-	while (running) {
-		struct timespec ts;
+	uint64_t next_scan = now_usec_mono() + TICK_MS * 1000;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 250 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
+	for (;;) {
+		struct epoll_event ev[64];
+		uint64_t now = now_usec_mono();
+		int n, timeout = now >= next_scan ? 0 : (int)((next_scan - now) / 1000) + 1;
+
+		n = epoll_wait(epoll_fd, ev, (int)ELEMENTSOF(ev), timeout);
+		if (n < 0 && errno != EINTR) {
+			log_error("waiters: epoll_wait: %s", strerror(errno));
+			return NULL;
 		}
-		pthread_cond_timedwait(&cond, &lock, &ts);
-		if (n_parked || n_held)
-			wake_due(now_usec_mono(), false);
+		pthread_mutex_lock(&lock);
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u64 == TAG_STOP) {
+				pthread_mutex_unlock(&lock);
+				return NULL;
+			}
+			wake_gone(ev[i].data.u64);
+		}
+		now = now_usec_mono();
+		if (now >= next_scan) {
+			if (n_parked)
+				wake_due(now, false);
+			next_scan = now + TICK_MS * 1000;
+		}
+		pthread_mutex_unlock(&lock);
 	}
-	pthread_mutex_unlock(&lock);
-	return NULL;
 }
 
 void waiters_stats(struct waiters_stats *ret)
 {
 	pthread_mutex_lock(&lock);
 	ret->parked = n_parked;
-	ret->held = n_held;
-	ret->holds = n_holds;
 	pthread_mutex_unlock(&lock);
 }
 
 int waiters_start(void)
 {
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_STOP };
+	struct rlimit rl;
 	int r;
 
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	fd_max = (int)MIN(rl.rlim_cur, (rlim_t)(1 << 24));
+	by_fd = calloc((size_t)fd_max, sizeof(*by_fd));
+	epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!by_fd)
+		return -ENOMEM;
+	if (epoll_fd < 0 || stop_fd < 0 || epoll_ctl(epoll_fd, EPOLL_CTL_ADD, stop_fd, &ev) < 0)
+		return -errno;
 	pthread_mutex_lock(&lock);
 	running = true;
 	pthread_mutex_unlock(&lock);
@@ -285,6 +257,8 @@ int waiters_start(void)
 
 void waiters_stop(void)
 {
+	uint64_t one = 1;
+
 	pthread_mutex_lock(&lock);
 	if (!running) {
 		pthread_mutex_unlock(&lock);
@@ -292,7 +266,8 @@ void waiters_stop(void)
 	}
 	running = false;
 	wake_due(0, true);
-	pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&lock);
+	if (write(stop_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("waiters: cannot signal stop: %s", strerror(errno));
 	pthread_join(timer, NULL);
 }

@@ -132,12 +132,23 @@ static void test_login_by_e_signature(void **state)
 	assert_true(streq_any(st, "code_used", "signed"));
 	resp_done(&pl.r);
 
+	/* The login was applied when the signature was accepted: an answer
+	 * lost on the way (its new cookie never stored) loses nothing, the
+	 * next wait gives the same cookie again. */
+	struct browser lost = b;
+	wait_state(&lost, id, "code_used", &r);
+	assert_string_equal(json_field(r.body, "authenticated", auth, sizeof(auth)), "true");
+	resp_done(&r);
+	assert_string_not_equal(lost.cookie, old_cookie);
+	assert_string_equal(b.cookie, old_cookie);
+
 	/* The next wait says signed and logs the browser in with a new cookie. */
 	wait_state(&b, id, "code_used", &r);
 	assert_string_equal(json_field(r.body, "state", st, sizeof(st)), "signed");
 	assert_string_equal(json_field(r.body, "authenticated", auth, sizeof(auth)), "true");
 	resp_done(&r);
 	assert_string_not_equal(b.cookie, old_cookie);
+	assert_string_equal(b.cookie, lost.cookie);
 	assert_int_equal(browser_refresh(&b), 0);
 	assert_int_equal(browser_call(&b, "GET", "/api/v1/session", NULL, &r), 0);
 	assert_non_null(strstr(r.body, "\"authenticated\":true"));
@@ -161,7 +172,7 @@ static void test_login_by_e_signature(void **state)
 
 static void test_eonay_give_and_cancel(void **state)
 {
-	char id[64], code[64], st[32];
+	char id[64], code[64], id2[64], code2[64], st[32], rc[64];
 	struct browser b;
 	struct resp r;
 	char *out;
@@ -180,12 +191,22 @@ static void test_eonay_give_and_cancel(void **state)
 	assert_non_null(strstr(r.body, "not_accepted"));
 	resp_done(&r);
 
+	/* Two gives in flight (say, two tabs): both start while none is active. */
 	start(&b, "{\"purpose\":\"eonay-give\",\"accepted\":true,\"explanation_version\":1}", id, code);
+	start(&b, "{\"purpose\":\"eonay-give\",\"accepted\":true,\"explanation_version\":1}", id2, code2);
 	assert_int_equal(eimza_sign(code, NULL, NULL, &out), 0);
 	assert_non_null(strstr(out, "bundan sonra yapacağım NES başvurularımın"));
 	free(out);
 	wait_state(&b, id, "code_used", &r);
 	assert_string_equal(json_field(r.body, "state", st, sizeof(st)), "signed");
+	resp_done(&r);
+	/* The second is refused when its signature is accepted, and its page says why. */
+	assert_int_not_equal(eimza_sign(code2, NULL, NULL, &out), 0);
+	assert_non_null(strstr(out, "E-Onay'ınız zaten etkin."));
+	free(out);
+	wait_state(&b, id2, "code_used", &r);
+	assert_string_equal(json_field(r.body, "state", st, sizeof(st)), "rejected");
+	assert_string_equal(json_field(r.body, "code", rc, sizeof(rc)), "eonay_already_active");
 	resp_done(&r);
 
 	assert_int_equal(browser_call(&b, "GET", "/api/v1/eonay", NULL, &r), 0);

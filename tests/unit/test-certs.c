@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 #include "store/audit.h"
-#include "store/certs.h"
+#include "domain/certs.h"
+#include "domain/cards.h"
 
 static char dir[] = "/tmp/eonay-certs-XXXXXX";
 
@@ -67,6 +68,7 @@ static void test_holder(void **state)
 static void test_state_machine(void **state)
 {
 	struct db *db = *state;
+	enum refusal why = REFUSAL_NONE;
 	enum cert_status st;
 	int reason;
 	int64_t at, n;
@@ -77,25 +79,32 @@ static void test_state_machine(void **state)
 	assert_int_equal(st, CERT_HOLD);
 	assert_int_equal(reason, CERT_REASON_HOLD);
 
-	assert_int_equal(cert_hold(db, "0abc", "operator"), -EBUSY);	/* already on hold */
-	assert_int_equal(cert_release(db, "0ABC", "operator"), 0);
+	assert_int_equal(cert_hold(db, "0abc", "operator", &why), -EACCES);	/* already on hold */
+	assert_int_equal(why, REFUSAL_CERT_STATE);
+	assert_int_equal(cert_release(db, "0ABC", "operator", &why), 0);
 	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(st, CERT_ACTIVE);
-	assert_int_equal(cert_release(db, "0abc", "operator"), -EBUSY);
-	assert_int_equal(cert_hold(db, "0abc", "holder:10000000146"), 0);
-	assert_int_equal(cert_revoke(db, "0abc", CERT_REASON_HOLD, "operator"), -EINVAL);
-	assert_int_equal(cert_revoke(db, "0abc", 1, "operator"), 0);
+	assert_int_equal(cert_release(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_STATE);
+	assert_int_equal(cert_hold(db, "0abc", "holder:10000000146", &why), 0);
+	assert_int_equal(cert_revoke(db, "0abc", CERT_REASON_HOLD, "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_REASON);
+	assert_int_equal(cert_revoke(db, "0abc", 1, "operator", &why), 0);
 	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(st, CERT_REVOKED);
 	assert_int_equal(reason, 1);
 	assert_true(at > 0);
 	/* Revocation is final. */
-	assert_int_equal(cert_release(db, "0abc", "operator"), -EBUSY);
-	assert_int_equal(cert_hold(db, "0abc", "operator"), -EBUSY);
-	assert_int_equal(cert_revoke(db, "0abc", 4, "operator"), -EBUSY);
+	assert_int_equal(cert_release(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_STATE);
+	assert_int_equal(cert_hold(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_STATE);
+	assert_int_equal(cert_revoke(db, "0abc", 4, "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_STATE);
 	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(reason, 1);
-	assert_int_equal(cert_hold(db, "ffff", "operator"), -ENOENT);
+	assert_int_equal(cert_hold(db, "ffff", "operator", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_UNKNOWN);
 
 	/* Every decision, accepted or refused, is in an intact audit chain. */
 	assert_int_equal(audit_verify(db, &n, NULL), 0);
@@ -116,6 +125,7 @@ static int collect(void *u, const char *serial, int64_t at, int reason)
 static void test_revoked_list_and_listing(void **state)
 {
 	struct db *db = *state;
+	enum refusal why = REFUSAL_NONE;
 	struct cert_record *a;
 	char buf[200] = "";
 	size_t n;
@@ -123,7 +133,7 @@ static void test_revoked_list_and_listing(void **state)
 	add_cert(db, "01", CERT_ACTIVE);
 	add_cert(db, "02", CERT_HOLD);
 	add_cert(db, "03", CERT_ACTIVE);
-	assert_int_equal(cert_revoke(db, "03", 4, "operator"), 0);
+	assert_int_equal(cert_revoke(db, "03", 4, "operator", &why), 0);
 	assert_int_equal(cert_foreach_revoked(db, collect, buf), 0);
 	assert_string_equal(buf, "02:6 03:4 ");
 	assert_int_equal(cert_list_by_tckn(db, "10000000146", &a, &n), 0);

@@ -5,6 +5,7 @@
  * needs no storage and every node computes the same. */
 #pragma once
 #include "common/config.h"
+#include "domain/refusal.h"
 #include "store/db.h"
 
 #define WEBSESSION_COOKIE "eonay_sid"
@@ -33,6 +34,11 @@ int websession_peek(struct db *db, const struct config *cfg, const char *id,
 /* Ends a session (logout). -ENOENT when there was none. */
 int websession_delete(struct db *db, const char *id);
 
+/* Logs out: ends the session of cookie value id (gone already is fine)
+ * and, when it was logged in as tckn, records the logout in the audit log
+ * in the same transaction. */
+int websession_logout(struct db *db, const char *id, const char *tckn);
+
 /* Deletes sessions past their timeouts; returns how many. */
 int websession_purge(struct db *db, const struct config *cfg, int64_t *ret_n);
 
@@ -41,11 +47,23 @@ int websession_csrf(const unsigned char key[32], const char *id, char ret[44]);
 /* Constant-time check of a presented CSRF token. */
 bool websession_csrf_ok(const unsigned char key[32], const char *id, const char *token);
 
-/* Logs a browser in: the old session is replaced by a new one (new id,
- * so a fixated id is worthless) bound to tckn.  *ret_id is the new cookie
- * value.  -ENOENT when the old one is gone. */
-int websession_login(struct db *db, const char *old_id_hash, const char *tckn,
-		     const char *client_addr, char **ret_id);
+/* Login, step 1, inside the transaction that accepts a login signature
+ * (the login act's effect): inserts the holder's session under a new id
+ * derived with key from web_hash (the browser's anonymous session) and
+ * signing_id.  The anonymous session stays as it is (not logged in) until
+ * the new id is first presented; then websession_find() deletes it.
+ * Refused session_closed when the browser session is gone. */
+int websession_login_accept(struct db *db, const unsigned char key[32], const char *web_hash,
+			    const char *signing_id, const char *tckn, const char *client_addr,
+			    enum refusal *ret_refusal);
+
+/* Login, step 2, for the browser's wait: the new cookie value (secret,
+ * malloc'ed) when the login of signing_id was accepted and its session is
+ * still live for tckn; -ENOENT otherwise.  Reads only, so a wait answer
+ * that is lost is given again by the next wait. */
+int websession_login_take(struct db *db, const struct config *cfg, const unsigned char key[32],
+			  const char *web_hash, const char *signing_id, const char *tckn,
+			  char **ret_id);
 
 /* SHA-256 of a cookie value, as stored. */
 int websession_hash(const char *id, char ret[65]);

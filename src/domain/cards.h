@@ -5,6 +5,7 @@
  * sealed under the master key in the store (for PIN unblocking later). */
 #pragma once
 #include "common/config.h"
+#include "domain/refusal.h"
 #include "pki/ca.h"
 #include "store/db.h"
 
@@ -32,7 +33,18 @@ int master_key_load(const struct config *cfg, unsigned char ret[32]);
 int softhsm_env(const struct config *cfg, const char **ret_path);
 
 /* Produces the card and records card, certificate and audit event; the new
- * CRL is published.  -ENOENT unknown holder, -EEXIST label taken,
- * -EACCES certificate refused by the profile. */
+ * CRL is published.  Refusals (-EACCES): holder_unknown, card_exists (the
+ * label is taken), cert_profile (the profile refused the certificate;
+ * *ret_detail says why, in English, malloc'ed). */
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
-	       const struct card_request *req, struct card_result *ret, char **ret_reason);
+	       const struct card_request *req, struct card_result *ret, char **ret_detail,
+	       enum refusal *ret_refusal);
+
+/* The cards table. */
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state);
+/* Whether a card with this serial (token label) was produced. */
+int card_exists(struct db *db, const char *serial, bool *ret);
+/* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

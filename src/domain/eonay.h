@@ -1,7 +1,8 @@
 /* eonay.h - E-Onay consents of holders (domain logic, no HTTP).
  *
  * The state of a holder is the newest event: given when it is a "give".
- * Events are only written by an accepted signature (sigcheck.c). */
+ * Events are only written by an accepted signature (the effects of the
+ * eonay-give / eonay-cancel acts, domain/acts.c). */
 #pragma once
 #include <jansson.h>
 
@@ -15,7 +16,10 @@ struct eonay_status {
 
 int eonay_status_get(struct db *db, const char *tckn, struct eonay_status *ret);
 
-/* Appends an event in the caller's transaction. */
+/* Appends an event in the caller's transaction, which must hold
+ * db_lock(db, "holder:" TCKN) (the accepting transaction does): the
+ * holder's next seq is taken as MAX + 1 under that lock, so two nodes
+ * never take the same one. */
 int eonay_record(struct db *db, const char *tckn, bool give, int64_t text_version,
 		 int64_t explanation_version, const char *signature_sha256);
 

@@ -5,20 +5,20 @@
  * transaction fails the token exists without a record - the operator sees
  * the error and the label stays taken, so nothing is ever half-recorded in
  * the store. */
-#include "ca/cards.h"
+#include "domain/cards.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "ca/publish.h"
+#include "domain/publish.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/p11.h"
 #include "pki/profile.h"
 #include "pki/seal.h"
 #include "store/audit.h"
-#include "store/certs.h"
+#include "domain/certs.h"
 
 int master_key_load(const struct config *cfg, unsigned char ret[32])
 {
@@ -126,8 +126,10 @@ static int record(struct db *db, const struct card_request *req, const char *lab
 static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
 
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
-	       const struct card_request *req, struct card_result *ret, char **ret_reason)
+	       const struct card_request *req, struct card_result *ret, char **ret_detail,
+	       enum refusal *ret_refusal)
 {
+	bool exists = false;
 	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
 	_cleanup_(X509_freep) X509 *cert = NULL;
@@ -142,6 +144,10 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	int r;
 
 	r = holder_get(db, req->tckn, &h);
+	if (r == -ENOENT) {
+		*ret_refusal = REFUSAL_HOLDER_UNKNOWN;
+		return -EACCES;
+	}
 	if (r < 0)
 		return r;
 	r = softhsm_env(cfg, &conf);
@@ -158,6 +164,14 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		if (r < 0)
 			goto out;
 		snprintf(label, sizeof(label), "EONAY-%s", digits);
+	}
+	r = card_exists(db, label, &exists);
+	if (r < 0)
+		goto out;
+	if (exists) {
+		*ret_refusal = REFUSAL_CARD_EXISTS;
+		r = -EACCES;
+		goto out;
 	}
 	if (req->user_pin)
 		snprintf(res.user_pin, sizeof(res.user_pin), "%s", req->user_pin);
@@ -180,7 +194,9 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	hr = (struct pki_holder_req){ .tckn = req->tckn, .given_name = h.given_name,
 				      .surname = h.surname, .not_before = now - 60,
 				      .not_after = now + 86400 * (req->days ? req->days : 730) };
-	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_reason);
+	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_detail);
+	if (r == -EACCES)
+		*ret_refusal = REFUSAL_CERT_PROFILE;
 	if (r == 0)
 		r = p11_cert_store(p11, label, res.user_pin, cert, id, sizeof(id));
 	/* Like a real card, it carries the issuing CA certificate too, so that
@@ -195,7 +211,12 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 			r = record(db, req, label, sealed, cert, hi.common_name, &res);
 	}
 	if (r == 0 && req->active) {
-		r = cert_release(db, res.cert_serial, "operator");
+		enum refusal why;
+
+		/* Just recorded on hold: a refusal here is a broken store. */
+		r = cert_release(db, res.cert_serial, "operator", &why);
+		if (r == -EACCES)
+			r = -EUCLEAN;
 		if (r == 0)
 			snprintf(res.status, sizeof(res.status), "active");
 	}
@@ -211,4 +232,51 @@ out:
 	OPENSSL_cleanse(&res, sizeof(res));
 	holder_done(&h);
 	return r;
+}
+
+int card_add(struct db *db, const char *serial, const char *tckn,
+	     const char *so_pin_sealed, const char *state)
+{
+	int r = db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state, created_at)"
+			   " VALUES ($1, $2, $3, $4, $5)",
+		       "tttti", serial, tckn, so_pin_sealed, state, now_sec());
+	return r < 0 ? r : 0;
+}
+
+int card_exists(struct db *db, const char *serial, bool *ret)
+{
+	int64_t n;
+	int r;
+
+	r = db_query_int64(db, "SELECT COUNT(*) FROM cards WHERE serial = $1", "t", &n, serial);
+	if (r < 0)
+		return r;
+	*ret = n > 0;
+	return 0;
+}
+
+int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char *s;
+	int r;
+
+	r = db_query_one(db, &st, "SELECT so_pin_sealed FROM cards WHERE serial = $1", "t", serial);
+	if (r < 0)
+		return r;
+	s = db_col_text(st, 0) ? strdup(db_col_text(st, 0)) : NULL;
+	if (!s)
+		return -ENOMEM;
+	*ret_sealed = s;
+	return 0;
+}
+
+int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed)
+{
+	int r = db_run(db, "UPDATE cards SET so_pin_sealed = $1 WHERE serial = $2", "tt",
+		       so_pin_sealed, serial);
+
+	if (r < 0)
+		return r;
+	return r == 0 ? -ENOENT : 0;
 }

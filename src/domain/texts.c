@@ -3,7 +3,7 @@
  * Used by the signing ceremony (the texts of a session) and by E-Onay (the
  * explanation the holder accepts).  A new wording is a new version; the
  * newest version whose valid_from has passed is the one in force. */
-#include "ca/texts.h"
+#include "domain/texts.h"
 
 #include "common/json.h"
 

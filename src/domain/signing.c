@@ -1,10 +1,10 @@
 /* signing.c - signing sessions and verification codes in the store.
  *
  * Used by the browser API (api-signing.c), the application API
- * (api-app.c) and the signature check (sigcheck.c).  Every state change is
+ * (api-app.c) and the signature decision (signature.c).  Every state change is
  * a single UPDATE guarded by the expected old state, so two racing
  * requests cannot both win. */
-#include "server/signing.h"
+#include "domain/signing.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -13,70 +13,13 @@
 #include "common/checkdigit.h"
 #include "common/json.h"
 #include "common/tckn.h"
-#include "ca/texts.h"
+#include "domain/texts.h"
 #include "store/audit.h"
-
-static const char *const purposes[] = {
-	[PURPOSE_LOGIN] = "login",
-	[PURPOSE_EONAY_GIVE] = "eonay-give",
-	[PURPOSE_EONAY_CANCEL] = "eonay-cancel",
-};
-
-static const char *const purposes_tr[] = {
-	[PURPOSE_LOGIN] = "E-imzalı Giriş",
-	[PURPOSE_EONAY_GIVE] = "E-Onay verme",
-	[PURPOSE_EONAY_CANCEL] = "E-Onay iptali",
-};
 
 static const char *const states[] = {
 	[SS_WAITING] = "waiting",   [SS_CODE_USED] = "code_used", [SS_SIGNED] = "signed",
 	[SS_REJECTED] = "rejected", [SS_EXPIRED] = "expired",	  [SS_REPLACED] = "replaced",
 };
-
-static const struct signing_error errors[] = {
-	{ "internal", 500, "Beklenmeyen bir hata oluştu. Lütfen daha sonra tekrar deneyiniz." },
-	{ "code_typo", 400, "Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki kodu kontrol ederek tekrar giriniz." },
-	{ "code_unknown", 404, "Bu doğrulama kodu bulunamadı. Lütfen tarayıcınızdaki kodu kontrol ediniz." },
-	{ "code_expired", 410, "Doğrulama kodunun süresi dolmuş. Tarayıcınızda \"Tekrar Kod Al\" ile yeni bir kod alınız." },
-	{ "code_replaced", 410, "Bu doğrulama kodu yenilenmiş. Lütfen tarayıcınızda görünen yeni kodu kullanınız." },
-	{ "code_used", 409, "Bu doğrulama kodu daha önce kullanılmış. Tarayıcınızdan yeni bir kod alınız." },
-	{ "rate_limited", 429, "Çok fazla deneme yapıldı. Lütfen bir süre bekleyip tekrar deneyiniz." },
-	{ "token_invalid", 403, "İmzalama oturumu bulunamadı. Lütfen doğrulama kodunu yeniden giriniz." },
-	{ "session_closed", 409, "Bu imzalama oturumu artık açık değil. Tarayıcınızdan yeni bir kod alınız." },
-	{ "session_expired", 410, "İmzalama süresi doldu. Tarayıcınızda \"Tekrar Kod Al\" ile yeni bir kod alınız." },
-	{ "signature_count", 400, "Gönderilen imza sayısı imzalanacak metin sayısıyla aynı değil." },
-	{ "signature_malformed", 400, "Gönderilen imza okunamadı." },
-	{ "signature_invalid", 422, "İmza doğrulanamadı." },
-	{ "signing_time_skew", 422, "İmza zamanı bu işlemin zamanıyla uyuşmuyor. Bilgisayarınızın saatini kontrol ediniz." },
-	{ "content_mismatch", 422, "İmzalanan metin bu işlem için verilen metinle aynı değil." },
-	{ "signer_mismatch", 403, "İmzalayan sertifika bu işlemi başlatan kişiye ait değil." },
-	{ "cert_on_hold", 403, "Sertifikanız askıda. Kullanıma açmak için Şifreli Giriş ile giriş yapıp \"Askıdan İndirme\" işlemini yapınız." },
-	{ "cert_revoked", 403, "Sertifikanız iptal edilmiş. Bu sertifika ile imza atılamaz." },
-	{ "cert_unknown", 403, "Bu sertifika merkezimizce verilmemiş veya tanınmıyor." },
-	{ "signature_replayed", 409, "Bu imza daha önce kullanılmış. Her işlem için yeniden imzalayınız." },
-	{ "eonay_already_active", 409, "E-Onay'ınız zaten etkin." },
-	{ "eonay_not_active", 409, "Etkin bir E-Onay'ınız bulunmuyor." },
-};
-
-const char *signing_purpose_str(enum signing_purpose p)
-{
-	return (unsigned)p < _PURPOSE_MAX ? purposes[p] : "?";
-}
-
-const char *signing_purpose_tr(enum signing_purpose p)
-{
-	return (unsigned)p < _PURPOSE_MAX ? purposes_tr[p] : "?";
-}
-
-int signing_purpose_parse(const char *s, enum signing_purpose *ret)
-{
-	for (int i = 0; i < _PURPOSE_MAX; i++)
-		if (s && streq(s, purposes[i])) {
-			*ret = (enum signing_purpose)i;
-			return 0;
-		}
-	return -EINVAL;
-}
 
 const char *signing_state_str(enum signing_state s)
 {
@@ -96,14 +39,6 @@ static int state_parse(const char *s, enum signing_state *ret)
 bool signing_state_final(enum signing_state s)
 {
 	return s != SS_WAITING && s != SS_CODE_USED;
-}
-
-const struct signing_error *signing_error(const char *code)
-{
-	for (size_t i = 0; i < ELEMENTSOF(errors); i++)
-		if (code && streq(errors[i].code, code))
-			return &errors[i];
-	return &errors[0];
 }
 
 void signing_session_done(struct signing_session *s)
@@ -165,18 +100,19 @@ static int texts_bind(const json_t *tmpl, const char *id, int64_t created, char 
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int insert_session(struct db *db, const struct config *cfg, const unsigned char key[32],
-			  enum signing_purpose purpose, const char *tckn, const char *web_hash,
+static int insert_session(struct db *db, const struct act_ctx *ctx, const struct signed_act *act,
+			  const char *tckn, int64_t explanation_version, const char *web_hash,
 			  const char *client_addr, struct signing_session *ret,
 			  char ret_code[SIGNING_CODE_DIGITS + 1])
 {
-	struct signing_session s = { .purpose = purpose, .state = SS_WAITING };
+	struct signing_session s = { .act = act, .state = SS_WAITING,
+				     .explanation_version = explanation_version };
 	_cleanup_json_ json_t *tmpl = NULL;
 	unsigned char rnd[16];
 	char code_hash[65];
 	int r;
 
-	r = sign_texts_load(db, signing_purpose_str(purpose), cfg->ca_short_name,
+	r = sign_texts_load(db, act->texts, ctx->cfg->ca_short_name,
 			       &s.text_version, &tmpl);
 	if (r < 0)
 		return r;
@@ -184,7 +120,7 @@ static int insert_session(struct db *db, const struct config *cfg, const unsigne
 	snprintf(s.web_hash, sizeof(s.web_hash), "%s", web_hash);
 	snprintf(s.client_addr, sizeof(s.client_addr), "%s", client_addr ? client_addr : "");
 	s.created_at = s.state_at = now_sec();
-	s.expires_at = s.created_at + cfg->code_lifetime;
+	s.expires_at = s.created_at + ctx->cfg->code_lifetime;
 	/* A collision of code (1 in 10^15 per live code) or id just draws again. */
 	for (int attempt = 0; attempt < 5; attempt++) {
 		_cleanup_free_ char *texts = NULL;
@@ -199,19 +135,19 @@ static int insert_session(struct db *db, const struct config *cfg, const unsigne
 		r = code_new(ret_code);
 		if (r < 0)
 			break;
-		r = keyed_hash(key, ret_code, code_hash);
+		r = keyed_hash(ctx->code_key, ret_code, code_hash);
 		if (r < 0)
 			break;
 		r = db_run(db, "INSERT INTO signing_sessions (id, code_hash, purpose, tckn,"
 			       " web_session_hash, text_version, texts, client_addr, created_at,"
-			       " expires_at, state, state_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-			       " $9, $10, 'waiting', $9)",
-			   "tttttittii", s.id, code_hash, signing_purpose_str(purpose), tckn, web_hash,
-			   s.text_version, texts, s.client_addr, s.created_at, s.expires_at);
-		if (r == 0) {
+			       " expires_at, state, state_at, explanation_version) VALUES ($1, $2, $3,"
+			       " $4, $5, $6, $7, $8, $9, $10, 'waiting', $9, $11)",
+			   "tttttittiii", s.id, code_hash, act->name, tckn, web_hash,
+			   s.text_version, texts, s.client_addr, s.created_at, s.expires_at,
+			   explanation_version);
+		if (r >= 0) {
 			s.texts = json_loads(texts, 0, NULL);
-			if (!s.texts)
-				r = -ENOMEM;
+			r = s.texts ? 0 : -ENOMEM;
 		}
 		if (r != -EEXIST)
 			break;
@@ -226,19 +162,42 @@ static int insert_session(struct db *db, const struct config *cfg, const unsigne
 	return 0;
 }
 
-int signing_create(struct db *db, const struct config *cfg, const unsigned char key[32],
-		   enum signing_purpose purpose, const char *tckn, const char *web_hash,
-		   const char *client_addr, struct signing_session *ret,
-		   char ret_code[SIGNING_CODE_DIGITS + 1])
+int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_act *act,
+		  const char *holder, const char *tckn, struct act_input *in,
+		  const char *web_hash, const char *client_addr, struct signing_session *ret,
+		  char ret_code[SIGNING_CODE_DIGITS + 1], enum refusal *ret_refusal)
 {
-	if (!tckn_valid(tckn) || (unsigned)purpose >= _PURPOSE_MAX || isempty(web_hash))
+	struct act_input none = { 0 };
+	int r;
+
+	if (!act || isempty(web_hash))
 		return -EINVAL;
-	return insert_session(db, cfg, key, purpose, tckn, web_hash, client_addr, ret, ret_code);
+	if (!in)
+		in = &none;
+	in->bound_version = 0;
+	if (act->needs_holder) {
+		if (isempty(holder)) {
+			*ret_refusal = REFUSAL_NOT_LOGGED_IN;
+			return -EACCES;
+		}
+		tckn = holder;
+	}
+	if (!tckn || !tckn_valid(tckn)) {
+		*ret_refusal = REFUSAL_BAD_TCKN;
+		return -EACCES;
+	}
+	if (act->precondition) {
+		r = act->precondition(db, ctx, tckn, in, ret_refusal);
+		if (r < 0)
+			return r;
+	}
+	return insert_session(db, ctx, act, tckn, in->bound_version, web_hash, client_addr, ret,
+			      ret_code);
 }
 
 #define SESSION_COLUMNS "id, purpose, tckn, web_session_hash, text_version, texts, client_addr," \
 			" created_at, expires_at, state, state_at, result_code, signer_serial," \
-			" replaced_by"
+			" replaced_by, explanation_version"
 
 static int session_from_row(struct db_stmt *st, struct signing_session *s)
 {
@@ -246,8 +205,8 @@ static int session_from_row(struct db_stmt *st, struct signing_session *s)
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->id, sizeof(s->id), "%s", db_col_text(st, 0));
-	if (signing_purpose_parse(db_col_text(st, 1), &s->purpose) < 0 ||
-	    state_parse(db_col_text(st, 9), &s->state) < 0)
+	s->act = act_find(db_col_text(st, 1));
+	if (!s->act || state_parse(db_col_text(st, 9), &s->state) < 0)
 		return -EUCLEAN;
 	snprintf(s->tckn, sizeof(s->tckn), "%s", db_col_text(st, 2));
 	snprintf(s->web_hash, sizeof(s->web_hash), "%s", db_col_text(st, 3));
@@ -263,11 +222,12 @@ static int session_from_row(struct db_stmt *st, struct signing_session *s)
 	s->expires_at = db_col_int64(st, 8);
 	s->state_at = db_col_int64(st, 10);
 	t = db_col_text(st, 11);
-	snprintf(s->result_code, sizeof(s->result_code), "%s", t ? t : "");
+	s->result = refusal_parse(t);
 	t = db_col_text(st, 12);
 	snprintf(s->signer_serial, sizeof(s->signer_serial), "%s", t ? t : "");
 	t = db_col_text(st, 13);
 	snprintf(s->replaced_by, sizeof(s->replaced_by), "%s", t ? t : "");
+	s->explanation_version = db_col_is_null(st, 14) ? 0 : db_col_int64(st, 14);
 	return 0;
 }
 
@@ -334,9 +294,15 @@ int signing_get(struct db *db, const char *id, struct signing_session *ret)
 }
 
 int signing_get_own(struct db *db, const char *id, const char *web_hash,
-		    struct signing_session *ret)
+		    struct signing_session *ret, enum refusal *ret_refusal)
 {
-	return get_by_id(db, id, web_hash, true, ret);
+	int r = get_by_id(db, id, web_hash, true, ret);
+
+	if (r == -ENOENT) {
+		*ret_refusal = REFUSAL_NOT_FOUND;
+		return -EACCES;
+	}
+	return r;
 }
 
 int signing_peek_own(struct db *db, const char *id, const char *web_hash,
@@ -359,9 +325,9 @@ unsigned signing_wait_ms(const struct config *cfg, const struct signing_session 
 	return (unsigned)MIN(cfg->poll_timeout, MAX(left, 1)) * 1000u;
 }
 
-int signing_renew(struct db *db, const struct config *cfg, const unsigned char key[32],
-		  const char *id, const char *web_hash, const char *client_addr,
-		  struct signing_session *ret, char ret_code[SIGNING_CODE_DIGITS + 1])
+int signing_renew(struct db *db, const struct act_ctx *ctx, const char *id,
+		  const char *web_hash, const char *client_addr, struct signing_session *ret,
+		  char ret_code[SIGNING_CODE_DIGITS + 1], enum refusal *ret_refusal)
 {
 	struct signing_session old = { 0 }, s = { 0 };
 	int r;
@@ -369,18 +335,24 @@ int signing_renew(struct db *db, const struct config *cfg, const unsigned char k
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = signing_get_own(db, id, web_hash, &old);
-	if (r == 0 && signing_state_final(old.state) && old.state != SS_EXPIRED)
-		r = -EBUSY;
+	r = signing_get_own(db, id, web_hash, &old, ret_refusal);
+	if (r == 0 && signing_state_final(old.state) && old.state != SS_EXPIRED) {
+		*ret_refusal = REFUSAL_SESSION_CLOSED;
+		r = -EACCES;
+	}
+	if (r == 0 && old.act->precondition)
+		r = old.act->precondition(db, ctx, old.tckn, NULL, ret_refusal);
 	if (r == 0)
-		r = insert_session(db, cfg, key, old.purpose, old.tckn, web_hash, client_addr, &s,
-				   ret_code);
+		r = insert_session(db, ctx, old.act, old.tckn, old.explanation_version, web_hash,
+				   client_addr, &s, ret_code);
 	if (r == 0) {
 		r = db_run(db, "UPDATE signing_sessions SET state = 'replaced', state_at = $1,"
 			       " replaced_by = $2 WHERE id = $3 AND state IN ('waiting', 'code_used',"
 			       " 'expired')", "itt", now_sec(), s.id, old.id);
-		if (r == 0)
-			r = -EBUSY;	/* lost a race with the application */
+		if (r == 0) {	/* lost a race with the application */
+			*ret_refusal = REFUSAL_SESSION_CLOSED;
+			r = -EACCES;
+		}
 	}
 	signing_session_done(&old);
 	r = db_end(db, r);
@@ -393,69 +365,113 @@ int signing_renew(struct db *db, const struct config *cfg, const unsigned char k
 	return 0;
 }
 
-int signing_claim(struct db *db, const unsigned char key[32], const char *code,
-		  const char *app_addr, struct signing_session *ret, char **ret_token,
-		  const char **ret_error)
+/* The audit event of a claim, in the caller's transaction (evidence:
+ * its failure fails the claim). */
+static int claim_audit(struct db *db, const char *app_addr, const char *subject,
+		       enum refusal refusal)
+{
+	_cleanup_free_ char *actor = strdup_printf("client:%s", app_addr ? app_addr : "");
+	_cleanup_free_ char *details = refusal ? strdup_printf("{\"error\":\"%s\"}",
+							       refusal_code(refusal)) : NULL;
+
+	if (!actor || (refusal && !details))
+		return -ENOMEM;
+	return audit_append(db, true, actor, "signing.claim", subject, refusal ? "refused" : "ok",
+			    details);
+}
+
+/* Looks the code up and takes the session: 0 with the token, or -EACCES
+ * with the refusal (*ret filled, for the audit event, when a session was
+ * found; the caller frees it either way). */
+static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code,
+		      const char *app_addr, struct signing_session *ret, char **ret_token,
+		      enum refusal *ret_refusal)
 {
 	_cleanup_secret_ char *token = NULL;
 	char digits[SIGNING_CODE_DIGITS + 8], hash[65], token_hash[65];
 	struct signing_session s;
 	int r;
 
-	*ret_error = "code_typo";
 	if (code_normalize(code ? code : "", digits, sizeof(digits)) < 0 ||
 	    strlen(digits) != SIGNING_CODE_DIGITS ||
 	    !checkdigit_valid(digits, SIGNING_CODE_DIGITS)) {
 		OPENSSL_cleanse(digits, sizeof(digits));
+		*ret_refusal = REFUSAL_CODE_TYPO;
 		return -EACCES;
 	}
-	r = keyed_hash(key, digits, hash);
+	r = keyed_hash(ctx->code_key, digits, hash);
 	OPENSSL_cleanse(digits, sizeof(digits));
 	if (r < 0)
 		return r;
 	r = session_query(db, "code_hash", hash, true, &s);
 	if (r == -ENOENT) {
-		*ret_error = "code_unknown";
+		*ret_refusal = REFUSAL_CODE_UNKNOWN;
 		return -EACCES;
 	}
 	if (r < 0)
 		return r;
+	*ret = s;	/* the subject of the audit event, even when refused */
 	switch (s.state) {
 	case SS_WAITING:
 		break;
 	case SS_EXPIRED:
-		*ret_error = "code_expired";
-		signing_session_done(&s);
+		*ret_refusal = REFUSAL_CODE_EXPIRED;
 		return -EACCES;
 	case SS_REPLACED:
-		*ret_error = "code_replaced";
-		signing_session_done(&s);
+		*ret_refusal = REFUSAL_CODE_REPLACED;
 		return -EACCES;
 	default:
-		*ret_error = "code_used";
-		signing_session_done(&s);
+		*ret_refusal = REFUSAL_CODE_USED;
 		return -EACCES;
 	}
 	r = token_new(32, &token);
 	if (r == 0)
-		r = keyed_hash(key, token, token_hash);
+		r = keyed_hash(ctx->code_key, token, token_hash);
 	if (r == 0)
 		r = db_run(db, "UPDATE signing_sessions SET state = 'code_used', state_at = $1,"
 			       " app_token_hash = $2, app_addr = $3 WHERE id = $4 AND state = 'waiting'",
 			   "ittt", now_sec(), token_hash, app_addr, s.id);
 	if (r == 0) {
 		/* Someone else claimed it between our read and write. */
-		*ret_error = "code_used";
+		*ret_refusal = REFUSAL_CODE_USED;
 		r = -EACCES;
 	}
-	if (r < 0) {
+	if (r < 0)
+		return r;
+	ret->state = SS_CODE_USED;
+	*ret_token = TAKE_PTR(token);
+	return 0;
+}
+
+int signing_claim(struct db *db, const struct act_ctx *ctx, const char *code,
+		  const char *app_addr, struct signing_session *ret, char **ret_token,
+		  enum refusal *ret_refusal)
+{
+	_cleanup_secret_ char *token = NULL;
+	struct signing_session s = { 0 };
+	enum refusal refusal = REFUSAL_NONE;
+	int r, q;
+
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = claim_take(db, ctx, code, app_addr, &s, &token, &refusal);
+	if (r == 0 || r == -EACCES) {
+		q = claim_audit(db, app_addr, s.id[0] ? s.id : NULL, r == 0 ? REFUSAL_NONE : refusal);
+		if (q < 0)
+			r = q;
+	}
+	/* A refusal is committed too: its audit event and an expiry on the way. */
+	q = db_end(db, r == -EACCES ? 0 : r);
+	if (q < 0 || r < 0) {
 		signing_session_done(&s);
+		if (q < 0)
+			return q;
+		*ret_refusal = refusal;
 		return r;
 	}
-	s.state = SS_CODE_USED;
 	*ret = s;
 	*ret_token = TAKE_PTR(token);
-	*ret_error = NULL;
 	return 0;
 }
 
@@ -474,7 +490,7 @@ int signing_find_by_token(struct db *db, const unsigned char key[32], const char
 }
 
 int signing_finish(struct db *db, const char *id, enum signing_state to,
-		   const char *result_code, const char *signer_serial)
+		   enum refusal result, const char *signer_serial)
 {
 	int r;
 
@@ -482,7 +498,8 @@ int signing_finish(struct db *db, const char *id, enum signing_state to,
 		return -EINVAL;
 	r = db_run(db, "UPDATE signing_sessions SET state = $1, state_at = $2, result_code = $3,"
 		       " signer_serial = $4 WHERE id = $5 AND state = 'code_used'",
-		   "tittt", signing_state_str(to), now_sec(), result_code, signer_serial, id);
+		   "tittt", signing_state_str(to), now_sec(),
+		   result ? refusal_code(result) : NULL, signer_serial, id);
 	if (r < 0)
 		return r;
 	return r == 0 ? -EBUSY : 0;

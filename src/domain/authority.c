@@ -3,7 +3,7 @@
  * The CA keys are encrypted PEM files in pki.dir under a passphrase that
  * lives in DATA/keys/ca.pass (0600) or comes from the settings/environment
  * (EONAY_PKI_PASSPHRASE), or are PKCS#11 keys (pkcs11: URIs). */
-#include "ca/authority.h"
+#include "domain/authority.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
-/* certs.c - holders, cards, certificates and their revocation state.
+/* certs.c - holders, certificates and their revocation state.
  *
  * Used by the back office (eonayctl), by the OCSP responder and CRL
  * publisher, and by signature verification (through cert_status_get).
  * Serial numbers are stored as lower-case hex without leading zeros
  * stripped: exactly what pki_cert_serial_hex() produces. */
-#include "store/certs.h"
+#include "domain/certs.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -110,6 +110,14 @@ int holder_get(struct db *db, const char *tckn, struct holder *ret)
 	}
 	*ret = h;
 	return 0;
+}
+
+int institution_put(struct db *db, const char *id, const char *name)
+{
+	int r = db_run(db, "INSERT INTO institutions (id, name, created_at) VALUES ($1, $2, $3)"
+			   " ON CONFLICT (id) DO NOTHING", "tti", id, name, now_sec());
+
+	return r < 0 ? r : 0;
 }
 
 void cert_record_done(struct cert_record *c)
@@ -242,9 +250,23 @@ int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_sta
 }
 
 /* One transition inside a transaction, with its audit event. */
-static int transition(struct db *db, const char *serial, unsigned allowed_from,
-		      enum cert_status to, int reason, const char *actor, const char *action)
+/* The refusal of a transition, recorded on its own (the change was rolled
+ * back): evidence too, so its failure is the caller's failure. */
+static int record_refusal(struct db *db, const char *actor, const char *action,
+			  const char *serial, enum refusal why)
 {
+	_cleanup_free_ char *details = strdup_printf("{\"error\":\"%s\"}", refusal_code(why));
+
+	if (!details)
+		return -ENOMEM;
+	return audit_append(db, false, actor, action, serial, "refused", details);
+}
+
+static int transition(struct db *db, const char *serial, unsigned allowed_from,
+		      enum cert_status to, int reason, const char *actor, const char *action,
+		      enum refusal *ret_refusal)
+{
+	enum refusal why = REFUSAL_NONE;
 	_cleanup_free_ char *details = NULL;
 	enum cert_status from;
 	char s[65];
@@ -255,8 +277,12 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	if (r < 0)
 		return r;
 	r = cert_status_get(db, s, &from, NULL, NULL);
-	if (r == 0 && !(allowed_from & (1u << from)))
-		r = -EBUSY;
+	if (r == -ENOENT)
+		why = REFUSAL_CERT_UNKNOWN;
+	else if (r == 0 && !(allowed_from & (1u << from)))
+		why = REFUSAL_CERT_STATE;
+	if (why)
+		r = -EACCES;
 	if (r == 0) {
 		if (to == CERT_ACTIVE)
 			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
@@ -274,33 +300,40 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	}
 	if (r < 0) {
 		db_rollback(db);
+		if (r != -EACCES)
+			return r;
 		/* Refusals are decisions too: record them outside the rolled back tx. */
-		if (r == -EBUSY || r == -ENOENT)
-			audit_append(db, false, actor, action, s, "refused",
-				     r == -EBUSY ? "{\"why\":\"not allowed from current status\"}"
-						 : "{\"why\":\"unknown serial\"}");
-		return r;
+		r = record_refusal(db, actor, action, s, why);
+		if (r < 0)
+			return r;
+		*ret_refusal = why;
+		return -EACCES;
 	}
 	return db_commit(db);
 }
 
-int cert_hold(struct db *db, const char *serial, const char *actor)
+int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal)
 {
 	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CERT_REASON_HOLD, actor,
-			  "cert.hold");
+			  "cert.hold", ret_refusal);
 }
 
-int cert_release(struct db *db, const char *serial, const char *actor)
+int cert_release(struct db *db, const char *serial, const char *actor,
+		 enum refusal *ret_refusal)
 {
-	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release");
+	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release",
+			  ret_refusal);
 }
 
-int cert_revoke(struct db *db, const char *serial, int reason, const char *actor)
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor,
+		enum refusal *ret_refusal)
 {
-	if (!cert_revoke_reason_ok(reason))
-		return -EINVAL;
+	if (!cert_revoke_reason_ok(reason)) {
+		*ret_refusal = REFUSAL_CERT_REASON;
+		return -EACCES;
+	}
 	return transition(db, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
-			  reason, actor, "cert.revoke");
+			  reason, actor, "cert.revoke", ret_refusal);
 }
 
 int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
@@ -318,39 +351,4 @@ int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
 			return r;
 	}
 	return r;
-}
-
-int card_add(struct db *db, const char *serial, const char *tckn,
-	     const char *so_pin_sealed, const char *state)
-{
-	int r = db_run(db, "INSERT INTO cards (serial, tckn, so_pin_sealed, state, created_at)"
-			   " VALUES ($1, $2, $3, $4, $5)",
-		       "tttti", serial, tckn, so_pin_sealed, state, now_sec());
-	return r < 0 ? r : 0;
-}
-
-int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char *s;
-	int r;
-
-	r = db_query_one(db, &st, "SELECT so_pin_sealed FROM cards WHERE serial = $1", "t", serial);
-	if (r < 0)
-		return r;
-	s = dup_col(st, 0);
-	if (!s)
-		return -ENOMEM;
-	*ret_sealed = s;
-	return 0;
-}
-
-int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed)
-{
-	int r = db_run(db, "UPDATE cards SET so_pin_sealed = $1 WHERE serial = $2", "tt",
-		       so_pin_sealed, serial);
-
-	if (r < 0)
-		return r;
-	return r == 0 ? -ENOENT : 0;
 }

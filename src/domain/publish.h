@@ -14,7 +14,8 @@ int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret
 int crl_refresh_if_due(struct db *db, struct pki_ca *ca, int64_t validity, bool *ret_published);
 
 /* The current CRL as DER (malloc'ed), its number and nextUpdate.
- * -ENOENT when none was published yet. */
+ * -ENOENT when none was published yet.  ret_der NULL: only whether there
+ * is one. */
 int crl_current(struct db *db, unsigned char **ret_der, size_t *ret_n, int64_t *ret_number,
 		int64_t *ret_next_update);
 

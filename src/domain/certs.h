@@ -1,4 +1,4 @@
-/* certs.h - holders, cards and certificates in the store.
+/* certs.h - certificate lifecycle and holders (domain; cards are in cards.h).
  *
  * The revocation state machine lives here, next to its data:
  *   active --hold--> hold --release--> active
@@ -6,6 +6,7 @@
  * Every change is written together with its audit event in one
  * transaction. */
 #pragma once
+#include "domain/refusal.h"
 #include "store/db.h"
 
 enum cert_status { CERT_ACTIVE, CERT_HOLD, CERT_REVOKED };
@@ -29,6 +30,9 @@ int holder_put(struct db *db, const char *tckn, const char *given_name,
 	       const char *surname, const char *email, const char *mobile);
 /* -ENOENT when unknown. */
 int holder_get(struct db *db, const char *tckn, struct holder *ret);
+
+/* Adds an institution unless one with this id exists. */
+int institution_put(struct db *db, const char *id, const char *name);
 
 struct cert_record {
 	char serial[65];	/* lower-case hex */
@@ -56,22 +60,19 @@ int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
 int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_status,
 		    int *ret_reason, int64_t *ret_revoked_at);
 
-/* Applies a transition; actor is who asked ("operator", "holder:TCKN").
- * -ENOENT unknown serial, -EBUSY when the transition is not allowed from
- * the current state (e.g. release of an active or revoked certificate,
- * anything on a revoked one), -EINVAL for a bad reason. */
-int cert_hold(struct db *db, const char *serial, const char *actor);
-int cert_release(struct db *db, const char *serial, const char *actor);
-int cert_revoke(struct db *db, const char *serial, int reason, const char *actor);
+/* Applies a transition with its audit event; actor is who asked
+ * ("operator", "holder:TCKN").  Refusals (-EACCES, recorded in the audit
+ * log too): cert_unknown (serial never issued here), cert_state (not
+ * allowed from the current state, e.g. release of an active or revoked
+ * certificate, anything on a revoked one), cert_reason (revoke with a
+ * reason cert_revoke_reason_ok() refuses). */
+int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal);
+int cert_release(struct db *db, const char *serial, const char *actor,
+		 enum refusal *ret_refusal);
+int cert_revoke(struct db *db, const char *serial, int reason, const char *actor,
+		enum refusal *ret_refusal);
 
 /* Calls fn for every certificate on hold or revoked (for the CRL). */
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
 			       int reason);
 int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata);
-
-/* Cards. */
-int card_add(struct db *db, const char *serial, const char *tckn,
-	     const char *so_pin_sealed, const char *state);
-/* The sealed SO PIN of a card; malloc'ed.  -ENOENT when unknown. */
-int card_so_pin_get(struct db *db, const char *serial, char **ret_sealed);
-int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed);

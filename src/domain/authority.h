@@ -1,7 +1,7 @@
 /* authority.h - the CA as the services run it: settings to PKI config,
  * the CA key passphrase, opening and creating the CA, publishing CRLs.
  *
- * src/ca/ is the domain layer shared by eonayd and eonayctl: operations
+ * Part of src/domain/, the domain layer shared by eonayd and eonayctl: operations
  * that combine the store (src/store) with the PKI library (src/pki). */
 #pragma once
 #include "common/config.h"

@@ -2,9 +2,9 @@
  *
  * Read by the E-Onay page and API and by eonayctl; written only inside the
  * transaction that accepts an eonay-give / eonay-cancel signature
- * (src/server/sigcheck.c). */
-#include "ca/eonay.h"
-#include "ca/texts.h"
+ * (the act registry, domain/acts.c). */
+#include "domain/eonay.h"
+#include "domain/texts.h"
 
 #include <stdio.h>
 

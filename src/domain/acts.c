@@ -1,0 +1,138 @@
+/* acts.c - the registry of signed acts (see acts.h).
+ *
+ * One entry per purpose.  To add a signed act: write its precondition and
+ * effect here, add the entry to acts[], and add its texts in a migration
+ * (sign_texts rows with purpose = the entry's texts).  Nothing else in the
+ * ceremony, the decision or the HTTP layer dispatches on the purpose. */
+#include "domain/acts.h"
+
+#include <stdio.h>
+
+#include "common/json.h"
+#include "domain/eonay.h"
+#include "domain/signing.h"
+#include "domain/websession.h"
+#include "store/audit.h"
+
+/* login: the browser that started the session is logged in as the holder.
+ * The new browser session is written here, in the accepting transaction;
+ * the browser's wait only hands its cookie out (websession_login_take). */
+static int login_effect(struct db *db, const struct act_ctx *ctx, const struct signing_session *s,
+			const struct act_signature *sig, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = strdup_printf("holder:%s", s->tckn);
+	int r;
+
+	if (!actor)
+		return -ENOMEM;
+	r = websession_login_accept(db, ctx->session_key, s->web_hash, s->id, s->tckn,
+				    s->client_addr, ret_refusal);
+	if (r < 0)
+		return r;
+	return audit_append(db, true, actor, "session.login", s->id, "ok",
+			    "{\"method\":\"e-signature\"}");
+}
+
+/* eonay-give: only when no E-Onay is active, and (at the start) only with
+ * the current explanation read and accepted; its version is bound to the
+ * session. */
+static int give_precondition(struct db *db, const struct act_ctx *ctx, const char *tckn,
+			     struct act_input *in, enum refusal *ret_refusal)
+{
+	_cleanup_json_ json_t *para = NULL;
+	struct eonay_status es;
+	int64_t version;
+	int r;
+
+	r = eonay_status_get(db, tckn, &es);
+	if (r < 0)
+		return r;
+	if (es.active) {
+		*ret_refusal = REFUSAL_EONAY_ALREADY_ACTIVE;
+		return -EACCES;
+	}
+	if (!in)
+		return 0;
+	r = eonay_explanation(db, ctx->cfg->ca_short_name, &version, &para);
+	if (r < 0)
+		return r;
+	if (!in->accepted || in->explanation_version != version) {
+		*ret_refusal = REFUSAL_NOT_ACCEPTED;
+		return -EACCES;
+	}
+	in->bound_version = version;
+	return 0;
+}
+
+static int cancel_precondition(struct db *db, const struct act_ctx *ctx, const char *tckn,
+			       struct act_input *in, enum refusal *ret_refusal)
+{
+	struct eonay_status es;
+	int r;
+
+	r = eonay_status_get(db, tckn, &es);
+	if (r < 0)
+		return r;
+	if (!es.active) {
+		*ret_refusal = REFUSAL_EONAY_NOT_ACTIVE;
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int give_effect(struct db *db, const struct act_ctx *ctx, const struct signing_session *s,
+		       const struct act_signature *sig, enum refusal *ret_refusal)
+{
+	return eonay_record(db, s->tckn, true, s->text_version, s->explanation_version,
+			    sig->sha256);
+}
+
+static int cancel_effect(struct db *db, const struct act_ctx *ctx, const struct signing_session *s,
+			 const struct act_signature *sig, enum refusal *ret_refusal)
+{
+	return eonay_record(db, s->tckn, false, s->text_version, 0, sig->sha256);
+}
+
+static const struct signed_act act_login = {
+	.name = "login",
+	.purpose_tr = "E-imzalı Giriş",
+	.done_tr = "Giriş işleminiz tamamlanmıştır.",
+	.texts = "login",
+	.needs_holder = false,
+	.effect = login_effect,
+};
+
+static const struct signed_act act_eonay_give = {
+	.name = "eonay-give",
+	.purpose_tr = "E-Onay verme",
+	.done_tr = "E-Onay verme işleminiz tamamlanmıştır.",
+	.texts = "eonay-give",
+	.needs_holder = true,
+	.precondition = give_precondition,
+	.effect = give_effect,
+};
+
+static const struct signed_act act_eonay_cancel = {
+	.name = "eonay-cancel",
+	.purpose_tr = "E-Onay iptali",
+	.done_tr = "E-Onay iptal işleminiz tamamlanmıştır.",
+	.texts = "eonay-cancel",
+	.needs_holder = true,
+	.precondition = cancel_precondition,
+	.effect = cancel_effect,
+};
+
+const struct signed_act *const acts[] = {
+	&act_login,
+	&act_eonay_give,
+	&act_eonay_cancel,
+};
+const size_t acts_count = ELEMENTSOF(acts);
+
+const struct signed_act *act_find(const char *name)
+{
+	for (size_t i = 0; name && i < acts_count; i++)
+		if (streq(acts[i]->name, name))
+			return acts[i];
+	return NULL;
+}

@@ -1,0 +1,57 @@
+/* refusal.h - every refusal the domain can give.
+ *
+ * The one convention of src/domain: a function that refuses by the rules
+ * (the user or the input is refused, not the machine failing) returns
+ * -EACCES and sets *ret_refusal; any other negative value is a failure of
+ * the machine (store, memory, crypto).  src/server/refusals.c maps each
+ * refusal to an HTTP status and a Turkish message; nothing in src/domain
+ * knows either.  refusal_code() is the stable machine string the API and
+ * the audit log carry. */
+#pragma once
+
+enum refusal {
+	REFUSAL_NONE,
+	/* the verification code (claim) */
+	REFUSAL_CODE_TYPO,
+	REFUSAL_CODE_UNKNOWN,
+	REFUSAL_CODE_EXPIRED,
+	REFUSAL_CODE_REPLACED,
+	REFUSAL_CODE_USED,
+	REFUSAL_RATE_LIMITED,
+	/* the signing session (submit, renew, wait) */
+	REFUSAL_TOKEN_INVALID,
+	REFUSAL_SESSION_EXPIRED,
+	REFUSAL_SESSION_CLOSED,
+	/* the signature decision */
+	REFUSAL_SIGNATURE_COUNT,
+	REFUSAL_SIGNATURE_MALFORMED,
+	REFUSAL_SIGNATURE_REPLAYED,
+	REFUSAL_SIGNATURE_INVALID,
+	REFUSAL_CERT_REVOKED,
+	REFUSAL_CERT_ON_HOLD,
+	REFUSAL_CERT_UNKNOWN,
+	REFUSAL_SIGNING_TIME_SKEW,
+	REFUSAL_CONTENT_MISMATCH,
+	REFUSAL_SIGNER_MISMATCH,
+	/* the signed acts' preconditions and inputs */
+	REFUSAL_EONAY_ALREADY_ACTIVE,
+	REFUSAL_EONAY_NOT_ACTIVE,
+	REFUSAL_NOT_ACCEPTED,
+	REFUSAL_NOT_LOGGED_IN,
+	REFUSAL_BAD_TCKN,
+	REFUSAL_BAD_PURPOSE,
+	REFUSAL_NOT_FOUND,
+	/* the certificate lifecycle */
+	REFUSAL_CERT_STATE,
+	REFUSAL_CERT_REASON,
+	/* card production */
+	REFUSAL_HOLDER_UNKNOWN,
+	REFUSAL_CARD_EXISTS,
+	REFUSAL_CERT_PROFILE,
+	_REFUSAL_MAX,
+};
+
+/* The stable machine string ("code_typo", ...); "internal" out of range. */
+const char *refusal_code(enum refusal r);
+/* The refusal for a machine string; REFUSAL_NONE when unknown. */
+enum refusal refusal_parse(const char *code);

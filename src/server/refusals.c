@@ -1,0 +1,61 @@
+/* refusals.c - HTTP status and Turkish message of every domain refusal.
+ *
+ * Handlers never choose a status or a text for a refusal themselves: a
+ * domain function returns -EACCES with an enum refusal and the handler
+ * answers http_reply_refusal().  Adding a refusal is one line in
+ * domain/refusal.h, its code in refusal.c and its line here. */
+#include "server/refusals.h"
+
+static const struct refusal_reply replies[] = {
+	[REFUSAL_NONE] = { 500, "Beklenmeyen bir hata oluştu. Lütfen daha sonra tekrar deneyiniz." },
+	[REFUSAL_CODE_TYPO] = { 400, "Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki kodu kontrol ederek tekrar giriniz." },
+	[REFUSAL_CODE_UNKNOWN] = { 404, "Bu doğrulama kodu bulunamadı. Lütfen tarayıcınızdaki kodu kontrol ediniz." },
+	[REFUSAL_CODE_EXPIRED] = { 410, "Doğrulama kodunun süresi dolmuş. Tarayıcınızda \"Tekrar Kod Al\" ile yeni bir kod alınız." },
+	[REFUSAL_CODE_REPLACED] = { 410, "Bu doğrulama kodu yenilenmiş. Lütfen tarayıcınızda görünen yeni kodu kullanınız." },
+	[REFUSAL_CODE_USED] = { 409, "Bu doğrulama kodu daha önce kullanılmış. Tarayıcınızdan yeni bir kod alınız." },
+	[REFUSAL_RATE_LIMITED] = { 429, "Çok fazla deneme yapıldı. Lütfen bir süre bekleyip tekrar deneyiniz." },
+	[REFUSAL_TOKEN_INVALID] = { 403, "İmzalama oturumu bulunamadı. Lütfen doğrulama kodunu yeniden giriniz." },
+	[REFUSAL_SESSION_EXPIRED] = { 410, "İmzalama süresi doldu. Tarayıcınızda \"Tekrar Kod Al\" ile yeni bir kod alınız." },
+	[REFUSAL_SESSION_CLOSED] = { 409, "Bu imzalama oturumu artık açık değil. Tarayıcınızdan yeni bir kod alınız." },
+	[REFUSAL_SIGNATURE_COUNT] = { 400, "Gönderilen imza sayısı imzalanacak metin sayısıyla aynı değil." },
+	[REFUSAL_SIGNATURE_MALFORMED] = { 400, "Gönderilen imza okunamadı." },
+	[REFUSAL_SIGNATURE_REPLAYED] = { 409, "Bu imza daha önce kullanılmış. Her işlem için yeniden imzalayınız." },
+	[REFUSAL_SIGNATURE_INVALID] = { 422, "İmza doğrulanamadı." },
+	[REFUSAL_CERT_REVOKED] = { 403, "Sertifikanız iptal edilmiş. Bu sertifika ile imza atılamaz." },
+	[REFUSAL_CERT_ON_HOLD] = { 403, "Sertifikanız askıda. Kullanıma açmak için Şifreli Giriş ile giriş yapıp \"Askıdan İndirme\" işlemini yapınız." },
+	[REFUSAL_CERT_UNKNOWN] = { 403, "Bu sertifika merkezimizce verilmemiş veya tanınmıyor." },
+	[REFUSAL_SIGNING_TIME_SKEW] = { 422, "İmza zamanı bu işlemin zamanıyla uyuşmuyor. Bilgisayarınızın saatini kontrol ediniz." },
+	[REFUSAL_CONTENT_MISMATCH] = { 422, "İmzalanan metin bu işlem için verilen metinle aynı değil." },
+	[REFUSAL_SIGNER_MISMATCH] = { 403, "İmzalayan sertifika bu işlemi başlatan kişiye ait değil." },
+	[REFUSAL_EONAY_ALREADY_ACTIVE] = { 409, "E-Onay'ınız zaten etkin." },
+	[REFUSAL_EONAY_NOT_ACTIVE] = { 409, "Etkin bir E-Onay'ınız bulunmuyor." },
+	[REFUSAL_NOT_ACCEPTED] = { 400, "Devam etmek için açıklamayı okuyup KABUL EDİYORUM kutusunu işaretleyiniz." },
+	[REFUSAL_NOT_LOGGED_IN] = { 401, "Bu işlem için giriş yapmanız gerekiyor." },
+	[REFUSAL_BAD_TCKN] = { 400, "T.C. Kimlik No geçersiz." },
+	[REFUSAL_BAD_PURPOSE] = { 400, "Geçersiz işlem türü." },
+	[REFUSAL_NOT_FOUND] = { 404, "Kayıt bulunamadı." },
+	[REFUSAL_CERT_STATE] = { 409, "Bu işlem sertifikanın şu anki durumunda yapılamaz." },
+	[REFUSAL_CERT_REASON] = { 400, "Geçersiz iptal nedeni." },
+	[REFUSAL_HOLDER_UNKNOWN] = { 404, "Sertifika sahibi bulunamadı." },
+	[REFUSAL_CARD_EXISTS] = { 409, "Bu etiketle bir kart zaten var." },
+	[REFUSAL_CERT_PROFILE] = { 422, "Sertifika profil denetiminden geçmedi." },
+};
+
+_Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");
+
+const struct refusal_reply *refusal_reply(enum refusal r)
+{
+	return (unsigned)r < _REFUSAL_MAX && replies[r].status ? &replies[r] : &replies[0];
+}
+
+int http_reply_refusal_msg(struct http_request *req, enum refusal r, const char *message)
+{
+	const struct refusal_reply *e = refusal_reply(r);
+
+	return http_reply_error(req, e->status, refusal_code(r), message ? message : e->message);
+}
+
+int http_reply_refusal(struct http_request *req, enum refusal r)
+{
+	return http_reply_refusal_msg(req, r, NULL);
+}

@@ -1,0 +1,392 @@
+/* test-flood.c - no flood of connections wedges or starves eonayd
+ * (acceptor.c), against a real eonayd:
+ *   - the wedge libmicrohttpd 0.9.75 had (issue 10): at
+ *     server.max_connections=200, 400 connections that each send half a
+ *     request head, from several addresses and from one;
+ *   - 20 000 connections opened at once from 400 addresses (more than the
+ *     budget, so connections are shed and refused), half of them with half
+ *     a head, and 500 that send one byte a second.
+ * Meanwhile a probe from 127.0.0.1 asks /healthz on a new connection every
+ * 20 ms and every answer must come within 100 ms.  Once the flood goes the
+ * server serves a page and an API call, and SIGTERM stops it with exit 0
+ * within a few seconds.  The flood comes from forked children (each holds
+ * a share of the sockets, under its own open-files limit) bound to
+ * 127.0.x.y source addresses, so the per-address cap is exercised and the
+ * probe is another client. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PROBE_EVERY_MS 20
+#define PROBE_LIMIT_MS 100
+#define HALF_HEAD "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: flood\r\n"
+
+static const char *data;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static rlim_t nofile(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+}
+
+/* 127.0.0.1 + i: the i-th source address. */
+static int connect_from(int port, uint32_t src, bool block)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in s = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (block ? 0 : SOCK_NONBLOCK), 0);
+
+	if (fd < 0)
+		return -1;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s.sin_addr.s_addr = htonl(src);
+	if (bind(fd, (struct sockaddr *)&s, sizeof(s)) < 0 ||
+	    (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A share of the flood: n connections from addrs addresses starting at
+ * first (round robin), half of them sending half a head (all when
+ * half_heads), or (slow) each sending one byte a second of a head that
+ * never ends.  Runs until its pipe closes. */
+struct share {
+	unsigned n, addrs, offset;	/* offset: of this child's first in the round robin */
+	uint32_t first;
+	bool half_heads, slow;
+};
+
+static void __attribute__((noreturn)) flood_child(int port, const struct share *sh, int ready,
+						  int done)
+{
+	int *fds = calloc(sh->n, sizeof(int));
+	unsigned opened = 0;
+	char c = 'r';
+
+	raise_nofile();
+	for (unsigned i = 0; i < sh->n; i++) {
+		fds[i] = connect_from(port, sh->first + (sh->offset + i) % sh->addrs, false);
+		opened += fds[i] >= 0;
+	}
+	if (!sh->slow) {
+		usleep(100000);
+		for (unsigned i = 0; i < sh->n; i++)
+			if (fds[i] >= 0 && (sh->half_heads || i % 2))
+				(void)!write(fds[i], HALF_HEAD, strlen(HALF_HEAD));
+	}
+	(void)!write(ready, &opened, sizeof(opened));
+	for (unsigned t = 0;; t++) {
+		struct pollfd p = { .fd = done, .events = POLLIN };
+
+		if (poll(&p, 1, sh->slow ? 1000 : -1) != 0)
+			break;
+		for (unsigned i = 0; i < sh->n; i++) {
+			const char *line = t == 0 ? "G" : "a";
+
+			if (fds[i] >= 0 && write(fds[i], line, 1) < 0) {
+				close(fds[i]);
+				fds[i] = -1;
+			}
+		}
+	}
+	(void)c;
+	_exit(0);
+}
+
+struct flood {
+	pid_t pids[64];
+	int done[64];
+	unsigned n_children, opened;
+};
+
+static void flood_start(struct flood *f, int port, const struct share *shares, size_t n_shares)
+{
+	unsigned per = (unsigned)(nofile() > 5100 ? 5000 : nofile() - 100);
+
+	memset(f, 0, sizeof(*f));
+	for (size_t k = 0; k < n_shares; k++) {
+		struct share sh = shares[k];
+
+		for (unsigned off = 0; off < shares[k].n; off += per) {
+			int rp[2], dp[2];
+			unsigned got;
+
+			assert_true(f->n_children < 64);
+			sh.n = shares[k].n - off < per ? shares[k].n - off : per;
+			/* Keep the round robin over the addresses across children. */
+			sh.offset = off;
+			assert_int_equal(pipe(rp), 0);
+			assert_int_equal(pipe(dp), 0);
+			f->pids[f->n_children] = fork();
+			assert_true(f->pids[f->n_children] >= 0);
+			if (f->pids[f->n_children] == 0) {
+				close(rp[0]);
+				close(dp[1]);
+				flood_child(port, &sh, rp[1], dp[0]);
+			}
+			close(rp[1]);
+			close(dp[0]);
+			f->done[f->n_children++] = dp[1];
+			/* Children start one after the other but do not wait for
+			 * each other's sockets: "at once" as far as a loop goes. */
+			(void)!read(rp[0], &got, sizeof(got));
+			close(rp[0]);
+			f->opened += got;
+		}
+	}
+}
+
+static void flood_stop(struct flood *f)
+{
+	for (unsigned i = 0; i < f->n_children; i++)
+		close(f->done[i]);
+	for (unsigned i = 0; i < f->n_children; i++)
+		waitpid(f->pids[i], NULL, 0);
+	f->n_children = 0;
+}
+
+/* One /healthz on a new connection from 127.0.0.1: its status (0: no
+ * answer within 2 s) and how long it took, connect included. */
+static int probe(int port, uint64_t *ret_ms)
+{
+	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+	uint64_t t0 = now_ms();
+	char buf[4096];
+	size_t len = 0;
+	int fd, status = 0;
+
+	fd = connect_from(port, INADDR_LOOPBACK, true);
+	if (fd < 0 || write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1))
+		goto out;
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&p, 1, 2000) <= 0)
+			break;
+		k = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n") && strstr(buf, "}")) {
+			status = atoi(buf + 9);
+			break;
+		}
+	}
+out:
+	*ret_ms = now_ms() - t0;
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
+/* Probes for secs seconds; fails on any probe that is not a 200 within
+ * PROBE_LIMIT_MS. */
+static void probe_for(int port, unsigned secs, const char *what)
+{
+	uint64_t end = now_ms() + secs * 1000u, worst = 0, sum = 0;
+	unsigned n = 0, bad = 0;
+
+	while (now_ms() < end) {
+		uint64_t ms;
+		int st = probe(port, &ms);
+
+		n++;
+		sum += ms;
+		worst = ms > worst ? ms : worst;
+		if (st != 200 || ms > PROBE_LIMIT_MS) {
+			bad++;
+			print_message("%s: probe %u: status %d after %llu ms\n", what, n, st,
+				      (unsigned long long)ms);
+		}
+		usleep(PROBE_EVERY_MS * 1000);
+	}
+	print_message("%s: %u probes, mean %.1f ms, worst %llu ms, %u late or failed\n", what, n,
+		      n ? (double)sum / n : 0.0, (unsigned long long)worst, bad);
+	assert_int_equal(bad, 0);
+	assert_true(n >= secs * 10);
+}
+
+/* A number from /healthz's "connections" object. */
+static long conn_stat(const struct srv *s, const char *key)
+{
+	char url[128], v[32];
+	const char *w;
+	struct resp r;
+	long n = -1;
+
+	snprintf(url, sizeof(url), "%s/healthz", s->url);
+	if (http_do("GET", url, NULL, 0, NULL, NULL, &r) == 0 && r.status == 200 &&
+	    (w = strstr(r.body, "\"connections\"")))
+		n = atol(json_field(w, key, v, sizeof(v)));
+	resp_done(&r);
+	return n;
+}
+
+/* After the flood: connections drain, a page and an API call are served,
+ * SIGTERM stops the server with 0 within 5 s. */
+static void after_flood(struct srv *s)
+{
+	char url[128];
+	struct resp r;
+	uint64_t t0;
+	long open = -1;
+	int st = 0;
+
+	for (int i = 0; i < 100 && (open = conn_stat(s, "open")) > 4; i++)
+		usleep(100000);
+	print_message("open connections after the flood: %ld\n", open);
+	assert_true(open >= 0 && open <= 4);
+
+	snprintf(url, sizeof(url), "%s/", s->url);
+	assert_int_equal(http_do("GET", url, NULL, 0, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "</html>"));
+	resp_done(&r);
+	snprintf(url, sizeof(url), "%s/api/v1/session", s->url);
+	assert_int_equal(http_do("POST", url, NULL, 0, NULL, NULL, &r), 0);
+	assert_true(r.status == 200 || r.status == 201);
+	assert_non_null(strstr(r.body, "csrf"));
+	resp_done(&r);
+
+	t0 = now_ms();
+	kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, &st, WNOHANG) == 0 && now_ms() - t0 < 5000)
+		usleep(20000);
+	if (now_ms() - t0 >= 5000) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, &st, 0);
+		s->pid = 0;
+		fail_msg("SIGTERM did not stop eonayd within 5 s");
+	}
+	s->pid = 0;
+	print_message("SIGTERM: stopped in %llu ms\n", (unsigned long long)(now_ms() - t0));
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+#define ADDR(b, c) (INADDR_LOOPBACK - 1 + ((uint32_t)(b) << 8) + (c))	/* 127.0.b.c */
+
+/* The issue's wedge: max_connections=200 and 400 connections with half a
+ * head each, first from 8 addresses (the budget is spent: shedding), then
+ * from one (its cap). */
+static void test_half_heads_at_small_budget(void **state)
+{
+	static const char *const extra[] = { "--set", "server.max_connections=200", NULL };
+	static const struct share many = { .n = 400, .addrs = 8, .first = ADDR(1, 1),
+					   .half_heads = true };
+	static const struct share one = { .n = 400, .addrs = 1, .first = ADDR(1, 100),
+					  .half_heads = true };
+	struct flood f;
+	struct srv s;
+
+	assert_int_equal(srv_start(&s, data, extra), 0);
+	flood_start(&f, s.port, &many, 1);
+	assert_int_equal(f.opened, 400);
+	probe_for(s.port, 2, "400 half heads from 8 addresses");
+	assert_true(conn_stat(&s, "shed") + conn_stat(&s, "refused_full") > 0);
+	flood_stop(&f);
+
+	flood_start(&f, s.port, &one, 1);
+	probe_for(s.port, 2, "400 half heads from 1 address");
+	assert_true(conn_stat(&s, "refused_per_client") >= 400 - 64);
+	flood_stop(&f);
+	after_flood(&s);
+}
+
+/* 20 000 at once from 400 addresses (50 each: under the per-address cap,
+ * over the budget together) and 500 slow ones from 10 more. */
+static void test_flood(void **state)
+{
+	static const struct share shares[] = {
+		{ .n = 500, .addrs = 10, .first = ADDR(4, 1), .slow = true },
+		{ .n = 20000, .addrs = 400, .first = ADDR(2, 1) },
+	};
+	struct flood f;
+	struct srv s;
+	long shed, refused;
+
+	assert_int_equal(srv_start(&s, data, NULL), 0);
+	flood_start(&f, s.port, shares, 2);
+	print_message("flood: %u connections opened, budget %ld, open %ld\n", f.opened,
+		      conn_stat(&s, "budget"), conn_stat(&s, "open"));
+	assert_true(f.opened >= 20000);
+	probe_for(s.port, 8, "20 000 + 500 slow");
+	shed = conn_stat(&s, "shed");
+	refused = conn_stat(&s, "refused_full");
+	print_message("shed %ld, refused (budget) %ld, refused (per client) %ld\n", shed, refused,
+		      conn_stat(&s, "refused_per_client"));
+	assert_true(shed + refused > 0);	/* the budget was reached */
+	flood_stop(&f);
+	after_flood(&s);
+}
+
+static int group_setup(void **state)
+{
+	struct rlimit rl;
+
+	/* The children hold the flood's sockets; this process only probes.
+	 * Raise the hard limit when allowed (root), for eonayd to inherit. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < 65536) {
+		struct rlimit want = { 65536, 65536 };
+		setrlimit(RLIMIT_NOFILE, &want);
+	}
+	raise_nofile();
+	unsetenv("SOFTHSM2_CONF");
+	data = tmpdir_new();
+	return demo_world(data) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	tmpdir_remove(data);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_half_heads_at_small_budget),
+		cmocka_unit_test(test_flood),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
