@@ -39,6 +39,8 @@ static inline int dfx_setup(void **state)
 	assert_int_equal(random_bytes(f->session_key, 32), 0);
 	/* Decisions are audited: the chain needs its key (any, for a test). */
 	assert_int_equal(audit_set_key(f->code_key), 0);
+	/* A new store: its first start seals the audit head (as eonayd does). */
+	assert_int_equal(audit_seal(f->db, true, NULL, NULL), 0);
 	f->ctx = (struct act_ctx){ .cfg = &f->cfg, .code_key = f->code_key,
 				   .session_key = f->session_key };
 	*state = f;
