@@ -8,7 +8,6 @@
 
 #include "common/log.h"
 #include "common/netaddr.h"
-#include "common/tckn.h"
 
 /* "scheme://host[:port]" of a URL or an Origin, lower-cased, without a
  * path and without the scheme's default port. */
@@ -132,15 +131,13 @@ static int take(struct http_request *req, struct db *db, enum ratelimit_kind k,
 	return r;
 }
 
-/* The holder a signing session is for, as far as the layer can tell: the
- * T.C. Kimlik No of a login being started, else the logged-in holder. */
+/* The holder whose budget a signing session spends: the logged-in holder
+ * (E-Onay and the other acts), who alone can spend it.  A login being
+ * started names a T.C. Kimlik No, which is no secret: counting those
+ * under the holder would let anyone with a few addresses keep that holder
+ * from logging in (docs/SECURITY.md), so they count per address only. */
 static const char *signing_holder(struct http_request *req)
 {
-	const char *p = NULL, *t = NULL;
-
-	if (json_unpack(req->json, "{s:s}", "purpose", &p) == 0 && streq(p, "login") &&
-	    json_unpack(req->json, "{s:s}", "tckn", &t) == 0 && tckn_check(t) == TCKN_OK)
-		return t;
 	return req->ws.tckn[0] ? req->ws.tckn : NULL;
 }
 
