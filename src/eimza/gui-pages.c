@@ -186,8 +186,8 @@ static GtkWidget *page_sign(struct gui *g)
 	cs = gtk_scrolled_window_new();
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(cs), GTK_POLICY_NEVER,
 				       GTK_POLICY_AUTOMATIC);
-	gtk_scrolled_window_set_min_content_height(GTK_SCROLLED_WINDOW(cs), 64);
-	gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(cs), 130);
+	gtk_scrolled_window_set_min_content_height(GTK_SCROLLED_WINDOW(cs), 112);
+	gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(cs), 170);
 	gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(cs), TRUE);
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(cs), GTK_WIDGET(g->cert_list));
 	gtk_box_append(GTK_BOX(certs), cs);
@@ -308,6 +308,7 @@ void gui_build(struct gui *g)
 	gtk_stack_add_named(g->stack, page_sign(g), "sign");
 	gtk_stack_add_named(g->stack, page_ok(g), "ok");
 	gtk_stack_add_named(g->stack, page_fail(g), "fail");
+	gui_show_page(g, "code");
 	gtk_box_append(GTK_BOX(outer), stack);
 	gtk_window_set_child(g->window, outer);
 
@@ -343,7 +344,6 @@ void gui_show_session(struct gui *g)
 		gtk_box_append(GTK_BOX(b), label(buf, NULL, FALSE));
 		gtk_widget_add_css_class(gtk_widget_get_last_child(b), "h");
 		txt = label(json_string_value(t), "text", TRUE);
-		gtk_label_set_selectable(GTK_LABEL(txt), TRUE);
 		gtk_box_append(GTK_BOX(b), txt);
 		gtk_box_append(g->texts_box, b);
 	}
@@ -432,5 +432,17 @@ void gui_show_failure(struct gui *g, const char *title, const char *text, const 
 	gtk_widget_set_visible(GTK_WIDGET(g->fail_action), action != NULL);
 	if (action)
 		gtk_button_set_label(g->fail_action, action);
-	gtk_stack_set_visible_child_name(g->stack, "fail");
+	gui_show_page(g, "fail");
+}
+
+void gui_show_page(struct gui *g, const char *name)
+{
+	static const char *const pages[] = { "code", "sign", "ok", "fail" };
+
+	/* Only the page on screen is visible, so that assistive technology
+	 * (and the tests, through AT-SPI) see that page alone. */
+	for (size_t i = 0; i < G_N_ELEMENTS(pages); i++)
+		gtk_widget_set_visible(gtk_stack_get_child_by_name(g->stack, pages[i]),
+				       streq(pages[i], name));
+	gtk_stack_set_visible_child_name(g->stack, name);
 }

@@ -168,7 +168,7 @@ static void to_code_page(struct gui *g)
 	session_drop(g);
 	OPENSSL_cleanse(g->digits, sizeof(g->digits));
 	gtk_editable_set_text(g->code_entry, "");
-	gtk_stack_set_visible_child_name(g->stack, "code");
+	gui_show_page(g, "code");
 	gtk_widget_grab_focus(GTK_WIDGET(g->code_entry));
 }
 
@@ -269,7 +269,7 @@ static void show_ok(struct gui *g, const char *message)
 	if (g->tick)
 		g_source_remove(g->tick);
 	g->tick = 0;
-	gtk_stack_set_visible_child_name(g->stack, "ok");
+	gui_show_page(g, "ok");
 }
 
 static void job_done(GObject *src, GAsyncResult *res, gpointer data)
@@ -292,7 +292,7 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 		g->have_sess = true;
 		gui_show_session(g);
 		gtk_widget_remove_css_class(GTK_WIDGET(g->remaining), "low");
-		gtk_stack_set_visible_child_name(g->stack, "sign");
+		gui_show_page(g, "sign");
 		on_tick(g);
 		g->tick = g_timeout_add(1000, on_tick, g);
 		read_cards(g);
@@ -318,7 +318,7 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 				return;
 			}
 		}
-		gtk_stack_set_visible_child_name(g->stack, "sign");
+		gui_show_page(g, "sign");
 		gui_update_sign(g);
 		return;
 	case JOB_SIGN:
@@ -501,15 +501,15 @@ void gui_on_fail_action(GtkButton *b, struct gui *g)
 		return;
 	case GUI_NEXT_PIN:
 		pin_wipe(g);
-		gtk_stack_set_visible_child_name(g->stack, "sign");
+		gui_show_page(g, "sign");
 		gui_update_sign(g);
 		return;
 	case GUI_NEXT_CARDS:
-		gtk_stack_set_visible_child_name(g->stack, "sign");
+		gui_show_page(g, "sign");
 		read_cards(g);
 		return;
 	case GUI_NEXT_CLAIM:
-		gtk_stack_set_visible_child_name(g->stack, "code");
+		gui_show_page(g, "code");
 		gui_on_next(NULL, g);
 		return;
 	case GUI_NEXT_SUBMIT:

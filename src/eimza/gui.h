@@ -70,6 +70,8 @@ struct gui {
 /* gui-pages.c: builds the window and its pages ("code", "sign", "ok",
  * "fail"), connecting the handlers below. */
 void gui_build(struct gui *g);
+/* Shows one page ("code", "sign", "ok", "fail"); the others are hidden. */
+void gui_show_page(struct gui *g, const char *name);
 /* Fills the Sözleşme page from g->sess. */
 void gui_show_session(struct gui *g);
 /* Fills the certificate list from g->cards and preselects g->cert. */
