@@ -25,7 +25,7 @@ static const char css[] =
 	".relay label { color: #b71c1c; font-weight: bold; }\n"
 	".pin-dots { font-size: 22px; letter-spacing: 6px; min-height: 34px; background: white;"
 	"  border: 1px solid #bbb; border-radius: 4px; }\n"
-	".keypad button { min-width: 72px; min-height: 44px; font-size: 17px; }\n"
+	".keypad button { min-width: 76px; min-height: 40px; font-size: 17px; }\n"
 	".orange { background: #ef6c00; color: white; font-weight: bold; font-size: 16px;"
 	"  min-height: 44px; border: none; }\n"
 	".orange:disabled { background: #cfcfcf; color: #777; }\n"
@@ -39,8 +39,11 @@ static GtkWidget *label(const char *text, const char *cls, gboolean wrap)
 
 	gtk_label_set_xalign(GTK_LABEL(l), 0);
 	gtk_label_set_wrap(GTK_LABEL(l), wrap);
-	if (wrap)
+	if (wrap) {
+		/* Wrap instead of widening the window. */
 		gtk_label_set_wrap_mode(GTK_LABEL(l), PANGO_WRAP_WORD_CHAR);
+		gtk_label_set_max_width_chars(GTK_LABEL(l), 40);
+	}
 	if (cls)
 		gtk_widget_add_css_class(l, cls);
 	return l;
@@ -214,7 +217,7 @@ static GtkWidget *page_sign(struct gui *g)
 	gtk_box_append(GTK_BOX(right), GTK_WIDGET(g->remaining));
 
 	gtk_widget_set_hexpand(left, TRUE);
-	gtk_widget_set_size_request(right, 300, -1);
+	gtk_widget_set_size_request(right, 340, -1);
 	gtk_box_append(GTK_BOX(cols), card(left));
 	gtk_box_append(GTK_BOX(cols), card(right));
 	return cols;
@@ -291,7 +294,7 @@ void gui_build(struct gui *g)
 	win = gtk_application_window_new(g->gapp);
 	g->window = GTK_WINDOW(win);
 	gtk_window_set_title(g->window, "e-İmza Uygulaması");
-	gtk_window_set_default_size(g->window, 920, 640);
+	gtk_window_set_default_size(g->window, 960, 720);
 	outer = vbox(0);
 	banner = vbox(2);
 	gtk_widget_add_css_class(banner, "banner");
@@ -399,7 +402,7 @@ void gui_show_certs(struct gui *g)
 			 e->expired ? " · SÜRESİ DOLMUŞ" : !e->fits ? " · bu işlem için değil" : "");
 		b = vbox(2);
 		gtk_box_append(GTK_BOX(b), label(line1, NULL, FALSE));
-		gtk_box_append(GTK_BOX(b), label(line2, "hint", FALSE));
+		gtk_box_append(GTK_BOX(b), label(line2, "hint", TRUE));
 		gtk_widget_set_margin_top(b, 4);
 		gtk_widget_set_margin_bottom(b, 4);
 		gtk_widget_set_margin_start(b, 6);

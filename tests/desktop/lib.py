@@ -149,6 +149,8 @@ class Window:
             raise RuntimeError('eimza window not on the AT-SPI bus')
 
     def output(self):
+        if self.log.closed:
+            return ''
         self.log.seek(0)
         return self.log.read().decode(errors='replace')
 
@@ -229,13 +231,15 @@ class Window:
     def keypad(self, digits):
         for d in digits:
             self.click(d)
+            time.sleep(0.05)
 
     def shot(self, name):
         os.makedirs(SHOTS, exist_ok=True)
         time.sleep(0.4)     # let the frame be drawn
         path = os.path.join(SHOTS, name)
-        subprocess.run(['import', '-window', 'root', '-crop', '920x640+0+0', '+repage', path],
-                       check=True)
+        wid = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(self.proc.pid)],
+                             check=True, capture_output=True).stdout.split()[0].decode()
+        subprocess.run(['import', '-window', wid, path], check=True)
         return path
 
     def close(self):
@@ -246,7 +250,11 @@ class Window:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        return self.output()
+        if self.log.closed:
+            return ''
+        out = self.output()
+        self.log.close()
+        return out
 
 
 DAMM = ['0317598642', '7092154863', '4206871359', '1750983426', '6123045978',
