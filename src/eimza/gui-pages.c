@@ -264,7 +264,6 @@ static GtkWidget *page_fail(struct gui *g)
 	g->fail_text = GTK_LABEL(label("", NULL, TRUE));
 	gtk_box_append(GTK_BOX(inner), GTK_WIDGET(g->fail_text));
 	g->fail_detail = GTK_LABEL(label("", "hint", TRUE));
-	gtk_label_set_selectable(g->fail_detail, TRUE);
 	gtk_box_append(GTK_BOX(inner), GTK_WIDGET(g->fail_detail));
 	row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 10);
 	gtk_widget_set_halign(row, GTK_ALIGN_END);
@@ -429,13 +428,18 @@ void gui_show_failure(struct gui *g, const char *title, const char *text, const 
 {
 	gtk_label_set_text(g->fail_title, title);
 	gtk_label_set_text(g->fail_text, text);
-	gtk_label_set_text(g->fail_detail, detail ? detail : "");
+	{
+		char *d = g_strdup_printf("Ayrıntı: %s", detail ? detail : "");
+		gtk_label_set_text(g->fail_detail, d);
+		g_free(d);
+	}
 	gtk_widget_set_visible(GTK_WIDGET(g->fail_detail), detail && *detail);
 	g->fail_next = next;
 	gtk_widget_set_visible(GTK_WIDGET(g->fail_action), action != NULL);
 	if (action)
 		gtk_button_set_label(g->fail_action, action);
 	gui_show_page(g, "fail");
+	gtk_widget_grab_focus(action ? GTK_WIDGET(g->fail_action) : g->fail_close);
 }
 
 void gui_show_page(struct gui *g, const char *name)

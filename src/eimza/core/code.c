@@ -63,6 +63,7 @@ int eimza_link_parse(const char *link, char ret_digits[EIMZA_CODE_DIGITS + 1], c
 	const char *rest = NULL;
 	size_t len;
 
+	ret_digits[0] = '\0';
 	*ret_why = "Bu bağlantı geçerli bir e-İmza bağlantısı değil. Doğrulama kodunu tarayıcınızdan "
 		   "kopyalayıp uygulamaya yapıştırabilirsiniz.";
 	if (!link)
@@ -76,32 +77,33 @@ int eimza_link_parse(const char *link, char ret_digits[EIMZA_CODE_DIGITS + 1], c
 		if (strncasecmp(link, prefixes[i], strlen(prefixes[i])) == 0)
 			rest = link + strlen(prefixes[i]);
 	if (!rest) {
-		if (strncasecmp(link, "eimza://", 8) == 0 && strncasecmp(link + 8, "sign", 4) != 0) {
+		size_t host = strncasecmp(link, "eimza://", 8) == 0 ? strcspn(link + 8, "/?#") : 0;
+
+		/* Anything but "sign" where a host goes (a name, an address, a
+		 * port, user@host) is an attempt to name a server. */
+		if (host > 0 && (host != 4 || strncasecmp(link + 8, "sign", 4) != 0)) {
 			*ret_why = "Bu bağlantı başka bir sunucu adresi içeriyor. e-İmza Uygulaması yalnızca "
 				   "ayarlarındaki sunucuya bağlanır; bağlantı açılmadı.";
 		}
 		return -EINVAL;
 	}
 	/* Exactly 16 digits and the end: no "&server=", "#", "@", "/". */
-	for (size_t i = 0; i < EIMZA_CODE_DIGITS; i++) {
+	for (size_t i = 0; i < EIMZA_CODE_DIGITS; i++)
 		if (rest[i] < '0' || rest[i] > '9')
 			return -EINVAL;
-		ret_digits[i] = rest[i];
-	}
-	ret_digits[EIMZA_CODE_DIGITS] = '\0';
 	if (rest[EIMZA_CODE_DIGITS] != '\0') {
-		ret_digits[0] = '\0';
 		if (strchr(rest, '&') || strchr(rest, '@'))
 			*ret_why = "Bu bağlantı doğrulama kodundan başka bilgiler (ör. bir sunucu adresi) "
 				   "içeriyor. e-İmza Uygulaması yalnızca ayarlarındaki sunucuya bağlanır; "
 				   "bağlantı açılmadı.";
 		return -EINVAL;
 	}
-	if (!checkdigit_valid(ret_digits, EIMZA_CODE_DIGITS)) {
-		ret_digits[0] = '\0';
+	if (!checkdigit_valid(rest, EIMZA_CODE_DIGITS)) {
 		*ret_why = "Bağlantıdaki doğrulama kodu hatalı. Lütfen tarayıcınızdaki kodu kopyalayıp "
 			   "uygulamaya yapıştırınız.";
 		return -EINVAL;
 	}
+	memcpy(ret_digits, rest, EIMZA_CODE_DIGITS);
+	ret_digits[EIMZA_CODE_DIGITS] = '\0';
 	return 0;
 }

@@ -34,5 +34,6 @@ enum eimza_code_state eimza_code_check(const char *typed, char ret_digits[EIMZA_
 const char *eimza_code_state_tr(enum eimza_code_state s);
 
 /* Parses an eimza:// link into the code's 16 digits.  -EINVAL with
- * *ret_why (a Turkish sentence, static) for anything else. */
+ * *ret_why (a Turkish sentence, static) and ret_digits "" for anything
+ * else. */
 int eimza_link_parse(const char *link, char ret_digits[EIMZA_CODE_DIGITS + 1], const char **ret_why);
