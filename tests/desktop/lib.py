@@ -18,6 +18,7 @@ import urllib.error
 import urllib.parse
 
 import pyatspi
+from gi.repository import GLib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 BUILD = os.environ.get('EONAY_BUILDDIR', os.path.join(ROOT, 'build'))
@@ -192,8 +193,11 @@ class Window:
     def wait_text(self, text, timeout=20):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if text in self.texts():
-                return
+            try:
+                if text in self.texts():
+                    return
+            except GLib.GError:
+                pass    # a node went away while we walked (a dialog closing)
             if self.proc.poll() is not None:
                 break
             time.sleep(0.1)

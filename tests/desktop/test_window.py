@@ -28,11 +28,17 @@ def xdo(*args):
     subprocess.run(['xdotool'] + list(args), check=True, capture_output=True)
 
 
-def x_type(win, text):
+def x_type_focused(*keys):
+    """Presses keys in whatever window has the focus."""
+    xdo('key', *keys)
+
+
+def x_type(win, text, focus=True):
     """Types on the X keyboard into the eimza window (the physical keyboard)."""
-    out = subprocess.run(['xdotool', 'search', '--sync', '--onlyvisible', '--pid',
-                          str(win.proc.pid)], check=True, capture_output=True).stdout.split()
-    xdo('windowfocus', '--sync', out[0].decode())
+    if focus:
+        out = subprocess.run(['xdotool', 'search', '--sync', '--onlyvisible', '--pid',
+                              str(win.proc.pid)], check=True, capture_output=True).stdout.split()
+        xdo('windowfocus', '--sync', out[0].decode())
     for ch in text:
         if ch == '\n':
             xdo('key', 'Return')
@@ -132,9 +138,20 @@ class WindowTest(unittest.TestCase):
         w.click('İMZALA')
         w.wait_text('İşleminiz Başarılıdır.')
         w.wait_text('Giriş işleminiz tamamlanmıştır.')
-        self.assertTrue(w.sensitive('İmzalı İçeriği kaydet'))
         w.shot('eimza-sonuc.png')
         self.assert_signed(b, sid)
+        # İmzalı İçeriği kaydet: the file chooser, a full path typed in
+        saved = os.path.join(self.tmp, 'giris.p7s')
+        w.click('İmzalı İçeriği kaydet')
+        time.sleep(1.5)
+        x_type_focused('ctrl+a')
+        x_type(w, saved + '\n', focus=False)
+        w.wait_text('İmzalı içerik kaydedildi: ' + saved)
+        r = subprocess.run([lib.bin_path('eimza'), 'verify', '--ca',
+                            os.path.join(self.srv.data, 'pki', 'root.crt'), saved],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('TOTAL-PASSED', r.stdout)
         w.click('Uygulamayı Kapat')
         self.assertEqual(w.proc.wait(10), 0)
 

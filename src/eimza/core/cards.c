@@ -169,9 +169,13 @@ int eimza_cards_sign(struct eimza_cards *c, size_t cert, const char *pin, json_t
 		return eimza_error_set(err, EIMZA_FAIL_NO_CARD, ENODEV,
 				       "Kartınıza ulaşılamadı. Kartınızın takılı olduğundan emin olup "
 				       "tekrar deneyiniz.");
-	if (r < 0)
-		return eimza_error_set(err, EIMZA_FAIL_CARD, -r,
-				       "Kartınızdaki anahtar açılamadı (%s).", strerror(-r));
+	if (r < 0) {
+		eimza_error_set(err, EIMZA_FAIL_CARD, -r, "Kartınızdaki anahtar açılamadı. Kartınızı "
+				"çıkarıp tekrar takarak deneyiniz.");
+		if (err)
+			snprintf(err->detail, sizeof(err->detail), "p11_key_open: %s", strerror(-r));
+		return r;
+	}
 
 	/* The CA certificates on the same card go into each signature. */
 	chain = sk_X509_new_null();
@@ -195,9 +199,12 @@ int eimza_cards_sign(struct eimza_cards *c, size_t cert, const char *pin, json_t
 			r = base64_encode(der, len, &b64);
 		if (r < 0 || json_array_append_new(sigs, json_string(b64)) < 0) {
 			sk_X509_free(chain);
-			return eimza_error_set(err, EIMZA_FAIL_CARD, r < 0 ? -r : ENOMEM,
-					       "İmzalama başarısız oldu (%s). Kartınızı çıkarıp tekrar "
-					       "takarak deneyiniz.", strerror(r < 0 ? -r : ENOMEM));
+			r = eimza_error_set(err, EIMZA_FAIL_CARD, r < 0 ? -r : ENOMEM,
+					    "İmzalama başarısız oldu. Kartınızı çıkarıp tekrar takarak "
+					    "deneyiniz.");
+			if (err)
+				snprintf(err->detail, sizeof(err->detail), "cades_sign: %s", strerror(-r));
+			return r;
 		}
 	}
 	sk_X509_free(chain);	/* the certificates belong to c->infos */
