@@ -32,7 +32,7 @@ struct eimza_command {
 	int (*run)(struct eimza *app, int argc, char **argv);
 };
 
-/* Loads the configuration once and applies --module: the CLI uses the
+/* app.c.  Loads the configuration once and applies --module: the CLI uses the
  * configured modules, else SoftHSM's (SPEC §6); with gui the defaults of
  * eimza_config_default_modules().  Prints the reason and returns <0 when
  * the file is unreadable. */
@@ -44,6 +44,7 @@ int eimza_exit_code(const struct eimza_error *err, bool at_submit);
 int eimza_sign(struct eimza *app, int argc, char **argv);
 int eimza_certs(struct eimza *app, int argc, char **argv);
 int eimza_verify(struct eimza *app, int argc, char **argv);
-/* The window (gui.c); EIMZA_EXIT_USAGE with a message when built without
- * GTK 4 or without a display. */
+/* The window.  In eimza (gui-exec.c): executes eimza-gui, or says the
+ * window is not built.  In eimza-gui (gui.c): runs it; EIMZA_EXIT_USAGE
+ * with a message without a display. */
 int eimza_gui(struct eimza *app, int argc, char **argv);

@@ -1,4 +1,5 @@
-/* gui.c - the e-İmza window (GTK 4): the flow between its screens.
+/* gui.c - the e-İmza window (GTK 4, in eimza-gui): the flow between its
+ * screens.
  *
  * Doğrulama Kodu (typed, pasted or from an eimza:// link) -> claim ->
  * Sözleşme with a live Kalan Süre, Sertifika Seçimi, PIN Kodu (keypad or

@@ -13,7 +13,9 @@ done
 $py -c "import pyatspi" 2>/dev/null || { echo "desktop test: python3-pyatspi missing"; exit 77; }
 # Xvfb picks a free display and writes its number once it accepts clients.
 tmp=$(mktemp -d)
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &
+# -noreset: the server must not reset between two clients (a window
+# closing and the next one opening would find it restarting).
+Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -noreset 3>"$tmp/display" >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 for i in $(seq 200); do [ -s "$tmp/display" ] && break; sleep 0.05; done

@@ -311,4 +311,10 @@ class CountdownTest(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    prog = unittest.main(verbosity=2, exit=False)
+    res = prog.result
+    bad = len(res.failures) + len(res.errors)
+    # The counts scripts/test reads (as from node's TAP reporter).
+    print('# pass %d' % (res.testsRun - bad - len(res.skipped)))
+    print('# fail %d' % bad)
+    sys.exit(1 if bad else 0)
