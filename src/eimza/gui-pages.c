@@ -162,6 +162,8 @@ static GtkWidget *page_sign(struct gui *g)
 	g->who = GTK_LABEL(label("", NULL, TRUE));
 	gtk_box_append(GTK_BOX(left), GTK_WIDGET(g->who));
 	exp = gtk_expander_new("Ayrıntılar");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(exp), GTK_ACCESSIBLE_PROPERTY_LABEL,
+				       "Ayrıntılar", -1);
 	g->details = GTK_LABEL(label("", "hint", TRUE));
 	gtk_label_set_selectable(g->details, TRUE);
 	gtk_expander_set_child(GTK_EXPANDER(exp), GTK_WIDGET(g->details));

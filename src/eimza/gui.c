@@ -574,7 +574,12 @@ int eimza_gui(struct eimza *app, int argc, char **argv)
 	g_signal_connect(g.gapp, "activate", G_CALLBACK(on_activate), &g);
 	status = g_application_run(G_APPLICATION(g.gapp), 1, gargv);
 	g_object_unref(g.gapp);
-	session_drop(&g);
+	/* Closed while a worker still holds the cards and the session: leave
+	 * them to the process exit (the PIN was wiped when signing began). */
+	if (g.busy)
+		pin_wipe(&g);
+	else
+		session_drop(&g);
 	OPENSSL_cleanse(g.digits, sizeof(g.digits));
 	return status == 0 ? EIMZA_EXIT_OK : EIMZA_EXIT_ERROR;
 }

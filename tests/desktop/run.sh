@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 test=${1:-$here/test_window.py}
 [ $# -gt 0 ] && shift
 py=/usr/bin/python3  # Debian's: python3-pyatspi is installed for it
-for p in Xvfb xdotool dbus-run-session import $py; do
+for p in Xvfb xdotool xclip dbus-run-session import $py; do
   command -v $p >/dev/null 2>&1 || { echo "desktop test: $p missing (scripts/deps)"; exit 77; }
 done
 $py -c "import pyatspi" 2>/dev/null || { echo "desktop test: python3-pyatspi missing"; exit 77; }
