@@ -305,6 +305,7 @@ class CountdownTest(unittest.TestCase):
         lib.write_config(conf, srv.url)
         b = lib.Browser(srv.url)
         sid, code = b.start_login(AHMET)
+        late = lib.Browser(srv.url).start_login(AHMET)[1]   # left to expire
         w = lib.Window(['eimza://sign?code=' + code],
                        dict(os.environ, EIMZA_CONFIG=conf, SOFTHSM2_CONF=srv.softhsm_conf))
         self.addCleanup(w.close)
@@ -317,6 +318,17 @@ class CountdownTest(unittest.TestCase):
         self.assertNotIn('●', w.texts())   # the PIN is wiped at zero
         w.wait_text('İmzalama süresi doldu.')
         w.shot('eimza-sure-doldu.png')
+        w.close()
+        # a code that died before it was entered: Süre Doldu, Yeni Kod Gir
+        w = lib.Window(['eimza://sign?code=' + late],
+                       dict(os.environ, EIMZA_CONFIG=conf, SOFTHSM2_CONF=srv.softhsm_conf))
+        self.addCleanup(w.close)
+        w.wait_text('Süre Doldu')
+        w.wait_text('Doğrulama kodunun süresi dolmuş.')
+        self.assertNotIn('code_expired', w.texts())
+        w.shot('eimza-kod-suresi-doldu.png')
+        w.click('Yeni Kod Gir')
+        w.wait_text('Tarayıcınızda bulunan doğrulama kodunu bu kutucuğa giriniz')
 
 
 if __name__ == '__main__':
