@@ -127,9 +127,14 @@ def write_config(path, server, modules=(SOFTHSM,)):
 class Window:
     """A running eimza window found on the accessibility bus."""
 
-    def __init__(self, args, env):
+    def __init__(self, args, env, launcher=None):
+        """Starts eimza with args; or, with launcher (a command line such as
+        xdg-open LINK), runs that and finds the eimza window it opened."""
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([bin_path('eimza')] + list(args), env=env,
+        self.launched = launcher is not None
+        self.pid = None
+        before = set(self._eimza_pids())
+        self.proc = subprocess.Popen(launcher or [bin_path('eimza')] + list(args), env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.app = None
         deadline = time.time() + 20
@@ -138,16 +143,29 @@ class Window:
             for i in range(desktop.childCount):
                 a = desktop.getChildAtIndex(i)
                 try:
-                    if a is not None and a.get_process_id() == self.proc.pid:
-                        self.app = a
+                    pid = a.get_process_id() if a is not None else None
+                    if pid == self.proc.pid or (self.launched and a.name == 'eimza'
+                                                 and pid not in before):
+                        self.app, self.pid = a, pid
                 except Exception:
                     pass
             if self.app is None:
-                if self.proc.poll() is not None:
+                if not self.launched and self.proc.poll() is not None:
                     raise RuntimeError('eimza exited: %s' % self.output())
                 time.sleep(0.1)
         if self.app is None:
-            raise RuntimeError('eimza window not on the AT-SPI bus')
+            raise RuntimeError('eimza window not on the AT-SPI bus: %s' % self.output())
+
+    @staticmethod
+    def _eimza_pids():
+        out = []
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            try:
+                out.append(desktop.getChildAtIndex(i).get_process_id())
+            except Exception:
+                pass
+        return out
 
     def output(self):
         if self.log.closed:
@@ -241,12 +259,18 @@ class Window:
         os.makedirs(SHOTS, exist_ok=True)
         time.sleep(0.4)     # let the frame be drawn
         path = os.path.join(SHOTS, name)
-        wid = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(self.proc.pid)],
+        wid = subprocess.run(['xdotool', 'search', '--onlyvisible', '--pid', str(self.pid)],
                              check=True, capture_output=True).stdout.split()[0].decode()
         subprocess.run(['import', '-window', wid, path], check=True)
         return path
 
     def close(self):
+        if self.launched and self.pid:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.pid = None
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -37,7 +37,7 @@ def x_type(win, text, focus=True):
     """Types on the X keyboard into the eimza window (the physical keyboard)."""
     if focus:
         out = subprocess.run(['xdotool', 'search', '--sync', '--onlyvisible', '--pid',
-                              str(win.proc.pid)], check=True, capture_output=True).stdout.split()
+                              str(win.pid)], check=True, capture_output=True).stdout.split()
         xdo('windowfocus', '--sync', out[0].decode())
     for ch in text:
         if ch == '\n':
@@ -273,6 +273,36 @@ class WindowTest(unittest.TestCase):
         w.wait_text('Sunucuya Ulaşılamadı')
         self.assertTrue(w.sensitive('Tekrar Dene'))
         w.shot('eimza-sunucu-yok.png')
+
+    # --- the desktop hands the link over: .desktop file + xdg-open ------
+    def test_8_xdg_open_link(self):
+        home = os.path.join(self.tmp, 'xdg')
+        apps = os.path.join(home, 'data', 'applications')
+        os.makedirs(apps)
+        os.makedirs(os.path.join(home, 'config'))
+        with open(os.path.join(lib.ROOT, 'src', 'eimza', 'eimza.desktop')) as f:
+            entry = f.read()
+        self.assertIn('MimeType=x-scheme-handler/eimza;', entry)
+        with open(os.path.join(apps, 'eimza.desktop'), 'w') as f:
+            f.write(entry.replace('Exec=eimza %u', 'Exec=%s %%u' % lib.bin_path('eimza')))
+        env = self.env()
+        env.update(XDG_DATA_HOME=os.path.join(home, 'data'),
+                   XDG_CONFIG_HOME=os.path.join(home, 'config'), XDG_CURRENT_DESKTOP='X-Generic',
+                   DE='generic', BROWSER='false')
+        subprocess.run(['xdg-mime', 'default', 'eimza.desktop', 'x-scheme-handler/eimza'],
+                       env=env, check=True)
+        q = subprocess.run(['xdg-mime', 'query', 'default', 'x-scheme-handler/eimza'], env=env,
+                           check=True, capture_output=True, text=True).stdout.strip()
+        self.assertEqual(q, 'eimza.desktop')
+        b = lib.Browser(self.srv.url)
+        sid, code = b.start_login(AHMET)
+        w = lib.Window([], env, launcher=['xdg-open', 'eimza://sign?code=' + code])
+        self.addCleanup(w.close)
+        w.wait_text('AHMET YILMAZ — T.C. 100******46')
+        w.keypad(PIN)
+        w.click('İMZALA')
+        w.wait_text('İşleminiz Başarılıdır.')
+        self.assert_signed(b, sid)
 
     # --- started from another network: red warning, explicit yes -----
     def test_7_relay_warning(self):
