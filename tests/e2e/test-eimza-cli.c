@@ -139,6 +139,38 @@ static void test_turkish_help_and_bad_config(void **state)
 	free(out);
 }
 
+/* A session started from another network (the browser on 127.0.1.1, the
+ * application on 127.0.0.1): eimza says so before signing. */
+static void test_relay_warning(void **state)
+{
+	char *out, csrf[64], code[64];
+
+	assert_int_equal(run_cmd(&out, "curl -s --interface 127.0.1.1 -c %s/jar -X POST -H"
+				       " 'Content-Type: application/json' -d '{}' %s/api/v1/session",
+				 data, S.url), 0);
+	assert_non_null(json_field(out, "csrf_token", csrf, sizeof(csrf)));
+	free(out);
+	assert_int_equal(run_cmd(&out, "curl -s --interface 127.0.1.1 -b %s/jar -c %s/jar -X POST -H"
+				       " 'Content-Type: application/json' -H 'X-CSRF-Token: %s' -d"
+				       " '{\"purpose\":\"login\",\"tckn\":\"" AHMET "\"}'"
+				       " %s/api/v1/signing", data, data, csrf, S.url), 0);
+	assert_non_null(json_field(out, "code", code, sizeof(code)));
+	free(out);
+	assert_int_equal(run_cmd(&out, "printf '123456\n' | EIMZA_CONFIG=%s SOFTHSM2_CONF=%s %s sign"
+				       " --code %s --pin-stdin --yes", eimza_conf, conf, bin_path("eimza"),
+				 code), 0);
+	assert_non_null(strstr(out, "UYARI: Bu işlem başka bir bilgisayardan başlatılmış olabilir"));
+	assert_non_null(strstr(out, "127.0.1.1"));
+	free(out);
+	/* the same machine: no warning */
+	start(code);
+	assert_int_equal(run_cmd(&out, "printf '123456\n' | EIMZA_CONFIG=%s SOFTHSM2_CONF=%s %s sign"
+				       " --code %s --pin-stdin --yes", eimza_conf, conf, bin_path("eimza"),
+				 code), 0);
+	assert_null(strstr(out, "UYARI"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_codes_only_with_json),
 		cmocka_unit_test(test_certs_without_card),
 		cmocka_unit_test(test_turkish_help_and_bad_config),
+		cmocka_unit_test(test_relay_warning),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
