@@ -25,7 +25,7 @@ static const char css[] =
 	".relay label { color: #b71c1c; font-weight: bold; }\n"
 	".pin-dots { font-size: 22px; letter-spacing: 6px; min-height: 34px; background: white;"
 	"  border: 1px solid #bbb; border-radius: 4px; }\n"
-	".keypad button { min-width: 76px; min-height: 40px; font-size: 17px; }\n"
+	".keypad button { min-width: 76px; min-height: 36px; font-size: 17px; }\n"
 	".orange { background: #ef6c00; color: white; font-weight: bold; font-size: 16px;"
 	"  min-height: 44px; border: none; }\n"
 	".orange:disabled { background: #cfcfcf; color: #777; }\n"
@@ -191,7 +191,7 @@ static GtkWidget *page_sign(struct gui *g)
 	cs = gtk_scrolled_window_new();
 	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(cs), GTK_POLICY_NEVER,
 				       GTK_POLICY_AUTOMATIC);
-	gtk_scrolled_window_set_min_content_height(GTK_SCROLLED_WINDOW(cs), 112);
+	gtk_scrolled_window_set_min_content_height(GTK_SCROLLED_WINDOW(cs), 136);
 	gtk_scrolled_window_set_max_content_height(GTK_SCROLLED_WINDOW(cs), 170);
 	gtk_scrolled_window_set_propagate_natural_height(GTK_SCROLLED_WINDOW(cs), TRUE);
 	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(cs), GTK_WIDGET(g->cert_list));
@@ -214,6 +214,10 @@ static GtkWidget *page_sign(struct gui *g)
 	gtk_box_append(GTK_BOX(right), g->sign_btn);
 	g->sign_note = GTK_LABEL(label("", "hint", TRUE));
 	gtk_box_append(GTK_BOX(right), GTK_WIDGET(g->sign_note));
+	g->new_code_btn = gtk_button_new_with_label("Yeni Kod Gir");
+	g_signal_connect(g->new_code_btn, "clicked", G_CALLBACK(gui_on_new_code), g);
+	gtk_widget_set_visible(g->new_code_btn, FALSE);
+	gtk_box_append(GTK_BOX(right), g->new_code_btn);
 	g->remaining = GTK_LABEL(label("Kalan Süre:", "remaining", FALSE));
 	gtk_label_set_xalign(g->remaining, 0.5);
 	gtk_box_append(GTK_BOX(right), GTK_WIDGET(g->remaining));
@@ -383,17 +387,18 @@ void gui_show_certs(struct gui *g)
 {
 	GtkListBoxRow *sel = NULL;
 	size_t shown = 0;
-
 	GtkWidget *old;
 
 	while ((old = gtk_widget_get_first_child(GTK_WIDGET(g->cert_list))))
 		gtk_list_box_remove(g->cert_list, old);
-	for (size_t i = 0; g->have_cards && i < g->cards.n_certs; i++) {
+	/* The fitting certificates first, then the others (greyed). */
+	for (size_t k = 0; g->have_cards && k < 2 * g->cards.n_certs; k++) {
+		size_t i = k % g->cards.n_certs;
 		const struct eimza_cert *e = &g->cards.certs[i];
 		char line1[512], line2[256], from[32], until[32];
 		GtkWidget *row, *b;
 
-		if (!e->holder)
+		if (e->fits != (k < g->cards.n_certs) || !e->holder)
 			continue;
 		eimza_format_time(e->info.not_before, from);
 		eimza_format_time(e->info.not_after, until);

@@ -117,6 +117,7 @@ void gui_update_sign(struct gui *g)
 	else if (g->busy)
 		note = "İmzalanıyor, lütfen bekleyiniz…";
 	gtk_label_set_text(g->sign_note, note);
+	gtk_widget_set_visible(g->new_code_btn, left <= 0 && !g->busy);
 	gtk_widget_set_sensitive(g->sign_btn,
 				 left > 0 && g->cert >= 0 && relay_ok && g->pin_len >= 4 && !g->busy);
 }
@@ -485,6 +486,12 @@ void gui_on_save(GtkButton *b, struct gui *g)
 void gui_on_close(GtkButton *b, struct gui *g)
 {
 	gtk_window_destroy(g->window);
+}
+
+void gui_on_new_code(GtkButton *b, struct gui *g)
+{
+	if (!g->busy)
+		to_code_page(g);
 }
 
 void gui_on_fail_action(GtkButton *b, struct gui *g)

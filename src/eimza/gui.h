@@ -43,6 +43,7 @@ struct gui {
 	GtkLabel *pin_dots;
 	GtkWidget *sign_btn;
 	GtkLabel *sign_note;
+	GtkWidget *new_code_btn;	/* shown when the time is over */
 
 	/* Result */
 	GtkLabel *ok_title, *ok_text, *ok_saved;
@@ -92,5 +93,6 @@ void gui_on_sign(GtkButton *b, struct gui *g);
 void gui_on_save(GtkButton *b, struct gui *g);
 void gui_on_close(GtkButton *b, struct gui *g);
 void gui_on_fail_action(GtkButton *b, struct gui *g);
+void gui_on_new_code(GtkButton *b, struct gui *g);
 /* Updates the PIN dots and whether İMZALA can be pressed. */
 void gui_update_sign(struct gui *g);

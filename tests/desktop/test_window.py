@@ -348,6 +348,9 @@ class CountdownTest(unittest.TestCase):
         self.assertNotIn('●', w.texts())   # the PIN is wiped at zero
         w.wait_text('İmzalama süresi doldu.')
         w.shot('eimza-sure-doldu.png')
+        w.click('Yeni Kod Gir')
+        w.wait_text('Tarayıcınızda bulunan doğrulama kodunu bu kutucuğa giriniz')
+        self.assertFalse(w.sensitive('İleri'))
         w.close()
         # a code that died before it was entered: Süre Doldu, Yeni Kod Gir
         w = lib.Window(['eimza://sign?code=' + late],
