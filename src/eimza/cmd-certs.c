@@ -1,5 +1,6 @@
 /* cmd-certs.c - eimza certs and eimza verify: the certificates on the
- * cards, and an offline report for saved signed content. */
+ * cards (through libeimza-core), and an offline report for saved signed
+ * content. */
 #include <stdio.h>
 #include <time.h>
 
@@ -8,55 +9,49 @@
 #include "pki/cades.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
-#include "pki/p11.h"
-#include "pki/profile.h"
+#include "eimza/core/cards.h"
 
 int eimza_certs(struct eimza *app, int argc, char **argv)
 {
-	struct p11_cert_info *certs = NULL;
-	struct p11_ctx *p11 = NULL;
-	size_t n = 0;
-	int r;
+	struct eimza_cards cards = { 0 };
+	struct eimza_error err = { 0 };
+	size_t shown = 0;
 
 	if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-		printf("Usage: eimza [--module PATH] certs\n\n"
-		       "Lists the certificates on every card (token) of the PKCS#11 module.\n");
+		printf("Kullanım: eimza [--module YOL] certs\n\n"
+		       "Ayarlardaki (ya da --module ile verilen) PKCS#11 modüllerinin bütün\n"
+		       "kartlarındaki sertifikaları listeler.  Kart bulunamazsa 6 ile çıkar.\n");
 		return EIMZA_EXIT_OK;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "eimza certs: takes no arguments\n");
+		fprintf(stderr, "eimza certs: argüman almaz\n");
 		return EIMZA_EXIT_USAGE;
 	}
-	r = p11_open(app->module, &p11);
-	if (r < 0) {
-		fprintf(stderr, "eimza: kart modülü açılamadı (%s): %s\n", app->module, strerror(-r));
+	if (eimza_app_config(app, false) < 0)
+		return EIMZA_EXIT_USAGE;
+	if (eimza_cards_open(&app->cfg, NULL, &cards, &err) < 0) {
+		fprintf(stderr, "eimza: %s\n", err.message);
 		return EIMZA_EXIT_CARD;
 	}
-	r = p11_certs_list(p11, &certs, &n);
-	if (r < 0) {
-		fprintf(stderr, "eimza: kartlar okunamadı: %s\n", strerror(-r));
-		p11_close(p11);
-		return EIMZA_EXIT_CARD;
-	}
-	if (n == 0)
-		printf("Takılı kartlarda sertifika bulunamadı.\n");
-	for (size_t i = 0; i < n; i++) {
-		struct pki_holder_info hi;
-		char until[21];
+	for (size_t i = 0; i < cards.n_certs; i++) {
+		const struct eimza_cert *e = &cards.certs[i];
+		char until[32];
 
-		if (X509_check_ca(certs[i].cert) > 0)
-			continue;	/* the CA certificate the card carries */
-		if (pki_cert_holder_info(certs[i].cert, &hi) < 0) {
-			printf("%-12s (bir NES sertifikası değil)\n", certs[i].token_label);
+		if (!e->holder) {
+			printf("%-12s (bir NES sertifikası değil)\n", e->token_label);
 			continue;
 		}
-		iso8601_utc(hi.not_after, until);
-		printf("%-12s %s  T.C. %s  seri %s  son geçerlilik %s%s\n", certs[i].token_label,
-		       hi.common_name, hi.tckn, hi.serial_hex, until,
-		       hi.not_after < (int64_t)time(NULL) ? "  (SÜRESİ DOLMUŞ)" : "");
+		eimza_format_time(e->info.not_after, until);
+		printf("%-12s %s  T.C. %s  seri %s  son geçerlilik %s%s\n", e->token_label,
+		       e->info.common_name, e->info.tckn, e->info.serial_hex, until,
+		       e->expired ? "  (SÜRESİ DOLMUŞ)" : "");
+		shown++;
 	}
-	p11_cert_info_free_array(certs, n);
-	p11_close(p11);
+	eimza_cards_done(&cards);
+	if (shown == 0) {
+		fprintf(stderr, "eimza: Takılı kartlarda sertifika bulunamadı.\n");
+		return EIMZA_EXIT_CARD;
+	}
 	return EIMZA_EXIT_OK;
 }
 
@@ -139,11 +134,11 @@ int eimza_verify(struct eimza *app, int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
-			printf("Usage: eimza verify [--ca ROOT.crt] [--json] FILE\n\n"
-			       "Checks saved signed content offline (no revocation check) and prints a\n"
-			       "validation report.  --ca: the trust anchor (the CA's root certificate);\n"
-			       "without it the chain is reported as not found.  Exit 0 when every\n"
-			       "signature is TOTAL-PASSED, 9 otherwise.\n");
+			printf("Kullanım: eimza verify [--ca KÖK.crt] [--json] DOSYA\n\n"
+			       "Kaydedilmiş imzalı içeriği çevrim dışı denetler (iptal denetimi yapılmaz)\n"
+			       "ve bir doğrulama raporu yazar.  --ca: güven çapası (merkezin kök\n"
+			       "sertifikası); verilmezse zincir bulunamadı olarak raporlanır.  Bütün\n"
+			       "imzalar TOTAL-PASSED ise 0, değilse 9 ile çıkar.\n");
 			return EIMZA_EXIT_OK;
 		} else if (streq(argv[i], "--ca") && i + 1 < argc)
 			ca = argv[++i];
@@ -152,12 +147,12 @@ int eimza_verify(struct eimza *app, int argc, char **argv)
 		else if (!file && argv[i][0] != '-')
 			file = argv[i];
 		else {
-			fprintf(stderr, "eimza verify: unexpected '%s'; try 'eimza verify --help'\n", argv[i]);
+			fprintf(stderr, "eimza verify: beklenmeyen '%s'; 'eimza verify --help' ile kullanımı görebilirsiniz.\n", argv[i]);
 			return EIMZA_EXIT_USAGE;
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "eimza verify: FILE is required\n");
+		fprintf(stderr, "eimza verify: DOSYA gerekli\n");
 		return EIMZA_EXIT_USAGE;
 	}
 	trust = X509_STORE_new();
@@ -167,14 +162,14 @@ int eimza_verify(struct eimza *app, int argc, char **argv)
 		_cleanup_(X509_freep) X509 *root = NULL;
 		r = pki_cert_load(ca, &root);
 		if (r < 0 || !X509_STORE_add_cert(trust, root)) {
-			fprintf(stderr, "eimza verify: cannot read the trust anchor %s\n", ca);
+			fprintf(stderr, "eimza verify: güven çapası %s okunamadı\n", ca);
 			return EIMZA_EXIT_USAGE;
 		}
 	}
 	r = read_signatures(file, &sigs, &lens, &n);
 	if (r < 0) {
 		fprintf(stderr, "eimza verify: %s: %s\n", file,
-			r == -EBADMSG ? "not a saved signature file" : strerror(-r));
+			r == -EBADMSG ? "kaydedilmiş bir imza dosyası değil" : strerror(-r));
 		return EIMZA_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++) {

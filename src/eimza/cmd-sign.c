@@ -1,134 +1,133 @@
-/* cmd-sign.c - eimza sign: the holder's side of the ceremony.
+/* cmd-sign.c - eimza sign: the holder's side of the ceremony for scripts
+ * and terminals.
  *
  * Doğrulama Kodu -> (check digit) -> claim at the server -> show Sözleşme
  * (purpose, texts, dates, remaining time, where and when the session was
  * started) -> Sertifika Seçimi -> PIN Kodu -> sign each text on the card
- * -> submit -> "İşleminiz Başarılıdır ..." or the server's reason. */
+ * -> submit -> "İşleminiz Başarılıdır ..." or the server's reason.  Every
+ * step is libeimza-core's (core/), the same code the window runs. */
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <time.h>
 
-#include "common/checkdigit.h"
 #include "common/json.h"
-#include "eimza/client.h"
+#include "eimza/core/cards.h"
+#include "eimza/core/client.h"
+#include "eimza/core/code.h"
+#include "eimza/core/session.h"
 #include "eimza/eimza.h"
 #include "eimza/tty.h"
-#include "pki/cades.h"
-#include "pki/key.h"
-#include "pki/ossl.h"
-#include "pki/p11.h"
-#include "pki/profile.h"
 
 static void help(void)
 {
-	printf("Usage: eimza sign --server URL [--code CODE] [OPTIONS]\n"
+	printf("Kullanım: eimza sign [--server URL] [--code KOD] [SEÇENEKLER]\n"
 	       "\n"
-	       "Signs the texts of a session started in your browser with the\n"
-	       "certificate on your card.\n"
+	       "Tarayıcınızda başlattığınız işlemin metinlerini kartınızdaki\n"
+	       "sertifika ile imzalar.\n"
 	       "\n"
-	       "  --server URL     the service (https://, or http:// to this machine)\n"
-	       "  --code CODE      the Doğrulama Kodu shown in the browser (asked if absent)\n"
-	       "  --token LABEL    use the card with this label\n"
-	       "  --pin-stdin      read the PIN from the first line of standard input\n"
-	       "  --save FILE      save the signed content (İmzalı İçeriği kaydet)\n"
-	       "  --cacert FILE    trust this CA file for https\n"
-	       "  --yes            do not ask for confirmation before signing\n"
-	       "  -h, --help       show this help\n");
+	       "  --server URL     hizmetin adresi (https://, ya da bu bilgisayara http://);\n"
+	       "                   verilmezse ayar dosyasındaki sunucu\n"
+	       "  --code KOD       tarayıcıda görünen Doğrulama Kodu (verilmezse sorulur)\n"
+	       "  --token ETİKET   bu etiketli kartı kullan\n"
+	       "  --pin-stdin      PIN'i standart girdinin ilk satırından oku\n"
+	       "  --save DOSYA     imzalı içeriği kaydet (İmzalı İçeriği kaydet)\n"
+	       "  --cacert DOSYA   https için bu CA dosyasına güven\n"
+	       "  --yes            imzalamadan önce onay sorma\n"
+	       "  --json           sonucu makine için JSON olarak da yaz (hata kodlarıyla)\n"
+	       "  -h, --help       bu yardımı göster\n");
 }
 
-static void local_time(int64_t t, char *buf, size_t n)
+/* The outcome for scripts: one JSON line on stdout with --json. */
+static void print_json(bool json, const struct eimza_error *err, const char *message)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	json_t *o;
+	char *s;
 
-	localtime_r(&tt, &tm);
-	strftime(buf, n, "%d.%m.%Y %H:%M:%S", &tm);
+	if (!json)
+		return;
+	if (!err || err->kind == EIMZA_FAIL_NONE)
+		o = json_pack("{s:b,s:s?}", "ok", 1, "message", message);
+	else
+		o = json_pack("{s:b,s:{s:s,s:s,s:I,s:s}}", "ok", 0, "error", "code",
+			      err->code[0] ? err->code : "local", "message", err->message, "status",
+			      (json_int_t)err->status, "detail", err->detail);
+	s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	printf("%s\n", s ? s : "{}");
+	free(s);
+	json_decref(o);
 }
 
-/* Prints the server's refusal (Turkish message) and returns the exit code. */
-static int server_refusal(long status, json_t *body)
+static int fail(bool json, const struct eimza_error *err, bool at_submit)
 {
-	const char *code = json_string_value(json_object_get(json_object_get(body, "error"), "code"));
-	const char *msg = json_string_value(json_object_get(json_object_get(body, "error"), "message"));
-
-	fprintf(stderr, "eimza: %s\n", msg ? msg : "Sunucu isteği reddetti.");
-	if (code)
-		fprintf(stderr, "eimza: (%s, HTTP %ld)\n", code, status);
-	return EIMZA_EXIT_REFUSED;
+	fprintf(stderr, "eimza: %s\n", err->message);
+	if (err->detail[0])
+		fprintf(stderr, "eimza: (ayrıntı: %s)\n", err->detail);
+	print_json(json, err, NULL);
+	return eimza_exit_code(err, at_submit);
 }
 
-static void show_session(json_t *s)
+static void show_session(const struct eimza_session *s)
 {
-	json_t *ctx = json_object_get(s, "context"), *texts = json_object_get(s, "texts");
 	char created[32], now[32];
 	size_t i;
 	json_t *t;
 
-	local_time(json_integer_value(json_object_get(s, "created_at")), created, sizeof(created));
-	local_time(time(NULL), now, sizeof(now));
+	eimza_format_time(s->created_at, created);
+	eimza_format_time(time(NULL), now);
 	printf("\n== Sözleşme ==\n");
-	printf("İşlem: %s\n", json_string_value(json_object_get(s, "purpose_text")));
-	printf("Bu işlem %s adresinden %s tarihinde başlatıldı (%s).\n",
-	       json_string_value(json_object_get(ctx, "client_addr")), created,
-	       json_string_value(json_object_get(s, "tckn_masked")));
-	printf("Bu kodu size başkası verdiyse imzalamayınız.\n\n");
-	json_array_foreach(texts, i, t) {
+	printf("İşlem: %s\n", s->purpose_text ? s->purpose_text : "");
+	printf("Bu işlem %s tarihinde %s adresinden başlatıldı (T.C. Kimlik No %s).\n", created,
+	       s->client_addr ? s->client_addr : "?", s->tckn_masked);
+	printf("Bu kodu size başkası verdiyse imzalamayınız.\n");
+	if (eimza_session_relayed(s))
+		printf("UYARI: Bu işlem başka bir bilgisayardan başlatılmış olabilir (işlemi başlatan "
+		       "adres %s, bu bilgisayarın adresi %s). Bu işlemi siz başlatmadıysanız "
+		       "imzalamayınız.\n", s->client_addr, s->app_addr);
+	printf("\n");
+	json_array_foreach(s->texts, i, t) {
 		printf("İmzalanacak Metin %zu:\n  ", i + 1);
 		for (const char *c = json_string_value(t); c && *c; c++)
 			fputs(*c == '\n' ? "\n  " : (char[]){ *c, 0 }, stdout);
 		printf("\n\n");
 	}
 	printf("Oluşturma Tarihi: %s   İmzalama Tarihi: %s\n", created, now);
-	printf("Kalan Süre: %lld saniye\n\n",
-	       (long long)json_integer_value(json_object_get(s, "remaining")));
+	printf("Kalan Süre: %lld saniye\n\n", (long long)eimza_session_remaining(s));
 }
 
-/* Certificates on the tokens that may sign for the session: on the given
- * token, unexpired, and whose T.C. Kimlik No fits the masked one. */
-static int choose_cert(struct p11_cert_info *certs, size_t n, const char *token,
-		       const char *masked, bool interactive, size_t *ret)
+/* Lists the fitting certificates and returns the one to use. */
+static int choose_cert(const struct eimza_cards *cards, const char *token, bool interactive,
+		       size_t *ret, struct eimza_error *err)
 {
 	size_t fit[64], k = 0;
+	int r;
 
 	printf("== Sertifika Seçimi ==\n");
-	for (size_t i = 0; i < n && k < ELEMENTSOF(fit); i++) {
-		struct pki_holder_info hi;
+	for (size_t i = 0; i < cards->n_certs && k < ELEMENTSOF(fit); i++) {
+		const struct eimza_cert *e = &cards->certs[i];
 		char until[32];
 
-		if (token && !streq(certs[i].token_label, token))
+		if (!e->fits || (token && !streq(e->token_label, token)))
 			continue;
-		if (X509_check_ca(certs[i].cert) > 0)
-			continue;
-		if (pki_cert_holder_info(certs[i].cert, &hi) < 0)
-			continue;
-		if (masked && strlen(masked) == 11 &&
-		    (strncmp(hi.tckn, masked, 3) != 0 || strcmp(hi.tckn + 9, masked + 9) != 0))
-			continue;
-		local_time(hi.not_after, until, sizeof(until));
-		printf("  [%zu] %s  T.C. %s  son geçerlilik %s  (kart %s)\n", k + 1, hi.common_name,
-		       hi.tckn, until, certs[i].token_label);
+		eimza_format_time(e->info.not_after, until);
+		printf("  [%zu] %s  T.C. %s  son geçerlilik %s  (kart %s)\n", k + 1,
+		       e->info.common_name, e->tckn_masked, until, e->token_label);
 		fit[k++] = i;
 	}
-	if (k == 0) {
-		fprintf(stderr, "eimza: Bu işlem için kullanılabilecek bir sertifika bulunamadı. "
-				"Kartınızın takılı olduğundan emin olunuz.\n");
-		return -ENOENT;
-	}
-	if (k == 1 || !interactive) {
-		if (k > 1) {
-			fprintf(stderr, "eimza: several certificates fit; choose one with --token\n");
-			return -EINVAL;
-		}
-		*ret = fit[0];
-		return 0;
+	r = eimza_cards_pick(cards, token, ret, err);
+	if (r != -EEXIST)
+		return r;
+	if (!interactive) {
+		eimza_error_set(err, EIMZA_FAIL_NO_CERT, EINVAL,
+				"Birden fazla sertifika uygun; --token ile kartı seçiniz.");
+		return -EINVAL;
 	}
 	for (;;) {
 		char ans[16];
 		int64_t v;
 
 		if (tty_read_line("Sertifika seçiniz (numara): ", false, ans, sizeof(ans)) < 0)
-			return -ENODATA;
+			return eimza_error_set(err, EIMZA_FAIL_NO_CERT, ENODATA, "Sertifika seçilmedi.");
 		if (parse_int64(ans, 1, (int64_t)k, &v) == 0) {
 			*ret = fit[v - 1];
 			return 0;
@@ -136,31 +135,10 @@ static int choose_cert(struct p11_cert_info *certs, size_t n, const char *token,
 	}
 }
 
-static int save_signed(const char *path, json_t *sigs)
-{
-	_cleanup_free_ char *out = NULL;
-	size_t n = 0, i;
-	json_t *s;
-	FILE *f;
-
-	/* One PEM-style block per signature: "eimza verify" reads it back. */
-	f = open_memstream(&out, &n);
-	if (!f)
-		return -ENOMEM;
-	json_array_foreach(sigs, i, s) {
-		const char *b = json_string_value(s);
-		fprintf(f, "-----BEGIN CMS-----\n");
-		for (size_t o = 0; o < strlen(b); o += 64)
-			fprintf(f, "%.64s\n", b + o);
-		fprintf(f, "-----END CMS-----\n");
-	}
-	fclose(f);
-	return write_file_atomic(path, out, n, 0644);
-}
-
 int eimza_sign(struct eimza *app, int argc, char **argv)
 {
-	enum { OPT_SERVER = 256, OPT_CODE, OPT_TOKEN, OPT_PIN_STDIN, OPT_SAVE, OPT_CACERT, OPT_YES };
+	enum { OPT_SERVER = 256, OPT_CODE, OPT_TOKEN, OPT_PIN_STDIN, OPT_SAVE, OPT_CACERT, OPT_YES,
+	       OPT_JSON };
 	static const struct option options[] = {
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "code", required_argument, NULL, OPT_CODE },
@@ -169,22 +147,20 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		{ "save", required_argument, NULL, OPT_SAVE },
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "yes", no_argument, NULL, OPT_YES },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	const char *server = NULL, *code_arg = NULL, *token = NULL, *save = NULL, *cacert = NULL;
-	bool pin_stdin = false, yes = false;
-	char code[64], digits[32], pin[128];
-	_cleanup_json_ json_t *req = NULL, *sess = NULL, *res = NULL, *sigs = NULL;
-	struct p11_cert_info *certs = NULL;
-	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
-	struct p11_ctx *p11 = NULL;
-	STACK_OF(X509) *chain = NULL;
-	_cleanup_free_ char *why = NULL;
+	bool pin_stdin = false, yes = false, json = false;
+	char code[64], digits[EIMZA_CODE_DIGITS + 1], pin[128];
+	struct eimza_session sess = { 0 };
+	struct eimza_cards cards = { 0 };
+	struct eimza_error err = { 0 };
+	_cleanup_json_ json_t *sigs = NULL;
+	_cleanup_free_ char *message = NULL;
 	const char *reason = NULL;
-	size_t n_certs = 0, pick = 0, i;
-	long status = 0;
-	json_t *t;
+	size_t pick = 0;
 	int c, r, rc = EIMZA_EXIT_ERROR;
 
 	optind = 1;
@@ -197,12 +173,25 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		case OPT_SAVE: save = optarg; break;
 		case OPT_CACERT: cacert = optarg; break;
 		case OPT_YES: yes = true; break;
+		case OPT_JSON: json = true; break;
 		case 'h': help(); return EIMZA_EXIT_OK;
 		default: return EIMZA_EXIT_USAGE;
 		}
 	}
-	if (!server || optind < argc) {
-		fprintf(stderr, "eimza sign: --server URL is required; try 'eimza sign --help'\n");
+	if (optind < argc) {
+		fprintf(stderr, "eimza sign: beklenmeyen '%s'; 'eimza sign --help' ile kullanımı "
+				"görebilirsiniz.\n", argv[optind]);
+		return EIMZA_EXIT_USAGE;
+	}
+	if (eimza_app_config(app, false) < 0)
+		return EIMZA_EXIT_USAGE;
+	if (!server)
+		server = app->cfg.server;
+	if (!cacert)
+		cacert = app->cfg.cafile;
+	if (!server) {
+		fprintf(stderr, "eimza sign: sunucu adresi gerekli: --server URL veriniz ya da %s "
+				"dosyasına yazınız; 'eimza sign --help'\n", EIMZA_CONFIG_PATH);
 		return EIMZA_EXIT_USAGE;
 	}
 	if (client_url_allowed(server, &reason) < 0) {
@@ -218,40 +207,29 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0)
 			return EIMZA_EXIT_USAGE;
 	}
-	if (code_normalize(code, digits, sizeof(digits)) < 0 || strlen(digits) != 16 ||
-	    !checkdigit_valid(digits, 16)) {
-		fprintf(stderr, "eimza: Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.\n");
-		return EIMZA_EXIT_CODE;
+	if (eimza_code_check(code, digits, NULL) != EIMZA_CODE_OK) {
+		OPENSSL_cleanse(code, sizeof(code));
+		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
+				"Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.");
+		return fail(json, &err, false);
 	}
-
-	req = json_pack("{s:s}", "code", digits);
-	r = client_post_json(server, "/api/v1/app/claim", req, cacert, &status, &sess, &why);
+	OPENSSL_cleanse(code, sizeof(code));
+	r = eimza_claim(server, cacert, digits, &sess, &err);
 	OPENSSL_cleanse(digits, sizeof(digits));
-	if (r < 0) {
-		fprintf(stderr, "eimza: sunucuya ulaşılamadı (%s): %s\n", server, why ? why : "");
-		return EIMZA_EXIT_NETWORK;
-	}
-	if (status != 200) {
-		server_refusal(status, sess);
-		return EIMZA_EXIT_CODE;
-	}
-	show_session(sess);
+	if (r < 0)
+		return fail(json, &err, false);
+	show_session(&sess);
 
-	r = p11_open(app->module, &p11);
+	r = eimza_cards_open(&app->cfg, sess.tckn_masked, &cards, &err);
 	if (r < 0) {
-		fprintf(stderr, "eimza: kart modülü açılamadı (%s): %s\n", app->module, strerror(-r));
-		return EIMZA_EXIT_CARD;
-	}
-	r = p11_certs_list(p11, &certs, &n_certs);
-	if (r < 0) {
-		fprintf(stderr, "eimza: kartlar okunamadı: %s\n", strerror(-r));
-		rc = EIMZA_EXIT_CARD;
+		rc = fail(json, &err, false);
 		goto out;
 	}
-	r = choose_cert(certs, n_certs, token,
-			json_string_value(json_object_get(sess, "tckn_masked")), !yes, &pick);
+	r = choose_cert(&cards, token, !yes, &pick, &err);
 	if (r < 0) {
-		rc = r == -EINVAL ? EIMZA_EXIT_USAGE : EIMZA_EXIT_CARD;
+		rc = fail(json, &err, false);
+		if (r == -EINVAL)
+			rc = EIMZA_EXIT_USAGE;
 		goto out;
 	}
 	if (!yes && !tty_confirm("\nYukarıdaki metinleri imzalamak istiyor musunuz? [e/H] ")) {
@@ -268,79 +246,29 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		rc = EIMZA_EXIT_USAGE;
 		goto out;
 	}
-	r = p11_key_open(p11, certs[pick].token_label, pin, certs[pick].cert, &key);
+	r = eimza_cards_sign(&cards, pick, pin, sess.texts, &sigs, &err);
 	OPENSSL_cleanse(pin, sizeof(pin));
-	if (r == -EACCES || r == -EPERM) {
-		unsigned flags = 0;
-		p11_pin_status(p11, certs[pick].token_label, &flags);
-		if (r == -EPERM || (flags & P11_PIN_LOCKED))
-			fprintf(stderr, "eimza: Kartınızın PIN'i bloke olmuş. \"PIN Oluşturma/Kilit Çözme\" işlemini kullanınız.\n");
-		else if (flags & P11_PIN_FINAL_TRY)
-			fprintf(stderr, "eimza: PIN hatalı. Dikkat: kartınız bir sonraki hatalı denemede bloke olacak.\n");
-		else if (flags & P11_PIN_COUNT_LOW)
-			fprintf(stderr, "eimza: PIN hatalı. Kalan deneme hakkınız azaldı.\n");
-		else
-			fprintf(stderr, "eimza: PIN hatalı.\n");
-		rc = EIMZA_EXIT_PIN;
-		goto out;
-	}
 	if (r < 0) {
-		fprintf(stderr, "eimza: kart anahtarı açılamadı: %s\n", strerror(-r));
-		rc = EIMZA_EXIT_CARD;
+		rc = fail(json, &err, false);
 		goto out;
 	}
-
-	/* The CA certificates on the same card go into each signature. */
-	chain = sk_X509_new_null();
-	if (!chain)
-		goto out;
-	for (size_t j = 0; j < n_certs; j++)
-		if (j != pick && streq(certs[j].token_label, certs[pick].token_label) &&
-		    X509_check_ca(certs[j].cert) > 0)
-			sk_X509_push(chain, certs[j].cert);
-	sigs = json_array();
-	json_array_foreach(json_object_get(sess, "texts"), i, t) {
-		_cleanup_free_ unsigned char *der = NULL;
-		_cleanup_free_ char *b64 = NULL;
-		const char *text = json_string_value(t);
-		size_t len = 0;
-
-		r = cades_sign(key, certs[pick].cert, chain, text, strlen(text), &der, &len);
-		if (r < 0 || base64_encode(der, len, &b64) < 0) {
-			fprintf(stderr, "eimza: imzalama başarısız: %s\n", strerror(-r));
-			rc = EIMZA_EXIT_CARD;
-			goto out;
-		}
-		json_array_append_new(sigs, json_string(b64));
-	}
-
-	json_decref(req);
-	req = json_pack("{s:s,s:O}", "token", json_string_value(json_object_get(sess, "token")),
-			"signatures", sigs);
-	free(TAKE_PTR(why));
-	r = client_post_json(server, "/api/v1/app/submit", req, cacert, &status, &res, &why);
+	r = eimza_submit(&sess, sigs, &message, &err);
 	if (r < 0) {
-		fprintf(stderr, "eimza: sunucuya ulaşılamadı: %s\n", why ? why : "");
-		rc = EIMZA_EXIT_NETWORK;
+		rc = fail(json, &err, true);
 		goto out;
 	}
-	if (status != 200) {
-		rc = server_refusal(status, res);
-		goto out;
-	}
-	printf("\n%s\n", json_string_value(json_object_get(res, "message")));
+	printf("\n%s\n", message);
 	if (save) {
-		r = save_signed(save, sigs);
+		r = eimza_save_signed(save, sigs);
 		if (r < 0)
 			fprintf(stderr, "eimza: imzalı içerik kaydedilemedi (%s): %s\n", save, strerror(-r));
 		else
 			printf("İmzalı içerik kaydedildi: %s\n", save);
 	}
+	print_json(json, NULL, message);
 	rc = EIMZA_EXIT_OK;
 out:
-	sk_X509_free(chain);	/* the certificates belong to certs */
-	p11_cert_info_free_array(certs, n_certs);
-	EVP_PKEY_free(TAKE_PTR(key));	/* before the module it lives in */
-	p11_close(p11);
+	eimza_cards_done(&cards);
+	eimza_session_done(&sess);
 	return rc;
 }

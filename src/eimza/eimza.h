@@ -1,5 +1,9 @@
 /* eimza.h - shared state, exit codes and commands of the signing application. */
 #pragma once
+#include <stdbool.h>
+
+#include "eimza/core/config.h"
+#include "eimza/core/session.h"
 
 /* Exit codes (docs/EIMZA.md). */
 enum {
@@ -16,7 +20,10 @@ enum {
 };
 
 struct eimza {
-	const char *module;	/* PKCS#11 module path */
+	const char *module;	/* --module PATH, NULL when not given */
+	const char *uri;	/* --uri LINK or a bare eimza:// argument (window) */
+	struct eimza_config cfg;	/* /etc/eimza/eimza.conf or $EIMZA_CONFIG */
+	bool cfg_loaded;
 };
 
 struct eimza_command {
@@ -25,6 +32,19 @@ struct eimza_command {
 	int (*run)(struct eimza *app, int argc, char **argv);
 };
 
+/* app.c.  Loads the configuration once and applies --module: the CLI uses the
+ * configured modules, else SoftHSM's (SPEC §6); with gui the defaults of
+ * eimza_config_default_modules().  Prints the reason and returns <0 when
+ * the file is unreadable. */
+int eimza_app_config(struct eimza *app, bool gui);
+
+/* The exit code for a failure of the core. */
+int eimza_exit_code(const struct eimza_error *err, bool at_submit);
+
 int eimza_sign(struct eimza *app, int argc, char **argv);
 int eimza_certs(struct eimza *app, int argc, char **argv);
 int eimza_verify(struct eimza *app, int argc, char **argv);
+/* The window.  In eimza (gui-exec.c): executes eimza-gui, or says the
+ * window is not built.  In eimza-gui (gui.c): runs it; EIMZA_EXIT_USAGE
+ * with a message without a display. */
+int eimza_gui(struct eimza *app, int argc, char **argv);

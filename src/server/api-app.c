@@ -65,14 +65,15 @@ int handle_app_claim(struct http_request *req)
 	waiters_wake(s.id);	/* the page shows that the code was entered */
 	tckn_mask(s.tckn, masked);
 	iso8601_utc(s.created_at, started);
-	o = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:I,s:I,s:{s:s,s:s,s:s,s:I},s:s}",
+	o = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:I,s:I,s:{s:s,s:s,s:s,s:I},s:s,s:s}",
 		      "token", token, "purpose", s.act->name, "purpose_text",
 		      s.act->purpose_tr, "texts", s.texts, "text_version",
 		      (json_int_t)s.text_version, "created_at", (json_int_t)s.created_at,
 		      "expires_at", (json_int_t)s.expires_at, "remaining",
 		      (json_int_t)MAX(s.expires_at - now_sec(), 0), "context", "purpose",
 		      s.act->purpose_tr, "client_addr", s.client_addr, "started_at",
-		      started, "started_at_unix", (json_int_t)s.created_at, "tckn_masked", masked);
+		      started, "started_at_unix", (json_int_t)s.created_at, "tckn_masked", masked,
+		      "app_addr", req->client_addr);	/* eimza's relay warning */
 	signing_session_done(&s);
 	if (!o)
 		return -ENOMEM;

@@ -29,9 +29,11 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     assert.equal((await page.locator('.countdown').innerText()).trim(), 'Kalan süre: 0 saniye');
     assert.equal(await page.locator('.code-box .code[data-code]').count(), 0);
     await screenshot(page, `eimzali-giris-sure-doldu-${vp.width}x${vp.height}`);
-    const dead = await eimzaSign(srv, first.digits);
+    const dead = await eimzaSign(srv, first.digits, { args: ['--json'] });
     assert.equal(dead.status, 3, dead.stderr);
-    assert.match(dead.stderr, /code_expired/);
+    assert.match(dead.stderr, /Doğrulama kodunun süresi dolmuş/);
+    assert.doesNotMatch(dead.stderr, /code_expired/);   // machine codes only with --json
+    assert.match(dead.stdout, /"code":"code_expired"/);
     // Tekrar Kod Al: a new code, which works
     await page.getByRole('button', { name: 'Tekrar Kod Al' }).click();
     const second = await readNewCode(page, first.digits);

@@ -112,6 +112,9 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     }
     assert.ok(text.includes(`eimza sign --server ${srv.url} --code ${digits}`));
     assert.equal(await page.locator('.steps a[href="/eimza.html"]').count(), 1);
+    // the installed application opens this link with the code (and nothing else)
+    const open = page.getByRole('link', { name: 'e-İmza Uygulamasını Aç' });
+    assert.equal(await open.getAttribute('href'), `eimza://sign?code=${digits}`);
     // count what the screen reader region says meanwhile
     await page.evaluate(() => {
       window.__announced = 0;

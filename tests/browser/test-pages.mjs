@@ -103,6 +103,8 @@ test('keyboard only: Giriş to the code screen', async () => {
   for (let i = 0; i < 6 && !(await focusOn()).includes('Kodu kopyalamak'); i++) await page.keyboard.press('Tab');
   assert.match(await focusOn(), /Kodu kopyalamak için tıklayınız/);
   await page.keyboard.press('Tab');
+  assert.equal(await focusOn(), 'e-İmza Uygulamasını Aç');
+  await page.keyboard.press('Tab');
   assert.equal(await focusOn(), 'Tekrar Kod Al');
   assert.deepEqual(problems, []);
   await context.close();

@@ -54,7 +54,7 @@ static void test_help_of_every_binary(void **state)
 
 	for (size_t i = 0; i < 3; i++) {
 		assert_int_equal(run_cmd(&out, "%s --help", bin_path(bins[i])), 0);
-		assert_non_null(strstr(out, "Usage:"));
+		assert_true(strstr(out, "Usage:") || strstr(out, "Kullanım:"));	/* eimza: Turkish */
 		free(out);
 		assert_int_equal(run_cmd(&out, "%s --version", bin_path(bins[i])), 0);
 		assert_non_null(strstr(out, bins[i]));

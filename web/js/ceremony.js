@@ -74,6 +74,9 @@ export function createCeremony(container, options) {
   const copyBtn = h('button', { type: 'button', class: 'code-btn', 'aria-describedby': uid + '-copied' },
     codeText, h('span', { class: 'copy-hint' }, 'Kodu kopyalamak için tıklayınız'));
   const copied = h('p', { class: 'copied', id: uid + '-copied', role: 'status' });
+  // The installed e-İmza Uygulaması opens eimza:// links with the code
+  // filled in; the link carries the code only, never a server address.
+  const openApp = h('a', { class: 'btn open-app', href: '#', hidden: true }, 'e-İmza Uygulamasını Aç');
   const secs = h('strong', { class: 'secs' }, '—');
   const countdown = h('p', { class: 'countdown', role: 'timer', 'aria-live': 'off' }, 'Kalan süre: ', secs, ' saniye');
   const announcer = h('p', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
@@ -89,7 +92,7 @@ export function createCeremony(container, options) {
 
   const box = h('section', { class: 'code-box', 'aria-labelledby': uid + '-h' },
     h('h3', { id: uid + '-h' }, 'Doğrulama Kodu'),
-    copyBtn, copied, countdown, announcer, problem, state, actions);
+    copyBtn, copied, openApp, countdown, announcer, problem, state, actions);
 
   const root = h('div', { class: 'ceremony' },
     options.intro ? h('p', { class: 'cer-intro' }, options.intro) : null,
@@ -111,6 +114,8 @@ export function createCeremony(container, options) {
     codeText.textContent = s.code_display;
     codeText.dataset.code = s.code;
     cmdCode.textContent = s.code;
+    openApp.href = 'eimza://sign?code=' + encodeURIComponent(s.code);
+    openApp.hidden = false;
     copyBtn.disabled = false;
     copyBtn.classList.remove('dead');
     renewBtn.classList.add('secondary');
@@ -122,6 +127,8 @@ export function createCeremony(container, options) {
     codeText.textContent = DEAD_CODE;
     delete codeText.dataset.code;
     cmdCode.textContent = '…';
+    openApp.hidden = true;
+    openApp.href = '#';
     copyBtn.disabled = true;
     copyBtn.classList.add('dead');
     renewBtn.classList.remove('secondary');

@@ -2,8 +2,8 @@
  *
  * TLS certificates are verified (peer and host name); a plain http URL is
  * refused unless it points at this machine, so codes and signatures never
- * cross a network unprotected. */
-#include "eimza/client.h"
+ * cross a network unprotected.  Part of libeimza-core. */
+#include "eimza/core/client.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -20,7 +20,7 @@ int client_url_allowed(const char *url, const char **ret_why)
 	if (strncasecmp(url, "https://", 8) == 0)
 		return 0;
 	if (strncasecmp(url, "http://", 7) != 0) {
-		*ret_why = "the server address must start with https://";
+		*ret_why = "Sunucu adresi https:// ile başlamalıdır.";
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(local); i++) {
@@ -32,7 +32,7 @@ int client_url_allowed(const char *url, const char **ret_why)
 				return 0;
 		}
 	}
-	*ret_why = "plain http is only allowed to this machine; use https://";
+	*ret_why = "Şifresiz http yalnızca bu bilgisayardaki sunucu için kullanılabilir; https:// kullanınız.";
 	return -EINVAL;
 }
 
