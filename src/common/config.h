@@ -63,6 +63,21 @@ struct config {
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
 	int64_t ocsp_validity;	/* seconds */
 
+	/* [password] Şifreli Giriş (domain/password.c) */
+	int64_t pw_max_failures;	/* failures before a lockout, per holder and per address */
+	int64_t pw_lockout_base;	/* first lockout, seconds; doubles with each failure */
+	int64_t pw_lockout_max;		/* longest lockout, seconds */
+
+	/* [notify] the outbox dispatcher (server/dispatch.c) */
+	char *notify_spool_dir;	/* default DATA/spool */
+	int64_t notify_interval;	/* seconds between two rounds */
+	char *notify_smtp_url;	/* not supported yet: refused when set */
+	char *notify_sms_url;	/* not supported yet: refused when set */
+
+	/* [portal] İletişim */
+	char *support_phone;	/* the call centre */
+	char *support_email;
+
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */
 	char *master_key;	/* hex, secret; overrides the file when set */

@@ -9,6 +9,8 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "domain/notify.h"
+#include "domain/websession.h"
 #include "store/audit.h"
 
 const char *cert_status_str(enum cert_status s)
@@ -262,13 +264,62 @@ static int record_refusal(struct db *db, const char *actor, const char *action,
 	return audit_append(db, false, actor, action, serial, "refused", details);
 }
 
+/* The transition itself, inside the caller's transaction: -EACCES with
+ * *ret_why when the current state does not allow it. */
+static int transition_tx(struct db *db, const char *s, unsigned allowed_from,
+			 enum cert_status to, int reason, const char *actor, const char *action,
+			 enum refusal *ret_why)
+{
+	_cleanup_free_ char *details = NULL;
+	enum cert_status from;
+	int r;
+
+	r = cert_status_get(db, s, &from, NULL, NULL);
+	if (r == -ENOENT)
+		*ret_why = REFUSAL_CERT_UNKNOWN;
+	else if (r == 0 && !(allowed_from & (1u << from)))
+		*ret_why = REFUSAL_CERT_STATE;
+	else if (r < 0)
+		return r;
+	if (r == -ENOENT || *ret_why)
+		return -EACCES;
+	if (to == CERT_ACTIVE)
+		r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
+			       " revoked_at = NULL WHERE serial = $1", "t", s);
+	else
+		r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
+			       " revoked_at = $3 WHERE serial = $4",
+			   "tiit", cert_status_str(to), (int64_t)reason, now_sec(), s);
+	if (r < 0)
+		return r;
+	details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":%d}",
+				cert_status_str(from), cert_status_str(to),
+				to == CERT_ACTIVE ? -1 : reason);
+	return details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
+}
+
+/* Ends a transaction that ran transition_tx(): commits, or rolls back and
+ * records a refusal on its own (evidence too). */
+static int transition_end(struct db *db, int r, const char *actor, const char *action,
+			  const char *s, enum refusal why, enum refusal *ret_refusal)
+{
+	if (r >= 0)
+		return db_commit(db);
+	db_rollback(db);
+	if (r != -EACCES)
+		return r;
+	r = record_refusal(db, actor, action, s, why);
+	if (r < 0)
+		return r;
+	*ret_refusal = why;
+	return -EACCES;
+}
+
 static int transition(struct db *db, const char *serial, unsigned allowed_from,
 		      enum cert_status to, int reason, const char *actor, const char *action,
 		      enum refusal *ret_refusal)
 {
 	enum refusal why = REFUSAL_NONE;
-	_cleanup_free_ char *details = NULL;
-	enum cert_status from;
 	char s[65];
 	int r;
 
@@ -276,40 +327,8 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = cert_status_get(db, s, &from, NULL, NULL);
-	if (r == -ENOENT)
-		why = REFUSAL_CERT_UNKNOWN;
-	else if (r == 0 && !(allowed_from & (1u << from)))
-		why = REFUSAL_CERT_STATE;
-	if (why)
-		r = -EACCES;
-	if (r == 0) {
-		if (to == CERT_ACTIVE)
-			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
-				       " revoked_at = NULL WHERE serial = $1", "t", s);
-		else
-			r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
-				       " revoked_at = $3 WHERE serial = $4",
-				   "tiit", cert_status_str(to), (int64_t)reason, now_sec(), s);
-	}
-	if (r >= 0) {
-		details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":%d}",
-					cert_status_str(from), cert_status_str(to),
-					to == CERT_ACTIVE ? -1 : reason);
-		r = details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
-	}
-	if (r < 0) {
-		db_rollback(db);
-		if (r != -EACCES)
-			return r;
-		/* Refusals are decisions too: record them outside the rolled back tx. */
-		r = record_refusal(db, actor, action, s, why);
-		if (r < 0)
-			return r;
-		*ret_refusal = why;
-		return -EACCES;
-	}
-	return db_commit(db);
+	r = transition_tx(db, s, allowed_from, to, reason, actor, action, &why);
+	return transition_end(db, r, actor, action, s, why, ret_refusal);
 }
 
 int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal)
@@ -351,4 +370,105 @@ int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
 			return r;
 	}
 	return r;
+}
+
+const char *cert_status_seen(const struct cert_record *c, int64_t now)
+{
+	if (c->status != CERT_REVOKED && c->not_after < now)
+		return "expired";
+	return cert_status_str(c->status);
+}
+
+/* What the holder is told, by act. */
+static const struct {
+	const char *action, *subject, *body;
+	unsigned allowed_from;
+	enum cert_status to;
+} holder_acts[] = {
+	[CERT_ACT_HOLD] = { "cert.hold", "Sertifikanız askıya alındı",
+			    "askıya alınmıştır. "
+			    "Bu işlemi siz yapmadıysanız lütfen çağrı merkezimizi arayınız.",
+			    1u << CERT_ACTIVE, CERT_HOLD },
+	[CERT_ACT_RELEASE] = { "cert.release", "Sertifikanız kullanıma açıldı",
+			       "askıdan indirilmiş "
+			       "ve kullanıma açılmıştır. Bu işlemi siz yapmadıysanız lütfen çağrı "
+			       "merkezimizi arayınız.",
+			       1u << CERT_HOLD, CERT_ACTIVE },
+	[CERT_ACT_REVOKE] = { "cert.revoke", "Sertifikanız iptal edildi",
+			      "iptal edilmiştir. "
+			      "İptal edilen sertifika tekrar kullanıma açılamaz.",
+			      (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED },
+};
+
+/* The confirmation of a revocation: the serial's last 6 characters. */
+static bool confirm_ok(const char *serial, const char *confirm)
+{
+	size_t n = strlen(serial), m;
+	char want[7], got[16];
+
+	if (!confirm)
+		return false;
+	snprintf(want, sizeof(want), "%s", serial + (n > 6 ? n - 6 : 0));
+	m = 0;
+	for (const char *p = confirm; *p && m < sizeof(got) - 1; p++)
+		if (*p != ' ')
+			got[m++] = (char)tolower((unsigned char)*p);
+	got[m] = '\0';
+	return streq(want, got);
+}
+
+int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum cert_act act,
+		    int reason, const char *confirm, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = strdup_printf("holder:%s", tckn);
+	_cleanup_free_ char *body = NULL;
+	enum refusal why = REFUSAL_NONE;
+	struct cert_record c;
+	char s[65];
+	int r;
+
+	if ((unsigned)act >= ELEMENTSOF(holder_acts))
+		return -EINVAL;
+	if (!actor)
+		return -ENOMEM;
+	serial_norm(serial, s);
+	if (act == CERT_ACT_HOLD)
+		reason = CERT_REASON_HOLD;
+	else if (act == CERT_ACT_RELEASE)
+		reason = 0;
+	else if (!cert_revoke_reason_ok(reason))
+		why = REFUSAL_CERT_REASON;
+	body = strdup_printf("%s seri numaralı nitelikli elektronik sertifikanız %s", s,
+			    holder_acts[act].body);
+	if (!body)
+		return -ENOMEM;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = db_lock(db, "certs");
+	if (r >= 0 && !why) {
+		r = cert_get(db, s, &c);
+		if (r == -ENOENT) {
+			why = REFUSAL_NOT_FOUND;
+		} else if (r == 0) {
+			if (!streq(c.tckn, tckn))
+				why = REFUSAL_CERT_NOT_OWNER;
+			else if (c.status != CERT_REVOKED && c.not_after < now_sec())
+				why = REFUSAL_CERT_EXPIRED;
+			else if (act == CERT_ACT_REVOKE && !confirm_ok(s, confirm) &&
+				 c.status != CERT_REVOKED)
+				why = REFUSAL_CONFIRMATION;
+			cert_record_done(&c);
+		}
+	}
+	if (r >= 0 && why)
+		r = -EACCES;
+	if (r >= 0)
+		r = transition_tx(db, s, holder_acts[act].allowed_from, holder_acts[act].to, reason,
+				  actor, holder_acts[act].action, &why);
+	if (r >= 0 && act != CERT_ACT_RELEASE)
+		r = websession_end_by_signer(db, s, NULL);
+	if (r >= 0)
+		r = notify_holder(db, tckn, holder_acts[act].subject, body, NULL);
+	return transition_end(db, r, actor, holder_acts[act].action, s, why, ret_refusal);
 }

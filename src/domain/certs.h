@@ -76,3 +76,20 @@ int cert_revoke(struct db *db, const char *serial, int reason, const char *actor
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
 			       int reason);
 int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata);
+
+/* The holder's own acts on a certificate of his (Askıya Alma, Askıdan
+ * İndirme, Sertifikamı İptal Et).  In one transaction: the transition and
+ * its audit event (actor "holder:TCKN"); on hold and revoke, the end of
+ * every web session logged in with this certificate; a notification to
+ * the holder's Bilgi Kanalı (notify.h).  The caller publishes the CRL.
+ * Refusals: not_found (no such serial), cert_not_owner (another holder's),
+ * cert_expired, cert_state (e.g. anything on a revoked certificate, release
+ * of an active one), cert_reason (revoke), confirmation (revoke: confirm
+ * must be the serial's last 6 characters, any case). */
+enum cert_act { CERT_ACT_HOLD, CERT_ACT_RELEASE, CERT_ACT_REVOKE };
+int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum cert_act act,
+		    int reason, const char *confirm, enum refusal *ret_refusal);
+
+/* "active", "hold", "revoked" or, for an active or held certificate past
+ * its notAfter, "expired": the status a holder sees. */
+const char *cert_status_seen(const struct cert_record *c, int64_t now);

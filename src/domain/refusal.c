@@ -37,6 +37,12 @@ static const char *const codes[] = {
 	[REFUSAL_HOLDER_UNKNOWN] = "holder_unknown",
 	[REFUSAL_CARD_EXISTS] = "card_exists",
 	[REFUSAL_CERT_PROFILE] = "cert_profile",
+	[REFUSAL_LOGIN_FAILED] = "login_failed",
+	[REFUSAL_LOGIN_LOCKED] = "login_locked",
+	[REFUSAL_CERT_NOT_OWNER] = "cert_not_owner",
+	[REFUSAL_CERT_EXPIRED] = "cert_expired",
+	[REFUSAL_CONFIRMATION] = "confirmation",
+	[REFUSAL_CONTACT_INVALID] = "contact_invalid",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

@@ -63,7 +63,8 @@ static int lookup(struct db *db, const char *id, struct websession *ret, bool *r
 	if (r < 0)
 		return r;
 	r = db_query_one(db, &st, "SELECT tckn, created_at, last_seen, authenticated_at,"
-			   " rotated_from FROM web_sessions WHERE id_hash = $1", "t", s.id_hash);
+			   " rotated_from, login_method FROM web_sessions WHERE id_hash = $1", "t",
+			   s.id_hash);
 	if (r < 0)
 		return r;
 	tckn = db_col_text(st, 0);
@@ -73,6 +74,8 @@ static int lookup(struct db *db, const char *id, struct websession *ret, bool *r
 	s.authenticated_at = db_col_is_null(st, 3) ? 0 : db_col_int64(st, 3);
 	if (ret_rotated)
 		*ret_rotated = !db_col_is_null(st, 4);
+	snprintf(s.login_method, sizeof(s.login_method), "%s",
+		 db_col_is_null(st, 5) ? "" : db_col_text(st, 5));
 	*ret = s;
 	return 0;
 }
@@ -266,8 +269,8 @@ int websession_login_accept(struct db *db, const unsigned char key[32], const ch
 	if (r < 0)
 		return r;
 	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr, rotated_from) VALUES ($1, $2, $3, $3, $3,"
-		       " $4, $5)", "ttitt", hash, tckn, now, client_addr, web_hash);
+		       " authenticated_at, client_addr, rotated_from, login_method) VALUES ($1, $2, $3,"
+		       " $3, $3, $4, $5, 'e-imza')", "ttitt", hash, tckn, now, client_addr, web_hash);
 	return r < 0 ? r : 0;
 }
 
@@ -288,5 +291,68 @@ int websession_login_take(struct db *db, const struct config *cfg, const unsigne
 	if (!streq(s.tckn, tckn))
 		return -ENOENT;
 	*ret_id = TAKE_PTR(id);
+	return 0;
+}
+
+int websession_login_password(struct db *db, const char *web_hash, const char *tckn,
+			      const char *client_addr, char **ret_id, enum refusal *ret_refusal)
+{
+	_cleanup_secret_ char *id = NULL;
+	char hash[65];
+	int64_t now = now_sec();
+	int r;
+
+	r = db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", web_hash);
+	if (r < 0)
+		return r;
+	if (r == 0) {	/* the browser logged out or its session ended meanwhile */
+		*ret_refusal = REFUSAL_SESSION_CLOSED;
+		return -EACCES;
+	}
+	r = token_new(32, &id);
+	if (r < 0)
+		return r;
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
+		       " authenticated_at, client_addr, login_method) VALUES ($1, $2, $3, $3, $3,"
+		       " $4, 'şifre')", "ttit", hash, tckn, now, client_addr);
+	if (r < 0)
+		return r;
+	*ret_id = TAKE_PTR(id);
+	return 0;
+}
+
+int websession_bind_signer(struct db *db, const unsigned char key[32], const char *web_hash,
+			   const char *signing_id, const char *signer_serial)
+{
+	_cleanup_secret_ char *id = NULL;
+	char hash[65], serial[65];
+	size_t n = 0;
+	int r;
+
+	for (const char *p = signer_serial; p && *p && n < 64; p++)
+		serial[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+	serial[n] = '\0';
+	r = login_id(key, web_hash, signing_id, &id);
+	if (r < 0)
+		return r;
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "UPDATE web_sessions SET signer_serial = $1 WHERE id_hash = $2", "tt",
+		   serial, hash);
+	return r < 0 ? r : 0;
+}
+
+int websession_end_by_signer(struct db *db, const char *serial, int64_t *ret_n)
+{
+	int r = db_run(db, "DELETE FROM web_sessions WHERE signer_serial = $1", "t", serial);
+
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = r;
 	return 0;
 }

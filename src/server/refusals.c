@@ -39,6 +39,12 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_HOLDER_UNKNOWN] = { 404, "Sertifika sahibi bulunamadı." },
 	[REFUSAL_CARD_EXISTS] = { 409, "Bu etiketle bir kart zaten var." },
 	[REFUSAL_CERT_PROFILE] = { 422, "Sertifika profil denetiminden geçmedi." },
+	[REFUSAL_LOGIN_FAILED] = { 401, "T.C. Kimlik No veya güvenlik sözcüğü hatalı." },
+	[REFUSAL_LOGIN_LOCKED] = { 429, "Çok fazla hatalı deneme yapıldı. Şifreli Giriş bir süre için kilitlendi; lütfen daha sonra tekrar deneyiniz." },
+	[REFUSAL_CERT_NOT_OWNER] = { 403, "Bu sertifika size ait değil." },
+	[REFUSAL_CERT_EXPIRED] = { 409, "Sertifikanızın geçerlilik süresi dolmuş; bu işlem yapılamaz." },
+	[REFUSAL_CONFIRMATION] = { 400, "Onay metni hatalı yazıldı. İptal için sertifikanın seri numarasının son 6 karakterini yazınız." },
+	[REFUSAL_CONTACT_INVALID] = { 400, "İletişim bilgileri geçersiz. Lütfen işaretli alanı kontrol ediniz." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");
