@@ -472,3 +472,22 @@ int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum ce
 		r = notify_holder(db, tckn, holder_acts[act].subject, body, NULL);
 	return transition_end(db, r, actor, holder_acts[act].action, s, why, ret_refusal);
 }
+
+int cert_get_own(struct db *db, const char *tckn, const char *serial, struct cert_record *ret,
+		 enum refusal *ret_refusal)
+{
+	int r = cert_get(db, serial, ret);
+
+	if (r == -ENOENT) {
+		*ret_refusal = REFUSAL_NOT_FOUND;
+		return -EACCES;
+	}
+	if (r < 0)
+		return r;
+	if (!streq(ret->tckn, tckn)) {
+		cert_record_done(ret);
+		*ret_refusal = REFUSAL_CERT_NOT_OWNER;
+		return -EACCES;
+	}
+	return 0;
+}

@@ -93,3 +93,8 @@ int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum ce
 /* "active", "hold", "revoked" or, for an active or held certificate past
  * its notAfter, "expired": the status a holder sees. */
 const char *cert_status_seen(const struct cert_record *c, int64_t now);
+
+/* The holder's own certificate by serial: refused not_found (no such
+ * serial) or cert_not_owner (another holder's). */
+int cert_get_own(struct db *db, const char *tckn, const char *serial, struct cert_record *ret,
+		 enum refusal *ret_refusal);

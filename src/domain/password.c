@@ -292,3 +292,15 @@ int password_login(struct db *db, const struct config *cfg, const char *tckn, co
 	*ret_id = TAKE_PTR(id);
 	return 0;
 }
+
+int password_is_set(struct db *db, const char *tckn, bool *ret)
+{
+	int64_t n;
+	int r = db_query_int64(db, "SELECT COUNT(*) FROM holder_secrets WHERE tckn = $1", "t", &n,
+			       tckn);
+
+	if (r < 0)
+		return r;
+	*ret = n > 0;
+	return 0;
+}

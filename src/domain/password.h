@@ -38,3 +38,6 @@ int password_set(struct db *db, const char *tckn, const char *word, const char *
 int password_login(struct db *db, const struct config *cfg, const char *tckn, const char *word,
 		   const char *client_addr, const char *web_hash, char **ret_id,
 		   enum refusal *ret_refusal, int64_t *ret_retry_after);
+
+/* Whether the holder has a word set. */
+int password_is_set(struct db *db, const char *tckn, bool *ret);

@@ -32,3 +32,15 @@ int handle_ocsp_get(struct http_request *req);
 int handle_crl(struct http_request *req);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
+
+/* api-holder.c */
+int handle_login_password(struct http_request *req);
+int handle_certificates_list(struct http_request *req);
+int handle_certificate_pem(struct http_request *req);
+int handle_certificate_der(struct http_request *req);
+int handle_certificate_hold(struct http_request *req);
+int handle_certificate_release(struct http_request *req);
+int handle_certificate_revoke(struct http_request *req);
+int handle_applications_list(struct http_request *req);
+int handle_contact_get(struct http_request *req);
+int handle_contact_set(struct http_request *req);

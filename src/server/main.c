@@ -16,6 +16,7 @@
 #include "domain/cards.h"
 #include "domain/publish.h"
 #include "server/acceptor.h"
+#include "server/dispatch.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
@@ -311,6 +312,8 @@ int main(int argc, char **argv)
 	r = acceptor_init(&srv);
 	if (r >= 0)
 		r = waiters_start();
+	if (r >= 0)
+		r = dispatch_start(&srv);
 	if (r < 0)
 		goto out;
 
@@ -347,6 +350,7 @@ out:
 	 * connections), then stop accepting, then stop MHD, which the
 	 * acceptor hands connections to. */
 	waiters_stop();
+	dispatch_stop();
 	acceptor_stop();
 	http_stop(&srv);
 	pki_ca_free(srv.ca);
