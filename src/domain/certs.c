@@ -450,6 +450,7 @@ int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum ce
 		r = cert_get(db, s, &c);
 		if (r == -ENOENT) {
 			why = REFUSAL_NOT_FOUND;
+			r = -EACCES;
 		} else if (r == 0) {
 			if (!streq(c.tckn, tckn))
 				why = REFUSAL_CERT_NOT_OWNER;
