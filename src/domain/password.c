@@ -199,10 +199,9 @@ static int attempt_give_back(struct db *db, const struct config *cfg, const stru
 
 	r = db_run(db, "DELETE FROM login_failures WHERE name = $1", "t", c->name[0]);
 	if (r >= 0)
-		r = db_run(db, "UPDATE login_failures SET failures = failures - 1,"
-			       " locked_until = CASE WHEN failures - 1 >= $2 THEN locked_until ELSE 0 END"
-			       " WHERE name = $1 AND failures > 0", "ti", c->name[1],
-			   cfg->pw_max_failures);
+		/* It was not locked when this attempt began (attempt_take). */
+		r = db_run(db, "UPDATE login_failures SET failures = failures - 1, locked_until = 0"
+			       " WHERE name = $1 AND failures > 0", "t", c->name[1]);
 	return r < 0 ? r : 0;
 }
 
