@@ -41,8 +41,11 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     await basics(page);
     const text = await page.locator('main').innerText();
     assert.match(text, /Sertifikanızı kullanıma açmak için lütfen "Şifreli Giriş" seçeneğini kullanınız\. Kullanıma açılmış bir E-imza sertifikanız var ise "Şifreli Giriş" ya da "E-imzalı Giriş" seçeneğini kullanabilirsiniz\./);
-    // Şifreli Giriş and E-Devlet are not built: disabled, "yakında", no link
-    for (const name of ['Şifreli Giriş', 'E-Devlet ile Giriş']) {
+    // Şifreli Giriş leads to its page (test-lifecycle.mjs)
+    const sfr = page.locator('.card', { has: page.getByRole('heading', { name: 'Şifreli Giriş' }) });
+    assert.equal(await sfr.locator('a[href="/sifreli-giris.html"]').count(), 1);
+    // E-Devlet is not built: disabled, "yakında", no link
+    for (const name of ['E-Devlet ile Giriş']) {
       const card = page.locator('.card', { has: page.getByRole('heading', { name }) });
       await assert.doesNotReject(card.locator('[aria-disabled="true"]', { hasText: 'yakında' }).waitFor());
       assert.equal(await card.locator('a').count(), 0);

@@ -34,6 +34,13 @@ const confirmInput = document.getElementById('confirm');
 const confirmWant = document.getElementById('confirm-want');
 const confirmError = document.getElementById('confirm-error');
 
+if (confirmInput) {
+  confirmInput.addEventListener('input', () => {
+    confirmError.textContent = '';
+    confirmInput.removeAttribute('aria-invalid');
+  });
+}
+
 function selected() {
   const r = choices.querySelector('input[name="serial"]:checked');
   return r ? r.value : null;
