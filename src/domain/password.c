@@ -117,8 +117,12 @@ int password_set(struct db *db, const char *tckn, const char *word, const char *
 		r = db_run(db, "INSERT INTO holder_secrets (tckn, word_hash, set_at) VALUES ($1, $2, $3)"
 			       " ON CONFLICT (tckn) DO UPDATE SET word_hash = $2, set_at = $3",
 			   "tti", tckn, h, now_sec());
-	if (r >= 0)	/* a new word is a fresh start */
-		r = db_run(db, "DELETE FROM login_failures WHERE name = 'h:' || $1", "t", tckn);
+	if (r >= 0) {	/* a new word is a fresh start */
+		char name[32];
+
+		snprintf(name, sizeof(name), "h:%s", tckn);
+		r = db_run(db, "DELETE FROM login_failures WHERE name = $1", "t", name);
+	}
 	if (r >= 0)
 		r = audit_append(db, true, actor, "holder.set_word", tckn, "ok", NULL);
 	return db_end(db, r);

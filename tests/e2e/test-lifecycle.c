@@ -419,7 +419,39 @@ static void test_lockout(void **state)
 	http_set_source(NULL);
 }
 
-/* 7: the audit log has every attempt. */
+/* 7: a notification queued while no dispatcher round comes is delivered
+ * after a restart: nothing is lost. */
+static void test_outbox_survives_restart(void **state)
+{
+	static const char *const slow[] = { "--set", "notify.interval=3600", NULL };
+	static const char *const fast[] = { "--set", "notify.interval=1", NULL };
+	struct browser b;
+	char *out;
+
+	srv_stop(&S, false);
+	assert_int_equal(srv_start(&S, data, slow), 0);
+	usleep(300000);	/* its first round (at start) is over */
+	logged_in_by_password(&b, AHMET);
+	assert_int_equal(act(&b, ahmet, "hold", NULL, NULL, 0), 200);
+	ocsp_says(ahmet, ": revoked", "certificateHold");
+	usleep(1500000);
+	assert_int_not_equal(run_cmd(&out, "grep -l -F 'To: ahmet.yilmaz@example.org' %s/spool/*.msg",
+				     data), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT COUNT(*) FROM outbox WHERE"
+				       " state = 'pending'\"", data), 0);
+	assert_int_equal(atoi(out), 1);
+	free(out);
+	srv_stop(&S, false);
+	assert_int_equal(srv_start(&S, data, fast), 0);
+	spooled("ahmet.yilmaz@example.org", "askıya alınmıştır");
+	assert_int_equal(run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT COUNT(*) FROM outbox WHERE"
+				       " state <> 'sent'\"", data), 0);
+	assert_int_equal(atoi(out), 0);
+	free(out);
+}
+
+/* 8: the audit log has every attempt. */
 static void test_audited(void **state)
 {
 	char *out;
@@ -442,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_revoke_is_final),
 		cmocka_unit_test(test_no_enumeration),
 		cmocka_unit_test(test_lockout),
+		cmocka_unit_test(test_outbox_survives_restart),
 		cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
