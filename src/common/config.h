@@ -71,8 +71,9 @@ struct config {
 	/* [notify] the outbox dispatcher (server/dispatch.c) */
 	char *notify_spool_dir;	/* default DATA/spool */
 	int64_t notify_interval;	/* seconds between two rounds */
-	char *notify_smtp_url;	/* not supported yet: refused when set */
-	char *notify_sms_url;	/* not supported yet: refused when set */
+	char *notify_smtp_url;	/* e-mail by SMTP (smtp:// or smtps://); secret; unset: spool */
+	char *notify_mail_from;	/* envelope and From: address */
+	char *notify_sms_url;	/* SMS by an HTTP gateway (POST JSON); secret; unset: spool */
 
 	/* [portal] İletişim */
 	char *support_phone;	/* the call centre */

@@ -264,6 +264,16 @@ static int record_refusal(struct db *db, const char *actor, const char *action,
 	return audit_append(db, false, actor, action, serial, "refused", details);
 }
 
+/* Serialises status changes of one certificate across nodes (the read of
+ * the current state and the write in transition_tx). */
+static int cert_lock(struct db *db, const char *s)
+{
+	char key[80];
+
+	snprintf(key, sizeof(key), "cert:%s", s);
+	return db_lock(db, key);
+}
+
 /* The transition itself, inside the caller's transaction: -EACCES with
  * *ret_why when the current state does not allow it. */
 static int transition_tx(struct db *db, const char *s, unsigned allowed_from,
@@ -327,7 +337,9 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = transition_tx(db, s, allowed_from, to, reason, actor, action, &why);
+	r = cert_lock(db, s);
+	if (r >= 0)
+		r = transition_tx(db, s, allowed_from, to, reason, actor, action, &why);
 	return transition_end(db, r, actor, action, s, why, ret_refusal);
 }
 
@@ -445,7 +457,7 @@ int cert_holder_act(struct db *db, const char *tckn, const char *serial, enum ce
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = db_lock(db, "certs");
+	r = cert_lock(db, s);
 	if (r >= 0 && !why) {
 		r = cert_get(db, s, &c);
 		if (r == -ENOENT) {

@@ -3,9 +3,9 @@
 #pragma once
 #include "server/server.h"
 
-/* Refuses settings it cannot honour (notify.smtp_url and notify.sms_url
- * are not supported yet: -ENOTSUP, logged), creates the spool directory
- * and starts the thread. */
+/* Checks the delivery settings (notify.smtp_url smtp:// or smtps://,
+ * notify.sms_url http:// or https://: -EINVAL, logged), creates the spool
+ * directory and starts the thread. */
 int dispatch_start(struct server *srv);
 /* Stops the thread (a round in progress finishes first). */
 void dispatch_stop(void);

@@ -451,7 +451,102 @@ static void test_outbox_survives_restart(void **state)
 	free(out);
 }
 
-/* 8: the audit log has every attempt. */
+/* Waits until something listens on 127.0.0.1:port. */
+static void wait_port(int port)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "bash -c 'for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/%d)"
+				       " 2>/dev/null && exit 0; sleep 0.1; done; exit 1'", port), 0);
+	free(out);
+}
+
+/* A file in data holds text (the gateways write as they receive). */
+static void file_has(const char *name, const char *text)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		char *out;
+		int rc = run_cmd(&out, "grep -F -q -- '%s' %s/%s", text, data, name);
+
+		free(out);
+		if (rc == 0)
+			return;
+		usleep(100000);
+	}
+	fail_msg("%s/%s never got '%s'", data, name, text);
+}
+
+static void restart_with(const char *smtp_url, const char *sms_url)
+{
+	char a[128], b[128];
+	const char *const extra[] = { "--set", "notify.interval=1", "--set", a, "--set", b, NULL };
+
+	snprintf(a, sizeof(a), "notify.smtp_url=%s", smtp_url);
+	snprintf(b, sizeof(b), "notify.sms_url=%s", sms_url);
+	srv_stop(&S, false);
+	assert_int_equal(srv_start(&S, data, extra), 0);
+}
+
+/* 8: e-mail by SMTP and SMS by an HTTP gateway when configured (a local
+ * SMTP server and gateway stand in); a gateway that fails: tried again
+ * later, nothing lost. */
+static void test_smtp_and_sms_gateway(void **state)
+{
+	char smtp_url[64], sms_url[80], *out;
+	int sp = free_port(), hp = free_port();
+	struct browser b;
+	struct resp r;
+
+	assert_int_equal(run_cmd(&out, "cd %s && (python3 -u -m smtpd -n -c DebuggingServer 127.0.0.1:%d"
+				       " > smtp.out 2>/dev/null & echo $! > smtp.pid)", data, sp), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && (python3 %s/tests/e2e/sms-gateway.py %d sms.out"
+				       " > /dev/null 2>&1 & echo $! > sms.pid)", data,
+				 getenv("EONAY_SRCDIR"), hp), 0);
+	free(out);
+	wait_port(sp);
+	wait_port(hp);
+	snprintf(smtp_url, sizeof(smtp_url), "smtp://127.0.0.1:%d", sp);
+	snprintf(sms_url, sizeof(sms_url), "http://127.0.0.1:%d/sms", hp);
+	restart_with(smtp_url, sms_url);
+
+	logged_in_by_password(&b, AHMET);
+	assert_int_equal(browser_call(&b, "POST", "/api/v1/contact",
+				      "{\"email\":\"ahmet.yilmaz@example.org\",\"mobile\":\"5320000146\","
+				      "\"info_channel\":\"both\"}", &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_done(&r);
+	assert_int_equal(act(&b, ahmet, "release", NULL, NULL, 0), 200);
+	file_has("smtp.out", "To: <ahmet.yilmaz@example.org>");
+	file_has("smtp.out", "Content-Type: text/plain; charset=UTF-8");
+	file_has("sms.out", "application/json {\"to\":\"5320000146\",\"text\":\"");
+	file_has("sms.out", ahmet);	/* the text names the certificate */
+
+	/* the gateway fails: the SMS waits for its next try, the e-mail goes */
+	snprintf(sms_url, sizeof(sms_url), "http://127.0.0.1:%d/fail", hp);
+	restart_with(smtp_url, sms_url);
+	logged_in_by_password(&b, AHMET);
+	assert_int_equal(act(&b, ahmet, "hold", NULL, NULL, 0), 200);
+	file_has("smtp.out", "?UTF-8?B?U2VydGlmaWthbsSxeiBhc2vEsXlhIGFsxLFuZMSx?=");	/* askıya alındı */
+	for (int tries = 0; tries < 50; tries++) {
+		int rc = run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT attempts, state, last_error FROM"
+				       " outbox WHERE channel = 'sms' AND attempts > 0 AND state = 'pending'\"",
+				 data);
+
+		if (rc == 0 && strstr(out, "gateway answered HTTP 500"))
+			break;
+		free(out);
+		out = NULL;
+		usleep(100000);
+	}
+	assert_non_null(out);
+	assert_non_null(strstr(out, "1|pending|gateway answered HTTP 500"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "kill $(cat %s/smtp.pid) $(cat %s/sms.pid)", data, data), 0);
+	free(out);
+}
+
+/* 9: the audit log has every attempt. */
 static void test_audited(void **state)
 {
 	char *out;
@@ -475,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_no_enumeration),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_outbox_survives_restart),
+		cmocka_unit_test(test_smtp_and_sms_gateway),
 		cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
