@@ -12,7 +12,7 @@
  * The bodies call src/domain (password.c, certs.c, applications.c,
  * contact.c); a status change publishes a new CRL at once (OCSP reads the
  * store and needs nothing). */
-#include <ctype.h>
+#include <openssl/crypto.h>
 
 #include "common/json.h"
 #include "common/log.h"
@@ -48,6 +48,9 @@ int handle_login_password(struct http_request *req)
 		return r;
 	r = password_login(db, req->srv->cfg, tckn, word, req->client_addr, req->ws.id_hash, &id,
 			   &why, &retry);
+	/* The word lives on in the parsed body until the request ends (the
+	 * layer cleanses the raw body). */
+	OPENSSL_cleanse((char *)word, strlen(word));
 	if (r == -EACCES) {
 		if (why == REFUSAL_LOGIN_LOCKED)
 			req->retry_after = (unsigned)MAX(retry, 1);
