@@ -64,7 +64,7 @@ async function statusOf(page) {
   await page.goto(srv.url + '/sertifikalar.html');
   const row = page.locator('#certs tbody tr').first();
   await row.waitFor();
-  return (await row.locator('.status').innerText()).trim();
+  return (await row.locator('.status-cell').innerText()).trim();
 }
 
 test('Şifreli Giriş, then the new certificate opened, suspended, opened, revoked', async () => {

@@ -20,10 +20,12 @@ requireLogin().then(async (s) => {
   try {
     const { applications } = await api.get('/api/v1/applications');
     const table = document.getElementById('apps');
+    const body = table.querySelector('tbody');
     document.getElementById('empty').hidden = applications.length > 0;
     table.hidden = applications.length === 0;
     for (const a of applications) {
       const tr = document.createElement('tr');
+      body.appendChild(tr);
       const code = document.createElement('code');
       code.textContent = a.id.slice(0, 8).toUpperCase();
       cell(tr, code);
@@ -31,7 +33,6 @@ requireLogin().then(async (s) => {
       cell(tr, formatDate(a.created_at));
       cell(tr, STATE_TR[a.state] || a.state);
       cell(tr, formatDate(a.updated_at));
-      table.querySelector('tbody').appendChild(tr);
     }
   } catch (e) {
     showError(e.message);

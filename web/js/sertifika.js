@@ -31,14 +31,21 @@ export function formatDay(unix) {
   }).format(new Date(unix * 1000));
 }
 
-// The status as a badge element: "İptal edildi (neden)" for a revoked one.
+// The status as a badge, followed by "(neden)" for a revoked one.
 export function statusBadge(c) {
-  const span = document.createElement('span');
-  span.className = 'status status-' + c.status;
-  let text = STATUS_TR[c.status] || c.status;
-  if (c.status === 'revoked' && c.reason) text += ' (' + (REASON_TR[c.reason] || c.reason) + ')';
-  span.textContent = text;
-  return span;
+  const wrap = document.createElement('span');
+  wrap.className = 'status-cell';
+  const badge = document.createElement('span');
+  badge.className = 'status status-' + c.status;
+  badge.textContent = STATUS_TR[c.status] || c.status;
+  wrap.appendChild(badge);
+  if (c.status === 'revoked' && c.reason) {
+    const reason = document.createElement('span');
+    reason.className = 'reason';
+    reason.textContent = '(' + (REASON_TR[c.reason] || c.reason) + ')';
+    wrap.append(' ', reason);
+  }
+  return wrap;
 }
 
 // Serial numbers in groups of 4 for reading.
@@ -46,8 +53,13 @@ export function groupSerial(s) {
   return String(s).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
 }
 
+// A cell; on a phone the table stacks and each cell shows its column's
+// name (data-label, from the table's header).
 export function cell(row, content) {
   const td = document.createElement('td');
+  const table = row.closest('table');
+  const th = table && table.tHead ? table.tHead.rows[0].cells[row.cells.length] : null;
+  if (th) td.dataset.label = th.textContent;
   if (content instanceof Node) td.appendChild(content);
   else td.textContent = content == null ? '' : String(content);
   row.appendChild(td);

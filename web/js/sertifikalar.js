@@ -24,6 +24,7 @@ requireLogin().then(async (s) => {
     table.hidden = certs.length === 0;
     for (const c of certs) {
       const tr = document.createElement('tr');
+      body.appendChild(tr);
       tr.dataset.serial = c.serial;
       const code = document.createElement('code');
       code.textContent = groupSerial(c.serial);
@@ -36,7 +37,6 @@ requireLogin().then(async (s) => {
       dl.appendChild(document.createTextNode(' · '));
       dl.appendChild(link('/api/v1/certificates/' + c.serial + '/der', 'DER',
         'Sertifikayı DER olarak indir'));
-      body.appendChild(tr);
     }
   } catch (e) {
     showError(e.message);
