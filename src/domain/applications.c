@@ -10,8 +10,13 @@ int application_list(struct db *db, const char *tckn, struct application **ret, 
 	size_t n = 0;
 	int r;
 
-	r = db_select(db, &st, "SELECT id, kind, state, created_at, updated_at FROM applications"
-			       " WHERE tckn = $1 ORDER BY created_at DESC, id", "t", tckn);
+	if (tckn)
+		r = db_select(db, &st, "SELECT id, kind, state, created_at, updated_at, tckn"
+				       " FROM applications WHERE tckn = $1 ORDER BY created_at DESC, id",
+			      "t", tckn);
+	else
+		r = db_select(db, &st, "SELECT id, kind, state, created_at, updated_at, tckn"
+				       " FROM applications ORDER BY created_at DESC, id", "");
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {
@@ -27,6 +32,7 @@ int application_list(struct db *db, const char *tckn, struct application **ret, 
 		snprintf(a[n].state, sizeof(a[n].state), "%s", db_col_text(st, 2));
 		a[n].created_at = db_col_int64(st, 3);
 		a[n].updated_at = db_col_int64(st, 4);
+		snprintf(a[n].tckn, sizeof(a[n].tckn), "%s", db_col_text(st, 5));
 		n++;
 	}
 	if (r < 0) {

@@ -6,13 +6,14 @@
 
 struct application {
 	char id[40];
+	char tckn[12];
 	char kind[12];		/* new, renewal, lost, other */
 	char state[12];		/* received, waiting, approved, rejected, produced, shipped, delivered */
 	int64_t created_at, updated_at;
 };
 
-/* The holder's applications, newest first (*ret malloc'ed, may be NULL
- * when none). */
+/* The holder's applications (tckn NULL: everyone's), newest first (*ret
+ * malloc'ed, may be NULL when none). */
 int application_list(struct db *db, const char *tckn, struct application **ret, size_t *ret_n);
 
 /* Records an application (for the back office and tests); *ret_id (33

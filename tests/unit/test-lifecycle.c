@@ -221,6 +221,28 @@ static void test_holder_acts(void **state)
 			       " outcome = 'refused'", AYSE) >= 6);
 }
 
+/* The e-signature login records its certificate; suspending it ends the session. */
+static void test_signer_on_session(void **state)
+{
+	struct dfx *f = *state;
+	enum refusal why = REFUSAL_NONE;
+	char hash[65];
+	int64_t n = -1;
+
+	anon(f, hash);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(websession_login_accept(f->db, f->session_key, hash, "sess-1", AYSE,
+						 "192.0.2.1", &why), 0);
+	assert_int_equal(websession_bind_signer(f->db, f->session_key, hash, "sess-1", "0A1B"), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM web_sessions WHERE signer_serial = $1"
+				    " AND login_method = 'e-imza'", "0a1b"), 1);
+	assert_int_equal(websession_end_by_signer(f->db, "ffff", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(websession_end_by_signer(f->db, "0a1b", &n), 0);
+	assert_int_equal(n, 1);
+}
+
 static void test_outbox(void **state)
 {
 	struct dfx *f = *state;
@@ -321,6 +343,12 @@ static void test_applications(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(a[0].kind, "new");
 	assert_string_equal(a[0].state, "received");
+	assert_string_equal(a[0].tckn, AYSE);
+	free(a);
+	assert_int_equal(application_add(f->db, AHMET, "renewal", "waiting", id), 0);
+	assert_int_equal(application_add(f->db, AHMET, "renewal", "lost-in-space", id), -EINVAL);
+	assert_int_equal(application_list(f->db, NULL, &a, &n), 0);	/* everyone's */
+	assert_int_equal(n, 2);
 	free(a);
 }
 
@@ -331,6 +359,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_holder_acts, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_signer_on_session, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_contact, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_applications, setup, dfx_teardown),
