@@ -190,6 +190,18 @@ test('Başvuru Durum Sorgulama and İletişim Bilgilerim', async () => {
   await page.waitForURL('**/basvurular.html');
   await page.getByText('Adınıza kayıtlı bir sertifika başvurusu bulunmamaktadır.').waitFor();
   await basics(page, /Başvuru Durum Sorgulama/);
+  await screenshot(page, 'basvurular-bos-1280x800');
+  // the back office records two (until the application portal does)
+  srv.ctl('application', 'add', AYSE, 'new', 'delivered');
+  srv.ctl('application', 'add', AYSE, 'lost', 'shipped');
+  await page.reload();
+  await page.locator('#apps tbody tr').nth(1).waitFor();
+  const apps = await page.locator('#apps tbody').innerText();
+  assert.match(apps, /Yeni/);
+  assert.match(apps, /Teslim edildi/);
+  assert.match(apps, /Kayıp Çalıntı/);
+  assert.match(apps, /Kargoya verildi/);
+  assert.equal(await page.locator('#empty').isHidden(), true);
   await screenshot(page, 'basvurular-1280x800');
 
   await page.goto(srv.url + '/islemler.html');

@@ -156,18 +156,29 @@ for (const [vpName, vp] of Object.entries(viewports)) {
       'E-Onay İşlemleri': 'Elektronik imzalı onay vererek işlemlerinizi kolaylaştırmak için tıklayınız.',
       'Askıya Alma': 'Kullanıma açık sertifikalarınızı askıya almak için tıklayınız.',
     };
-    const found = await page.locator('.menu .menu-item').evaluateAll((els) => els.map((e) => ({
+    const found = await page.locator('ul.menu:first-of-type .menu-item').evaluateAll((els) => els.map((e) => ({
       title: e.querySelector('.mi-title').firstChild.textContent.trim(),
       text: e.querySelector('.mi-text').textContent.trim(),
       link: e.tagName === 'A' ? e.getAttribute('href') : null,
       soon: !!e.querySelector('.soon'),
     })));
     assert.deepEqual(found.map((f) => f.title), Object.keys(items));
+    const links = {
+      'Başvuru Durum Sorgulama': '/basvurular.html',
+      'Sertifika Listeleme': '/sertifikalar.html',
+      'Askıdan İndirme': '/askidan-indirme.html',
+      'Sertifikamı İptal Et': '/sertifika-iptal.html',
+      'E-Onay İşlemleri': '/eonay.html',
+      'Askıya Alma': '/askiya-alma.html',
+    };
     for (const f of found) {
       assert.equal(f.text, items[f.title]);
-      if (f.title === 'E-Onay İşlemleri') assert.equal(f.link, '/eonay.html');
+      if (links[f.title]) assert.equal(f.link, links[f.title]);
       else { assert.equal(f.link, null); assert.equal(f.soon, true); }
     }
+    // and the holder's contact details (test-lifecycle.mjs)
+    assert.equal(await page.getByRole('link', { name: /İletişim Bilgilerim/ }).getAttribute('href'),
+                 '/iletisim-bilgileri.html');
     await screenshot(page, `islemler-${size}`);
     assert.deepEqual(problems, []);
     await context.close();
