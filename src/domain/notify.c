@@ -199,6 +199,18 @@ int notify_spool_write(const char *dir, const struct notify_msg *m)
 	return write_file_atomic(path, text, strlen(text), 0600);
 }
 
+int notify_purge(struct db *db, int64_t before, int64_t *ret_n)
+{
+	int r = db_run(db, "DELETE FROM outbox WHERE state IN ('sent', 'failed') AND next_at < $1"
+			   " AND created_at < $1", "i", before);
+
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = r;
+	return 0;
+}
+
 int notify_count(struct db *db, const char *state, int64_t *ret)
 {
 	return db_query_int64(db, "SELECT COUNT(*) FROM outbox WHERE state = $1", "t", ret, state);

@@ -47,5 +47,8 @@ int notify_failed(struct db *db, const char *id, const char *token, const char *
  * same message delivered twice is the same file). */
 int notify_spool_write(const char *dir, const struct notify_msg *m);
 
+/* Deletes messages sent (or given up) before before; *ret_n how many. */
+int notify_purge(struct db *db, int64_t before, int64_t *ret_n);
+
 /* Counts by state, for tests and the health page. */
 int notify_count(struct db *db, const char *state, int64_t *ret);

@@ -14,6 +14,7 @@
 #include "config-build.h"
 #include "domain/authority.h"
 #include "domain/cards.h"
+#include "domain/notify.h"
 #include "domain/publish.h"
 #include "server/acceptor.h"
 #include "server/dispatch.h"
@@ -90,6 +91,9 @@ static int housekeeping(struct server *srv)
 		log_info("purged %lld expired browser sessions", (long long)n);
 	if (r == 0)
 		r = ratelimit_purge(db, &n);
+	/* Notifications are kept 90 days after they were written. */
+	if (r == 0)
+		r = notify_purge(db, now_sec() - 90 * 86400, &n);
 	log_rate_limited();
 	if (r == 0 && srv->ca) {
 		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);

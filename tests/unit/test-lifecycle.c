@@ -285,6 +285,15 @@ static void test_outbox(void **state)
 	}
 	assert_int_equal(notify_count(f->db, "failed", &k), 0);
 	assert_int_equal(k, 1);
+	/* purged once old: sent and failed, never pending */
+	assert_int_equal(notify_queue(f->db, AHMET, "sms", "5320000146", "S", "B"), 0);
+	assert_int_equal(notify_purge(f->db, now_sec() - 86400, &k), 0);
+	assert_int_equal(k, 0);
+	dfx_run(f, "UPDATE outbox SET created_at = 1, next_at = 1 WHERE tckn = $1", AHMET);
+	assert_int_equal(notify_purge(f->db, now_sec() - 86400, &k), 0);
+	assert_int_equal(k, 2);
+	assert_int_equal(notify_count(f->db, "pending", &k), 0);
+	assert_int_equal(k, 1);
 	notify_msg_free_array(m, n);
 	notify_msg_free_array(m2, n2);
 }
