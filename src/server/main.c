@@ -49,7 +49,7 @@ static int housekeeping(struct server *srv)
 	int64_t n = 0;
 	int r;
 
-	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(cfg), cfg->busy_timeout_ms, &db);
 	if (r < 0)
 		return r;
 	r = websession_purge(db, cfg, &n);
@@ -83,9 +83,9 @@ static int prepare_store(struct config *cfg)
 	_cleanup_(db_closep) struct db *db = NULL;
 	int applied = 0, r;
 
-	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(cfg), cfg->busy_timeout_ms, &db);
 	if (r < 0) {
-		log_error("cannot open store %s: %s", cfg->db_path, strerror(-r));
+		log_error("cannot open store %s: %s", config_store_name(cfg), strerror(-r));
 		return r;
 	}
 	r = db_migrate(db, &applied);
@@ -94,16 +94,16 @@ static int prepare_store(struct config *cfg)
 		db_schema_version(db, &v);
 		log_error("store %s has schema version %lld, newer than this eonayd knows (%d): "
 			  "refusing to run; upgrade eonayd",
-			  cfg->db_path, (long long)v, db_schema_version_known());
+			  config_store_name(cfg), (long long)v, db_schema_version_known());
 		return r;
 	}
 	if (r < 0) {
-		log_error("migrating store %s failed: %s (%s)", cfg->db_path, strerror(-r),
+		log_error("migrating store %s failed: %s (%s)", config_store_name(cfg), strerror(-r),
 			  db_errmsg(db));
 		return r;
 	}
 	if (applied > 0)
-		log_info("store %s: applied %d migration(s), schema now %d", cfg->db_path,
+		log_info("store %s: applied %d migration(s), schema now %d", config_store_name(cfg),
 			 applied, db_schema_version_known());
 	return audit_append(db, false, "system", "server.start", cfg->listen, "ok", NULL);
 }

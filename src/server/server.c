@@ -22,7 +22,7 @@ int server_db(struct server *srv, struct db **ret)
 		*ret = thread_db;
 		return 0;
 	}
-	r = db_open(srv->cfg->db_path, srv->cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(srv->cfg), srv->cfg->busy_timeout_ms, &db);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&dbs_lock);

@@ -322,10 +322,16 @@ static void test_reconnect(void **state)
 	for (int i = 0; i < 5 && (r = db_wait_notify(b, 1000, on_notify, NULL)) == 0; i++)
 		;	/* the server's goodbye may come before the end of the stream */
 	assert_int_equal(r, -EIO);
-	assert_int_equal(db_query_int64(b, "SELECT 1", NULL, &v), -EIO);
 	/* ...the next one reconnects, with a fresh statement cache. */
 	assert_int_equal(db_query_int64(b, "SELECT 1", NULL, &v), 0);
 	assert_int_equal(v, 1);
+	assert_int_equal(db_query_int64(b, "SELECT pg_backend_pid()", NULL, &v), 0);
+	assert_int_not_equal(v, pid);
+	/* The same when a query finds it gone. */
+	pid = v;
+	assert_int_equal(db_query_int64(a, "SELECT pg_terminate_backend($1)", "i", &v, pid), 0);
+	usleep(100 * 1000);
+	assert_int_equal(db_query_int64(b, "SELECT pg_backend_pid()", NULL, &v), -EIO);
 	assert_int_equal(db_query_int64(b, "SELECT pg_backend_pid()", NULL, &v), 0);
 	assert_int_not_equal(v, pid);
 	/* Lost inside a transaction: it stays failed until rolled back. */
