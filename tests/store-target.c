@@ -59,6 +59,11 @@ static int url_with_db(const char *name, char *buf, size_t n)
 	return 0;
 }
 
+int test_store_new_url(const char *name, char *buf, size_t n)
+{
+	return test_store_is_pg() ? url_with_db(name, buf, n) : -1;
+}
+
 static bool name_ok(const char *name)
 {
 	return *name && strlen(name) < 60 &&

@@ -15,6 +15,9 @@ bool test_store_is_pg(void);
  * Returns 0, or -1 with the reason on stderr. */
 int test_store_new(const char *sqlite_path, const char *name, char *buf, size_t n);
 
+/* The URL database name has on the server of EONAY_TEST_STORE_URL. */
+int test_store_new_url(const char *name, char *buf, size_t n);
+
 /* Removes the store test_store_new made: drops the PostgreSQL database
  * (closing whoever is still connected), removes the SQLite files. */
 void test_store_drop(const char *target);

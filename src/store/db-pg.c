@@ -1,10 +1,15 @@
 /* db-pg.c - the PostgreSQL backend of db.h (see db-backend.h), on libpq.
  *
  * Statements are prepared once per connection (PQprepare, generated names
- * "e1", "e2", ...) and cached by SQL text like the SQLite backend's.
- * Parameters travel as text and results come back as text: the server
- * converts them to and from the column types, so "$n" SQL written for both
- * backends binds the same way.  SQLSTATEs map to the same -errno values as
+ * "e1", "e2", ...) and cached by SQL text like the SQLite backend's.  The
+ * server-side prepare waits for the first execution: the server infers the
+ * parameters' types from the SQL, and where it cannot ("$2 IS NULL", "$3"
+ * used as a column value and in "CASE ... ELSE $3 END") the prepare is
+ * tried again with the types they were bound with (bigint for
+ * db_bind_int64, text for text; then NULLs as text too), inside a savepoint when in a transaction
+ * so that the failed try does not abort it.  Values travel as text and results
+ * come back as text: the server converts them to and from the column
+ * types, so "$n" SQL written for both backends binds the same way.  SQLSTATEs map to the same -errno values as
  * SQLite's result codes.  A lost connection is -EIO for the statement that
  * saw it; the next db_prepare / db_begin / db_exec outside a transaction
  * reconnects (the statement cache starts again).  db_lock is a
@@ -25,6 +30,8 @@ struct pg_stmt {
 	char name[16];
 	int nparams;
 	char *params[MAX_PARAMS];	/* NULL: SQL NULL */
+	Oid types[MAX_PARAMS];		/* as bound: INT8OID, TEXTOID, 0 for NULL */
+	bool prepared;			/* on the server */
 	PGresult *res;
 	int row, nrows, changes;
 	bool executed;
@@ -144,6 +151,7 @@ static void cache_drop(struct pg_db *db, bool deallocate)
 		stmt_clear(st);
 		free(st->sql);
 		st->sql = NULL;
+		st->prepared = false;
 	}
 	(void)deallocate;	/* closing or reconnecting: the server forgets them */
 }
@@ -255,7 +263,6 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 	size_t h = hash_str(sql) & (STMT_CACHE_SIZE - 1);
 	struct pg_stmt *slot = NULL;
 	char name[16];
-	PGresult *res;
 	int r, n;
 
 	r = ensure_conn(db);
@@ -278,11 +285,6 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "e%u", ++db->next_name);
-	res = PQprepare(db->conn, name, sql, 0, NULL);
-	r = map_result(db, res);
-	PQclear(res);
-	if (r < 0)
-		return r;
 	if (!slot) {
 		/* Cache full: evict the slot we hashed to. */
 		char dealloc[32];
@@ -292,13 +294,16 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 		stmt_clear(slot);
 		free(slot->sql);
 		slot->sql = NULL;
-		(void)run_simple(db, dealloc, NULL);
+		if (slot->prepared)
+			(void)run_simple(db, dealloc, NULL);
 	}
 	slot->sql = strdup(sql);
 	if (!slot->sql)
 		return -ENOMEM;
 	memcpy(slot->name, name, sizeof(name));
 	slot->nparams = n;
+	slot->prepared = false;
+	memset(slot->types, 0, sizeof(slot->types));
 	slot->base.db = d;
 	stmt_clear(slot);
 	*ret = &slot->base;
@@ -330,19 +335,84 @@ static int bind_str(struct pg_stmt *st, int n, char *v, bool owned_null_ok)
 
 static int pg_bind_text(struct db_stmt *s, int n, const char *v)
 {
+	struct pg_stmt *st = ST(s);
+	int r;
+
 	if (!v)
-		return bind_str(ST(s), n, NULL, true);
-	return bind_str(ST(s), n, strdup(v), false);
+		r = bind_str(st, n, NULL, true);
+	else
+		r = bind_str(st, n, strdup(v), false);
+	if (r == 0)
+		st->types[n - 1] = v ? 25 : 0;	/* TEXTOID, or left to infer */
+	return r;
 }
 
 static int pg_bind_int64(struct db_stmt *s, int n, int64_t v)
 {
-	return bind_str(ST(s), n, strdup_printf("%lld", (long long)v), false);
+	struct pg_stmt *st = ST(s);
+	int r = bind_str(st, n, strdup_printf("%lld", (long long)v), false);
+
+	if (r == 0)
+		st->types[n - 1] = 20;	/* INT8OID */
+	return r;
 }
 
 static int pg_bind_null(struct db_stmt *s, int n)
 {
-	return bind_str(ST(s), n, NULL, true);
+	struct pg_stmt *st = ST(s);
+	int r = bind_str(st, n, NULL, true);
+
+	if (r == 0)
+		st->types[n - 1] = 0;
+	return r;
+}
+
+static int try_prepare(struct pg_db *db, struct pg_stmt *st, const Oid *types,
+		       bool *ret_types_unclear)
+{
+	PGresult *res = PQprepare(db->conn, st->name, st->sql, st->nparams, types);
+	int r = map_result(db, res);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	/* ambiguous_parameter, indeterminate_datatype, datatype_mismatch */
+	*ret_types_unclear = r < 0 && state &&
+			     (streq(state, "42P08") || streq(state, "42P18") || streq(state, "42804"));
+	PQclear(res);
+	return r;
+}
+
+/* Prepares st on the server: types inferred, or as bound when the server
+ * cannot infer them (see the top of this file). */
+static int server_prepare(struct pg_db *db, struct pg_stmt *st)
+{
+	bool in_tx = db->tx_depth > 0, unclear = false;
+	int r;
+
+	if (in_tx) {
+		r = run_simple(db, "SAVEPOINT eonay_prepare", NULL);
+		if (r < 0)
+			return r;
+	}
+	/* Inferred; as bound, NULLs inferred; as bound, NULLs as text. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		Oid types[MAX_PARAMS];
+
+		for (int i = 0; i < st->nparams; i++)
+			types[i] = st->types[i] ? st->types[i] : attempt == 2 ? 25 : 0;
+		if (attempt > 0 && in_tx) {
+			r = run_simple(db, "ROLLBACK TO SAVEPOINT eonay_prepare", NULL);
+			if (r < 0)
+				return r;
+		}
+		r = try_prepare(db, st, attempt == 0 ? NULL : types, &unclear);
+		if (r == 0 || !unclear)
+			break;
+	}
+	if (in_tx && r == 0)
+		r = run_simple(db, "RELEASE SAVEPOINT eonay_prepare", NULL);
+	if (r == 0)
+		st->prepared = true;
+	return r;
 }
 
 static int pg_step(struct db_stmt *s)
@@ -362,6 +432,11 @@ static int pg_step(struct db_stmt *s)
 		st->executed = true;
 		st->row = -1;
 		st->nrows = st->changes = 0;
+		if (!st->prepared) {
+			r = server_prepare(db, st);
+			if (r < 0)
+				return r;
+		}
 		res = PQexecPrepared(db->conn, st->name, st->nparams,
 				     (const char *const *)st->params, NULL, NULL, 0);
 		r = map_result(db, res);

@@ -164,6 +164,20 @@ static void test_nulls_and_types(void **state)
 		assert_int_equal(db_run(db, "INSERT INTO n (k, a) VALUES ($1, $2)", "it", k, "x"), 1);
 	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM n WHERE a = $1", "t", &v, "x"), 0);
 	assert_int_equal(v, 3);
+	/* Parameters whose type only the binding tells (PostgreSQL cannot
+	 * infer "$1 IS NULL"), also first prepared inside a transaction. */
+	assert_int_equal(db_exec(db, "CREATE TABLE w (a TEXT, b BIGINT, c BIGINT)"), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db, "INSERT INTO w VALUES ($1, $2, CASE WHEN $1 IS NULL THEN NULL"
+				    " ELSE $2 END)", "ni", (int64_t)5), 1);
+	assert_int_equal(db_run(db, "INSERT INTO w VALUES ($1, $2, CASE WHEN $1 IS NULL THEN NULL"
+				    " ELSE $2 END)", "ti", "x", (int64_t)6), 1);
+	assert_int_equal(db_commit(db), 0);
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM w WHERE c IS NULL AND b = 5", NULL,
+					&v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(db_query_int64(db, "SELECT c FROM w WHERE a = $1", "t", &v, "x"), 0);
+	assert_int_equal(v, 6);
 }
 
 static void test_constraint_mapping(void **state)
