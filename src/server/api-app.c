@@ -65,7 +65,7 @@ int handle_app_claim(struct http_request *req)
 		return refuse(req, db, "signing.claim", err, NULL, NULL);
 	if (r < 0)
 		return r;
-	waiters_wake(s.id);	/* the page shows that the code was entered */
+	server_wake(req->srv, db, s.id);	/* the page shows that the code was entered */
 	tckn_mask(s.tckn, masked);
 	iso8601_utc(s.created_at, started);
 	o = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:I,s:I,s:{s:s,s:s,s:s,s:I},s:s}",
@@ -113,7 +113,7 @@ int handle_app_submit(struct http_request *req)
 	if (r < 0)
 		return r;
 	if (s.state == SS_EXPIRED) {
-		waiters_wake(s.id);
+		server_wake(req->srv, db, s.id);
 		r = refuse(req, db, "signing.submit", "session_expired", s.id, NULL);
 		signing_session_done(&s);
 		return r;
@@ -125,7 +125,7 @@ int handle_app_submit(struct http_request *req)
 		return r;
 	}
 	r = sigcheck_submit(req->srv, db, &s, sigs, &res);
-	waiters_wake(s.id);
+	server_wake(req->srv, db, s.id);
 	if (r < 0) {
 		signing_session_done(&s);
 		sigcheck_result_done(&res);

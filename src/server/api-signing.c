@@ -164,7 +164,7 @@ int handle_signing_renew(struct http_request *req)
 					signing_error("session_closed")->message);
 	if (r < 0)
 		return r;
-	waiters_wake(id);	/* the old page learns it was replaced */
+	server_wake(req->srv, db, id);	/* the old page learns it was replaced */
 	return reply_created(req, &s, code);
 }
 

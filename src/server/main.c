@@ -18,6 +18,7 @@
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
+#include "server/wake.h"
 #include "server/websession.h"
 #include "store/audit.h"
 
@@ -232,6 +233,11 @@ int main(int argc, char **argv)
 	r = waiters_start();
 	if (r < 0)
 		goto out;
+	r = wake_start(&srv);
+	if (r < 0) {
+		log_error("cannot start the cross-node wake: %s", strerror(-r));
+		goto out;
+	}
 
 	r = http_start(&srv);
 	if (r < 0) {
@@ -264,6 +270,7 @@ int main(int argc, char **argv)
 out:
 	/* Wake every waiter first (held connections are closed), then stop
 	 * accepting, then stop MHD, which the acceptor hands connections to. */
+	wake_stop();
 	waiters_stop();
 	acceptor_stop();
 	http_stop(&srv);
