@@ -159,7 +159,7 @@ static void wake_rounds(const char *what)
 	for (int i = 0; i < ROUNDS; i++)
 		ms[i] = wake_round();
 	qsort(ms, ROUNDS, sizeof(ms[0]), cmp_unsigned);
-	fprintf(stderr, "cross-node wake %s: median %u ms, max %u ms over %d rounds\n", what,
+	fprintf(stderr, "wake %s: median %u ms, max %u ms over %d rounds\n", what,
 		ms[ROUNDS / 2], ms[ROUNDS - 1], ROUNDS);
 	if (ms[ROUNDS - 1] >= WAKE_LIMIT_MS)
 		fail_msg("a wait on node A took %u ms to learn of a change through node B",
@@ -170,7 +170,7 @@ static void test_wake_across_nodes(void **state)
 {
 	if (!test_store_is_pg())
 		skip();
-	wake_rounds("");
+	wake_rounds("across nodes");
 }
 
 /* Runs sql on the test's own database; returns the first value as a
