@@ -184,6 +184,24 @@ static void pg_close(struct db *d)
 	free(db);
 }
 
+/* libpq gives no SQLSTATE for a refused connection: its (English) message
+ * says why, so that the caller's strerror() tells the operator. */
+static int connect_errno(const char *msg)
+{
+	if (!msg)
+		return -EIO;
+	if (strstr(msg, "does not exist"))
+		return -ENOENT;
+	if (strstr(msg, "authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
+	    strstr(msg, "permission denied"))
+		return -EACCES;
+	if (strstr(msg, "Connection refused"))
+		return -ECONNREFUSED;
+	if (strstr(msg, "could not translate host name"))
+		return -EHOSTUNREACH;
+	return -EIO;
+}
+
 int db_pg_open(const char *url, int64_t busy_timeout_ms, struct db **ret)
 {
 	static const char *const keys[] = { "dbname", "fallback_application_name", NULL };
@@ -203,8 +221,9 @@ int db_pg_open(const char *url, int64_t busy_timeout_ms, struct db **ret)
 	}
 	PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
+		r = connect_errno(PQerrorMessage(db->conn));
 		pg_close(&db->base);
-		return -EIO;
+		return r;
 	}
 	r = session_setup(db);
 	if (r < 0) {

@@ -124,6 +124,17 @@ static void test_backend_chosen_by_target(void **state)
 	assert_false(db_target_is_pg("/var/lib/eonay/eonay.db"));
 	assert_false(db_target_is_pg("postgresql.db"));
 	assert_false(db_target_is_pg(NULL));
+	if (is_pg(db)) {
+		/* Why a connection was refused shows in the error. */
+		char url[600];
+		struct db *x = NULL;
+
+		assert_int_equal(test_store_new_url("eonay_no_such_db", url, sizeof(url)), 0);
+		assert_int_equal(db_open(url, 1000, &x), -ENOENT);
+		assert_int_equal(db_open("postgresql://postgres@127.0.0.1:1/x", 1000, &x),
+				 -ECONNREFUSED);
+		assert_null(x);
+	}
 }
 
 static void test_nulls_and_types(void **state)
