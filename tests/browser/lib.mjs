@@ -22,6 +22,7 @@ const storeUrl = process.env.EONAY_TEST_STORE_URL || '';
 export const shotsdir = storeUrl
   ? mkdtempSync(path.join(tmpdir(), 'eonay-shots-'))
   : path.join(root, 'docs', 'screenshots');
+if (storeUrl) process.on('exit', () => rmSync(shotsdir, { recursive: true, force: true }));
 
 // The URL of database name on the server of EONAY_TEST_STORE_URL.
 function dbUrl(name) {
