@@ -41,7 +41,8 @@ static int map_rc(int rc)
 	case SQLITE_CONSTRAINT:
 		/* Unique and primary key: the row exists; the others (CHECK,
 		 * NOT NULL, foreign key): the value is not acceptable. */
-		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ?
+		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+				       rc == SQLITE_CONSTRAINT_ROWID ?
 			       -EEXIST : -EINVAL;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
