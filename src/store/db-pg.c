@@ -4,17 +4,18 @@
  * "e1", "e2", ...) and cached by SQL text like the SQLite backend's.  The
  * server-side prepare waits for the first execution: the server infers the
  * parameters' types from the SQL, and where it cannot ("$2 IS NULL", "$3"
- * used as a column value and in "CASE ... ELSE $3 END") the prepare is
- * tried again with the types they were bound with (bigint for
- * db_bind_int64, text for text; then NULLs as text too), inside a savepoint when in a transaction
- * so that the failed try does not abort it.  Values travel as text and results
- * come back as text: the server converts them to and from the column
- * types, so "$n" SQL written for both backends binds the same way.  SQLSTATEs map to the same -errno values as
- * SQLite's result codes.  A lost connection is -EIO for the statement that
- * saw it; the next db_prepare / db_begin / db_exec outside a transaction
- * reconnects (the statement cache starts again).  db_lock is a
- * transaction-scoped advisory lock; db_notify / db_listen / db_wait_notify
- * are NOTIFY / LISTEN over this connection's socket. */
+ * both a column value and in "CASE ... ELSE $3 END") the prepare is tried
+ * again with the types they were bound with (bigint for db_bind_int64,
+ * text for text; then NULLs as text too), inside a savepoint when in a
+ * transaction so that the failed try does not abort it.  Values travel as
+ * text and results come back as text: the server converts them to and from
+ * the column types, so "$n" SQL written for both backends binds the same
+ * way.  SQLSTATEs map to the same -errno values as SQLite's result codes.
+ * A lost connection is -EIO for the statement that saw it; the next
+ * db_prepare / db_begin / db_exec outside a transaction reconnects (the
+ * statement cache starts again).  db_lock is a transaction-scoped advisory
+ * lock; db_notify / db_listen / db_wait_notify are NOTIFY / LISTEN over
+ * this connection's socket. */
 #include "store/db-backend.h"
 
 #include <libpq-fe.h>
@@ -141,8 +142,9 @@ static void stmt_clear(struct pg_stmt *st)
 	}
 }
 
-/* Forgets every cached statement; deallocate: also on the server. */
-static void cache_drop(struct pg_db *db, bool deallocate)
+/* Forgets every cached statement (closing or reconnecting: the server has
+ * forgotten them with the connection). */
+static void cache_drop(struct pg_db *db)
 {
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct pg_stmt *st = &db->cache[i];
@@ -153,7 +155,6 @@ static void cache_drop(struct pg_db *db, bool deallocate)
 		st->sql = NULL;
 		st->prepared = false;
 	}
-	(void)deallocate;	/* closing or reconnecting: the server forgets them */
 }
 
 /* Reconnects a lost connection, unless a transaction was open on it: that
@@ -166,7 +167,7 @@ static int ensure_conn(struct pg_db *db)
 		set_err(db, "connection lost inside a transaction");
 		return -EIO;
 	}
-	cache_drop(db, false);
+	cache_drop(db);
 	PQreset(db->conn);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		set_err(db, PQerrorMessage(db->conn));
@@ -179,7 +180,7 @@ static void pg_close(struct db *d)
 {
 	struct pg_db *db = DB(d);
 
-	cache_drop(db, false);
+	cache_drop(db);
 	PQfinish(db->conn);
 	free(db);
 }
