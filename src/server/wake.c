@@ -60,7 +60,7 @@ static void nap(unsigned ms)
 static void *wake_thread(void *arg)
 {
 	unsigned backoff = BACKOFF_MIN_MS;
-	bool lost = false;
+	bool lost = false, first = true;
 	struct db *db = NULL;
 
 	while (!atomic_load(&stopping)) {
@@ -83,7 +83,10 @@ static void *wake_thread(void *arg)
 			}
 			if (lost)
 				log_info("cross-node wake: listening again");
-			lost = false;
+			else if (first)
+				log_info("cross-node wake: node %s listening on %s", node_id,
+					 WAKE_CHANNEL);
+			first = lost = false;
 			backoff = BACKOFF_MIN_MS;
 		}
 		r = db_wait_notify(db, WAIT_MS, on_notify, NULL);
