@@ -63,7 +63,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* How many waits node s has now (held by the acceptor or parked in MHD). */
+/* How many waits node s has now (parked in libmicrohttpd). */
 static long waits_on(const struct srv *s)
 {
 	char url[128], v[32];
@@ -74,8 +74,8 @@ static long waits_on(const struct srv *s)
 	snprintf(url, sizeof(url), "%s/healthz", s->url);
 	if (http_do("GET", url, NULL, 0, NULL, NULL, &r) == 0 && r.status == 200 &&
 	    (w = strstr(r.body, "\"waiting\""))) {
-		n = atol(json_field(w, "held", v, sizeof(v)));
-		n += atol(json_field(w, "parked", v, sizeof(v)));
+		const char *p = json_field(w, "parked", v, sizeof(v));
+		n = p ? atol(p) : -1;
 	}
 	resp_done(&r);
 	return n;
