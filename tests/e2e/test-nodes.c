@@ -2,7 +2,11 @@
  * SQLite, where one process is all there is): a page waiting on node A
  * learns within 100 ms of a change made through node B (LISTEN/NOTIFY,
  * src/server/wake.c), also after A's listening connection was cut; the
- * wait's own timeout is far longer, so only the wake can answer in time. */
+ * wait's own timeout is far longer, so only the wake can answer in time.
+ * Then nginx in front of both, as deployed: a login started through nginx,
+ * node A killed while the page waits on it, eimza signs through nginx, the
+ * page's wait reaches node B, the browser is logged in, and the audit
+ * chain still verifies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,18 +28,20 @@
 #define WAKE_LIMIT_MS 100
 
 static struct srv A, B;
-static const char *data;
+static const char *data, *softhsm;
 
 static int group_setup(void **state)
 {
 	static const char *const extra[] = { "--set", "codes.poll_timeout=10", "--set",
-					     "codes.claims_per_client=1000", NULL };
+					     "codes.claims_per_client=1000", "--set",
+					     "server.trusted_proxies=127.0.0.1/32", NULL };
 
 	if (!test_store_is_pg())
 		return 0;
 	unsetenv("SOFTHSM2_CONF");
 	data = tmpdir_new();
-	if (!demo_world(data))
+	softhsm = demo_world(data);
+	if (!softhsm)
 		return -1;
 	/* Same data directory: the same server keys, as nodes of one
 	 * deployment share them; the store is the PostgreSQL database the
@@ -213,11 +219,87 @@ static void test_wake_after_listener_cut(void **state)
 	free(out);
 }
 
+/* The last test: it kills node A. */
+static void test_failover_through_nginx(void **state)
+{
+	struct waiter w[4] = { 0 };
+	pthread_t t[4];
+	char id[80], code[80], path[200], st[32], auth[16];
+	struct browser b;
+	struct srv N;
+	struct resp r;
+	char *out = NULL;
+	int ups[2], n = 0, rc;
+
+	if (!test_store_is_pg())
+		skip();
+	ups[0] = A.port;
+	ups[1] = B.port;
+	assert_int_equal(nginx_start(&N, data, ups, 2), 0);
+	assert_int_equal(browser_open(&b, &N), 0);
+	assert_int_equal(browser_call(&b, "POST", "/api/v1/signing",
+				      "{\"purpose\":\"login\",\"tckn\":\"" AHMET "\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	json_field(r.body, "id", id, sizeof(id));
+	json_field(r.body, "code", code, sizeof(code));
+	resp_done(&r);
+
+	/* The page waits through nginx; round robin puts its wait on A or B,
+	 * so wait again until one sits on A (at most a few). */
+	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s&state=waiting", id);
+	while (n < 4 && waits_on(&A) < 1) {
+		w[n].b = &b;
+		snprintf(w[n].path, sizeof(w[n].path), "%s", path);
+		assert_int_equal(pthread_create(&t[n], NULL, wait_thread, &w[n]), 0);
+		n++;
+		for (int i = 0; i < 100 && waits_on(&A) + waits_on(&B) < n; i++)
+			usleep(10000);
+	}
+	assert_true(waits_on(&A) >= 1);
+
+	/* Node A dies with the page's wait on it: nginx takes the wait to B. */
+	srv_stop(&A, true);
+	for (int i = 0; i < 300 && waits_on(&B) < n; i++)
+		usleep(10000);
+	assert_int_equal(waits_on(&B), n);
+
+	/* eimza signs through nginx (B answers; A refuses connections). */
+	rc = run_cmd(&out, "echo 123456 | SOFTHSM2_CONF=%s %s sign --server %s --code %s"
+			   " --pin-stdin --yes", softhsm, bin_path("eimza"), N.url, code);
+	if (rc != 0)
+		fail_msg("eimza through nginx: %s", out);
+	free(out);
+	out = NULL;
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].status, 200);
+		json_field(w[i].body, "state", st, sizeof(st));
+		assert_true(streq_any(st, "code_used", "signed"));
+	}
+	/* The page's next wait sees it signed and logs the browser in. */
+	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s&state=code_used", id);
+	assert_int_equal(browser_call(&b, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_field(r.body, "state", st, sizeof(st)), "signed");
+	assert_string_equal(json_field(r.body, "authenticated", auth, sizeof(auth)), "true");
+	resp_done(&r);
+	assert_int_equal(browser_call(&b, "GET", "/api/v1/session", NULL, &r), 0);
+	assert_non_null(strstr(r.body, "\"authenticated\":true"));
+	resp_done(&r);
+	srv_stop(&N, false);
+
+	rc = run_cmd(&out, "%s --data %s audit verify", bin_path("eonayctl"), data);
+	if (rc != 0)
+		fail_msg("audit verify after failover: %s", out);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wake_across_nodes),
 		cmocka_unit_test(test_wake_after_listener_cut),
+		cmocka_unit_test(test_failover_through_nginx),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
