@@ -17,7 +17,7 @@
 
 extern char **environ;
 
-enum setting_type { SET_STR, SET_INT, SET_LEVEL, SET_URL, SET_CIDRS };
+enum setting_type { SET_STR, SET_INT, SET_LEVEL, SET_URL, SET_CIDRS, SET_PGURL };
 
 struct setting {
 	const char *section, *key;
@@ -57,6 +57,8 @@ static const struct setting settings[] = {
 	  "error, warn, info or debug"),
 	S("store", "path", SET_STR, db_path, NULL, 0, 0, false,
 	  "SQLite database (default DATA/eonay.db)"),
+	S("store", "url", SET_PGURL, store_url, NULL, 0, 0, true,
+	  "PostgreSQL server, postgresql://USER:PASSWORD@HOST:PORT/DB (unset: SQLite at store.path)"),
 	S("store", "busy_timeout_ms", SET_INT, busy_timeout_ms, "5000", 0,
 	  600000, false, "how long a writer waits for a lock"),
 	S("portal", "ca_name", SET_STR, ca_name, "Eonay Sertifikasyon Merkezi",
@@ -208,6 +210,13 @@ static int set_one(struct config *c, const struct setting *s, const char *value,
 		cidr_list_done(&l);
 		break;
 	}
+	case SET_PGURL:
+		if (strncmp(value, "postgresql://", 13) != 0 && strncmp(value, "postgres://", 11) != 0) {
+			*ret_reason = strdup_printf("%s.%s must start with postgresql:// or postgres://",
+						    s->section, s->key);
+			return -EINVAL;
+		}
+		break;
 	case SET_STR:
 		if (!*value) {
 			*ret_reason = strdup_printf("%s.%s must not be empty", s->section, s->key);
@@ -427,6 +436,16 @@ int config_finish(struct config *c, char **ret_err)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+const char *config_store_target(const struct config *c)
+{
+	return c->store_url ? c->store_url : c->db_path;
+}
+
+const char *config_store_name(const struct config *c)
+{
+	return c->store_url ? "PostgreSQL (store.url)" : c->db_path;
 }
 
 void config_print(const struct config *c, FILE *f)

@@ -32,6 +32,8 @@ struct config {
 
 	/* [store] */
 	char *db_path;		/* default DATA/eonay.db */
+	char *store_url;	/* postgresql://...: PostgreSQL instead of db_path;
+				 * secret (may carry a password) */
 	int64_t busy_timeout_ms;
 
 	/* [portal] */
@@ -102,6 +104,12 @@ int config_set(struct config *c, const char *name, const char *value, char **ret
 /* Fills settings derived from data_dir that were not set, and checks the
  * whole (e.g. listen address syntax). */
 int config_finish(struct config *c, char **ret_err);
+
+/* What db_open() gets: store.url when set (PostgreSQL), else store.path. */
+const char *config_store_target(const struct config *c);
+/* The store for messages: the SQLite path, or "PostgreSQL (store.url)" -
+ * never the URL, which may carry a password. */
+const char *config_store_name(const struct config *c);
 
 /* Prints the effective settings as an INI file, secrets masked. */
 void config_print(const struct config *c, FILE *f);

@@ -50,7 +50,7 @@ int ctl_status(struct ctl *ctl, int argc, char **argv)
 	if (r < 0)
 		return r;
 	printf("data directory: %s\nstore: %s\nschema version: %lld (binary knows %d)\n",
-	       ctl->cfg.data_dir, ctl->cfg.db_path, (long long)v, db_schema_version_known());
+	       ctl->cfg.data_dir, config_store_name(&ctl->cfg), (long long)v, db_schema_version_known());
 	r = db_integrity_check(ctl->db, &report);
 	printf("integrity: %s\n", r == 0 ? "ok" : report ? report : strerror(-r));
 	return r < 0 ? 1 : 0;

@@ -100,9 +100,9 @@ int ctl_open_db(struct ctl *ctl)
 	r = load_audit_key(ctl);
 	if (r < 0)
 		return r;
-	r = db_open(ctl->cfg.db_path, ctl->cfg.busy_timeout_ms, &ctl->db);
+	r = db_open(config_store_target(&ctl->cfg), ctl->cfg.busy_timeout_ms, &ctl->db);
 	if (r < 0)
-		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", ctl->cfg.db_path,
+		fprintf(stderr, "eonayctl: cannot open store %s: %s\n", config_store_name(&ctl->cfg),
 			strerror(-r));
 	return r;
 }
@@ -133,9 +133,9 @@ int ctl_open_store(struct ctl *ctl)
 	r = ctl_migrate_store(ctl, NULL);
 	if (r == -EPROTO)
 		fprintf(stderr, "eonayctl: store %s has a newer schema than this eonayctl knows (%d)\n",
-			ctl->cfg.db_path, db_schema_version_known());
+			config_store_name(&ctl->cfg), db_schema_version_known());
 	else if (r < 0)
-		fprintf(stderr, "eonayctl: migrating %s failed: %s\n", ctl->cfg.db_path,
+		fprintf(stderr, "eonayctl: migrating %s failed: %s\n", config_store_name(&ctl->cfg),
 			db_errmsg(ctl->db));
 	return r < 0 ? r : ctl_audit_seal(ctl);
 }

@@ -248,9 +248,9 @@ static int expire_if_due(struct db *db, struct signing_session *s)
 	return 0;
 }
 
-/* Loads the session where column = arg; with expire, one whose time is up
- * is marked expired on the way (a write). */
-static int session_query(struct db *db, const char *where, const char *arg, bool expire,
+/* Loads the session where column = arg; one whose time is up is marked
+ * expired on the way (a write). */
+static int session_query(struct db *db, const char *where, const char *arg,
 			 struct signing_session *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
@@ -267,20 +267,20 @@ static int session_query(struct db *db, const char *where, const char *arg, bool
 	if (r < 0)
 		return r;
 	db_stmt_done(TAKE_PTR(st));
-	r = expire ? expire_if_due(db, ret) : 0;
+	r = expire_if_due(db, ret);
 	if (r < 0)
 		signing_session_done(ret);
 	return r;
 }
 
-static int get_by_id(struct db *db, const char *id, const char *web_hash, bool expire,
+static int get_by_id(struct db *db, const char *id, const char *web_hash,
 		     struct signing_session *ret)
 {
 	int r;
 
 	if (isempty(id) || strlen(id) != 32)
 		return -ENOENT;
-	r = session_query(db, "id", id, expire, ret);
+	r = session_query(db, "id", id, ret);
 	if (r == 0 && web_hash && !streq(ret->web_hash, web_hash)) {
 		signing_session_done(ret);
 		return -ENOENT;	/* another browser's session: not ours to see */
@@ -290,25 +290,19 @@ static int get_by_id(struct db *db, const char *id, const char *web_hash, bool e
 
 int signing_get(struct db *db, const char *id, struct signing_session *ret)
 {
-	return get_by_id(db, id, NULL, true, ret);
+	return get_by_id(db, id, NULL, ret);
 }
 
 int signing_get_own(struct db *db, const char *id, const char *web_hash,
 		    struct signing_session *ret, enum refusal *ret_refusal)
 {
-	int r = get_by_id(db, id, web_hash, true, ret);
+	int r = get_by_id(db, id, web_hash, ret);
 
 	if (r == -ENOENT) {
 		*ret_refusal = REFUSAL_NOT_FOUND;
 		return -EACCES;
 	}
 	return r;
-}
-
-int signing_peek_own(struct db *db, const char *id, const char *web_hash,
-		     struct signing_session *ret)
-{
-	return get_by_id(db, id, web_hash, false, ret);
 }
 
 unsigned signing_wait_ms(const struct config *cfg, const struct signing_session *s,
@@ -403,7 +397,7 @@ static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code
 	OPENSSL_cleanse(digits, sizeof(digits));
 	if (r < 0)
 		return r;
-	r = session_query(db, "code_hash", hash, true, &s);
+	r = session_query(db, "code_hash", hash, &s);
 	if (r == -ENOENT) {
 		*ret_refusal = REFUSAL_CODE_UNKNOWN;
 		return -EACCES;
@@ -486,7 +480,7 @@ int signing_find_by_token(struct db *db, const unsigned char key[32], const char
 	r = keyed_hash(key, token, hash);
 	if (r < 0)
 		return r;
-	return session_query(db, "app_token_hash", hash, true, ret);
+	return session_query(db, "app_token_hash", hash, ret);
 }
 
 int signing_finish(struct db *db, const char *id, enum signing_state to,

@@ -81,11 +81,6 @@ int signing_get(struct db *db, const char *id, struct signing_session *ret);
 int signing_get_own(struct db *db, const char *id, const char *web_hash,
 		    struct signing_session *ret, enum refusal *ret_refusal);
 
-/* signing_get_own() without writing: a session whose time is up is given
- * as stored, not marked expired.  -ENOENT when not found for web_hash. */
-int signing_peek_own(struct db *db, const char *id, const char *web_hash,
-		     struct signing_session *ret);
-
 /* How long a page's wait on s is parked, in ms, when the page last saw the
  * state seen: up to codes.poll_timeout, never past the session's end.  0
  * when the wait is answered at once (a change the page has not seen yet,

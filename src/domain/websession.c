@@ -129,8 +129,9 @@ int websession_find(struct db *db, const struct config *cfg, const char *id,
 	return 0;
 }
 
-int websession_peek(struct db *db, const struct config *cfg, const char *id,
-		    struct websession *ret)
+/* websession_find() without writing (no refresh, no delete). */
+static int live_lookup(struct db *db, const struct config *cfg, const char *id,
+		       struct websession *ret)
 {
 	int r = lookup(db, id, ret, NULL);
 
@@ -285,7 +286,7 @@ int websession_login_take(struct db *db, const struct config *cfg, const unsigne
 	r = login_id(key, web_hash, signing_id, &id);
 	if (r < 0)
 		return r;
-	r = websession_peek(db, cfg, id, &s);
+	r = live_lookup(db, cfg, id, &s);
 	if (r < 0)
 		return r;
 	if (!streq(s.tckn, tckn))

@@ -27,11 +27,6 @@ int websession_create(struct db *db, const char *client_addr, char **ret_id);
 int websession_find(struct db *db, const struct config *cfg, const char *id,
 		    struct websession *ret);
 
-/* websession_find() without writing (no refresh, no delete): for the
- * acceptor thread, which must never wait for the store's write lock. */
-int websession_peek(struct db *db, const struct config *cfg, const char *id,
-		    struct websession *ret);
-
 /* Ends a session (logout). -ENOENT when there was none. */
 int websession_delete(struct db *db, const char *id);
 

@@ -62,7 +62,7 @@ int handle_app_claim(struct http_request *req)
 		return refused(req, "signing.claim", NULL, refusal, NULL);
 	if (r < 0)
 		return r;
-	waiters_wake(s.id);	/* the page shows that the code was entered */
+	server_wake(req->srv, db, s.id);	/* the page shows that the code was entered */
 	tckn_mask(s.tckn, masked);
 	iso8601_utc(s.created_at, started);
 	o = json_pack("{s:s,s:s,s:s,s:O,s:I,s:I,s:I,s:I,s:{s:s,s:s,s:s,s:I},s:s,s:s}",
@@ -106,7 +106,7 @@ int handle_app_submit(struct http_request *req)
 	r = signature_submit(db, &ctx, req->srv->ca ? &trust : NULL, token, sigs,
 			     req->client_addr, &res, &refusal);
 	if (res.session.id[0])
-		waiters_wake(res.session.id);	/* the page shows the outcome */
+		server_wake(req->srv, db, res.session.id);	/* the page shows the outcome */
 	if (r == -EACCES)
 		r = refused(req, "signing.submit", res.session.id[0] ? res.session.id : NULL,
 			    refusal, res.detail);

@@ -126,7 +126,7 @@ int handle_signing_renew(struct http_request *req)
 		return http_reply_refusal(req, refusal);
 	if (r < 0)
 		return r;
-	waiters_wake(id);	/* the old page learns it was replaced */
+	server_wake(req->srv, db, id);	/* the old page learns it was replaced */
 	return reply_created(req, &s, code);
 }
 

@@ -264,7 +264,7 @@ static void *run(void *arg)
 	_cleanup_(db_closep) struct db *db = NULL;
 	int r;
 
-	r = db_open(srv->cfg->db_path, srv->cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(srv->cfg), srv->cfg->busy_timeout_ms, &db);
 	if (r < 0) {
 		log_error("notification dispatcher: cannot open the store: %s", strerror(-r));
 		return NULL;

@@ -22,6 +22,7 @@
 #include "server/ratelimit.h"
 #include "server/waiters.h"
 #include "domain/websession.h"
+#include "server/wake.h"
 #include "store/audit.h"
 
 static void help(void)
@@ -82,7 +83,7 @@ static int housekeeping(struct server *srv)
 	int64_t n = 0;
 	int r;
 
-	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(cfg), cfg->busy_timeout_ms, &db);
 	if (r < 0)
 		return r;
 	log_audit_head(db);
@@ -156,9 +157,9 @@ static int prepare_store(struct config *cfg)
 	int64_t before = 0;
 	int applied = 0, r;
 
-	r = db_open(cfg->db_path, cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(cfg), cfg->busy_timeout_ms, &db);
 	if (r < 0) {
-		log_error("cannot open store %s: %s", cfg->db_path, strerror(-r));
+		log_error("cannot open store %s: %s", config_store_name(cfg), strerror(-r));
 		return r;
 	}
 	/* Whether this start makes the audit chain keyed (audit_seal). */
@@ -170,16 +171,16 @@ static int prepare_store(struct config *cfg)
 		db_schema_version(db, &v);
 		log_error("store %s has schema version %lld, newer than this eonayd knows (%d): "
 			  "refusing to run; upgrade eonayd",
-			  cfg->db_path, (long long)v, db_schema_version_known());
+			  config_store_name(cfg), (long long)v, db_schema_version_known());
 		return r;
 	}
 	if (r < 0) {
-		log_error("migrating store %s failed: %s (%s)", cfg->db_path, strerror(-r),
+		log_error("migrating store %s failed: %s (%s)", config_store_name(cfg), strerror(-r),
 			  db_errmsg(db));
 		return r;
 	}
 	if (applied > 0)
-		log_info("store %s: applied %d migration(s), schema now %d", cfg->db_path,
+		log_info("store %s: applied %d migration(s), schema now %d", config_store_name(cfg),
 			 applied, db_schema_version_known());
 	r = prepare_audit(cfg, db, before < AUDIT_KEYED_SCHEMA);
 	if (r < 0)
@@ -320,6 +321,11 @@ int main(int argc, char **argv)
 		r = dispatch_start(&srv);
 	if (r < 0)
 		goto out;
+	r = wake_start(&srv);
+	if (r < 0) {
+		log_error("cannot start the cross-node wake: %s", strerror(-r));
+		goto out;
+	}
 
 	r = http_start(&srv);
 	if (r < 0) {
@@ -350,9 +356,10 @@ int main(int argc, char **argv)
 	}
 	r = 0;
 out:
-	/* Wake every parked request first (MHD must not stop with suspended
-	 * connections), then stop accepting, then stop MHD, which the
-	 * acceptor hands connections to. */
+	/* Stop the cross-node listener, wake every parked request (MHD must
+	 * not stop with suspended connections), then stop accepting, then stop
+	 * MHD, which the acceptor hands connections to. */
+	wake_stop();
 	waiters_stop();
 	dispatch_stop();
 	acceptor_stop();

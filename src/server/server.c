@@ -6,6 +6,11 @@
 #include "server/server.h"
 
 #include <pthread.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "server/waiters.h"
+#include "server/wake.h"
 
 static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct db **dbs;
@@ -22,7 +27,7 @@ int server_db(struct server *srv, struct db **ret)
 		*ret = thread_db;
 		return 0;
 	}
-	r = db_open(srv->cfg->db_path, srv->cfg->busy_timeout_ms, &db);
+	r = db_open(config_store_target(srv->cfg), srv->cfg->busy_timeout_ms, &db);
 	if (r < 0)
 		return r;
 	pthread_mutex_lock(&dbs_lock);
@@ -50,6 +55,22 @@ void server_db_close_all(void)
 	n_dbs = 0;
 	pthread_mutex_unlock(&dbs_lock);
 	thread_db = NULL;
+}
+
+void server_wake(struct server *srv, struct db *db, const char *key)
+{
+	char payload[256];
+	int r;
+
+	waiters_wake(key);
+	if (!db || !wake_enabled())
+		return;
+	if ((size_t)snprintf(payload, sizeof(payload), "%s %s", wake_node_id(), key) >=
+	    sizeof(payload))
+		return;
+	r = db_notify(db, WAKE_CHANNEL, payload);
+	if (r < 0)
+		log_warn("cross-node wake of %s not sent: %s", key, db_errmsg(db));
 }
 
 int server_key_load(const char *data_dir, const char *name, unsigned char *ret, size_t n)

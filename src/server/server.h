@@ -23,5 +23,13 @@ struct server {
 int server_db(struct server *srv, struct db **ret);
 void server_db_close_all(void);
 
+/* Tells whoever waits on key (a signing session id) that it changed: the
+ * waiters of this node at once (waiters_wake) and, on PostgreSQL, those of
+ * every other node (db_notify on db, which wake.c's thread on each node
+ * hears).  Call it after the change committed; inside a transaction the
+ * other nodes hear it at commit.  A failed notify is logged: the waits'
+ * timeout covers it. */
+void server_wake(struct server *srv, struct db *db, const char *key);
+
 /* Loads DATA/keys/NAME (n random bytes, created 0600 on first use). */
 int server_key_load(const char *data_dir, const char *name, unsigned char *ret, size_t n);

@@ -119,14 +119,44 @@ static int mac_ok(enum mac_kind kind, int64_t id, const char *hash, const char *
 	return 0;
 }
 
+/* Reads the head and checks its MAC: a head this key wrote, or -EUCLEAN.
+ * Not even an empty chain's head without MAC passes: that is what deleting
+ * every row and resetting the head looks like.  A new store's head is
+ * sealed at the first start (audit_seal with upgrade). */
+static int head_read(struct db *db, int64_t *ret_id, char ret_hash[65], char ret_mac[65])
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	const char *hash, *mac;
+	bool ok = false;
+	int r;
+
+	r = db_query_one(db, &st, "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1",
+			 NULL);
+	if (r == -ENOENT)
+		return -EUCLEAN;
+	if (r < 0)
+		return r;
+	*ret_id = db_col_int64(st, 0);
+	hash = db_col_text(st, 1);
+	mac = db_col_text(st, 2);
+	if (*ret_id < 0 || !hash || strlen(hash) != 64)
+		return -EUCLEAN;
+	r = mac_ok(MAC_HEAD, *ret_id, hash, mac, &ok);
+	if (r < 0)
+		return r;
+	if (!ok)
+		return -EUCLEAN;
+	memcpy(ret_hash, hash, 65);
+	if (ret_mac)
+		memcpy(ret_mac, mac, 65);
+	return 0;
+}
+
 static int append_locked(struct db *db, const char *actor, const char *action,
 			 const char *subject, const char *outcome, const char *details)
 {
-	_cleanup_stmt_ struct db_stmt *st = NULL;
 	char prev[65], hash[65], mac[65], head_mac[65];
 	int64_t last_id, id, at = now_sec();
-	const char *t;
-	bool ok;
 	int r;
 
 	if (!audit_key_set)
@@ -134,27 +164,9 @@ static int append_locked(struct db *db, const char *actor, const char *action,
 	r = db_lock(db, "audit");
 	if (r < 0)
 		return r;
-	r = db_query_one(db, &st, "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1",
-			 NULL);
-	if (r == -ENOENT)
-		return -EUCLEAN;
+	r = head_read(db, &last_id, prev, NULL);
 	if (r < 0)
 		return r;
-	last_id = db_col_int64(st, 0);
-	t = db_col_text(st, 1);
-	if (last_id < 0 || !t || strlen(t) != 64)
-		return -EUCLEAN;
-	memcpy(prev, t, sizeof(prev));
-	/* Extend only a head this key wrote.  Not even an empty chain's head
-	 * without MAC: that is what deleting every row and resetting the head
-	 * looks like.  A new store's head is sealed at the first start
-	 * (audit_seal with upgrade). */
-	r = mac_ok(MAC_HEAD, last_id, prev, db_col_text(st, 2), &ok);
-	if (r < 0)
-		return r;
-	db_stmt_done(TAKE_PTR(st));
-	if (!ok)
-		return -EUCLEAN;
 
 	id = last_id + 1;
 	r = row_hash(prev, id, at, actor, action, subject, outcome, details, hash);
@@ -461,31 +473,11 @@ int audit_verify(struct db *db, int64_t *ret_rows, int64_t *ret_bad_id)
 
 int audit_head_get(struct db *db, struct audit_checkpoint *ret)
 {
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	const char *hash, *mac;
-	bool ok = false;
-	int r;
+	char hash[65];
 
 	if (!audit_key_set)
 		return -ENOKEY;
-	r = db_query_one(db, &st, "SELECT last_id, last_hash, mac FROM audit_head WHERE id = 1",
-			 NULL);
-	if (r == -ENOENT)
-		return -EUCLEAN;
-	if (r < 0)
-		return r;
-	hash = db_col_text(st, 1);
-	mac = db_col_text(st, 2);
-	if (!hash || strlen(hash) != 64)
-		return -EUCLEAN;
-	r = mac_ok(MAC_HEAD, db_col_int64(st, 0), hash, mac, &ok);
-	if (r < 0)
-		return r;
-	if (!ok)
-		return -EUCLEAN;
-	ret->id = db_col_int64(st, 0);
-	memcpy(ret->mac, mac, 65);
-	return 0;
+	return head_read(db, &ret->id, hash, ret->mac);
 }
 
 static int seal_locked(struct db *db, struct walk *w, bool upgrade, int64_t *ret_sealed)

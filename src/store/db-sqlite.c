@@ -1,27 +1,34 @@
-/* db-sqlite.c - the SQLite backend of db.h.
+/* db-sqlite.c - the SQLite backend of db.h (see db-backend.h).
  *
  * WAL journal, foreign keys, busy timeout, prepared statements cached per
  * connection by SQL text (a small open-addressing table), "$n" parameters
- * resolved by name so that SQL written for PostgreSQL binds the same way. */
-#include "store/db.h"
+ * resolved by name so that SQL written for PostgreSQL binds the same way.
+ * One process: db_lock is a no-op (BEGIN IMMEDIATE serialises writers) and
+ * there is nobody to notify. */
+#include "store/db-backend.h"
 
-#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
 #define STMT_CACHE_SIZE 128	/* power of two */
 
-struct db_stmt {
+struct sq_stmt {
+	struct db_stmt base;
 	sqlite3_stmt *stmt;
 	const char *sql;	/* sqlite3_sql(stmt) */
-	struct db *db;
 };
 
-struct db {
+struct sq_db {
+	struct db base;
 	sqlite3 *conn;
-	struct db_stmt cache[STMT_CACHE_SIZE];
+	struct sq_stmt cache[STMT_CACHE_SIZE];
 	int tx_depth;
 };
+
+static const struct db_ops sqlite_ops;
+
+#define DB(d) ((struct sq_db *)(d))
+#define ST(s) ((struct sq_stmt *)(s))
 
 static int map_rc(int rc)
 {
@@ -32,7 +39,11 @@ static int map_rc(int rc)
 	case SQLITE_ROW:
 		return 1;
 	case SQLITE_CONSTRAINT:
-		return -EEXIST;
+		/* Unique and primary key: the row exists; the others (CHECK,
+		 * NOT NULL, foreign key): the value is not acceptable. */
+		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+				       rc == SQLITE_CONSTRAINT_ROWID ?
+			       -EEXIST : -EINVAL;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return -EBUSY;
@@ -55,49 +66,55 @@ static int map_rc(int rc)
 	}
 }
 
-int db_open(const char *path, int64_t busy_timeout_ms, struct db **ret)
+static void sq_close(struct db *d);
+static int sq_exec(struct db *d, const char *sql);
+
+int db_sqlite_open(const char *path, int64_t busy_timeout_ms, struct db **ret)
 {
-	struct db *db;
+	struct sq_db *db;
 	int r;
 
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return -ENOMEM;
+	db->base.ops = &sqlite_ops;
 	r = sqlite3_open_v2(path, &db->conn,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,
 			    NULL);
 	if (r != SQLITE_OK) {
 		r = map_rc(r);
-		db_close(db);
+		sq_close(&db->base);
 		return r;
 	}
 	sqlite3_extended_result_codes(db->conn, 1);
 	sqlite3_busy_timeout(db->conn, (int)busy_timeout_ms);
-	r = db_exec(db, "PRAGMA journal_mode=WAL;"
-			"PRAGMA synchronous=NORMAL;"
-			"PRAGMA foreign_keys=ON;"
-			"PRAGMA trusted_schema=OFF;");
+	r = sq_exec(&db->base, "PRAGMA journal_mode=WAL;"
+				"PRAGMA synchronous=NORMAL;"
+				"PRAGMA foreign_keys=ON;"
+				"PRAGMA trusted_schema=OFF;");
 	if (r < 0) {
-		db_close(db);
+		sq_close(&db->base);
 		return r;
 	}
-	*ret = db;
+	*ret = &db->base;
 	return 0;
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *d)
 {
-	if (!db)
-		return;
+	struct sq_db *db = DB(d);
+
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	sqlite3_close_v2(db->conn);
 	free(db);
 }
 
-int db_exec(struct db *db, const char *sql)
+static int sq_exec(struct db *d, const char *sql)
 {
+	struct sq_db *db = DB(d);
+
 	return map_rc(sqlite3_exec(db->conn, sql, NULL, NULL, NULL));
 }
 
@@ -110,21 +127,22 @@ static size_t hash_str(const char *s)
 	return h;
 }
 
-int db_prepare(struct db *db, const char *sql, struct db_stmt **ret)
+static int sq_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 {
+	struct sq_db *db = DB(d);
 	size_t h = hash_str(sql) & (STMT_CACHE_SIZE - 1);
-	struct db_stmt *slot = NULL;
+	struct sq_stmt *slot = NULL;
 	sqlite3_stmt *stmt;
 	int r;
 
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		struct db_stmt *s = &db->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
+		struct sq_stmt *s = &db->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
 		if (!s->stmt) {
 			slot = s;
 			break;
 		}
 		if (streq(s->sql, sql)) {
-			*ret = s;
+			*ret = &s->base;
 			return 0;
 		}
 	}
@@ -138,20 +156,20 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **ret)
 	}
 	slot->stmt = stmt;
 	slot->sql = sqlite3_sql(stmt);
-	slot->db = db;
-	*ret = slot;
+	slot->base.db = d;
+	*ret = &slot->base;
 	return 0;
 }
 
-void db_stmt_done(struct db_stmt *st)
+static void sq_stmt_done(struct db_stmt *s)
 {
-	if (!st)
-		return;
+	struct sq_stmt *st = ST(s);
+
 	sqlite3_reset(st->stmt);
 	sqlite3_clear_bindings(st->stmt);
 }
 
-static int param_index(struct db_stmt *st, int n)
+static int param_index(struct sq_stmt *st, int n)
 {
 	char name[16];
 	int idx;
@@ -161,8 +179,9 @@ static int param_index(struct db_stmt *st, int n)
 	return idx > 0 ? idx : -EINVAL;
 }
 
-int db_bind_text(struct db_stmt *st, int n, const char *v)
+static int sq_bind_text(struct db_stmt *s, int n, const char *v)
 {
+	struct sq_stmt *st = ST(s);
 	int idx = param_index(st, n);
 
 	if (idx < 0)
@@ -172,208 +191,85 @@ int db_bind_text(struct db_stmt *st, int n, const char *v)
 	return map_rc(sqlite3_bind_text(st->stmt, idx, v, -1, SQLITE_TRANSIENT));
 }
 
-int db_bind_int64(struct db_stmt *st, int n, int64_t v)
+static int sq_bind_int64(struct db_stmt *s, int n, int64_t v)
 {
+	struct sq_stmt *st = ST(s);
 	int idx = param_index(st, n);
 
 	return idx < 0 ? idx : map_rc(sqlite3_bind_int64(st->stmt, idx, v));
 }
 
-int db_bind_null(struct db_stmt *st, int n)
+static int sq_bind_null(struct db_stmt *s, int n)
 {
+	struct sq_stmt *st = ST(s);
 	int idx = param_index(st, n);
 
 	return idx < 0 ? idx : map_rc(sqlite3_bind_null(st->stmt, idx));
 }
 
-static int bind_va(struct db_stmt *st, const char *types, va_list ap)
+static int sq_step(struct db_stmt *s)
 {
-	int r = 0;
-
-	for (int k = 0; types && types[k] && r >= 0; k++) {
-		switch (types[k]) {
-		case 't':
-			r = db_bind_text(st, k + 1, va_arg(ap, const char *));
-			break;
-		case 'i':
-			r = db_bind_int64(st, k + 1, va_arg(ap, int64_t));
-			break;
-		case 'n':
-			r = db_bind_null(st, k + 1);
-			break;
-		default:
-			r = -EINVAL;
-		}
-	}
-	return r;
+	return map_rc(sqlite3_step(ST(s)->stmt));
 }
 
-int db_bindv(struct db_stmt *st, const char *types, ...)
+static const char *sq_col_text(struct db_stmt *s, int col)
 {
-	va_list ap;
-	int r;
-
-	va_start(ap, types);
-	r = bind_va(st, types, ap);
-	va_end(ap);
-	return r;
+	return (const char *)sqlite3_column_text(ST(s)->stmt, col);
 }
 
-int db_step(struct db_stmt *st)
+static int64_t sq_col_int64(struct db_stmt *s, int col)
 {
-	return map_rc(sqlite3_step(st->stmt));
+	return sqlite3_column_int64(ST(s)->stmt, col);
 }
 
-const char *db_col_text(struct db_stmt *st, int col)
+static bool sq_col_is_null(struct db_stmt *s, int col)
 {
-	return (const char *)sqlite3_column_text(st->stmt, col);
+	return sqlite3_column_type(ST(s)->stmt, col) == SQLITE_NULL;
 }
 
-int64_t db_col_int64(struct db_stmt *st, int col)
+static int sq_changes(struct db_stmt *s)
 {
-	return sqlite3_column_int64(st->stmt, col);
+	return sqlite3_changes(DB(s->db)->conn);
 }
 
-bool db_col_is_null(struct db_stmt *st, int col)
+static int sq_begin(struct db *d)
 {
-	return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
-}
-
-static int prepare_bind(struct db *db, const char *sql, const char *types, va_list ap,
-			struct db_stmt **ret)
-{
-	struct db_stmt *st;
-	int r;
-
-	r = db_prepare(db, sql, &st);
-	if (r < 0)
-		return r;
-	r = bind_va(st, types, ap);
-	if (r < 0) {
-		db_stmt_done(st);
-		return r;
-	}
-	*ret = st;
-	return 0;
-}
-
-int db_run(struct db *db, const char *sql, const char *types, ...)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, types);
-	r = prepare_bind(db, sql, types, ap, &st);
-	va_end(ap);
-	if (r < 0)
-		return r;
-	while ((r = db_step(st)) == 1)
-		;
-	return r < 0 ? r : sqlite3_changes(db->conn);
-}
-
-int db_select(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, types);
-	r = prepare_bind(db, sql, types, ap, ret);
-	va_end(ap);
-	return r;
-}
-
-int db_query_one(struct db *db, struct db_stmt **ret, const char *sql, const char *types, ...)
-{
-	struct db_stmt *st = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, types);
-	r = prepare_bind(db, sql, types, ap, &st);
-	va_end(ap);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0) {
-		db_stmt_done(st);
-		return r < 0 ? r : -ENOENT;
-	}
-	*ret = st;
-	return 0;
-}
-
-int db_query_int64(struct db *db, const char *sql, const char *types, int64_t *ret, ...)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	va_list ap;
-	int r;
-
-	va_start(ap, ret);
-	r = prepare_bind(db, sql, types, ap, &st);
-	va_end(ap);
-	if (r < 0)
-		return r;
-	r = db_step(st);
-	if (r <= 0)
-		return r < 0 ? r : -ENOENT;
-	*ret = db_col_int64(st, 0);
-	return 0;
-}
-
-int db_begin(struct db *db)
-{
-	int r = db_exec(db, "BEGIN IMMEDIATE");
+	struct sq_db *db = DB(d);
+	int r = sq_exec(d, "BEGIN IMMEDIATE");
 
 	if (r == 0)
 		db->tx_depth++;
 	return r;
 }
 
-int db_commit(struct db *db)
+static int sq_commit(struct db *d)
 {
-	int r = db_exec(db, "COMMIT");
+	struct sq_db *db = DB(d);
+	int r = sq_exec(d, "COMMIT");
 
 	if (r == 0)
 		db->tx_depth--;
 	return r;
 }
 
-int db_rollback(struct db *db)
+static int sq_rollback(struct db *d)
 {
+	struct sq_db *db = DB(d);
 	int r;
 
 	if (db->tx_depth == 0)
 		return 0;
-	r = db_exec(db, "ROLLBACK");
+	r = sq_exec(d, "ROLLBACK");
 	db->tx_depth = 0;
 	return r;
 }
 
-int db_end(struct db *db, int r)
+static const char *sq_errmsg(struct db *d)
 {
-	if (r < 0) {
-		db_rollback(db);
-		return r;
-	}
-	return db_commit(db);
+	return sqlite3_errmsg(DB(d)->conn);
 }
 
-int db_lock(struct db *db, const char *key)
-{
-	/* The write lock BEGIN IMMEDIATE took covers every key. */
-	if (isempty(key) || db->tx_depth <= 0)
-		return -EINVAL;
-	return 0;
-}
-
-const char *db_errmsg(struct db *db)
-{
-	return sqlite3_errmsg(db->conn);
-}
-
-int db_integrity_check(struct db *db, char **ret_report)
+static int sq_integrity_check(struct db *db, char **ret_report)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	const char *t;
@@ -392,3 +288,49 @@ int db_integrity_check(struct db *db, char **ret_report)
 		*ret_report = strdup(t ? t : "no result");
 	return -EUCLEAN;
 }
+
+static int sq_lock(struct db *d, const char *key)
+{
+	/* BEGIN IMMEDIATE holds the only write lock already. */
+	return DB(d)->tx_depth > 0 ? 0 : -EINVAL;
+}
+
+static int sq_notify(struct db *db, const char *channel, const char *payload)
+{
+	return 0;	/* one process: the in-process wake is enough */
+}
+
+static int sq_listen(struct db *db, const char *channel)
+{
+	return -EOPNOTSUPP;
+}
+
+static int sq_wait_notify(struct db *db, int timeout_ms, db_notify_cb cb, void *userdata)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct db_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.stmt_done = sq_stmt_done,
+	.bind_text = sq_bind_text,
+	.bind_int64 = sq_bind_int64,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.col_text = sq_col_text,
+	.col_int64 = sq_col_int64,
+	.col_is_null = sq_col_is_null,
+	.changes = sq_changes,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.errmsg = sq_errmsg,
+	.integrity_check = sq_integrity_check,
+	.lock = sq_lock,
+	.notify = sq_notify,
+	.listen = sq_listen,
+	.wait_notify = sq_wait_notify,
+};

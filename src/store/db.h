@@ -2,25 +2,46 @@
  *
  * SQL is written once for both backends: PostgreSQL-style "$1" placeholders,
  * BIGINT unix times, TEXT for strings and base64 for binary data, no
- * autoincrement (ids are chosen by the code).  The SQLite backend
- * (db-sqlite.c) is the embedded default; a libpq backend will implement the
- * same functions.
+ * autoincrement (ids are chosen by the code).  Two backends behind one
+ * dispatch (db.c): SQLite (db-sqlite.c), the embedded default, and
+ * PostgreSQL through libpq (db-pg.c), chosen by the target given to
+ * db_open().
  *
  * A struct db is one connection and is used by one thread at a time; the
  * server keeps one per worker thread.  Statements are prepared once per
- * connection and cached by their SQL text. */
+ * connection and cached by their SQL text.
+ *
+ * What differs between the backends, and what code must do about it:
+ *   - db_begin on SQLite takes the one write lock (BEGIN IMMEDIATE): writers
+ *     are serialised.  On PostgreSQL it is a READ COMMITTED transaction and
+ *     writers on other rows run at the same time: code that reads and then
+ *     writes on the strength of what it read (MAX+1, a precondition) takes
+ *     db_lock(key) first or uses a conditional UPDATE ... WHERE state = ...
+ *   - on PostgreSQL any failed statement inside a transaction aborts the
+ *     whole transaction: after an error, roll back (db_end does) - do not
+ *     carry on with other statements in it.
+ *   - statement errors map the same on both: see db_step. */
 #pragma once
 #include "common/util.h"
 
 struct db;
 struct db_stmt;
 
-/* Opens (creating if needed) the database at path: WAL journal, foreign
- * keys on, synchronous=NORMAL in WAL (durable on commit across crashes of
- * the process; FULL when full_sync), busy timeout in milliseconds. */
-int db_open(const char *path, int64_t busy_timeout_ms, struct db **ret);
+/* Opens a connection to the store named by target:
+ *   - "postgresql://..." or "postgres://..." (a libpq URL): PostgreSQL;
+ *     busy_timeout_ms becomes lock_timeout;
+ *   - anything else is the path of a SQLite database, created if needed:
+ *     WAL journal, foreign keys on, synchronous=NORMAL in WAL, busy timeout
+ *     in milliseconds.
+ * -ENOENT / -EACCES / -EIO when it cannot be opened or reached. */
+int db_open(const char *target, int64_t busy_timeout_ms, struct db **ret);
 void db_close(struct db *db);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct db *, db_close)
+
+/* True when target names a PostgreSQL server (see db_open). */
+bool db_target_is_pg(const char *target);
+/* "sqlite" or "postgresql". */
+const char *db_backend_name(struct db *db);
 
 /* Runs one or more statements without parameters: for DDL in migrations. */
 int db_exec(struct db *db, const char *sql);
@@ -41,12 +62,18 @@ int db_bind_null(struct db_stmt *st, int n);
  * 'n' NULL (no argument).  Parameter k of types is $k. */
 int db_bindv(struct db_stmt *st, const char *types, ...);
 
-/* Steps: 1 when a row is ready, 0 when done, -EEXIST on a constraint
- * violation, -EBUSY when locked past the busy timeout, -EIO otherwise. */
+/* Steps: 1 when a row is ready, 0 when done.  Errors, the same on both
+ * backends: -EEXIST on a unique or primary key violation, -EINVAL on a
+ * CHECK, NOT NULL or foreign key violation (and a value of the wrong type),
+ * -EBUSY when locked past the busy timeout (PostgreSQL: also a
+ * serialization failure or deadlock: the transaction may be retried),
+ * -EIO otherwise (PostgreSQL: also a lost connection; the next
+ * db_prepare / db_begin / db_exec reconnects). */
 int db_step(struct db_stmt *st);
 
 /* Column accessors for the current row (0-based).  Text is valid until the
- * next step or done; NULL for SQL NULL. */
+ * next step or done; NULL for SQL NULL (and 0 from db_col_int64; a
+ * PostgreSQL boolean reads as 1 or 0). */
 const char *db_col_text(struct db_stmt *st, int col);
 int64_t db_col_int64(struct db_stmt *st, int col);
 bool db_col_is_null(struct db_stmt *st, int col);
@@ -69,8 +96,11 @@ int db_query_one(struct db *db, struct db_stmt **ret, const char *sql, const cha
 int db_query_int64(struct db *db, const char *sql, const char *types,
 		   int64_t *ret, ...);
 
-/* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE) so
- * that a transaction never fails half-way on a lock upgrade. */
+/* Transactions.  On SQLite db_begin takes the write lock at once (BEGIN
+ * IMMEDIATE) so that a transaction never fails half-way on a lock upgrade;
+ * on PostgreSQL it is a plain READ COMMITTED BEGIN (see the top of this
+ * file).  db_commit of a PostgreSQL transaction that an error aborted is
+ * -EIO (the server rolled it back). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
@@ -78,22 +108,42 @@ int db_rollback(struct db *db);
  * the commit's result, rolls back and returns r otherwise. */
 int db_end(struct db *db, int r);
 
-/* Takes the exclusive lock named key until the end of the current
- * transaction; it holds across processes and nodes sharing the store, so
- * that read-then-write sequences under one key (the audit chain's head)
- * are serialised everywhere.  On SQLite a no-op: BEGIN IMMEDIATE already
- * serialises every writer of the file.  On PostgreSQL
- * pg_advisory_xact_lock on a hash of key.  -EINVAL outside a transaction. */
+/* Takes an exclusive lock named key until the end of the current
+ * transaction, held across every node sharing the store: concurrent
+ * transactions taking the same key run one after the other.  Call it inside
+ * db_begin()..db_end() (-EINVAL outside).  SQLite: a no-op (BEGIN
+ * IMMEDIATE already serialises writers); PostgreSQL: pg_advisory_xact_lock. */
 int db_lock(struct db *db, const char *key);
+
+/* Cross-node notifications (PostgreSQL LISTEN/NOTIFY).
+ * db_notify sends payload on channel to every connection listening on it,
+ * on any node: at commit when called inside a transaction, at once
+ * otherwise.  SQLite: a no-op returning 0 (one process: nobody else to
+ * tell).  The channel is a plain identifier, the payload under 8000 bytes. */
+int db_notify(struct db *db, const char *channel, const char *payload);
+/* Makes this connection listen on channel.  SQLite: -EOPNOTSUPP. */
+int db_listen(struct db *db, const char *channel);
+/* Waits up to timeout_ms for notifications on the channels this connection
+ * listens on and calls cb for each one.  Returns how many were delivered
+ * (0 on timeout), -EIO when the connection was lost (close it and open a
+ * new one, then db_listen again: notifications sent meanwhile are lost),
+ * -EOPNOTSUPP on SQLite. */
+typedef void (*db_notify_cb)(const char *channel, const char *payload, void *userdata);
+int db_wait_notify(struct db *db, int timeout_ms, db_notify_cb cb, void *userdata);
 
 /* The English text of the last error on this connection (for logs). */
 const char *db_errmsg(struct db *db);
 
-/* PRAGMA integrity_check: 0 when "ok", -EUCLEAN with the report otherwise. */
+/* SQLite: PRAGMA integrity_check; PostgreSQL: the server answers and the
+ * schema's tables are there.  0 when fine, -EUCLEAN with the report
+ * otherwise. */
 int db_integrity_check(struct db *db, char **ret_report);
 
-/* Schema migrations (sql/NNN_name.sql, embedded at build time).
- * Applies the missing ones in order, each in its own transaction.
+/* Schema migrations (sql/NNN_name.sql for both backends, or the pair
+ * sql/NNN_name.sqlite.sql + sql/NNN_name.pg.sql; embedded at build time).
+ * Applies the missing ones in order, each in its own transaction under
+ * db_lock("eonay.migrate"), so that nodes starting together apply each
+ * migration once.
  * -EPROTO when the database has a newer schema than this binary knows. */
 int db_migrate(struct db *db, int *ret_applied);
 /* The schema version of the database, and the newest this binary knows. */

@@ -1,13 +1,18 @@
 /* migrate.c - applies the embedded schema migrations.
  *
  * schema_migrations records every applied version.  Each migration runs in
- * its own transaction together with its record, so a crash leaves the
- * schema at a whole version.  A database newer than the binary is refused
- * rather than used with a schema the code does not understand. */
+ * its own transaction together with its record, under db_lock so that two
+ * nodes starting at once on one PostgreSQL apply it once (on SQLite BEGIN
+ * IMMEDIATE already does that); a crash leaves the schema at a whole
+ * version.  A database newer than the binary is refused rather than used
+ * with a schema the code does not understand.  The SQL of a migration is
+ * the backend's own variant when it has one (sql/NNN_name.pg.sql). */
 #include "store/db.h"
 #include "store/migrations.h"
 
 #include <stdio.h>
+
+#define MIGRATE_LOCK "eonay.migrate"
 
 int db_schema_version_known(void)
 {
@@ -28,18 +33,42 @@ int db_schema_version(struct db *db, int64_t *ret)
 	return r;
 }
 
-int db_migrate(struct db *db, int *ret_applied)
+static const char *migration_sql(struct db *db, const struct migration *m)
 {
-	int64_t current;
-	char ts[21];
-	int r, applied = 0;
+	if (streq(db_backend_name(db), "postgresql") && m->sql_pg)
+		return m->sql_pg;
+	return m->sql_sqlite;
+}
 
+/* Inside a transaction: takes the migration lock and makes sure the table
+ * that records versions exists, then reads the version. */
+static int lock_and_read(struct db *db, int64_t *ret_current)
+{
+	int r;
+
+	r = db_lock(db, MIGRATE_LOCK);
+	if (r < 0)
+		return r;
 	r = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			" version BIGINT PRIMARY KEY,"
 			" name TEXT NOT NULL,"
 			" applied_at TEXT NOT NULL)");
 	if (r < 0)
 		return r;
+	r = db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+			   NULL, ret_current);
+	if (r < 0)
+		return r;
+	return *ret_current > db_schema_version_known() ? -EPROTO : 0;
+}
+
+int db_migrate(struct db *db, int *ret_applied)
+{
+	int64_t current;
+	char ts[21];
+	int r, applied = 0;
+
+	/* Without a lock first: nothing to do is the common case. */
 	r = db_schema_version(db, &current);
 	if (r < 0)
 		return r;
@@ -53,15 +82,15 @@ int db_migrate(struct db *db, int *ret_applied)
 		r = db_begin(db);
 		if (r < 0)
 			return r;
-		/* Re-check under the write lock: another process may have won. */
-		r = db_schema_version(db, &current);
+		/* Read under the lock: another process may have applied it. */
+		r = lock_and_read(db, &current);
 		if (r < 0 || m->version <= current) {
 			db_rollback(db);
 			if (r < 0)
 				return r;
 			continue;
 		}
-		r = db_exec(db, m->sql);
+		r = db_exec(db, migration_sql(db, m));
 		if (r == 0) {
 			iso8601_utc(now_sec(), ts);
 			r = db_run(db, "INSERT INTO schema_migrations (version, name, applied_at)"

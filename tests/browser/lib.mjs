@@ -5,7 +5,7 @@
 // data directory gets `eonayctl demo` first (holders, cards, SoftHSM), and
 // eimzaSign() runs the real e-İmza application against that world.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,36 @@ import { chromium } from 'playwright-core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
 export const builddir = process.env.EONAY_BUILDDIR || path.join(root, 'build');
-export const shotsdir = path.join(root, 'docs', 'screenshots');
+// On the PostgreSQL pass (EONAY_TEST_STORE_URL set, see scripts/pg) each
+// server gets a database of its own, and the screenshots go to a temporary
+// directory: docs/screenshots comes from the SQLite pass.
+const storeUrl = process.env.EONAY_TEST_STORE_URL || '';
+export const shotsdir = storeUrl
+  ? mkdtempSync(path.join(tmpdir(), 'eonay-shots-'))
+  : path.join(root, 'docs', 'screenshots');
+if (storeUrl) process.on('exit', () => rmSync(shotsdir, { recursive: true, force: true }));
+
+// The URL of database name on the server of EONAY_TEST_STORE_URL.
+function dbUrl(name) {
+  const m = storeUrl.match(/^(postgres(?:ql)?:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/);
+  if (!m) throw new Error(`EONAY_TEST_STORE_URL is not a postgresql:// URL: ${storeUrl}`);
+  return `${m[1]}/${name}${m[3] || ''}`;
+}
+
+function psql(sql) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', storeUrl, '-c', sql],
+               { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+// A fresh database for data directory data, named after it, written to
+// DATA/eonay.conf so that eonayd and eonayctl on it use it.
+function storeFor(data) {
+  if (!storeUrl) return;
+  const name = path.basename(data);
+  psql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  psql(`CREATE DATABASE "${name}"`);
+  writeFileSync(path.join(data, 'eonay.conf'), `[store]\nurl = ${dbUrl(name)}\n`);
+}
 
 export function bin(name) {
   const sub = { eonayd: 'server', eimza: 'eimza', eonayctl: 'ctl' }[name];
@@ -32,6 +61,7 @@ function freePort() {
 
 export async function startServer(extraArgs = [], opts = {}) {
   const data = mkdtempSync(path.join(tmpdir(), 'eonay-browser-'));
+  storeFor(data);
   let demo = null;
   if (opts.demo) {
     demo = JSON.parse(execFileSync(bin('eonayctl'), ['--data', data, 'demo']).toString());
@@ -69,6 +99,7 @@ export async function stopServer(s) {
   s.proc.kill('SIGTERM');
   await new Promise((r) => s.proc.once('exit', r));
   rmSync(s.data, { recursive: true, force: true });
+  if (storeUrl) psql(`DROP DATABASE IF EXISTS "${path.basename(s.data)}" WITH (FORCE)`);
 }
 
 export async function launch() {

@@ -1,5 +1,6 @@
 /* harness.c - see harness.h.  Shared by every end-to-end test program. */
 #include "harness.h"
+#include "store-target.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -30,6 +31,44 @@ const char *bin_path(const char *name)
 	return p;
 }
 
+/* The PostgreSQL database of data directory dir: its base name. */
+static const char *pg_name(const char *dir)
+{
+	const char *b = strrchr(dir, '/');
+
+	return b ? b + 1 : dir;
+}
+
+const char *store_target(const char *data)
+{
+	static char buf[4][512];
+	static int k;
+	char *p = buf[k++ % 4], path[300];
+
+	snprintf(path, sizeof(path), "%s/eonay.db", data);
+	if (!test_store_is_pg()) {
+		snprintf(p, 512, "%s", path);
+		return p;
+	}
+	/* The database tmpdir_new made; its URL is in DATA/eonay.conf. */
+	{
+		char conf[300], line[600];
+		FILE *f;
+
+		snprintf(conf, sizeof(conf), "%s/eonay.conf", data);
+		f = fopen(conf, "r");
+		p[0] = '\0';
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "url = ", 6) == 0) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(p, 512, "%.500s", line + 6);
+			}
+		if (f)
+			fclose(f);
+	}
+	return p;
+}
+
 const char *tmpdir_new(void)
 {
 	static char dirs[8][64];
@@ -39,6 +78,22 @@ const char *tmpdir_new(void)
 	snprintf(d, 64, "/tmp/eonay-e2e-XXXXXX");
 	if (!mkdtemp(d))
 		abort();
+	if (test_store_is_pg()) {
+		/* A database of its own, named after the directory, which
+		 * every eonayd and eonayctl on it finds in DATA/eonay.conf. */
+		char url[512], conf[300];
+		FILE *f;
+
+		if (test_store_new(NULL, pg_name(d), url, sizeof(url)) < 0)
+			abort();
+		snprintf(conf, sizeof(conf), "%s/eonay.conf", d);
+		f = fopen(conf, "w");
+		if (!f)
+			abort();
+		fprintf(f, "# written by the e2e harness: this run is on PostgreSQL\n"
+			   "[store]\nurl = %s\n", url);
+		fclose(f);
+	}
 	return d;
 }
 
@@ -48,6 +103,12 @@ void tmpdir_remove(const char *dir)
 
 	if (getenv("EONAY_KEEP_TMP"))
 		return;
+	if (test_store_is_pg()) {
+		char url[512];
+
+		if (test_store_new_url(pg_name(dir), url, sizeof(url)) == 0)
+			test_store_drop(url);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	(void)!system(cmd);
 }

@@ -27,9 +27,16 @@ int free_port(void);
 /* Path of a built binary ("eonayd", "eimza", "eonayctl"). */
 const char *bin_path(const char *name);
 
-/* Makes a fresh temporary directory; the path is static storage. */
+/* Makes a fresh temporary directory; the path is static storage.  When the
+ * tests run on PostgreSQL (EONAY_TEST_STORE_URL), it also gets a fresh
+ * database of its own, named in DATA/eonay.conf (store.url), so that every
+ * eonayd and eonayctl started on it uses that database; tmpdir_remove drops
+ * it. */
 const char *tmpdir_new(void);
 void tmpdir_remove(const char *dir);
+/* What db_open() takes to reach the store of data directory data:
+ * DATA/eonay.db, or the URL of its PostgreSQL database. */
+const char *store_target(const char *data);
 
 /* Starts eonayd on a free port with the given data directory and extra
  * arguments (NULL-terminated), waits until /healthz answers.

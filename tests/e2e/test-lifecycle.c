@@ -63,6 +63,17 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* One query on the test's store (its SQLite file, or its database on the
+ * PostgreSQL pass): the rows as "a|b|c" lines in *out; the exit status. */
+static int store_sql(char **out, const char *sql)
+{
+	const char *t = store_target(data);
+
+	if (strncmp(t, "postgres", 8) == 0)
+		return run_cmd(out, "psql -X -q -At '%s' -c \"%s\"", t, sql);
+	return run_cmd(out, "sqlite3 '%s' \"%s\"", t, sql);
+}
+
 /* Şifreli Giriş in browser b; returns the status (body in *ret if given). */
 static long pw_login(struct browser *b, const char *tckn, const char *word, struct resp *ret)
 {
@@ -438,15 +449,13 @@ static void test_outbox_survives_restart(void **state)
 	assert_int_not_equal(run_cmd(&out, "grep -l -F 'To: ahmet.yilmaz@example.org' %s/spool/*.msg",
 				     data), 0);
 	free(out);
-	assert_int_equal(run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT COUNT(*) FROM outbox WHERE"
-				       " state = 'pending'\"", data), 0);
+	assert_int_equal(store_sql(&out, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), 0);
 	assert_int_equal(atoi(out), 1);
 	free(out);
 	srv_stop(&S, false);
 	assert_int_equal(srv_start(&S, data, fast), 0);
 	spooled("ahmet.yilmaz@example.org", "askıya alınmıştır");
-	assert_int_equal(run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT COUNT(*) FROM outbox WHERE"
-				       " state <> 'sent'\"", data), 0);
+	assert_int_equal(store_sql(&out, "SELECT COUNT(*) FROM outbox WHERE state <> 'sent'"), 0);
 	assert_int_equal(atoi(out), 0);
 	free(out);
 }
@@ -529,9 +538,8 @@ static void test_smtp_and_sms_gateway(void **state)
 	assert_int_equal(act(&b, ahmet, "hold", NULL, NULL, 0), 200);
 	file_has("smtp.out", "?UTF-8?B?U2VydGlmaWthbsSxeiBhc2vEsXlhIGFsxLFuZMSx?=");	/* askıya alındı */
 	for (int tries = 0; tries < 50; tries++) {
-		int rc = run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT attempts, state, last_error FROM"
-				       " outbox WHERE channel = 'sms' AND attempts > 0 AND state = 'pending'\"",
-				 data);
+		int rc = store_sql(&out, "SELECT attempts, state, last_error FROM outbox WHERE"
+					 " channel = 'sms' AND attempts > 0 AND state = 'pending'");
 
 		if (rc == 0 && strstr(out, "gateway answered HTTP 500"))
 			break;
@@ -551,9 +559,8 @@ static void test_audited(void **state)
 {
 	char *out;
 
-	assert_int_equal(run_cmd(&out, "sqlite3 %s/eonay.db \"SELECT COUNT(*) FROM audit_log WHERE"
-				       " action IN ('session.password','session.login') AND"
-				       " details LIKE '%%şifre%%'\"", data), 0);
+	assert_int_equal(store_sql(&out, "SELECT COUNT(*) FROM audit_log WHERE action IN"
+				      " ('session.password','session.login') AND details LIKE '%şifre%'"), 0);
 	assert_true(atoi(out) >= 15);
 	free(out);
 	assert_int_equal(run_cmd(&out, "%s --data %s audit verify", bin_path("eonayctl"), data), 0);

@@ -358,7 +358,7 @@ static void test_sigkill_during_writes_keeps_store_intact(void **state)
 	pthread_t t[4];
 	volatile int stop = 0;
 	struct db *db;
-	char url[128], path[300];
+	char url[128];
 	int total = 0;
 
 	for (int round = 0; round < 3; round++) {
@@ -381,8 +381,7 @@ static void test_sigkill_during_writes_keeps_store_intact(void **state)
 	}
 	assert_true(total > 20);	/* it really was writing */
 
-	snprintf(path, sizeof(path), "%s/eonay.db", d);
-	assert_int_equal(db_open(path, 1000, &db), 0);
+	assert_int_equal(db_open(store_target(d), 1000, &db), 0);
 	assert_int_equal(db_integrity_check(db, NULL), 0);
 	int64_t n = 0;
 	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM web_sessions", NULL, &n), 0);
@@ -427,7 +426,7 @@ static void test_newer_schema_refused_at_start(void **state)
 {
 	const char *d = tmpdir_new();
 	struct db *db;
-	char path[300], *out;
+	char *out;
 	struct srv s2;
 
 	assert_int_equal(run_cmd(&out, "%s --data %s migrate", bin_path("eonayctl"), d), 0);
@@ -435,8 +434,7 @@ static void test_newer_schema_refused_at_start(void **state)
 	assert_int_equal(run_cmd(&out, "%s --data %s migrate", bin_path("eonayctl"), d), 0);
 	assert_non_null(strstr(out, "applied 0 migration"));
 	free(out);
-	snprintf(path, sizeof(path), "%s/eonay.db", d);
-	assert_int_equal(db_open(path, 1000, &db), 0);
+	assert_int_equal(db_open(store_target(d), 1000, &db), 0);
 	assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES (999, 'future', 'x')", NULL), 1);
 	db_close(db);
 	assert_int_equal(srv_start(&s2, d, NULL), -1);

@@ -46,14 +46,11 @@ static void event_hash(const char *prev, int64_t id, int64_t at, const char *con
 		snprintf(ret + 2 * i, 3, "%02x", md[i]);
 }
 
-/* The store of data directory data, as db_open() takes it.  (On the
- * PostgreSQL pass the harness's store_target(data) gives it.) */
+/* The store of data directory data, as db_open() takes it: its SQLite
+ * file, or its database on the PostgreSQL pass. */
 static const char *store_of(const char *data)
 {
-	static char path[300];
-
-	snprintf(path, sizeof(path), "%s/eonay.db", data);
-	return path;
+	return store_target(data);
 }
 
 static struct db *open_store(const char *data)

@@ -1,7 +1,8 @@
 /* domain-fixture.h - a scratch store for the domain unit tests.
  *
- * Include after <cmocka.h>.  Each test gets a fresh SQLite database in a
- * temporary directory with every migration applied, the default settings,
+ * Include after <cmocka.h>; link tests/store-target.c.  Each test gets a
+ * fresh store (SQLite in a temporary directory, or a new database on the
+ * PostgreSQL server of EONAY_TEST_STORE_URL) with every migration applied, the default settings,
  * random keys and the act context the domain functions take.  Time is
  * moved by editing the stored times (the code reads the clock). */
 #pragma once
@@ -14,9 +15,11 @@
 #include "domain/acts.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store-target.h"
 
 struct dfx {
 	char dir[64];
+	char target[512];
 	struct db *db;
 	struct config cfg;
 	unsigned char code_key[32], session_key[32];
@@ -33,7 +36,8 @@ static inline int dfx_setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(config_init(&f->cfg, f->dir), 0);
 	snprintf(path, sizeof(path), "%s/t.db", f->dir);
-	assert_int_equal(db_open(path, 5000, &f->db), 0);
+	assert_int_equal(test_store_new(path, NULL, f->target, sizeof(f->target)), 0);
+	assert_int_equal(db_open(f->target, 5000, &f->db), 0);
 	assert_int_equal(db_migrate(f->db, NULL), 0);
 	assert_int_equal(random_bytes(f->code_key, 32), 0);
 	assert_int_equal(random_bytes(f->session_key, 32), 0);
@@ -53,6 +57,7 @@ static inline int dfx_teardown(void **state)
 	char cmd[128];
 
 	db_close(f->db);
+	test_store_drop(f->target);
 	config_done(&f->cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	(void)!system(cmd);

@@ -14,19 +14,20 @@
 
 #include "store/audit.h"
 #include "store/db.h"
+#include "store-target.h"
 
 static char dir[] = "/tmp/eonay-audit-XXXXXX";
 static char path[256];
+static char target[512];	/* the SQLite file or a PostgreSQL database */
 static const unsigned char master[32] = "0123456789abcdef0123456789abcdef";
 
 static int setup(void **state)
 {
 	struct db *db;
-	char cmd[300];
 
-	snprintf(cmd, sizeof(cmd), "rm -f %s/t.db*", dir);
-	(void)!system(cmd);
-	if (audit_set_key(master) < 0 || db_open(path, 5000, &db) < 0)
+	if (test_store_new(path, NULL, target, sizeof(target)) < 0)
+		return -1;
+	if (audit_set_key(master) < 0 || db_open(target, 5000, &db) < 0)
 		return -1;
 	if (db_migrate(db, NULL) < 0 || audit_seal(db, true, NULL, NULL) < 0)
 		return -1;
@@ -37,6 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	db_close(*state);
+	test_store_drop(target);
 	return 0;
 }
 
@@ -303,7 +305,7 @@ static void *append_thread(void *p)
 	struct appender *a = p;
 	struct db *db;
 
-	if (db_open(path, 30000, &db) < 0) {
+	if (db_open(target, 30000, &db) < 0) {
 		a->failed = a->n;
 		return NULL;
 	}

@@ -158,6 +158,39 @@ static void test_print_masks_secrets(void **state)
 	config_done(&c);
 }
 
+static void test_store_url(void **state)
+{
+	char *sets[] = { "store.url=postgresql://eonay:s3cret@db.example:5432/eonay" };
+	char *bad[] = { "store.url=mysql://db/eonay" };
+	struct config c;
+	char *err = NULL, *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	/* Unset: SQLite at store.path. */
+	assert_int_equal(config_load_all(&c, dir, NULL, NULL, 0, &err), 0);
+	assert_null(c.store_url);
+	assert_string_equal(config_store_target(&c), c.db_path);
+	assert_string_equal(config_store_name(&c), c.db_path);
+	config_done(&c);
+	/* Set: the URL, masked in print and in messages. */
+	assert_int_equal(config_load_all(&c, dir, NULL, sets, 1, &err), 0);
+	assert_string_equal(config_store_target(&c), "postgresql://eonay:s3cret@db.example:5432/eonay");
+	assert_null(strstr(config_store_name(&c), "s3cret"));
+	f = open_memstream(&out, &n);
+	config_print(&c, f);
+	fclose(f);
+	assert_null(strstr(out, "s3cret"));
+	assert_non_null(strstr(out, "url = ********"));
+	free(out);
+	config_done(&c);
+	/* Anything but a PostgreSQL URL is refused. */
+	assert_int_equal(config_load_all(&c, dir, NULL, bad, 1, &err), -EINVAL);
+	assert_non_null(strstr(err, "store.url"));
+	free(err);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_trusted_proxies_and_limits),
 		cmocka_unit_test(test_print_masks_secrets),
+		cmocka_unit_test(test_store_url),
 	};
 	int r;
 

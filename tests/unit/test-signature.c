@@ -404,11 +404,21 @@ static void test_evidence_failure_fails_the_act(void **state)
 
 	started(w, "eonay-give", &a, &ta);
 	sigs = signatures_of(&w->ahmet, &a);
-	assert_int_equal(db_exec(w->f->db, "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log"
-					   " BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END"), 0);
+	if (test_store_is_pg())
+		assert_int_equal(db_exec(w->f->db,
+			"CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql AS"
+			" $$ BEGIN RAISE EXCEPTION 'audit unavailable'; END $$;"
+			"CREATE TRIGGER no_audit BEFORE INSERT ON audit_log"
+			" FOR EACH ROW EXECUTE FUNCTION no_audit()"), 0);
+	else
+		assert_int_equal(db_exec(w->f->db, "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log"
+						   " BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END"),
+				 0);
 	r = submit(w, ta, sigs, &why);
 	assert_true(r < 0 && r != -EACCES);
-	assert_int_equal(db_exec(w->f->db, "DROP TRIGGER no_audit"), 0);
+	assert_int_equal(db_exec(w->f->db, test_store_is_pg() ?
+					   "DROP TRIGGER no_audit ON audit_log; DROP FUNCTION no_audit()" :
+					   "DROP TRIGGER no_audit"), 0);
 	assert_int_equal(state_of(w, a.id, NULL), SS_CODE_USED);
 	assert_int_equal(dfx_int(w->f, "SELECT COUNT(*) FROM signatures WHERE session_id = $1",
 				 a.id), 0);

@@ -1,0 +1,715 @@
+/* db-pg.c - the PostgreSQL backend of db.h (see db-backend.h), on libpq.
+ *
+ * Statements are prepared once per connection (PQprepare, generated names
+ * "e1", "e2", ...) and cached by SQL text like the SQLite backend's.  The
+ * server-side prepare waits for the first execution: the server infers the
+ * parameters' types from the SQL, and where it cannot ("$2 IS NULL", "$3"
+ * both a column value and in "CASE ... ELSE $3 END") the prepare is tried
+ * again with the types they were bound with (bigint for db_bind_int64,
+ * text for text; then NULLs as text too), inside a savepoint when in a
+ * transaction so that the failed try does not abort it.  Values travel as
+ * text and results come back as text: the server converts them to and from
+ * the column types, so "$n" SQL written for both backends binds the same
+ * way.  SQLSTATEs map to the same -errno values as SQLite's result codes.
+ * A lost connection is -EIO for the statement that saw it; the next
+ * db_prepare / db_begin / db_exec outside a transaction reconnects (the
+ * statement cache starts again).  db_lock is a transaction-scoped advisory
+ * lock; db_notify / db_listen / db_wait_notify are NOTIFY / LISTEN over
+ * this connection's socket. */
+#include "store/db-backend.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+
+#define STMT_CACHE_SIZE 128	/* power of two */
+#define MAX_PARAMS 64
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;		/* NULL: free slot */
+	char name[16];
+	int nparams;
+	char *params[MAX_PARAMS];	/* NULL: SQL NULL */
+	Oid types[MAX_PARAMS];		/* as bound: INT8OID, TEXTOID, 0 for NULL */
+	bool prepared;			/* on the server */
+	PGresult *res;
+	int row, nrows, changes;
+	bool executed;
+};
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	struct pg_stmt cache[STMT_CACHE_SIZE];
+	unsigned next_name;
+	int64_t lock_timeout_ms;
+	int tx_depth;
+	char err[512];
+};
+
+static const struct db_ops pg_ops;
+
+#define DB(d) ((struct pg_db *)(d))
+#define ST(s) ((struct pg_stmt *)(s))
+
+static void set_err(struct pg_db *db, const char *msg)
+{
+	size_t n;
+
+	snprintf(db->err, sizeof(db->err), "%s", msg ? msg : "unknown error");
+	n = strlen(db->err);
+	while (n > 0 && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+		db->err[--n] = '\0';
+}
+
+/* 0 for a successful result; the -errno of its SQLSTATE otherwise. */
+static int map_result(struct pg_db *db, PGresult *res)
+{
+	const char *state;
+
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return 0;
+	default:
+		break;
+	}
+	set_err(db, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+	if (!res)
+		return PQstatus(db->conn) == CONNECTION_BAD ? -EIO : -ENOMEM;
+	if (PQstatus(db->conn) == CONNECTION_BAD)
+		return -EIO;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (!state)
+		return -EIO;
+	if (streq(state, "23505"))			/* unique_violation */
+		return -EEXIST;
+	if (strncmp(state, "23", 2) == 0)		/* check, not null, foreign key */
+		return -EINVAL;
+	if (strncmp(state, "22", 2) == 0)		/* data exception: bad value */
+		return -EINVAL;
+	if (streq(state, "40001") || streq(state, "40P01") ||	/* serialization, deadlock */
+	    streq(state, "55P03") || streq(state, "57014"))	/* lock timeout, cancelled */
+		return -EBUSY;
+	if (streq(state, "42501"))			/* insufficient_privilege */
+		return -EACCES;
+	if (streq(state, "53100") || streq(state, "53200"))	/* disk full, out of memory */
+		return -ENOMEM;
+	return -EIO;
+}
+
+/* Runs sql (no parameters) and maps the result. */
+static int run_simple(struct pg_db *db, const char *sql, PGresult **ret)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int r = map_result(db, res);
+
+	if (ret && r == 0)
+		*ret = res;
+	else
+		PQclear(res);
+	return r;
+}
+
+static void quiet_notices(void *arg, const char *message)
+{
+	/* Notices ("relation exists, skipping") are not errors; library code
+	 * never prints. */
+}
+
+static int session_setup(struct pg_db *db)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "SET lock_timeout = %lld; SET client_min_messages = warning;"
+		 " SET TIME ZONE 'UTC'",
+		 (long long)MAX(db->lock_timeout_ms, 1));
+	return run_simple(db, sql, NULL);
+}
+
+static void stmt_clear(struct pg_stmt *st)
+{
+	PQclear(st->res);
+	st->res = NULL;
+	st->executed = false;
+	st->row = st->nrows = st->changes = 0;
+	for (int i = 0; i < st->nparams; i++) {
+		free(st->params[i]);
+		st->params[i] = NULL;
+	}
+}
+
+/* Forgets every cached statement (closing or reconnecting: the server has
+ * forgotten them with the connection). */
+static void cache_drop(struct pg_db *db)
+{
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct pg_stmt *st = &db->cache[i];
+		if (!st->sql)
+			continue;
+		stmt_clear(st);
+		free(st->sql);
+		st->sql = NULL;
+		st->prepared = false;
+	}
+}
+
+/* Reconnects a lost connection, unless a transaction was open on it: that
+ * one stays failed until the caller rolls it back. */
+static int ensure_conn(struct pg_db *db)
+{
+	if (PQstatus(db->conn) == CONNECTION_OK)
+		return 0;
+	if (db->tx_depth > 0) {
+		set_err(db, "connection lost inside a transaction");
+		return -EIO;
+	}
+	cache_drop(db);
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		set_err(db, PQerrorMessage(db->conn));
+		return -EIO;
+	}
+	return session_setup(db);
+}
+
+static void pg_close(struct db *d)
+{
+	struct pg_db *db = DB(d);
+
+	cache_drop(db);
+	PQfinish(db->conn);
+	free(db);
+}
+
+/* libpq gives no SQLSTATE for a refused connection: its (English) message
+ * says why, so that the caller's strerror() tells the operator. */
+static int connect_errno(const char *msg)
+{
+	if (!msg)
+		return -EIO;
+	if (strstr(msg, "does not exist"))
+		return -ENOENT;
+	if (strstr(msg, "authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
+	    strstr(msg, "permission denied"))
+		return -EACCES;
+	if (strstr(msg, "Connection refused"))
+		return -ECONNREFUSED;
+	if (strstr(msg, "could not translate host name"))
+		return -EHOSTUNREACH;
+	return -EIO;
+}
+
+int db_pg_open(const char *url, int64_t busy_timeout_ms, struct db **ret)
+{
+	static const char *const keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *values[] = { url, "eonay", NULL };
+	struct pg_db *db;
+	int r;
+
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	db->base.ops = &pg_ops;
+	db->lock_timeout_ms = busy_timeout_ms;
+	db->conn = PQconnectdbParams(keys, values, 1);
+	if (!db->conn) {
+		free(db);
+		return -ENOMEM;
+	}
+	PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		r = connect_errno(PQerrorMessage(db->conn));
+		pg_close(&db->base);
+		return r;
+	}
+	r = session_setup(db);
+	if (r < 0) {
+		pg_close(&db->base);
+		return r;
+	}
+	*ret = &db->base;
+	return 0;
+}
+
+static int pg_exec(struct db *d, const char *sql)
+{
+	struct pg_db *db = DB(d);
+	int r = ensure_conn(db);
+
+	return r < 0 ? r : run_simple(db, sql, NULL);
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The highest $n in sql outside quotes and comments. */
+static int count_params(const char *sql)
+{
+	int max = 0;
+
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			for (p++; *p && *p != q; p++)
+				;
+			if (!*p)
+				break;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+			if (!*p)
+				break;
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int n = (int)strtol(p + 1, NULL, 10);
+			max = MAX(max, n);
+		}
+	}
+	return max;
+}
+
+static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
+{
+	struct pg_db *db = DB(d);
+	size_t h = hash_str(sql) & (STMT_CACHE_SIZE - 1);
+	struct pg_stmt *slot = NULL;
+	char name[16];
+	int r, n;
+
+	r = ensure_conn(db);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		struct pg_stmt *s = &db->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
+		if (!s->sql) {
+			slot = s;
+			break;
+		}
+		if (streq(s->sql, sql)) {
+			*ret = &s->base;
+			return 0;
+		}
+	}
+	n = count_params(sql);
+	if (n > MAX_PARAMS) {
+		set_err(db, "too many parameters");
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "e%u", ++db->next_name);
+	if (!slot) {
+		/* Cache full: evict the slot we hashed to. */
+		char dealloc[32];
+
+		slot = &db->cache[h];
+		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", slot->name);
+		stmt_clear(slot);
+		free(slot->sql);
+		slot->sql = NULL;
+		if (slot->prepared)
+			(void)run_simple(db, dealloc, NULL);
+	}
+	slot->sql = strdup(sql);
+	if (!slot->sql)
+		return -ENOMEM;
+	memcpy(slot->name, name, sizeof(name));
+	slot->nparams = n;
+	slot->prepared = false;
+	memset(slot->types, 0, sizeof(slot->types));
+	slot->base.db = d;
+	stmt_clear(slot);
+	*ret = &slot->base;
+	return 0;
+}
+
+static void pg_stmt_done(struct db_stmt *s)
+{
+	stmt_clear(ST(s));
+}
+
+static int bind_str(struct pg_stmt *st, int n, char *v, bool owned_null_ok)
+{
+	if (n < 1 || n > st->nparams || !st->sql) {
+		free(v);
+		return -EINVAL;
+	}
+	if (!v && !owned_null_ok)
+		return -ENOMEM;
+	free(st->params[n - 1]);
+	st->params[n - 1] = v;
+	if (st->executed) {
+		PQclear(st->res);
+		st->res = NULL;
+		st->executed = false;
+	}
+	return 0;
+}
+
+static int pg_bind_text(struct db_stmt *s, int n, const char *v)
+{
+	struct pg_stmt *st = ST(s);
+	int r;
+
+	if (!v)
+		r = bind_str(st, n, NULL, true);
+	else
+		r = bind_str(st, n, strdup(v), false);
+	if (r == 0)
+		st->types[n - 1] = v ? 25 : 0;	/* TEXTOID, or left to infer */
+	return r;
+}
+
+static int pg_bind_int64(struct db_stmt *s, int n, int64_t v)
+{
+	struct pg_stmt *st = ST(s);
+	int r = bind_str(st, n, strdup_printf("%lld", (long long)v), false);
+
+	if (r == 0)
+		st->types[n - 1] = 20;	/* INT8OID */
+	return r;
+}
+
+static int pg_bind_null(struct db_stmt *s, int n)
+{
+	struct pg_stmt *st = ST(s);
+	int r = bind_str(st, n, NULL, true);
+
+	if (r == 0)
+		st->types[n - 1] = 0;
+	return r;
+}
+
+static int try_prepare(struct pg_db *db, struct pg_stmt *st, const Oid *types,
+		       bool *ret_types_unclear)
+{
+	PGresult *res = PQprepare(db->conn, st->name, st->sql, st->nparams, types);
+	int r = map_result(db, res);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	/* ambiguous_parameter, indeterminate_datatype, datatype_mismatch */
+	*ret_types_unclear = r < 0 && state &&
+			     (streq(state, "42P08") || streq(state, "42P18") || streq(state, "42804"));
+	PQclear(res);
+	return r;
+}
+
+/* Prepares st on the server: types inferred, or as bound when the server
+ * cannot infer them (see the top of this file). */
+static int server_prepare(struct pg_db *db, struct pg_stmt *st)
+{
+	bool in_tx = db->tx_depth > 0, unclear = false;
+	int r;
+
+	if (in_tx) {
+		r = run_simple(db, "SAVEPOINT eonay_prepare", NULL);
+		if (r < 0)
+			return r;
+	}
+	/* Inferred; as bound, NULLs inferred; as bound, NULLs as text. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		Oid types[MAX_PARAMS];
+
+		for (int i = 0; i < st->nparams; i++)
+			types[i] = st->types[i] ? st->types[i] : attempt == 2 ? 25 : 0;
+		if (attempt > 0 && in_tx) {
+			r = run_simple(db, "ROLLBACK TO SAVEPOINT eonay_prepare", NULL);
+			if (r < 0)
+				return r;
+		}
+		r = try_prepare(db, st, attempt == 0 ? NULL : types, &unclear);
+		if (r == 0 || !unclear)
+			break;
+	}
+	if (in_tx && r == 0)
+		r = run_simple(db, "RELEASE SAVEPOINT eonay_prepare", NULL);
+	if (r == 0)
+		st->prepared = true;
+	return r;
+}
+
+static int pg_step(struct db_stmt *s)
+{
+	struct pg_stmt *st = ST(s);
+	struct pg_db *db = DB(s->db);
+
+	if (!st->sql)
+		return -EIO;	/* dropped with a lost connection */
+	if (!st->executed) {
+		PGresult *res;
+		const char *ct;
+		int r;
+
+		PQclear(st->res);
+		st->res = NULL;
+		st->executed = true;
+		st->row = -1;
+		st->nrows = st->changes = 0;
+		if (!st->prepared) {
+			r = server_prepare(db, st);
+			if (r < 0)
+				return r;
+		}
+		res = PQexecPrepared(db->conn, st->name, st->nparams,
+				     (const char *const *)st->params, NULL, NULL, 0);
+		r = map_result(db, res);
+		if (r < 0) {
+			PQclear(res);
+			return r;
+		}
+		st->res = res;
+		st->nrows = PQntuples(res);
+		ct = PQcmdTuples(res);
+		st->changes = ct && *ct ? atoi(ct) : 0;
+	}
+	if (st->row + 1 < st->nrows) {
+		st->row++;
+		return 1;
+	}
+	st->row = st->nrows;
+	return 0;
+}
+
+static const char *pg_col_text(struct db_stmt *s, int col)
+{
+	struct pg_stmt *st = ST(s);
+
+	if (!st->res || st->row < 0 || st->row >= st->nrows || col < 0 ||
+	    col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col))
+		return NULL;
+	return PQgetvalue(st->res, st->row, col);
+}
+
+static int64_t pg_col_int64(struct db_stmt *s, int col)
+{
+	const char *t = pg_col_text(s, col);
+
+	if (!t)
+		return 0;
+	if (streq(t, "t"))	/* boolean, as SQLite's 1 */
+		return 1;
+	if (streq(t, "f"))
+		return 0;
+	return strtoll(t, NULL, 10);
+}
+
+static bool pg_col_is_null(struct db_stmt *s, int col)
+{
+	struct pg_stmt *st = ST(s);
+
+	return !st->res || st->row < 0 || st->row >= st->nrows || col < 0 ||
+	       col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col);
+}
+
+static int pg_changes(struct db_stmt *s)
+{
+	return ST(s)->changes;
+}
+
+static int pg_begin(struct db *d)
+{
+	struct pg_db *db = DB(d);
+	int r;
+
+	if (db->tx_depth > 0) {
+		set_err(db, "cannot start a transaction within a transaction");
+		return -EIO;
+	}
+	r = ensure_conn(db);
+	if (r < 0)
+		return r;
+	r = run_simple(db, "BEGIN", NULL);
+	if (r == 0)
+		db->tx_depth = 1;
+	return r;
+}
+
+static int pg_commit(struct db *d)
+{
+	struct pg_db *db = DB(d);
+	PGresult *res = NULL;
+	int r;
+
+	if (db->tx_depth == 0) {
+		set_err(db, "cannot commit - no transaction is active");
+		return -EIO;
+	}
+	r = run_simple(db, "COMMIT", &res);
+	db->tx_depth = 0;
+	if (r == 0) {
+		/* A transaction an error aborted "commits" as a rollback. */
+		if (!streq(PQcmdStatus(res), "COMMIT")) {
+			set_err(db, "transaction was aborted by an earlier error and rolled back");
+			r = -EIO;
+		}
+		PQclear(res);
+	}
+	return r;
+}
+
+static int pg_rollback(struct db *d)
+{
+	struct pg_db *db = DB(d);
+
+	if (db->tx_depth == 0)
+		return 0;
+	db->tx_depth = 0;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return 0;	/* the server rolled it back when the connection went */
+	return run_simple(db, "ROLLBACK", NULL);
+}
+
+static const char *pg_errmsg(struct db *d)
+{
+	struct pg_db *db = DB(d);
+
+	if (!db->err[0])
+		set_err(db, PQerrorMessage(db->conn));
+	return db->err;
+}
+
+static int pg_integrity_check(struct db *db, char **ret_report)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int64_t one = 0;
+	const char *bad = NULL;
+	int r;
+
+	r = db_query_int64(db, "SELECT 1", NULL, &one);
+	if (r < 0)
+		return r;
+	if (one != 1)
+		bad = "the server did not answer SELECT 1";
+	if (!bad) {
+		r = db_select(db, &st, "SELECT c.relname FROM pg_index i JOIN pg_class c"
+				       " ON c.oid = i.indexrelid JOIN pg_namespace s"
+				       " ON s.oid = c.relnamespace WHERE s.nspname = current_schema()"
+				       " AND NOT (i.indisvalid AND i.indisready)", NULL);
+		if (r < 0)
+			return r;
+		r = db_step(st);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			if (ret_report)
+				*ret_report = strdup_printf("index %s is not valid",
+							    db_col_text(st, 0));
+			return -EUCLEAN;
+		}
+	}
+	if (!bad)
+		return 0;
+	if (ret_report)
+		*ret_report = strdup(bad);
+	return -EUCLEAN;
+}
+
+static int pg_lock(struct db *db, const char *key)
+{
+	int r;
+
+	if (DB(db)->tx_depth <= 0)
+		return -EINVAL;	/* a transaction-scoped lock needs a transaction */
+	r = db_run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "t", key);
+
+	return r < 0 ? r : 0;
+}
+
+static int pg_notify(struct db *db, const char *channel, const char *payload)
+{
+	int r = db_run(db, "SELECT pg_notify($1, $2)", "tt", channel, payload);
+
+	return r < 0 ? r : 0;
+}
+
+static int pg_listen(struct db *d, const char *channel)
+{
+	struct pg_db *db = DB(d);
+	_cleanup_free_ char *sql = NULL;
+	char *id;
+	int r;
+
+	r = ensure_conn(db);
+	if (r < 0)
+		return r;
+	id = PQescapeIdentifier(db->conn, channel, strlen(channel));
+	if (!id)
+		return -ENOMEM;
+	sql = strdup_printf("LISTEN %s", id);
+	PQfreemem(id);
+	if (!sql)
+		return -ENOMEM;
+	return run_simple(db, sql, NULL);
+}
+
+static int deliver(struct pg_db *db, db_notify_cb cb, void *userdata)
+{
+	PGnotify *n;
+	int k = 0;
+
+	while ((n = PQnotifies(db->conn))) {
+		if (cb)
+			cb(n->relname, n->extra, userdata);
+		PQfreemem(n);
+		k++;
+	}
+	return k;
+}
+
+static int pg_wait_notify(struct db *d, int timeout_ms, db_notify_cb cb, void *userdata)
+{
+	struct pg_db *db = DB(d);
+	struct pollfd p = { .events = POLLIN };
+	int k;
+
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return -EIO;
+	k = deliver(db, cb, userdata);
+	if (k > 0)
+		return k;
+	p.fd = PQsocket(db->conn);
+	if (p.fd < 0)
+		return -EIO;
+	k = poll(&p, 1, timeout_ms);
+	if (k < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (k == 0)
+		return 0;
+	if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
+		set_err(db, PQerrorMessage(db->conn));
+		return -EIO;
+	}
+	return deliver(db, cb, userdata);
+}
+
+static const struct db_ops pg_ops = {
+	.name = "postgresql",
+	.close = pg_close,
+	.exec = pg_exec,
+	.prepare = pg_prepare,
+	.stmt_done = pg_stmt_done,
+	.bind_text = pg_bind_text,
+	.bind_int64 = pg_bind_int64,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.col_text = pg_col_text,
+	.col_int64 = pg_col_int64,
+	.col_is_null = pg_col_is_null,
+	.changes = pg_changes,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.errmsg = pg_errmsg,
+	.integrity_check = pg_integrity_check,
+	.lock = pg_lock,
+	.notify = pg_notify,
+	.listen = pg_listen,
+	.wait_notify = pg_wait_notify,
+};
