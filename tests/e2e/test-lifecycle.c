@@ -496,6 +496,10 @@ static void restart_with(const char *smtp_url, const char *sms_url)
 	assert_int_equal(srv_start(&S, data, extra), 0);
 }
 
+/* The local SMTP server and SMS gateway of test 8, for test 9. */
+static int gateway_port;
+static char gateway_smtp[64];
+
 /* 8: e-mail by SMTP and SMS by an HTTP gateway when configured (a local
  * SMTP server and gateway stand in); a gateway that fails: tried again
  * later, nothing lost. */
@@ -550,11 +554,70 @@ static void test_smtp_and_sms_gateway(void **state)
 	assert_non_null(out);
 	assert_non_null(strstr(out, "1|pending|gateway answered HTTP 500"));
 	free(out);
+	gateway_port = hp;
+	strcpy(gateway_smtp, smtp_url);
+}
+
+/* Lines in DATA/sms.out (the gateway's log). */
+static int sms_lines(void)
+{
+	char *out;
+	int n;
+
+	assert_int_equal(run_cmd(&out, "cat %s/sms.out 2>/dev/null | wc -l", data), 0);
+	n = atoi(out);
+	free(out);
+	return n;
+}
+
+/* 9: two nodes on one store, both dispatching every second: every message
+ * is delivered once (the claim's lease), none twice, none lost. */
+static void test_two_nodes_deliver_once(void **state)
+{
+	char sms_url[80], a[128], b[128], *out;
+	const char *const extra[] = { "--set", "notify.interval=1", "--set", a, "--set", b, NULL };
+	struct browser br;
+	struct srv s2;
+	int before, pending = -1;
+
+	snprintf(sms_url, sizeof(sms_url), "http://127.0.0.1:%d/sms", gateway_port);
+	restart_with(gateway_smtp, sms_url);
+	snprintf(a, sizeof(a), "notify.smtp_url=%s", gateway_smtp);
+	snprintf(b, sizeof(b), "notify.sms_url=%s", sms_url);
+	assert_int_equal(srv_start(&s2, data, extra), 0);
+	/* the SMS the failing gateway refused goes at its next try (moved to now) */
+	before = sms_lines();
+	assert_int_equal(store_sql(&out, "UPDATE outbox SET next_at = 0 WHERE state = 'pending'"), 0);
+	free(out);
+	for (int tries = 0; tries < 100 && pending != 0; tries++) {
+		usleep(100000);
+		assert_int_equal(store_sql(&out, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), 0);
+		pending = atoi(out);
+		free(out);
+	}
+	assert_int_equal(pending, 0);
+	usleep(1500000);
+	assert_int_equal(sms_lines() - before, 1);
+	before = sms_lines();
+	logged_in_by_password(&br, AHMET);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(act(&br, ahmet, i % 2 ? "hold" : "release", NULL, NULL, 0), 200);
+	pending = -1;
+	for (int tries = 0; tries < 100 && pending != 0; tries++) {
+		usleep(100000);
+		assert_int_equal(store_sql(&out, "SELECT COUNT(*) FROM outbox WHERE state <> 'sent'"), 0);
+		pending = atoi(out);
+		free(out);
+	}
+	assert_int_equal(pending, 0);
+	usleep(1500000);	/* a second delivery would come within a round */
+	assert_int_equal(sms_lines() - before, 10);
+	srv_stop(&s2, false);
 	assert_int_equal(run_cmd(&out, "kill $(cat %s/smtp.pid) $(cat %s/sms.pid)", data, data), 0);
 	free(out);
 }
 
-/* 9: the audit log has every attempt. */
+/* 10: the audit log has every attempt. */
 static void test_audited(void **state)
 {
 	char *out;
@@ -578,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_outbox_survives_restart),
 		cmocka_unit_test(test_smtp_and_sms_gateway),
+		cmocka_unit_test(test_two_nodes_deliver_once),
 		cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
