@@ -386,9 +386,10 @@ static void test_no_enumeration(void **state)
 	assert_int_equal(pw_login(&b, AHMET, WORD, NULL), 200);
 	http_set_source(NULL);
 	print_message("wrong word %.1f ms, unknown holder %.1f ms (2 each)\n", t_known, t_unknown);
-	assert_true(t_unknown > t_known * 0.5 && t_unknown < t_known * 2.0);
-	/* no word at all (not a demo holder with one): the same */
-	assert_true(t_known > 10);	/* the hash ran */
+	/* the hash ran for the unknown holder too (a dummy one), and took about
+	 * as long; wide bounds: the machine is shared */
+	assert_true(t_known > 20 && t_unknown > 20);
+	assert_true(t_unknown > t_known / 3 && t_unknown < t_known * 3);
 }
 
 /* 6: five failures lock for lockout_base (2 s here), then doubling. */
@@ -422,7 +423,7 @@ static void test_lockout(void **state)
 	assert_int_equal(pw_login(&b, AHMET, "wrong-word", NULL), 401);
 	assert_int_equal(pw_login(&b, AHMET, WORD, &r), 429);
 	ra = resp_header(&r, "Retry-After");
-	assert_true(ra && atoi(ra) >= 3 && atoi(ra) <= 4);
+	assert_true(ra && atoi(ra) >= 2 && atoi(ra) <= 4);	/* 4 s, less what has passed */
 	free(ra);
 	resp_done(&r);
 	sleep(5);
