@@ -149,11 +149,11 @@ int edevlet_consume(struct db *db, const char *state, const char *binding, const
 	r = consume_tx(db, state_hash, binding, code ? code_hash : NULL, ret, &why);
 	/* An expired state is spent even though it is refused. */
 	r = db_end(db, r == -EACCES && why == REFUSAL_EDEVLET_STATE_EXPIRED ? 0 : r);
-	if (r < 0)
+	if (r < 0 && r != -EACCES)
 		return r;
 	if (why != REFUSAL_NONE)
 		return refuse(ret_refusal, why);
-	return 0;
+	return r;
 }
 
 int edevlet_refused(struct db *db, const char *tckn, const char *client_addr, enum refusal why)
