@@ -164,7 +164,8 @@ static int dup_member(json_t *o, const char *name, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int discover_locked(const struct config *cfg)
+/* Fetches the discovery document (no lock held) into *ret. */
+static int discover_fetch(const struct config *cfg, struct edc_endpoints *ret)
 {
 	_cleanup_free_ char *url = NULL, *body = NULL;
 	struct edc_endpoints ep = { 0 };
@@ -199,6 +200,19 @@ static int discover_locked(const struct config *cfg)
 		edc_endpoints_done(&ep);
 		return r;
 	}
+	*ret = ep;
+	return 0;
+}
+
+static bool endpoints_fresh_locked(const struct config *cfg)
+{
+	return cache.ep_at && now_sec() - cache.ep_at < CACHE_SECONDS && cache.issuer &&
+	       streq(cache.issuer, cfg->edevlet_issuer);
+}
+
+/* Takes ep over into the cache (the issuer changed: the JWKS goes too). */
+static int endpoints_store_locked(const struct config *cfg, struct edc_endpoints *ep)
+{
 	if (!cache.issuer || !streq(cache.issuer, cfg->edevlet_issuer)) {
 		free(cache.issuer);
 		free(cache.jwks);
@@ -206,22 +220,15 @@ static int discover_locked(const struct config *cfg)
 		cache.jwks_at = 0;
 		cache.issuer = strdup(cfg->edevlet_issuer);
 		if (!cache.issuer) {
-			edc_endpoints_done(&ep);
+			edc_endpoints_done(ep);
 			return -ENOMEM;
 		}
 	}
 	edc_endpoints_done(&cache.ep);
-	cache.ep = ep;
+	cache.ep = *ep;
+	*ep = (struct edc_endpoints){ 0 };
 	cache.ep_at = now_sec();
 	return 0;
-}
-
-static int fresh_endpoints_locked(const struct config *cfg)
-{
-	if (cache.ep_at && now_sec() - cache.ep_at < CACHE_SECONDS && cache.issuer &&
-	    streq(cache.issuer, cfg->edevlet_issuer))
-		return 0;
-	return discover_locked(cfg);
 }
 
 static char *strdup0(const char *s)
@@ -229,14 +236,24 @@ static char *strdup0(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* The network is never used under the lock: a slow provider delays only
+ * the requests that need it. */
 int edc_discover(const struct config *cfg, struct edc_endpoints *ret)
 {
-	int r;
+	struct edc_endpoints ep = { 0 };
+	int r = 0;
 
 	if (!cfg->edevlet_issuer)
 		return -ENOENT;
 	pthread_mutex_lock(&lock);
-	r = fresh_endpoints_locked(cfg);
+	if (!endpoints_fresh_locked(cfg)) {
+		pthread_mutex_unlock(&lock);
+		r = discover_fetch(cfg, &ep);
+		if (r < 0)
+			return r;
+		pthread_mutex_lock(&lock);
+		r = endpoints_store_locked(cfg, &ep);
+	}
 	if (r >= 0) {
 		ret->authorization = strdup0(cache.ep.authorization);
 		ret->token = strdup0(cache.ep.token);
@@ -253,35 +270,42 @@ int edc_discover(const struct config *cfg, struct edc_endpoints *ret)
 int edc_jwks(const struct config *cfg, bool refresh, char **ret)
 {
 	_cleanup_free_ char *body = NULL;
+	struct edc_endpoints ep = { 0 };
 	int64_t now = now_sec();
 	long status = 0;
 	json_t *doc;
 	int r;
 
+	r = edc_discover(cfg, &ep);
+	if (r < 0)
+		return r;
 	pthread_mutex_lock(&lock);
-	r = fresh_endpoints_locked(cfg);
-	if (r < 0)
-		goto out;
 	if (cache.jwks && now - cache.jwks_at < CACHE_SECONDS &&
-	    (!refresh || now - cache.jwks_at < JWKS_MIN_REFETCH))
-		goto give;
-	r = fetch(cache.ep.jwks, NULL, NULL, NULL, &status, &body);
+	    (!refresh || now - cache.jwks_at < JWKS_MIN_REFETCH)) {
+		*ret = strdup(cache.jwks);
+		pthread_mutex_unlock(&lock);
+		edc_endpoints_done(&ep);
+		return *ret ? 0 : -ENOMEM;
+	}
+	pthread_mutex_unlock(&lock);
+	r = fetch(ep.jwks, NULL, NULL, NULL, &status, &body);
+	edc_endpoints_done(&ep);
 	if (r < 0)
-		goto out;
+		return r;
 	doc = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
 	r = json_is_array(json_object_get(doc, "keys")) && status == 200 ? 0 : -EPROTO;
 	json_decref(doc);
 	if (r < 0)
-		goto out;
+		return r;
+	*ret = strdup(body);
+	if (!*ret)
+		return -ENOMEM;
+	pthread_mutex_lock(&lock);
 	free(cache.jwks);
 	cache.jwks = TAKE_PTR(body);
 	cache.jwks_at = now;
-give:
-	*ret = strdup(cache.jwks);
-	r = *ret ? 0 : -ENOMEM;
-out:
 	pthread_mutex_unlock(&lock);
-	return r;
+	return 0;
 }
 
 static char *form_escape(CURL *h, const char *s)
