@@ -68,6 +68,13 @@ struct config {
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */
 	char *master_key;	/* hex, secret; overrides the file when set */
+
+	/* [edevlet] E-Devlet ile Giriş (OpenID Connect) */
+	char *edevlet_issuer;	/* NULL: off */
+	char *edevlet_client_id;
+	char *edevlet_client_secret;	/* secret */
+	char *edevlet_tckn_claim;
+	char *edevlet_scope;
 };
 
 /* Fills defaults (data_dir may be NULL: then "./eonay-data"). */

@@ -63,7 +63,8 @@ static int lookup(struct db *db, const char *id, struct websession *ret, bool *r
 	if (r < 0)
 		return r;
 	r = db_query_one(db, &st, "SELECT tckn, created_at, last_seen, authenticated_at,"
-			   " rotated_from FROM web_sessions WHERE id_hash = $1", "t", s.id_hash);
+			   " rotated_from, login_method FROM web_sessions WHERE id_hash = $1", "t",
+			   s.id_hash);
 	if (r < 0)
 		return r;
 	tckn = db_col_text(st, 0);
@@ -73,6 +74,8 @@ static int lookup(struct db *db, const char *id, struct websession *ret, bool *r
 	s.authenticated_at = db_col_is_null(st, 3) ? 0 : db_col_int64(st, 3);
 	if (ret_rotated)
 		*ret_rotated = !db_col_is_null(st, 4);
+	snprintf(s.login_method, sizeof(s.login_method), "%s",
+		 db_col_is_null(st, 5) ? "" : db_col_text(st, 5));
 	*ret = s;
 	return 0;
 }
@@ -267,8 +270,8 @@ int websession_login_accept(struct db *db, const unsigned char key[32], const ch
 	if (r < 0)
 		return r;
 	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr, rotated_from) VALUES ($1, $2, $3, $3, $3,"
-		       " $4, $5)", "ttitt", hash, tckn, now, client_addr, web_hash);
+		       " authenticated_at, client_addr, rotated_from, login_method) VALUES ($1, $2, $3,"
+		       " $3, $3, $4, $5, 'e-imza')", "ttitt", hash, tckn, now, client_addr, web_hash);
 	return r < 0 ? r : 0;
 }
 

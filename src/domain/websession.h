@@ -14,6 +14,7 @@
 struct websession {
 	char id_hash[65];
 	char tckn[12];		/* "" while anonymous */
+	char login_method[16];	/* "e-imza", "şifre", "e-devlet"; "" while anonymous */
 	int64_t created_at, last_seen, authenticated_at;
 };
 

@@ -25,8 +25,10 @@ static json_t *session_json(struct http_request *req, const char *id,
 		name = strdup_printf("%s %s", h.given_name, h.surname);
 		holder_done(&h);
 	}
-	return json_pack("{s:b,s:s?,s:s?,s:s,s:I,s:I}", "authenticated", s->tckn[0] != 0,
-			 "tckn", s->tckn[0] ? s->tckn : NULL, "name", name, "csrf_token", csrf,
+	return json_pack("{s:b,s:s?,s:s?,s:s?,s:s,s:I,s:I}", "authenticated", s->tckn[0] != 0,
+			 "tckn", s->tckn[0] ? s->tckn : NULL, "name", name,
+			 "login_method", s->tckn[0] && s->login_method[0] ? s->login_method : NULL,
+			 "csrf_token", csrf,
 			 "idle_timeout", (json_int_t)req->srv->cfg->session_idle,
 			 "expires_at",
 			 (json_int_t)(s->created_at + req->srv->cfg->session_absolute));

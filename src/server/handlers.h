@@ -32,3 +32,8 @@ int handle_ocsp_get(struct http_request *req);
 int handle_crl(struct http_request *req);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
+
+/* api-edevlet.c */
+int handle_edevlet_start(struct http_request *req);
+int handle_edevlet_callback(struct http_request *req);
+int handle_refusal_get(struct http_request *req);

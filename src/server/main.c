@@ -4,6 +4,7 @@
  * data directory, store (migrations applied; a newer schema is refused),
  * server keys, HTTP.  Then the main thread only waits for SIGINT/SIGTERM
  * and does housekeeping once a minute. */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include "config-build.h"
 #include "domain/authority.h"
 #include "domain/cards.h"
+#include "domain/edevlet.h"
 #include "domain/publish.h"
 #include "server/acceptor.h"
 #include "server/http.h"
@@ -90,6 +92,8 @@ static int housekeeping(struct server *srv)
 		log_info("purged %lld expired browser sessions", (long long)n);
 	if (r == 0)
 		r = ratelimit_purge(db, &n);
+	if (r == 0)
+		r = edevlet_purge(db, &n);
 	log_rate_limited();
 	if (r == 0 && srv->ca) {
 		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);
@@ -274,6 +278,9 @@ int main(int argc, char **argv)
 		log_set_level(lvl);
 	srv.cfg = &cfg;
 	srv.https = strncmp(cfg.base_url, "https://", 8) == 0;
+	curl_global_init(CURL_GLOBAL_DEFAULT);	/* the E-Devlet provider (edevlet-client.c) */
+	if (cfg.edevlet_issuer)
+		log_info("E-Devlet ile Giriş: issuer %s", cfg.edevlet_issuer);
 
 	r = mkdir_p(cfg.data_dir, 0700);
 	if (r < 0) {

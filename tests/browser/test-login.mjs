@@ -41,12 +41,15 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     await basics(page);
     const text = await page.locator('main').innerText();
     assert.match(text, /Sertifikanızı kullanıma açmak için lütfen "Şifreli Giriş" seçeneğini kullanınız\. Kullanıma açılmış bir E-imza sertifikanız var ise "Şifreli Giriş" ya da "E-imzalı Giriş" seçeneğini kullanabilirsiniz\./);
-    // Şifreli Giriş and E-Devlet are not built: disabled, "yakında", no link
-    for (const name of ['Şifreli Giriş', 'E-Devlet ile Giriş']) {
+    // Şifreli Giriş is not built: disabled, "yakında", no link
+    for (const name of ['Şifreli Giriş']) {
       const card = page.locator('.card', { has: page.getByRole('heading', { name }) });
       await assert.doesNotReject(card.locator('[aria-disabled="true"]', { hasText: 'yakında' }).waitFor());
       assert.equal(await card.locator('a').count(), 0);
     }
+    // E-Devlet ile Giriş leads to its page (test-edevlet.mjs)
+    const edv = page.locator('.card', { has: page.getByRole('heading', { name: 'E-Devlet ile Giriş' }) });
+    assert.equal(await edv.locator('a[href="/edevlet-giris.html"]').count(), 1);
     await screenshot(page, `giris-${size}`);
     await page.getByRole('link', { name: 'E-imzalı Giriş' }).click();
     await page.waitForURL('**/eimzali-giris.html');
