@@ -38,16 +38,26 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void add_cert(struct db *db, const char *serial, enum cert_status st)
+/* The issuer (key identifier) of the certificates most tests add. */
+#define ISS "aa11"
+
+static void add_cert_of(struct db *db, const char *issuer, const char *serial, enum cert_status st)
 {
+	static unsigned char der[] = { 0x30, 0x00, 0x00, 0x01 };	/* NUL bytes kept */
 	struct cert_record c = {
-		.tckn = "10000000146", .subject_cn = "AHMET YILMAZ", .der_b64 = "MAA=",
-		.not_before = 1, .not_after = 2, .issued_at = 3, .status = st,
+		.tckn = "10000000146", .subject_cn = "AHMET YILMAZ", .der = der,
+		.der_len = sizeof(der), .not_before = 1, .not_after = 2, .issued_at = 3, .status = st,
 		.reason = st == CERT_HOLD ? CERT_REASON_HOLD : 0,
 	};
+	snprintf(c.issuer, sizeof(c.issuer), "%s", issuer);
 	snprintf(c.serial, sizeof(c.serial), "%s", serial);
-	snprintf(c.sha256, sizeof(c.sha256), "sha-%s", serial);
+	snprintf(c.sha256, sizeof(c.sha256), "sha-%s-%s", issuer, serial);
 	assert_int_equal(cert_add(db, &c), 0);
+}
+
+static void add_cert(struct db *db, const char *serial, enum cert_status st)
+{
+	add_cert_of(db, ISS, serial, st);
 }
 
 static void test_holder(void **state)
@@ -78,35 +88,35 @@ static void test_state_machine(void **state)
 
 	add_cert(db, "0AbC", CERT_HOLD);
 	/* serials are case-insensitive */
-	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(cert_status_get(db, ISS, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(st, CERT_HOLD);
 	assert_int_equal(reason, CERT_REASON_HOLD);
 
-	assert_int_equal(cert_hold(db, "0abc", "operator", &why), -EACCES);	/* already on hold */
+	assert_int_equal(cert_hold(db, ISS, "0abc", "operator", &why), -EACCES);	/* already on hold */
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_release(db, "0ABC", "operator", &why), 0);
-	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(cert_release(db, ISS, "0ABC", "operator", &why), 0);
+	assert_int_equal(cert_status_get(db, ISS, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(st, CERT_ACTIVE);
-	assert_int_equal(cert_release(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(cert_release(db, ISS, "0abc", "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_hold(db, "0abc", "holder:10000000146", &why), 0);
-	assert_int_equal(cert_revoke(db, "0abc", CERT_REASON_HOLD, "operator", &why), -EACCES);
+	assert_int_equal(cert_hold(db, ISS, "0abc", "holder:10000000146", &why), 0);
+	assert_int_equal(cert_revoke(db, ISS, "0abc", CERT_REASON_HOLD, "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_REASON);
-	assert_int_equal(cert_revoke(db, "0abc", 1, "operator", &why), 0);
-	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(cert_revoke(db, ISS, "0abc", 1, "operator", &why), 0);
+	assert_int_equal(cert_status_get(db, ISS, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(st, CERT_REVOKED);
 	assert_int_equal(reason, 1);
 	assert_true(at > 0);
 	/* Revocation is final. */
-	assert_int_equal(cert_release(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(cert_release(db, ISS, "0abc", "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_hold(db, "0abc", "operator", &why), -EACCES);
+	assert_int_equal(cert_hold(db, ISS, "0abc", "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_revoke(db, "0abc", 4, "operator", &why), -EACCES);
+	assert_int_equal(cert_revoke(db, ISS, "0abc", 4, "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_status_get(db, "0abc", &st, &reason, &at), 0);
+	assert_int_equal(cert_status_get(db, ISS, "0abc", &st, &reason, &at), 0);
 	assert_int_equal(reason, 1);
-	assert_int_equal(cert_hold(db, "ffff", "operator", &why), -EACCES);
+	assert_int_equal(cert_hold(db, ISS, "ffff", "operator", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_UNKNOWN);
 
 	/* Every decision, accepted or refused, is in an intact audit chain. */
@@ -136,21 +146,25 @@ static void test_revoked_list_and_listing(void **state)
 	add_cert(db, "01", CERT_ACTIVE);
 	add_cert(db, "02", CERT_HOLD);
 	add_cert(db, "03", CERT_ACTIVE);
-	assert_int_equal(cert_revoke(db, "03", 4, "operator", &why), 0);
-	assert_int_equal(cert_foreach_revoked(db, collect, buf), 0);
+	assert_int_equal(cert_revoke(db, ISS, "03", 4, "operator", &why), 0);
+	assert_int_equal(cert_foreach_revoked(db, ISS, collect, buf), 0);
 	assert_string_equal(buf, "02:6 03:4 ");
 	assert_int_equal(cert_list_by_tckn(db, "10000000146", &a, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(a[0].subject_cn, "AHMET YILMAZ");
 	cert_record_free_array(a, n);
 	/* Duplicate serial refused, nothing changed. */
-	struct cert_record c = { .serial = "01", .tckn = "10000000146", .subject_cn = "X",
-				 .der_b64 = "", .sha256 = "other" };
+	struct cert_record c = { .issuer = ISS, .serial = "01", .tckn = "10000000146",
+				 .subject_cn = "X", .der = (unsigned char *)"", .sha256 = "other" };
 	assert_int_equal(cert_add(db, &c), -EEXIST);
 	/* Unknown holder refused by the foreign key. */
-	struct cert_record d = { .serial = "09", .tckn = "10000000078", .subject_cn = "X",
-				 .der_b64 = "", .sha256 = "x9" };
+	struct cert_record d = { .issuer = ISS, .serial = "09", .tckn = "10000000078",
+				 .subject_cn = "X", .der = (unsigned char *)"", .sha256 = "x9" };
 	assert_int_equal(cert_add(db, &d), -EINVAL);
+	/* No issuer: refused before the store. */
+	struct cert_record e = { .serial = "0a", .tckn = "10000000146", .subject_cn = "X",
+				 .der = (unsigned char *)"", .sha256 = "x10" };
+	assert_int_equal(cert_add(db, &e), -EINVAL);
 }
 
 static void test_revoke_reasons(void **state)
