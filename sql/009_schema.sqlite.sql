@@ -8,10 +8,9 @@
 -- DER (authorityKeyIdentifier), the existing CRL's from its own.  Tables
 -- that change their key or a column's type are rebuilt: the old one is
 -- renamed to NAME_v8 here, the C step copies and converts its rows into
--- the new one and drops it.  legacy_alter_table keeps the foreign keys
--- of other tables (eonay_events -> signatures) pointing at the name, so
--- at the new table; the C step turns it off again.
-PRAGMA legacy_alter_table = ON;
+-- the new one and drops it.  Renaming signatures moves eonay_events'
+-- foreign key to signatures_v8 (foreign keys are on): the C step rebuilds
+-- eonay_events on the new table once the signatures are in.
 
 -- Certificates: (issuer, serial).  issuer: the issuing CA's key
 -- identifier, lower-case hex (domain/certs.h); der: the certificate.

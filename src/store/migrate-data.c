@@ -7,7 +7,9 @@
  * ones: base64 TEXT becomes binary (SQLite has no base64 decoder), and each
  * certificate's and CRL's issuer is read from its own DER (the
  * authorityKeyIdentifier's keyIdentifier: the issuing CA's key identifier,
- * see domain/certs.h; our CA always writes it).  A row that does not decode
+ * see domain/certs.h; our CA always writes it).  On SQLite the renamed
+ * signatures table took eonay_events' foreign key with it, so eonay_events
+ * is rebuilt too (same columns, same rows).  A row that does not decode
  * or has no such identifier stops the migration (-EBADMSG): nothing is
  * guessed and nothing is lost. */
 #include "store/migrate-data.h"
@@ -220,8 +222,28 @@ static int migrate_009(struct db *db)
 				 " FROM signatures_v8 ORDER BY sha256", v9_signature_row, 0);
 	if (r == 0)
 		r = db_exec(db, "DROP TABLE certificates_v8; DROP TABLE crl_state_v8");
+	/* SQLite (foreign keys on) pointed eonay_events' key at signatures_v8
+	 * when it was renamed: rebuild it on the new signatures, now that
+	 * they are all there. */
 	if (r == 0 && sqlite)
-		r = db_exec(db, "DROP TABLE signatures_v8; PRAGMA legacy_alter_table = OFF");
+		r = db_exec(db, "DROP INDEX eonay_events_tckn;"
+				"ALTER TABLE eonay_events RENAME TO eonay_events_v8;"
+				"CREATE TABLE eonay_events ("
+				" id TEXT PRIMARY KEY,"
+				" tckn TEXT NOT NULL,"
+				" seq BIGINT NOT NULL,"
+				" action TEXT NOT NULL CHECK (action IN ('give', 'cancel')),"
+				" text_version BIGINT NOT NULL,"
+				" explanation_version BIGINT,"
+				" signature_sha256 TEXT NOT NULL REFERENCES signatures (sha256),"
+				" at BIGINT NOT NULL);"
+				"CREATE UNIQUE INDEX eonay_events_tckn ON eonay_events (tckn, seq);"
+				"INSERT INTO eonay_events (id, tckn, seq, action, text_version,"
+				" explanation_version, signature_sha256, at)"
+				" SELECT id, tckn, seq, action, text_version, explanation_version,"
+				" signature_sha256, at FROM eonay_events_v8;"
+				"DROP TABLE eonay_events_v8;"
+				"DROP TABLE signatures_v8");
 	return r;
 }
 

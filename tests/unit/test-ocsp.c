@@ -473,7 +473,8 @@ struct worker {
 	int ok;
 };
 
-static int lookup_const(void *userdata, const char *serial_hex, struct pki_ocsp_status *ret)
+static int lookup_const(void *userdata, const char *issuer_hex, const char *serial_hex,
+			struct pki_ocsp_status *ret)
 {
 	*ret = (struct pki_ocsp_status){ .status = PKI_OCSP_GOOD };
 	return 0;
