@@ -13,6 +13,7 @@
 #include "domain/publish.h"
 #include "pki/crl.h"
 #include "pki/key.h"
+#include "pki/ocsp.h"
 #include "pki/ossl.h"
 #include "pki-fixture.h"
 #include "store-target.h"
@@ -331,6 +332,40 @@ static int count_revoked(const unsigned char *der, size_t n)
 	return k < 0 ? 0 : k;
 }
 
+/* Asks ca's OCSP responder (over the store) about serial 0abc of ca's
+ * issuing CA, with a CertID hashed with md; returns the status. */
+static int ocsp_status_of(struct db *db, struct pki_ca *ca, const EVP_MD *md)
+{
+	_cleanup_(OCSP_REQUEST_freep) OCSP_REQUEST *req = OCSP_REQUEST_new();
+	_cleanup_(OCSP_RESPONSE_freep) OCSP_RESPONSE *resp = NULL;
+	_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = NULL;
+	_cleanup_free_ unsigned char *qder = NULL, *rder = NULL;
+	ASN1_INTEGER *serial = NULL;
+	OCSP_CERTID *id;
+	const unsigned char *p;
+	int qn, st = -1, reason = 0;
+	size_t rn = 0;
+	X509 *iss = pki_ca_issuing_cert(ca);
+
+	assert_non_null(req);
+	assert_int_equal(pki_serial_from_hex("0abc", &serial), 0);
+	id = OCSP_cert_id_new(md, X509_get_subject_name(iss), X509_get0_pubkey_bitstr(iss), serial);
+	ASN1_INTEGER_free(serial);
+	assert_non_null(id);
+	assert_non_null(OCSP_request_add0_id(req, id));
+	qn = i2d_OCSP_REQUEST(req, &qder);
+	assert_true(qn > 0);
+	assert_int_equal(pki_ocsp_respond(ca, qder, (size_t)qn, ocsp_lookup_store, db, now_sec(),
+					  &rder, &rn), 0);
+	p = rder;
+	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)rn);
+	assert_non_null(resp);
+	bs = OCSP_response_get1_basic(resp);
+	assert_non_null(bs);
+	st = OCSP_single_get0_status(OCSP_resp_get0(bs, 0), &reason, NULL, NULL, NULL);
+	return st;
+}
+
 /* CRL state per issuer: two CAs (a rollover), one store. */
 static void test_crl_per_issuer(void **state)
 {
@@ -356,6 +391,13 @@ static void test_crl_per_issuer(void **state)
 	add_cert_of(db, i2, "0abd", CERT_ACTIVE);
 	assert_int_equal(cert_revoke(db, i2, "0abc", 4, "operator", &why), 0);
 	assert_int_equal(cert_hold(db, i2, "0abd", "operator", &why), 0);
+
+	/* OCSP through each CA's responder: the request's issuer hashes
+	 * (SHA-1 or SHA-256) pick the issuer, the store answers for it. */
+	assert_int_equal(ocsp_status_of(db, ca1, EVP_sha1()), V_OCSP_CERTSTATUS_GOOD);
+	assert_int_equal(ocsp_status_of(db, ca1, EVP_sha256()), V_OCSP_CERTSTATUS_GOOD);
+	assert_int_equal(ocsp_status_of(db, ca2, EVP_sha1()), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(ocsp_status_of(db, ca2, EVP_sha256()), V_OCSP_CERTSTATUS_REVOKED);
 
 	assert_int_equal(crl_current(db, i1, NULL, NULL, NULL, NULL), -ENOENT);
 	assert_int_equal(crl_publish(db, ca1, 3600, &num), 0);
