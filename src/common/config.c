@@ -81,6 +81,8 @@ static const struct setting settings[] = {
 	  "signing sessions started or renewed per minute for one holder"),
 	S("codes", "poll_timeout", SET_INT, poll_timeout, "25", 1, 120, false,
 	  "how long a browser's long-poll waits for a change, seconds"),
+	S("codes", "retention", SET_INT, code_retention, "2592000", 0, 315360000, false,
+	  "expired signing sessions without a signature are purged this long after expiry, seconds"),
 	S("pki", "dir", SET_STR, pki_dir, NULL, 0, 0, false,
 	  "CA certificates and keys (default DATA/pki)"),
 	S("pki", "passphrase_file", SET_STR, pki_passphrase_file, NULL, 0, 0, false,

@@ -51,6 +51,7 @@ struct config {
 	int64_t starts_per_client;	/* signing sessions started per minute per address */
 	int64_t starts_per_holder;	/* signing sessions started per minute per holder */
 	int64_t poll_timeout;		/* long-poll wait, seconds */
+	int64_t code_retention;		/* seconds after expiry before purging */
 
 	/* [pki] */
 	char *pki_dir;		/* default DATA/pki */

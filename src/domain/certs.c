@@ -3,7 +3,10 @@
  * Used by the back office (eonayctl), by the OCSP responder and CRL
  * publisher, and by signature verification (through cert_status_get).
  * Serial numbers are stored as lower-case hex without leading zeros
- * stripped: exactly what pki_cert_serial_hex() produces. */
+ * stripped: exactly what pki_cert_serial_hex() produces; a certificate is
+ * keyed by its issuer's key identifier and its serial.  Every status
+ * change appends a row to cert_status_history in the transaction that
+ * makes it. */
 #include "domain/certs.h"
 
 #include <ctype.h>
@@ -56,6 +59,33 @@ static void serial_norm(const char *in, char out[65])
 	for (; in && *in && n < 64; in++)
 		out[n++] = (char)tolower((unsigned char)*in);
 	out[n] = '\0';
+}
+
+/* The issuer of serial s: as given (normalised), or when issuer is NULL
+ * the one issuer that issued s (-ENOENT none, -ENOTUNIQ several). */
+static int issuer_resolve(struct db *db, const char *issuer, const char *s,
+			  char out[CERT_ISSUER_MAX])
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	if (issuer) {
+		if (isempty(issuer) || strlen(issuer) >= CERT_ISSUER_MAX)
+			return -ENOENT;
+		serial_norm(issuer, out);
+		return 0;
+	}
+	r = db_select(db, &st, "SELECT issuer FROM certificates WHERE serial = $1 LIMIT 2", "t", s);
+	if (r < 0)
+		return r;
+	r = db_step(st);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	snprintf(out, CERT_ISSUER_MAX, "%s", db_col_text(st, 0));
+	r = db_step(st);
+	if (r < 0)
+		return r;
+	return r == 1 ? -ENOTUNIQ : 0;
 }
 
 void holder_done(struct holder *h)
@@ -125,7 +155,7 @@ void cert_record_done(struct cert_record *c)
 	if (!c)
 		return;
 	free(c->subject_cn);
-	free(c->der_b64);
+	free(c->der);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -136,59 +166,113 @@ void cert_record_free_array(struct cert_record *a, size_t n)
 	free(a);
 }
 
-int cert_add(struct db *db, const struct cert_record *c)
+/* Appends a history row; inside the transaction of the change (and under
+ * its certificate's lock, which makes MAX + 1 safe: one writer per
+ * certificate). */
+static int history_add(struct db *db, const char *issuer, const char *serial, const char *event,
+		       enum cert_status status, int reason, const char *actor)
 {
-	char serial[65];
+	int64_t seq = 0;
 	int r;
 
-	serial_norm(c->serial, serial);
-	r = db_run(db, "INSERT INTO certificates (serial, tckn, card_serial, subject_cn, not_before,"
-		       " not_after, sha256, der, status, reason, revoked_at, issued_at)"
-		       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-		   "ttttiitttiii", serial, c->tckn, c->card_serial[0] ? c->card_serial : NULL,
-		   c->subject_cn, c->not_before, c->not_after, c->sha256, c->der_b64,
-		   cert_status_str(c->status), (int64_t)c->reason, c->revoked_at, c->issued_at);
+	r = db_query_int64(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM cert_status_history"
+			       " WHERE issuer = $1 AND serial = $2", "tt", &seq, issuer, serial);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO cert_status_history (issuer, serial, seq, at, event, status,"
+		       " reason, actor) VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, -1), $8)",
+		   "ttiittit", issuer, serial, seq, now_sec(), event, cert_status_str(status),
+		   (int64_t)(reason < 0 ? -1 : reason), actor);
 	return r < 0 ? r : 0;
 }
 
-#define CERT_COLUMNS "serial, tckn, card_serial, subject_cn, not_before, not_after, sha256," \
-		     " der, status, reason, revoked_at, issued_at"
+int cert_add(struct db *db, const struct cert_record *c)
+{
+	char serial[65], issuer[CERT_ISSUER_MAX];
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	if (isempty(c->issuer) || !c->der)
+		return -EINVAL;
+	serial_norm(c->serial, serial);
+	serial_norm(c->issuer, issuer);
+	r = db_prepare(db, "INSERT INTO certificates (issuer, serial, tckn, card_serial, subject_cn,"
+			   " not_before, not_after, sha256, der, status, reason, revoked_at, issued_at)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", &st);
+	if (r < 0)
+		return r;
+	r = db_bindv(st, "tttttiit", issuer, serial, c->tckn,
+		     c->card_serial[0] ? c->card_serial : NULL, c->subject_cn, c->not_before,
+		     c->not_after, c->sha256);
+	if (r == 0)
+		r = db_bind_blob(st, 9, c->der, c->der_len);
+	if (r == 0)
+		r = db_bind_text(st, 10, cert_status_str(c->status));
+	if (r == 0)
+		r = db_bind_int64(st, 11, c->reason);
+	if (r == 0)
+		r = db_bind_int64(st, 12, c->revoked_at);
+	if (r == 0)
+		r = db_bind_int64(st, 13, c->issued_at);
+	if (r == 0)
+		while ((r = db_step(st)) == 1)
+			;
+	if (r < 0)
+		return r;
+	return history_add(db, issuer, serial, "issued", c->status,
+			   c->status == CERT_ACTIVE ? -1 : c->reason, "operator");
+}
+
+#define CERT_COLUMNS "issuer, serial, tckn, card_serial, subject_cn, not_before, not_after," \
+		     " sha256, der, status, reason, revoked_at, issued_at"
 
 static int cert_from_row(struct db_stmt *st, struct cert_record *c)
 {
-	const char *card = db_col_text(st, 2);
+	const char *card = db_col_text(st, 3);
+	const void *der;
+	size_t n = 0;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->serial, sizeof(c->serial), "%s", db_col_text(st, 0));
-	snprintf(c->tckn, sizeof(c->tckn), "%s", db_col_text(st, 1));
+	snprintf(c->issuer, sizeof(c->issuer), "%s", db_col_text(st, 0));
+	snprintf(c->serial, sizeof(c->serial), "%s", db_col_text(st, 1));
+	snprintf(c->tckn, sizeof(c->tckn), "%s", db_col_text(st, 2));
 	snprintf(c->card_serial, sizeof(c->card_serial), "%s", card ? card : "");
-	c->subject_cn = dup_col(st, 3);
-	c->not_before = db_col_int64(st, 4);
-	c->not_after = db_col_int64(st, 5);
-	snprintf(c->sha256, sizeof(c->sha256), "%s", db_col_text(st, 6));
-	c->der_b64 = dup_col(st, 7);
-	if (status_parse(db_col_text(st, 8), &c->status) < 0) {
+	c->subject_cn = dup_col(st, 4);
+	c->not_before = db_col_int64(st, 5);
+	c->not_after = db_col_int64(st, 6);
+	snprintf(c->sha256, sizeof(c->sha256), "%s", db_col_text(st, 7));
+	der = db_col_blob(st, 8, &n);
+	c->der = der ? malloc(MAX(n, 1)) : NULL;
+	if (c->der) {
+		memcpy(c->der, der, n);
+		c->der_len = n;
+	}
+	if (status_parse(db_col_text(st, 9), &c->status) < 0) {
 		cert_record_done(c);
 		return -EUCLEAN;
 	}
-	c->reason = db_col_is_null(st, 9) ? 0 : (int)db_col_int64(st, 9);
-	c->revoked_at = db_col_is_null(st, 10) ? 0 : db_col_int64(st, 10);
-	c->issued_at = db_col_int64(st, 11);
-	if (!c->subject_cn || !c->der_b64) {
+	c->reason = db_col_is_null(st, 10) ? 0 : (int)db_col_int64(st, 10);
+	c->revoked_at = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
+	c->issued_at = db_col_int64(st, 12);
+	if (!c->subject_cn || !c->der) {
 		cert_record_done(c);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-int cert_get(struct db *db, const char *serial, struct cert_record *ret)
+int cert_get(struct db *db, const char *issuer, const char *serial, struct cert_record *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char s[65];
+	char s[65], is[CERT_ISSUER_MAX];
 	int r;
 
 	serial_norm(serial, s);
-	r = db_query_one(db, &st, "SELECT " CERT_COLUMNS " FROM certificates WHERE serial = $1", "t", s);
+	r = issuer_resolve(db, issuer, s, is);
+	if (r < 0)
+		return r;
+	r = db_query_one(db, &st, "SELECT " CERT_COLUMNS " FROM certificates"
+				  " WHERE issuer = $1 AND serial = $2", "tt", is, s);
 	if (r < 0)
 		return r;
 	return cert_from_row(st, ret);
@@ -203,7 +287,7 @@ int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
 	int r;
 
 	r = db_select(db, &st, "SELECT " CERT_COLUMNS " FROM certificates WHERE tckn = $1"
-			   " ORDER BY issued_at DESC, serial", "t", tckn);
+			   " ORDER BY issued_at DESC, serial, issuer", "t", tckn);
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {
@@ -227,16 +311,21 @@ int cert_list_by_tckn(struct db *db, const char *tckn, struct cert_record **ret,
 	return 0;
 }
 
-int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_status,
-		    int *ret_reason, int64_t *ret_revoked_at)
+int cert_status_get(struct db *db, const char *issuer, const char *serial,
+		    enum cert_status *ret_status, int *ret_reason, int64_t *ret_revoked_at)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char s[65];
+	char s[65], is[CERT_ISSUER_MAX];
 	int r;
 
+	if (!issuer)
+		return -EINVAL;
 	serial_norm(serial, s);
+	r = issuer_resolve(db, issuer, s, is);
+	if (r < 0)
+		return r;
 	r = db_query_one(db, &st, "SELECT status, reason, revoked_at FROM certificates"
-				  " WHERE serial = $1", "t", s);
+				  " WHERE issuer = $1 AND serial = $2", "tt", is, s);
 	if (r < 0)
 		return r;
 	r = status_parse(db_col_text(st, 0), ret_status);
@@ -249,7 +338,6 @@ int cert_status_get(struct db *db, const char *serial, enum cert_status *ret_sta
 	return 0;
 }
 
-/* One transition inside a transaction, with its audit event. */
 /* The refusal of a transition, recorded on its own (the change was rolled
  * back): evidence too, so its failure is the caller's failure. */
 static int record_refusal(struct db *db, const char *actor, const char *action,
@@ -262,21 +350,31 @@ static int record_refusal(struct db *db, const char *actor, const char *action,
 	return audit_append(db, false, actor, action, serial, "refused", details);
 }
 
-static int transition(struct db *db, const char *serial, unsigned allowed_from,
-		      enum cert_status to, int reason, const char *actor, const char *action,
-		      enum refusal *ret_refusal)
+/* One transition in its own transaction, with its history row and audit
+ * event. */
+static int transition(struct db *db, const char *issuer, const char *serial,
+		      unsigned allowed_from, enum cert_status to, int reason, const char *actor,
+		      const char *action, const char *event, enum refusal *ret_refusal)
 {
 	enum refusal why = REFUSAL_NONE;
-	_cleanup_free_ char *details = NULL;
-	enum cert_status from;
-	char s[65];
+	_cleanup_free_ char *details = NULL, *lock = NULL;
+	char s[65], is[CERT_ISSUER_MAX] = "";
+	enum cert_status from = CERT_ACTIVE;
 	int r;
 
 	serial_norm(serial, s);
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = cert_status_get(db, s, &from, NULL, NULL);
+	r = issuer_resolve(db, issuer, s, is);
+	if (r == 0) {
+		/* One writer per certificate (PostgreSQL runs writers at once):
+		 * the state read below is the one the update replaces. */
+		lock = strdup_printf("cert:%s:%s", is, s);
+		r = lock ? db_lock(db, lock) : -ENOMEM;
+	}
+	if (r == 0)
+		r = cert_status_get(db, is, s, &from, NULL, NULL);
 	if (r == -ENOENT)
 		why = REFUSAL_CERT_UNKNOWN;
 	else if (r == 0 && !(allowed_from & (1u << from)))
@@ -286,16 +384,18 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	if (r == 0) {
 		if (to == CERT_ACTIVE)
 			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
-				       " revoked_at = NULL WHERE serial = $1", "t", s);
+				       " revoked_at = NULL WHERE issuer = $1 AND serial = $2", "tt", is, s);
 		else
 			r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
-				       " revoked_at = $3 WHERE serial = $4",
-				   "tiit", cert_status_str(to), (int64_t)reason, now_sec(), s);
+				       " revoked_at = $3 WHERE issuer = $4 AND serial = $5",
+				   "tiitt", cert_status_str(to), (int64_t)reason, now_sec(), is, s);
 	}
+	if (r >= 0)
+		r = history_add(db, is, s, event, to, to == CERT_ACTIVE ? -1 : reason, actor);
 	if (r >= 0) {
-		details = strdup_printf("{\"from\":\"%s\",\"to\":\"%s\",\"reason\":%d}",
-					cert_status_str(from), cert_status_str(to),
-					to == CERT_ACTIVE ? -1 : reason);
+		details = strdup_printf("{\"issuer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
+					"\"reason\":%d}", is, cert_status_str(from),
+					cert_status_str(to), to == CERT_ACTIVE ? -1 : reason);
 		r = details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
 	}
 	if (r < 0) {
@@ -312,37 +412,40 @@ static int transition(struct db *db, const char *serial, unsigned allowed_from,
 	return db_commit(db);
 }
 
-int cert_hold(struct db *db, const char *serial, const char *actor, enum refusal *ret_refusal)
+int cert_hold(struct db *db, const char *issuer, const char *serial, const char *actor,
+	      enum refusal *ret_refusal)
 {
-	return transition(db, serial, 1u << CERT_ACTIVE, CERT_HOLD, CERT_REASON_HOLD, actor,
-			  "cert.hold", ret_refusal);
+	return transition(db, issuer, serial, 1u << CERT_ACTIVE, CERT_HOLD, CERT_REASON_HOLD,
+			  actor, "cert.hold", "hold", ret_refusal);
 }
 
-int cert_release(struct db *db, const char *serial, const char *actor,
+int cert_release(struct db *db, const char *issuer, const char *serial, const char *actor,
 		 enum refusal *ret_refusal)
 {
-	return transition(db, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor, "cert.release",
-			  ret_refusal);
+	return transition(db, issuer, serial, 1u << CERT_HOLD, CERT_ACTIVE, 0, actor,
+			  "cert.release", "release", ret_refusal);
 }
 
-int cert_revoke(struct db *db, const char *serial, int reason, const char *actor,
-		enum refusal *ret_refusal)
+int cert_revoke(struct db *db, const char *issuer, const char *serial, int reason,
+		const char *actor, enum refusal *ret_refusal)
 {
 	if (!cert_revoke_reason_ok(reason)) {
 		*ret_refusal = REFUSAL_CERT_REASON;
 		return -EACCES;
 	}
-	return transition(db, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
-			  reason, actor, "cert.revoke", ret_refusal);
+	return transition(db, issuer, serial, (1u << CERT_ACTIVE) | (1u << CERT_HOLD),
+			  CERT_REVOKED, reason, actor, "cert.revoke", "revoke", ret_refusal);
 }
 
-int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
+int cert_foreach_revoked(struct db *db, const char *issuer, cert_revoked_fn fn,
+			 void *userdata)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	int r;
 
-	r = db_prepare(db, "SELECT serial, revoked_at, reason FROM certificates"
-			   " WHERE status IN ('hold', 'revoked') ORDER BY serial", &st);
+	r = db_select(db, &st, "SELECT serial, revoked_at, reason FROM certificates"
+			       " WHERE issuer = $1 AND status IN ('hold', 'revoked') ORDER BY serial",
+		      "t", issuer);
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {
@@ -351,4 +454,68 @@ int cert_foreach_revoked(struct db *db, cert_revoked_fn fn, void *userdata)
 			return r;
 	}
 	return r;
+}
+
+void cert_event_free_array(struct cert_event *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		free(a[i].actor);
+	free(a);
+}
+
+int cert_history(struct db *db, const char *issuer, const char *serial, struct cert_event **ret,
+		 size_t *ret_n)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char s[65], is[CERT_ISSUER_MAX];
+	struct cert_event *a = NULL;
+	size_t n = 0;
+	int64_t known = 0;
+	int r;
+
+	serial_norm(serial, s);
+	r = issuer_resolve(db, issuer, s, is);
+	if (r == 0)
+		r = db_query_int64(db, "SELECT COUNT(*) FROM certificates WHERE issuer = $1"
+				       " AND serial = $2", "tt", &known, is, s);
+	if (r < 0)
+		return r;
+	if (!known)
+		return -ENOENT;
+	r = db_select(db, &st, "SELECT seq, at, event, status, reason, actor FROM"
+			       " cert_status_history WHERE issuer = $1 AND serial = $2 ORDER BY seq",
+		      "tt", is, s);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		struct cert_event *na = realloc(a, (n + 1) * sizeof(*a)), *e;
+		if (!na) {
+			r = -ENOMEM;
+			break;
+		}
+		a = na;
+		e = &a[n];
+		memset(e, 0, sizeof(*e));
+		e->seq = db_col_int64(st, 0);
+		e->at = db_col_int64(st, 1);
+		snprintf(e->event, sizeof(e->event), "%s", db_col_text(st, 2));
+		e->reason = db_col_is_null(st, 4) ? -1 : (int)db_col_int64(st, 4);
+		e->actor = dup_col(st, 5);
+		n++;
+		if (!e->actor) {
+			r = -ENOMEM;
+			break;
+		}
+		if (status_parse(db_col_text(st, 3), &e->status) < 0) {
+			r = -EUCLEAN;
+			break;
+		}
+	}
+	if (r < 0) {
+		cert_event_free_array(a, n);
+		return r;
+	}
+	*ret = a;
+	*ret_n = n;
+	return 0;
 }

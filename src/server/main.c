@@ -17,6 +17,7 @@
 #include "domain/cards.h"
 #include "domain/edevlet.h"
 #include "domain/publish.h"
+#include "domain/signing.h"
 #include "server/acceptor.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
@@ -90,6 +91,10 @@ static int housekeeping(struct server *srv)
 	r = websession_purge(db, cfg, &n);
 	if (r == 0 && n > 0)
 		log_info("purged %lld expired browser sessions", (long long)n);
+	if (r == 0)
+		r = signing_purge(db, cfg, &n);
+	if (r == 0 && n > 0)
+		log_info("purged %lld expired signing sessions without a signature", (long long)n);
 	if (r == 0)
 		r = ratelimit_purge(db, &n);
 	if (r == 0)
