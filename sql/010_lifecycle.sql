@@ -20,13 +20,11 @@ CREATE TABLE login_failures (
     last_at BIGINT NOT NULL
 );
 
--- How a web session was logged in, and with which certificate (e-imza):
--- suspending or revoking that certificate ends the session.
--- NOTE for the integrator: migration 008 (e-Devlet) adds login_method
--- with the same definition; when 008 is merged, drop the login_method
--- line below.
-ALTER TABLE web_sessions ADD COLUMN login_method TEXT
-    CHECK (login_method IN ('e-imza', 'şifre', 'e-devlet'));
+-- With which certificate (issuer key identifier + serial, as in
+-- certificates since 009) a web session was logged in by e-imza (how it
+-- was logged in, login_method, came with 008): suspending or revoking
+-- that certificate ends the session.
+ALTER TABLE web_sessions ADD COLUMN signer_issuer TEXT;
 ALTER TABLE web_sessions ADD COLUMN signer_serial TEXT;
 CREATE INDEX web_sessions_signer ON web_sessions (signer_serial);
 

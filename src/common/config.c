@@ -81,6 +81,8 @@ static const struct setting settings[] = {
 	  "signing sessions started or renewed per minute for one holder"),
 	S("codes", "poll_timeout", SET_INT, poll_timeout, "25", 1, 120, false,
 	  "how long a browser's long-poll waits for a change, seconds"),
+	S("codes", "retention", SET_INT, code_retention, "2592000", 0, 315360000, false,
+	  "expired signing sessions without a signature are purged this long after expiry, seconds"),
 	S("pki", "dir", SET_STR, pki_dir, NULL, 0, 0, false,
 	  "CA certificates and keys (default DATA/pki)"),
 	S("pki", "passphrase_file", SET_STR, pki_passphrase_file, NULL, 0, 0, false,
@@ -143,6 +145,16 @@ static const struct setting settings[] = {
 	  false, "file holding the AES-256 master key (default DATA/keys/master.key)"),
 	S("security", "master_key", SET_STR, master_key, NULL, 0, 0, true,
 	  "the AES-256 master key itself, 64 hex digits (overrides the file)"),
+	S("edevlet", "issuer", SET_URL, edevlet_issuer, NULL, 0, 0, false,
+	  "OpenID Connect issuer of E-Devlet ile Giriş (https; http only on loopback); unset: off"),
+	S("edevlet", "client_id", SET_STR, edevlet_client_id, NULL, 0, 0, false,
+	  "our client_id at the provider"),
+	S("edevlet", "client_secret", SET_STR, edevlet_client_secret, NULL, 0, 0, true,
+	  "our client secret at the provider (client_secret_basic)"),
+	S("edevlet", "tckn_claim", SET_STR, edevlet_tckn_claim, "tckn", 0, 0, false,
+	  "the ID token claim that carries the T.C. Kimlik No"),
+	S("edevlet", "scope", SET_STR, edevlet_scope, "openid", 0, 0, false,
+	  "scopes asked for (must include openid)"),
 };
 
 static char **str_field(struct config *c, const struct setting *s)
@@ -410,6 +422,10 @@ int config_finish(struct config *c, char **ret_err)
 	/* No trailing slash: URLs are built as BASE + "/path". */
 	for (size_t n = strlen(c->base_url); n > 8 && c->base_url[n - 1] == '/'; n--)
 		c->base_url[n - 1] = '\0';
+	if (c->edevlet_issuer && (isempty(c->edevlet_client_id) || isempty(c->edevlet_client_secret))) {
+		*ret_err = strdup_printf("edevlet.issuer needs edevlet.client_id and edevlet.client_secret");
+		return -EINVAL;
+	}
 	if (!c->db_path) {
 		c->db_path = strdup_printf("%s/eonay.db", c->data_dir);
 		if (!c->db_path)

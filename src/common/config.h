@@ -51,6 +51,7 @@ struct config {
 	int64_t starts_per_client;	/* signing sessions started per minute per address */
 	int64_t starts_per_holder;	/* signing sessions started per minute per holder */
 	int64_t poll_timeout;		/* long-poll wait, seconds */
+	int64_t code_retention;		/* seconds after expiry before purging */
 
 	/* [pki] */
 	char *pki_dir;		/* default DATA/pki */
@@ -84,6 +85,13 @@ struct config {
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */
 	char *master_key;	/* hex, secret; overrides the file when set */
+
+	/* [edevlet] E-Devlet ile Giriş (OpenID Connect) */
+	char *edevlet_issuer;	/* NULL: off */
+	char *edevlet_client_id;
+	char *edevlet_client_secret;	/* secret */
+	char *edevlet_tckn_claim;
+	char *edevlet_scope;
 };
 
 /* Fills defaults (data_dir may be NULL: then "./eonay-data"). */

@@ -1,5 +1,6 @@
 /* cmd-cert.c - eonayctl holder / cert / crl: holders, certificate status
- * changes (each publishes a new CRL at once) and the CRL itself. */
+ * changes (each publishes a new CRL at once), a certificate's status
+ * history, and the CRLs (one per issuing CA). */
 #include <openssl/crypto.h>
 #include <stdio.h>
 
@@ -9,6 +10,8 @@
 #include "common/tckn.h"
 #include "ctl/ctl.h"
 #include "pki/crl.h"
+#include "pki/key.h"
+#include "pki/ossl.h"
 #include "domain/certs.h"
 
 /* holder set-word: the güvenlik sözcüğü for Şifreli Giriş, read from one
@@ -123,27 +126,83 @@ static void cert_print(const struct cert_record *c)
 
 	iso8601_utc(c->not_before, nb);
 	iso8601_utc(c->not_after, na);
-	printf("%s %s %-7s %s..%s %s%s%s%s\n", c->serial, c->tckn, cert_status_str(c->status), nb,
-	       na, c->subject_cn, c->card_serial[0] ? " card=" : "", c->card_serial,
-	       c->status == CERT_REVOKED ? pki_reason_to_string(c->reason) ?: "" : "");
+	printf("%s %s %-7s %s..%s %s%s%s%s%s issuer=%s\n", c->serial, c->tckn,
+	       cert_status_str(c->status), nb, na, c->subject_cn, c->card_serial[0] ? " card=" : "",
+	       c->card_serial, c->status == CERT_REVOKED ? " " : "",
+	       c->status == CERT_REVOKED ? pki_reason_to_string(c->reason) ?: "" : "", c->issuer);
+}
+
+/* Takes "--issuer ID" out of argv (anywhere after the subcommand). */
+static const char *take_issuer(int *argc, char **argv)
+{
+	const char *issuer = NULL;
+
+	for (int i = 2; i + 1 < *argc; i++)
+		if (streq(argv[i], "--issuer")) {
+			issuer = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof(*argv));
+			*argc -= 2;
+			argv[*argc] = NULL;
+			break;
+		}
+	return issuer;
+}
+
+static int cert_history_print(struct ctl *ctl, const char *issuer, const char *serial)
+{
+	struct cert_event *a = NULL;
+	size_t n = 0;
+	int r;
+
+	r = cert_history(ctl->db, issuer, serial, &a, &n);
+	if (r == -ENOENT) {
+		fprintf(stderr, "eonayctl cert history: no certificate %s\n", serial);
+		return 1;
+	}
+	if (r == -ENOTUNIQ) {
+		fprintf(stderr, "eonayctl cert history: several issuers issued %s: give --issuer\n",
+			serial);
+		return 1;
+	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char t[21];
+
+		iso8601_utc(a[i].at, t);
+		printf("%s %-8s %-7s %s%s%s\n", t, a[i].event, cert_status_str(a[i].status),
+		       a[i].actor, a[i].reason >= 0 ? " reason=" : "",
+		       a[i].reason >= 0 ? pki_reason_to_string(a[i].reason) ?: "?" : "");
+	}
+	cert_event_free_array(a, n);
+	return 0;
 }
 
 int ctl_cert(struct ctl *ctl, int argc, char **argv)
 {
-	const char *actor = "operator";
+	const char *actor = "operator", *issuer;
 	enum refusal why = REFUSAL_NONE;
 	int reason = 0, r;
 
 	if (ctl_wants_help(argc, argv) || argc < 3) {
 		printf("Usage: eonayctl cert list TCKN\n"
 		       "       eonayctl cert show SERIAL\n"
+		       "       eonayctl cert history SERIAL       (every status change: who, when, why)\n"
 		       "       eonayctl cert hold SERIAL          (askıya alma, certificateHold)\n"
 		       "       eonayctl cert release SERIAL       (askıdan indirme / kullanıma açma)\n"
 		       "       eonayctl cert revoke SERIAL REASON (final; keyCompromise, superseded,\n"
 		       "                                           affiliationChanged, cessationOfOperation,\n"
 		       "                                           privilegeWithdrawn, unspecified)\n"
+		       "A certificate is its issuer and its serial: after a CA rollover two issuers\n"
+		       "may have issued the same serial; then add --issuer ID (the issuer= that\n"
+		       "'cert list' shows).\n"
 		       "Each change publishes a new CRL; OCSP answers change at once.\n");
 		return argc < 3 ? 2 : 0;
+	}
+	issuer = take_issuer(&argc, argv);
+	if (argc < 3) {
+		fprintf(stderr, "eonayctl cert: bad arguments; try 'eonayctl cert --help'\n");
+		return 2;
 	}
 	r = ctl_open_store(ctl);
 	if (r < 0)
@@ -163,9 +222,14 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 	if (streq(argv[1], "show")) {
 		struct cert_record c;
 
-		r = cert_get(ctl->db, argv[2], &c);
+		r = cert_get(ctl->db, issuer, argv[2], &c);
 		if (r == -ENOENT) {
 			fprintf(stderr, "eonayctl cert: no certificate %s\n", argv[2]);
+			return 1;
+		}
+		if (r == -ENOTUNIQ) {
+			fprintf(stderr, "eonayctl cert: several issuers issued %s: give --issuer\n",
+				argv[2]);
 			return 1;
 		}
 		if (r < 0)
@@ -174,10 +238,12 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 		cert_record_done(&c);
 		return 0;
 	}
+	if (streq(argv[1], "history"))
+		return cert_history_print(ctl, issuer, argv[2]);
 	if (streq(argv[1], "hold"))
-		r = cert_hold(ctl->db, argv[2], actor, &why);
+		r = cert_hold(ctl->db, issuer, argv[2], actor, &why);
 	else if (streq(argv[1], "release"))
-		r = cert_release(ctl->db, argv[2], actor, &why);
+		r = cert_release(ctl->db, issuer, argv[2], actor, &why);
 	else if (streq(argv[1], "revoke")) {
 		if (argc < 4 || pki_reason_from_string(argv[3], &reason) < 0 ||
 		    !cert_revoke_reason_ok(reason)) {
@@ -186,10 +252,15 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 					"unspecified\n");
 			return 2;
 		}
-		r = cert_revoke(ctl->db, argv[2], reason, actor, &why);
+		r = cert_revoke(ctl->db, issuer, argv[2], reason, actor, &why);
 	} else {
 		fprintf(stderr, "eonayctl cert: unknown subcommand '%s'\n", argv[1]);
 		return 2;
+	}
+	if (r == -ENOTUNIQ) {
+		fprintf(stderr, "eonayctl cert %s: several issuers issued %s: give --issuer\n",
+			argv[1], argv[2]);
+		return 1;
 	}
 	if (r == -EACCES && why == REFUSAL_CERT_UNKNOWN) {
 		fprintf(stderr, "eonayctl cert %s: no certificate %s\n", argv[1], argv[2]);
@@ -215,11 +286,44 @@ int ctl_crl(struct ctl *ctl, int argc, char **argv)
 	size_t n = 0;
 	int r;
 
+	const char *issuer = NULL, *der_file = NULL, *ca_file = NULL;
+	char ca_issuer[PKI_KEY_ID_HEX_MAX];
+
 	if (ctl_wants_help(argc, argv) || argc < 2) {
-		printf("Usage: eonayctl crl publish | show\n\n"
-		       "publish  builds and signs a new CRL from the store\n"
-		       "show     prints the current CRL's number and nextUpdate; --der FILE writes it\n");
+		printf("Usage: eonayctl crl publish | show [--issuer ID | --ca CA.pem] [--der FILE]\n\n"
+		       "publish  builds and signs a new CRL of the issuing CA from the store\n"
+		       "show     prints a CRL's number and nextUpdate (the one published last, or\n"
+		       "         that of the issuer named by its key identifier or certificate);\n"
+		       "         --der FILE writes it\n");
 		return argc < 2 ? 2 : 0;
+	}
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (streq(argv[i], "--issuer"))
+			issuer = argv[i + 1];
+		else if (streq(argv[i], "--der"))
+			der_file = argv[i + 1];
+		else if (streq(argv[i], "--ca"))
+			ca_file = argv[i + 1];
+		else {
+			fprintf(stderr, "eonayctl crl: unknown option '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	if (argc % 2) {
+		fprintf(stderr, "eonayctl crl: bad arguments; try 'eonayctl crl --help'\n");
+		return 2;
+	}
+	if (ca_file) {
+		_cleanup_(X509_freep) X509 *x = NULL;
+
+		r = pki_cert_load(ca_file, &x);
+		if (r == 0)
+			r = pki_cert_key_id_hex(x, ca_issuer);
+		if (r < 0) {
+			fprintf(stderr, "eonayctl crl: %s: %s\n", ca_file, strerror(-r));
+			return 1;
+		}
+		issuer = ca_issuer;
 	}
 	r = ctl_open_store(ctl);
 	if (r < 0)
@@ -229,7 +333,7 @@ int ctl_crl(struct ctl *ctl, int argc, char **argv)
 	if (streq(argv[1], "show")) {
 		char t[21];
 
-		r = crl_current(ctl->db, &der, &n, &number, &next);
+		r = crl_current(ctl->db, issuer, &der, &n, &number, &next);
 		if (r == -ENOENT) {
 			fprintf(stderr, "eonayctl crl: none published yet\n");
 			return 1;
@@ -238,8 +342,8 @@ int ctl_crl(struct ctl *ctl, int argc, char **argv)
 			return r;
 		iso8601_utc(next, t);
 		printf("CRL #%lld, %zu bytes, nextUpdate %s\n", (long long)number, n, t);
-		if (argc == 4 && streq(argv[2], "--der"))
-			return write_file_atomic(argv[3], der, n, 0644);
+		if (der_file)
+			return write_file_atomic(der_file, der, n, 0644);
 		return 0;
 	}
 	fprintf(stderr, "eonayctl crl: unknown subcommand '%s'\n", argv[1]);

@@ -122,7 +122,13 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 	r = institution_put(ctl->db, "meb", "T.C. Millî Eğitim Bakanlığı");
 	if (r < 0)
 		return r;
-	r = crl_current(ctl->db, NULL, NULL, NULL, NULL);
+	{
+		char issuer[CERT_ISSUER_MAX];
+
+		r = crl_issuer_of(ca, issuer);
+		if (r == 0)
+			r = crl_current(ctl->db, issuer, NULL, NULL, NULL, NULL);
+	}
 	if (r == -ENOENT)
 		r = crl_publish(ctl->db, ca, ctl->cfg.crl_validity, NULL);
 	if (r < 0)

@@ -29,7 +29,7 @@ static int login_effect(struct db *db, const struct act_ctx *ctx, const struct s
 				    s->client_addr, ret_refusal);
 	if (r >= 0 && sig->signer_serial && sig->signer_serial[0])
 		r = websession_bind_signer(db, ctx->session_key, s->web_hash, s->id,
-					   sig->signer_serial);
+					   sig->signer_issuer, sig->signer_serial);
 	if (r < 0)
 		return r;
 	return audit_append(db, true, actor, "session.login", s->id, "ok",

@@ -42,6 +42,7 @@ struct act_input {
 struct act_signature {
 	const char *sha256;		/* key of the signatures row */
 	const char *signer_serial;
+	const char *signer_issuer;	/* its issuer's key identifier; NULL when unknown */
 };
 
 struct signed_act {

@@ -76,18 +76,19 @@ static int random_digits(char *buf, size_t n)
 	return 0;
 }
 
-static int record(struct db *db, const struct card_request *req, const char *label,
-		  const char *sealed, X509 *cert, const char *cn, struct card_result *ret)
+static int record(struct db *db, struct pki_ca *ca, const struct card_request *req,
+		  const char *label, const char *sealed, X509 *cert, const char *cn,
+		  struct card_result *ret)
 {
 	_cleanup_free_ unsigned char *der = NULL;
-	_cleanup_free_ char *details = NULL, *b64 = NULL;
+	_cleanup_free_ char *details = NULL;
 	struct cert_record c = { .status = CERT_HOLD, .reason = CERT_REASON_HOLD };
 	size_t n = 0;
 	int r;
 
 	r = pki_cert_to_der(cert, &der, &n);
 	if (r == 0)
-		r = base64_encode(der, n, &b64);
+		r = pki_cert_key_id_hex(pki_ca_issuing_cert(ca), c.issuer);
 	if (r == 0)
 		r = pki_cert_serial_hex(cert, c.serial);
 	if (r == 0)
@@ -101,9 +102,11 @@ static int record(struct db *db, const struct card_request *req, const char *lab
 	snprintf(c.tckn, sizeof(c.tckn), "%s", req->tckn);
 	snprintf(c.card_serial, sizeof(c.card_serial), "%s", label);
 	c.subject_cn = (char *)cn;
-	c.der_b64 = b64;
+	c.der = der;
+	c.der_len = n;
 	c.issued_at = c.revoked_at = now_sec();
-	details = strdup_printf("{\"card\":\"%s\",\"certificate\":\"%s\"}", label, c.serial);
+	details = strdup_printf("{\"card\":\"%s\",\"certificate\":\"%s\",\"issuer\":\"%s\"}",
+				label, c.serial, c.issuer);
 	if (!details)
 		return -ENOMEM;
 
@@ -119,6 +122,7 @@ static int record(struct db *db, const struct card_request *req, const char *lab
 	if (r < 0)
 		return r;
 	snprintf(ret->cert_serial, sizeof(ret->cert_serial), "%s", c.serial);
+	snprintf(ret->cert_issuer, sizeof(ret->cert_issuer), "%s", c.issuer);
 	snprintf(ret->status, sizeof(ret->status), "hold");
 	return 0;
 }
@@ -208,13 +212,13 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		struct pki_holder_info hi;
 		r = pki_cert_holder_info(cert, &hi);
 		if (r == 0)
-			r = record(db, req, label, sealed, cert, hi.common_name, &res);
+			r = record(db, ca, req, label, sealed, cert, hi.common_name, &res);
 	}
 	if (r == 0 && req->active) {
 		enum refusal why;
 
 		/* Just recorded on hold: a refusal here is a broken store. */
-		r = cert_release(db, res.cert_serial, "operator", &why);
+		r = cert_release(db, res.cert_issuer, res.cert_serial, "operator", &why);
 		if (r == -EACCES)
 			r = -EUCLEAN;
 		if (r == 0)

@@ -22,6 +22,7 @@ struct card_result {
 	char label[33];
 	char user_pin[16];	/* the initial PIN for the PIN envelope */
 	char cert_serial[65];
+	char cert_issuer[65];	/* its issuer (key identifier, see certs.h) */
 	char status[8];
 };
 

@@ -65,12 +65,26 @@ int eonay_history(struct db *db, const char *tckn, json_t **ret)
 	if (!a)
 		return -ENOMEM;
 	while ((r = db_step(st)) == 1) {
-		json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:s,s:s,s:s}", "action", db_col_text(st, 0),
-				      "at", (json_int_t)db_col_int64(st, 1), "text_version",
-				      (json_int_t)db_col_int64(st, 2), "explanation_version",
-				      (json_int_t)db_col_int64(st, 3), "signer_serial",
-				      db_col_text(st, 4), "signature_sha256", db_col_text(st, 5),
-				      "signed_content", db_col_text(st, 6));
+		_cleanup_free_ char *b64 = NULL;
+		const void *cms;
+		size_t n = 0;
+		json_t *o;
+
+		/* The CMS is stored as DER; the API carries it as base64. */
+		cms = db_col_blob(st, 6, &n);
+		if (!cms) {
+			r = -EUCLEAN;
+			break;
+		}
+		r = base64_encode(cms, n, &b64);
+		if (r < 0)
+			break;
+		o = json_pack("{s:s,s:I,s:I,s:I,s:s,s:s,s:s}", "action", db_col_text(st, 0),
+			      "at", (json_int_t)db_col_int64(st, 1), "text_version",
+			      (json_int_t)db_col_int64(st, 2), "explanation_version",
+			      (json_int_t)db_col_int64(st, 3), "signer_serial",
+			      db_col_text(st, 4), "signature_sha256", db_col_text(st, 5),
+			      "signed_content", b64);
 		if (!o || json_array_append_new(a, o) < 0) {
 			r = -ENOMEM;
 			break;

@@ -42,14 +42,23 @@ void signature_result_done(struct signature_result *r)
 static int store_status(void *userdata, X509 *cert, X509 *issuer, int *ret_state)
 {
 	struct db *db = userdata;
-	char serial[PKI_SERIAL_HEX_MAX];
+	char serial[PKI_SERIAL_HEX_MAX], is[PKI_KEY_ID_HEX_MAX];
 	enum cert_status st;
 	int r;
 
 	r = pki_cert_serial_hex(cert, serial);
 	if (r < 0)
 		return r;
-	r = cert_status_get(db, serial, &st, NULL, NULL);
+	/* Issuer + serial: the issuer's key as it is in the chain that was
+	 * built; without one, the certificate's own authorityKeyIdentifier. */
+	r = issuer ? pki_cert_key_id_hex(issuer, is) : pki_cert_issuer_key_id_hex(cert, is);
+	if (r == -ENOENT) {
+		*ret_state = CADES_STATUS_UNKNOWN;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = cert_status_get(db, is, serial, &st, NULL, NULL);
 	if (r == -ENOENT) {
 		*ret_state = CADES_STATUS_UNKNOWN;
 		return 0;
@@ -180,7 +189,11 @@ static int accept_in_tx(struct db *db, const struct act_ctx *ctx, const struct s
 {
 	_cleanup_free_ char *lock = strdup_printf("holder:%s", s->tckn);
 	_cleanup_free_ char *details = NULL;
-	const struct act_signature sig = { c[0].sha256, ret->signer_serial };
+	char is0[PKI_KEY_ID_HEX_MAX];
+	const struct act_signature sig = {
+		c[0].sha256, ret->signer_serial,
+		pki_cert_issuer_key_id_hex(c[0].rep->signer, is0) == 0 ? is0 : NULL,
+	};
 	size_t n = json_array_size(sigs);
 	json_t *d;
 	int r;
@@ -199,10 +212,26 @@ static int accept_in_tx(struct db *db, const struct act_ctx *ctx, const struct s
 						     strdup("precondition no longer holds")) : r;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = db_run(db, "INSERT INTO signatures (sha256, session_id, idx, tckn, signer_serial,"
-			       " cms, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			   "ttittti", c[i].sha256, s->id, (int64_t)i, s->tckn, ret->signer_serial,
-			   json_string_value(json_array_get(sigs, i)), now_sec());
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+		char is[PKI_KEY_ID_HEX_MAX];
+
+		/* The signer's certificate is issuer + serial; the CMS is kept
+		 * as it came (DER). */
+		if (pki_cert_issuer_key_id_hex(c[i].rep->signer, is) < 0)
+			is[0] = '\0';
+		r = db_prepare(db, "INSERT INTO signatures (sha256, session_id, idx, tckn, signer_serial,"
+				   " signer_issuer, cms, signed_at)"
+				   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st);
+		if (r == 0)
+			r = db_bindv(st, "ttittt", c[i].sha256, s->id, (int64_t)i, s->tckn,
+				     ret->signer_serial, is[0] ? is : NULL);
+		if (r == 0)
+			r = db_bind_blob(st, 7, c[i].der, c[i].len);
+		if (r == 0)
+			r = db_bind_int64(st, 8, now_sec());
+		if (r == 0)
+			while ((r = db_step(st)) == 1)
+				;
 		if (r == -EEXIST)	/* raced with another submission of it */
 			return refuse(ret, ret_refusal, REFUSAL_SIGNATURE_REPLAYED,
 				      strdup(c[i].sha256));

@@ -498,3 +498,18 @@ int signing_finish(struct db *db, const char *id, enum signing_state to,
 		return r;
 	return r == 0 ? -EBUSY : 0;
 }
+
+int signing_purge(struct db *db, const struct config *cfg, int64_t *ret_n)
+{
+	int r;
+
+	/* signing_sessions_expires (migration 005) serves the range. */
+	r = db_run(db, "DELETE FROM signing_sessions WHERE expires_at < $1 AND NOT EXISTS"
+		       " (SELECT 1 FROM signatures g WHERE g.session_id = signing_sessions.id)",
+		   "i", now_sec() - cfg->code_retention);
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = r;
+	return 0;
+}

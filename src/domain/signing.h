@@ -107,3 +107,9 @@ int signing_find_by_token(struct db *db, const unsigned char key[32], const char
  * transaction. */
 int signing_finish(struct db *db, const char *id, enum signing_state to,
 		   enum refusal result, const char *signer_serial);
+
+/* Housekeeping: deletes the signing sessions that expired more than
+ * cfg->code_retention seconds ago and never carried an accepted signature
+ * (a session with a row in signatures is evidence and stays, with it).
+ * *ret_n: how many went. */
+int signing_purge(struct db *db, const struct config *cfg, int64_t *ret_n);

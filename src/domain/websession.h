@@ -74,11 +74,14 @@ int websession_login_password(struct db *db, const char *web_hash, const char *t
 
 /* The e-signature login of signing_id (the login act's effect, after
  * websession_login_accept, same transaction): records the signer
- * certificate's serial on the new session, so that suspending or revoking
- * that certificate ends it. */
+ * certificate (issuer key identifier, may be NULL, and serial) on the new
+ * session, so that suspending or revoking that certificate ends it. */
 int websession_bind_signer(struct db *db, const unsigned char key[32], const char *web_hash,
-			   const char *signing_id, const char *signer_serial);
+			   const char *signing_id, const char *signer_issuer,
+			   const char *signer_serial);
 
-/* Ends every session logged in with the certificate serial (lower-case
- * hex); *ret_n (may be NULL) how many.  In the caller's transaction. */
-int websession_end_by_signer(struct db *db, const char *serial, int64_t *ret_n);
+/* Ends every session logged in with the certificate issuer + serial
+ * (lower-case hex; a session whose issuer was not known matches by serial);
+ * *ret_n (may be NULL) how many.  In the caller's transaction. */
+int websession_end_by_signer(struct db *db, const char *issuer, const char *serial,
+			     int64_t *ret_n);

@@ -380,6 +380,43 @@ int pki_cert_serial_hex(X509 *cert, char ret[PKI_SERIAL_HEX_MAX])
 	return pki_serial_to_hex(X509_get0_serialNumber(cert), ret);
 }
 
+static int key_id_hex(const ASN1_OCTET_STRING *id, char ret[PKI_KEY_ID_HEX_MAX])
+{
+	int n = ASN1_STRING_length(id);
+
+	if (n <= 0 || n > 32)
+		return -EBADMSG;
+	hex_encode(ASN1_STRING_get0_data(id), (size_t)n, ret);
+	return 0;
+}
+
+int pki_cert_key_id_hex(X509 *ca_cert, char ret[PKI_KEY_ID_HEX_MAX])
+{
+	const ASN1_OCTET_STRING *ski;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (!ca_cert || !ret)
+		return -EINVAL;
+	ski = X509_get0_subject_key_id(ca_cert);
+	if (ski)
+		return key_id_hex(ski, ret);
+	if (X509_pubkey_digest(ca_cert, EVP_sha1(), md, &len) != 1)
+		return -EBADMSG;
+	hex_encode(md, len, ret);
+	return 0;
+}
+
+int pki_cert_issuer_key_id_hex(X509 *cert, char ret[PKI_KEY_ID_HEX_MAX])
+{
+	const ASN1_OCTET_STRING *aki;
+
+	if (!cert || !ret)
+		return -EINVAL;
+	aki = X509_get0_authority_key_id(cert);
+	return aki ? key_id_hex(aki, ret) : -ENOENT;
+}
+
 int pki_cert_sha256_hex(X509 *cert, char ret[PKI_SHA256_HEX_MAX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];

@@ -70,6 +70,18 @@ int pki_serial_random(ASN1_INTEGER **ret);
 
 /* The certificate's serial in canonical hex. */
 int pki_cert_serial_hex(X509 *cert, char ret[PKI_SERIAL_HEX_MAX]);
+/* Key identifiers in lower-case hex: at most 32 bytes. */
+#define PKI_KEY_ID_HEX_MAX (2 * 32 + 1)
+/* The key identifier of a CA certificate, as what it issues names it: its
+ * subjectKeyIdentifier, or when it has none SHA-1 of its subjectPublicKey
+ * (RFC 5280 4.2.1.2 method 1, which is what our CA puts there, and so the
+ * issuerKeyHash of an OCSP CertID made with SHA-1).  The store keys
+ * certificates and CRLs by it (issuer + serial).  -EBADMSG when longer
+ * than 32 bytes. */
+int pki_cert_key_id_hex(X509 *ca_cert, char ret[PKI_KEY_ID_HEX_MAX]);
+/* The keyIdentifier of cert's authorityKeyIdentifier: its issuer's
+ * pki_cert_key_id_hex().  -ENOENT when it has none. */
+int pki_cert_issuer_key_id_hex(X509 *cert, char ret[PKI_KEY_ID_HEX_MAX]);
 /* SHA-256 of the certificate's DER, lower-case hex. */
 int pki_cert_sha256_hex(X509 *cert, char ret[PKI_SHA256_HEX_MAX]);
 

@@ -89,12 +89,14 @@ static int add_single(struct pki_ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid,
 	_cleanup_(ASN1_TIME_freep) ASN1_TIME *revtime = NULL;
 	struct pki_ocsp_status st = { .status = PKI_OCSP_UNKNOWN };
 	ASN1_INTEGER *serial = NULL;
-	char hex[PKI_SERIAL_HEX_MAX];
+	char hex[PKI_SERIAL_HEX_MAX], issuer[PKI_KEY_ID_HEX_MAX];
 	int reason = OCSP_REVOKED_STATUS_NOSTATUS;
 	int r;
 
 	if (certid_is_ours(ca, cid, &serial) && pki_serial_to_hex(serial, hex) == 0) {
-		r = lookup(userdata, hex, &st);
+		r = pki_cert_key_id_hex(ca->issuing, issuer);
+		if (r == 0)
+			r = lookup(userdata, issuer, hex, &st);
 		if (r < 0)
 			return r;
 	}

@@ -33,10 +33,12 @@ struct pki_ocsp_status {
 				 * 6 = certificateHold */
 };
 
-/* Looks up one serial (canonical hex, see key.h) issued by the issuing
- * CA.  Returns 0 with *ret filled in (UNKNOWN for a serial the CA never
- * issued), or -errno, which makes pki_ocsp_respond() fail with it. */
-typedef int (*pki_ocsp_lookup_fn)(void *userdata, const char *serial_hex,
+/* Looks up one serial (canonical hex, see key.h) issued by the issuer
+ * whose key identifier (pki_cert_key_id_hex) is issuer_hex: the issuing CA
+ * that the request's issuerNameHash and issuerKeyHash named.  Returns 0
+ * with *ret filled in (UNKNOWN for a serial that issuer never issued), or
+ * -errno, which makes pki_ocsp_respond() fail with it. */
+typedef int (*pki_ocsp_lookup_fn)(void *userdata, const char *issuer_hex, const char *serial_hex,
 				  struct pki_ocsp_status *ret);
 
 /* Answers one DER OCSP request.  The answer (DER, malloc'ed, free() it)

@@ -73,8 +73,9 @@ static json_t *cert_json(const struct cert_record *c, int64_t now)
 
 	if (c->status == CERT_REVOKED)
 		reason = pki_reason_to_string(c->reason);
-	return json_pack("{s:s,s:s,s:s?,s:s,s:I,s:I,s:I,s:s?,s:o?,s:s?,s:s}", "serial", c->serial,
-			 "status", cert_status_seen(c, now), "state", cert_status_str(c->status),
+	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:I,s:I,s:s?,s:o?,s:s?,s:s}", "serial", c->serial,
+			 "issuer", c->issuer, "status", cert_status_seen(c, now), "state",
+			 cert_status_str(c->status),
 			 "subject", c->subject_cn, "not_before", (json_int_t)c->not_before,
 			 "not_after", (json_int_t)c->not_after, "issued_at",
 			 (json_int_t)c->issued_at, "card_serial",
@@ -112,12 +113,21 @@ int handle_certificates_list(struct http_request *req)
 
 /* The {serial} parameter: hex only (the router has decoded %2F and the
  * like), at most 64 characters.  Answers 400 itself when it is not. */
-static const char *serial_param(struct http_request *req)
+static bool hex_ok(const char *s, size_t max)
 {
-	const char *s = http_param(req, "serial");
 	size_t n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 64 || strspn(s, "0123456789abcdefABCDEF") != n) {
+	return n > 0 && n <= max && strspn(s, "0123456789abcdefABCDEF") == n;
+}
+
+static const char *serial_param(struct http_request *req, const char **ret_issuer)
+{
+	const char *s = http_param(req, "serial");
+
+	/* ?issuer=KEYID: only needed when two issuing CAs gave the holder
+	 * certificates with one serial. */
+	*ret_issuer = http_query(req, "issuer");
+	if (!hex_ok(s, 64) || (*ret_issuer && !hex_ok(*ret_issuer, CERT_ISSUER_MAX - 1))) {
 		http_reply_error(req, 400, "bad_serial", "Geçersiz sertifika seri numarası.");
 		return NULL;
 	}
@@ -126,65 +136,69 @@ static const char *serial_param(struct http_request *req)
 
 static int download(struct http_request *req, bool pem)
 {
-	_cleanup_free_ unsigned char *der = NULL;
 	_cleanup_free_ char *fname = NULL, *text = NULL;
 	enum refusal why = REFUSAL_NONE;
+	const char *serial, *issuer;
 	struct cert_record c;
-	const char *serial;
-	size_t n = 0;
+	struct MHD_Response *resp;
+	size_t n;
+	void *data;
 	struct db *db;
 	int r;
 
-	serial = serial_param(req);
+	serial = serial_param(req, &issuer);
 	if (!serial)
 		return 0;
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = cert_get_own(db, req->ws.tckn, serial, &c, &why);
+	r = cert_get_own(db, req->ws.tckn, issuer, serial, &c, &why);
 	if (r == -EACCES)
 		return http_reply_refusal(req, why);
+	if (r == -ENOTUNIQ)
+		return http_reply_error(req, 409, "issuer_needed",
+					"Bu seri numarası birden çok sertifikada var.");
 	if (r < 0)
 		return r;
-	r = base64_decode(c.der_b64, strlen(c.der_b64), &der, &n);
 	fname = strdup_printf("attachment; filename=\"%s.%s\"", c.serial, pem ? "pem" : "cer");
-	cert_record_done(&c);
-	if (r < 0)
-		return r;
-	if (!fname)
-		return -ENOMEM;
 	if (pem) {
 		_cleanup_free_ char *b64 = NULL;
-		size_t len, off = 0, k;
+		size_t len, off, k;
 
-		r = base64_encode(der, n, &b64);
-		if (r < 0)
+		r = base64_encode(c.der, c.der_len, &b64);
+		if (r < 0) {
+			cert_record_done(&c);
 			return r;
+		}
 		len = strlen(b64);
 		text = malloc(len + len / 64 + 80);
-		if (!text)
-			return -ENOMEM;
-		off = (size_t)sprintf(text, "-----BEGIN CERTIFICATE-----\n");
-		for (k = 0; k < len; k += 64)
-			off += (size_t)sprintf(text + off, "%.64s\n", b64 + k);
-		off += (size_t)sprintf(text + off, "-----END CERTIFICATE-----\n");
-		n = off;
-	}
-	{
-		struct MHD_Response *resp;
-		void *data = pem ? (void *)TAKE_PTR(text) : (void *)TAKE_PTR(der);
-
-		resp = MHD_create_response_from_buffer(n, data, MHD_RESPMEM_MUST_FREE);
-		if (!resp) {
-			free(data);
-			return -ENOMEM;
+		if (text) {
+			off = (size_t)sprintf(text, "-----BEGIN CERTIFICATE-----\n");
+			for (k = 0; k < len; k += 64)
+				off += (size_t)sprintf(text + off, "%.64s\n", b64 + k);
+			off += (size_t)sprintf(text + off, "-----END CERTIFICATE-----\n");
+			n = off;
 		}
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					pem ? "application/x-pem-file" : "application/pkix-cert");
-		MHD_add_response_header(resp, "Content-Disposition", fname);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-		return http_queue(req, 200, resp);
+		data = TAKE_PTR(text);
+	} else {
+		data = TAKE_PTR(c.der);
+		n = c.der_len;
 	}
+	cert_record_done(&c);
+	if (!data || !fname) {
+		free(data);
+		return -ENOMEM;
+	}
+	resp = MHD_create_response_from_buffer(n, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				pem ? "application/x-pem-file" : "application/pkix-cert");
+	MHD_add_response_header(resp, "Content-Disposition", fname);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return http_queue(req, 200, resp);
 }
 
 int handle_certificate_pem(struct http_request *req)
@@ -200,14 +214,14 @@ int handle_certificate_der(struct http_request *req)
 static int cert_act(struct http_request *req, enum cert_act act)
 {
 	enum refusal why = REFUSAL_NONE;
-	const char *serial, *confirm = NULL;
+	const char *serial, *issuer, *confirm = NULL;
 	int64_t reason = 0, number = 0;
 	struct cert_record c;
 	json_t *o;
 	struct db *db;
 	int r;
 
-	serial = serial_param(req);
+	serial = serial_param(req, &issuer);
 	if (!serial)
 		return 0;
 	if (act == CERT_ACT_REVOKE) {
@@ -221,9 +235,12 @@ static int cert_act(struct http_request *req, enum cert_act act)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = cert_holder_act(db, req->ws.tckn, serial, act, (int)reason, confirm, &why);
+	r = cert_holder_act(db, req->ws.tckn, issuer, serial, act, (int)reason, confirm, &why);
 	if (r == -EACCES)
 		return http_reply_refusal(req, why);
+	if (r == -ENOTUNIQ)
+		return http_reply_error(req, 409, "issuer_needed",
+					"Bu seri numarası birden çok sertifikada var.");
 	if (r < 0) {
 		log_error("certificate %s: %s (%s)", serial, strerror(-r), db_errmsg(db));
 		return r;
@@ -235,9 +252,9 @@ static int cert_act(struct http_request *req, enum cert_act act)
 			log_error("certificate %s changed, but publishing the CRL failed: %s", serial,
 				  strerror(-r));
 	}
-	r = cert_get(db, serial, &c);
+	r = cert_get_own(db, req->ws.tckn, issuer, serial, &c, &why);
 	if (r < 0)
-		return r;
+		return r == -EACCES ? http_reply_refusal(req, why) : r;
 	o = cert_json(&c, now_sec());
 	cert_record_done(&c);
 	if (o && number)

@@ -86,7 +86,7 @@ int handle_crl(struct http_request *req)
 {
 	unsigned char *der = NULL;
 	int64_t number = 0, next = 0;
-	char cache[64];
+	char cache[64], issuer[CERT_ISSUER_MAX];
 	size_t n = 0;
 	struct db *db;
 	int r;
@@ -94,7 +94,13 @@ int handle_crl(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = crl_current(db, &der, &n, &number, &next);
+	/* The current issuing CA's CRL (crl_state keeps one per issuer). */
+	if (req->srv->ca) {
+		r = crl_issuer_of(req->srv->ca, issuer);
+		if (r < 0)
+			return r;
+	}
+	r = crl_current(db, req->srv->ca ? issuer : NULL, &der, &n, &number, &next);
 	if (r == -ENOENT)
 		return http_reply_errno(req, -ENOENT, "Henüz yayımlanmış bir SİL yok.");
 	if (r < 0)

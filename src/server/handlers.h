@@ -33,6 +33,10 @@ int handle_crl(struct http_request *req);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
 
+/* api-edevlet.c */
+int handle_edevlet_start(struct http_request *req);
+int handle_edevlet_callback(struct http_request *req);
+int handle_refusal_get(struct http_request *req);
 /* api-holder.c */
 int handle_login_password(struct http_request *req);
 int handle_certificates_list(struct http_request *req);

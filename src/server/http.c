@@ -89,6 +89,18 @@ int http_reply_json(struct http_request *req, unsigned status, json_t *body)
 	return http_queue(req, status, resp);
 }
 
+int http_reply_redirect(struct http_request *req, const char *location)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return -ENOMEM;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return http_queue(req, 303, resp);
+}
+
 int http_reply_error(struct http_request *req, unsigned status, const char *code,
 		     const char *message)
 {
@@ -305,12 +317,18 @@ int http_body_json(struct http_request *req, const char *const *allowed, json_t 
 int http_set_cookie(struct http_request *req, const char *name, const char *value,
 		    int64_t max_age)
 {
+	return http_set_cookie_attr(req, name, value, max_age, "/", "Strict");
+}
+
+int http_set_cookie_attr(struct http_request *req, const char *name, const char *value,
+			 int64_t max_age, const char *path, const char *same_site)
+{
 	char *line;
 
 	if (req->n_cookies >= ELEMENTSOF(req->cookies))
 		return -E2BIG;
-	line = strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=%lld",
-			     name, value, req->srv->https ? "; Secure" : "",
+	line = strdup_printf("%s=%s; Path=%s; HttpOnly; SameSite=%s%s; Max-Age=%lld",
+			     name, value, path, same_site, req->srv->https ? "; Secure" : "",
 			     (long long)max_age);
 	if (!line)
 		return -ENOMEM;

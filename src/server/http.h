@@ -117,6 +117,8 @@ void http_stop(struct server *srv);
 int http_reply_json(struct http_request *req, unsigned status, json_t *body);
 int http_reply_error(struct http_request *req, unsigned status, const char *code,
 		     const char *message);
+/* 303 See Other to location (a path of ours or the provider's URL). */
+int http_reply_redirect(struct http_request *req, const char *location);
 /* Maps -errno to a status and a generic code; message may be NULL. */
 int http_reply_errno(struct http_request *req, int r, const char *message);
 /* Serves a file with its type and caching headers (If-None-Match aware). */
@@ -155,6 +157,11 @@ int http_body_json(struct http_request *req, const char *const *allowed, json_t 
 /* Queues a Set-Cookie line for the answer. */
 int http_set_cookie(struct http_request *req, const char *name, const char *value,
 		    int64_t max_age);
+
+/* The same with another Path and SameSite (the E-Devlet binding cookie
+ * must come back on the provider's top-level redirect: Lax). */
+int http_set_cookie_attr(struct http_request *req, const char *name, const char *value,
+			 int64_t max_age, const char *path, const char *same_site);
 
 /* Static files under cfg->web_root (static.c). */
 int static_serve(struct http_request *req);

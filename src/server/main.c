@@ -4,6 +4,7 @@
  * data directory, store (migrations applied; a newer schema is refused),
  * server keys, HTTP.  Then the main thread only waits for SIGINT/SIGTERM
  * and does housekeeping once a minute. */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -14,8 +15,10 @@
 #include "config-build.h"
 #include "domain/authority.h"
 #include "domain/cards.h"
+#include "domain/edevlet.h"
 #include "domain/notify.h"
 #include "domain/publish.h"
+#include "domain/signing.h"
 #include "server/acceptor.h"
 #include "server/dispatch.h"
 #include "server/http.h"
@@ -91,7 +94,13 @@ static int housekeeping(struct server *srv)
 	if (r == 0 && n > 0)
 		log_info("purged %lld expired browser sessions", (long long)n);
 	if (r == 0)
+		r = signing_purge(db, cfg, &n);
+	if (r == 0 && n > 0)
+		log_info("purged %lld expired signing sessions without a signature", (long long)n);
+	if (r == 0)
 		r = ratelimit_purge(db, &n);
+	if (r == 0)
+		r = edevlet_purge(db, &n);
 	/* Notifications are kept 90 days after they were written. */
 	if (r == 0)
 		r = notify_purge(db, now_sec() - 90 * 86400, &n);
@@ -279,6 +288,9 @@ int main(int argc, char **argv)
 		log_set_level(lvl);
 	srv.cfg = &cfg;
 	srv.https = strncmp(cfg.base_url, "https://", 8) == 0;
+	curl_global_init(CURL_GLOBAL_DEFAULT);	/* the E-Devlet provider (edevlet-client.c) */
+	if (cfg.edevlet_issuer)
+		log_info("E-Devlet ile Giriş: issuer %s", cfg.edevlet_issuer);
 
 	r = mkdir_p(cfg.data_dir, 0700);
 	if (r < 0) {

@@ -23,6 +23,9 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/app/claim", handle_app_claim, 0, BODY("code"), LIMIT_CLAIM },
 	{ "POST", "/api/v1/app/submit", handle_app_submit, 0, BODY("token", "signatures") },
 	{ "GET", "/api/v1/eonay", handle_eonay_get, ROUTE_LOGIN },
+	{ "GET", "/api/v1/edevlet/start", handle_edevlet_start, 0, NULL, LIMIT_SESSION },
+	{ "GET", "/OAuth2/edevletsonuc", handle_edevlet_callback, 0, NULL, LIMIT_SESSION },
+	{ "GET", "/api/v1/refusals/{code}", handle_refusal_get },
 	/* the holder's own acts (api-holder.c) */
 	{ "POST", "/api/v1/login/password", handle_login_password, ROUTE_CSRF,
 	  BODY("tckn", "word") },

@@ -16,10 +16,12 @@ struct db_ops {
 	int (*bind_text)(struct db_stmt *st, int n, const char *v);
 	int (*bind_int64)(struct db_stmt *st, int n, int64_t v);
 	int (*bind_null)(struct db_stmt *st, int n);
+	int (*bind_blob)(struct db_stmt *st, int n, const void *p, size_t len);
 	int (*step)(struct db_stmt *st);
 	const char *(*col_text)(struct db_stmt *st, int col);
 	int64_t (*col_int64)(struct db_stmt *st, int col);
 	bool (*col_is_null)(struct db_stmt *st, int col);
+	const void *(*col_blob)(struct db_stmt *st, int col, size_t *ret_len);
 	/* Rows changed by st, once stepped to its end. */
 	int (*changes)(struct db_stmt *st);
 	int (*begin)(struct db *db);

@@ -10,7 +10,10 @@
  * transaction so that the failed try does not abort it.  Values travel as
  * text and results come back as text: the server converts them to and from
  * the column types, so "$n" SQL written for both backends binds the same
- * way.  SQLSTATEs map to the same -errno values as SQLite's result codes.
+ * way.  Binary values (db_bind_blob) are the exception going in: they are
+ * sent in the binary format (bytea, no escaping); a bytea result column
+ * comes back as text (hex) and db_col_blob decodes it (PQunescapeBytea),
+ * kept until the next row.  SQLSTATEs map to the same -errno values as SQLite's result codes.
  * A lost connection is -EIO for the statement that saw it; the next
  * db_prepare / db_begin / db_exec outside a transaction reconnects (the
  * statement cache starts again).  db_lock is a transaction-scoped advisory
@@ -19,6 +22,7 @@
 #include "store/db-backend.h"
 
 #include <libpq-fe.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 
@@ -31,7 +35,12 @@ struct pg_stmt {
 	char name[16];
 	int nparams;
 	char *params[MAX_PARAMS];	/* NULL: SQL NULL */
-	Oid types[MAX_PARAMS];		/* as bound: INT8OID, TEXTOID, 0 for NULL */
+	Oid types[MAX_PARAMS];		/* as bound: INT8OID, TEXTOID, BYTEAOID, 0 for NULL */
+	int lengths[MAX_PARAMS];	/* binary parameters: their length */
+	int formats[MAX_PARAMS];	/* 1: binary (db_bind_blob), 0: text */
+	unsigned char **decoded;	/* per column: db_col_blob's bytes of this row */
+	size_t *decoded_len;
+	int ndecoded;
 	bool prepared;			/* on the server */
 	PGresult *res;
 	int row, nrows, changes;
@@ -130,8 +139,22 @@ static int session_setup(struct pg_db *db)
 	return run_simple(db, sql, NULL);
 }
 
+/* Frees the bytea values db_col_blob decoded for the current row. */
+static void decoded_clear(struct pg_stmt *st)
+{
+	for (int i = 0; i < st->ndecoded; i++)
+		if (st->decoded[i])
+			PQfreemem(st->decoded[i]);
+	free(st->decoded);
+	free(st->decoded_len);
+	st->decoded = NULL;
+	st->decoded_len = NULL;
+	st->ndecoded = 0;
+}
+
 static void stmt_clear(struct pg_stmt *st)
 {
+	decoded_clear(st);
 	PQclear(st->res);
 	st->res = NULL;
 	st->executed = false;
@@ -139,6 +162,7 @@ static void stmt_clear(struct pg_stmt *st)
 	for (int i = 0; i < st->nparams; i++) {
 		free(st->params[i]);
 		st->params[i] = NULL;
+		st->lengths[i] = st->formats[i] = 0;
 	}
 }
 
@@ -345,7 +369,9 @@ static int bind_str(struct pg_stmt *st, int n, char *v, bool owned_null_ok)
 		return -ENOMEM;
 	free(st->params[n - 1]);
 	st->params[n - 1] = v;
+	st->lengths[n - 1] = st->formats[n - 1] = 0;
 	if (st->executed) {
+		decoded_clear(st);
 		PQclear(st->res);
 		st->res = NULL;
 		st->executed = false;
@@ -384,6 +410,28 @@ static int pg_bind_null(struct db_stmt *s, int n)
 
 	if (r == 0)
 		st->types[n - 1] = 0;
+	return r;
+}
+
+static int pg_bind_blob(struct db_stmt *s, int n, const void *p, size_t len)
+{
+	struct pg_stmt *st = ST(s);
+	char *copy;
+	int r;
+
+	if (len > INT_MAX)
+		return -E2BIG;
+	copy = malloc(MAX(len, 1));	/* never NULL: NULL would be SQL NULL */
+	if (!copy)
+		return -ENOMEM;
+	if (len)
+		memcpy(copy, p, len);
+	r = bind_str(st, n, copy, false);
+	if (r == 0) {
+		st->types[n - 1] = 17;	/* BYTEAOID */
+		st->lengths[n - 1] = (int)len;
+		st->formats[n - 1] = 1;
+	}
 	return r;
 }
 
@@ -458,7 +506,7 @@ static int pg_step(struct db_stmt *s)
 				return r;
 		}
 		res = PQexecPrepared(db->conn, st->name, st->nparams,
-				     (const char *const *)st->params, NULL, NULL, 0);
+				     (const char *const *)st->params, st->lengths, st->formats, 0);
 		r = map_result(db, res);
 		if (r < 0) {
 			PQclear(res);
@@ -469,6 +517,7 @@ static int pg_step(struct db_stmt *s)
 		ct = PQcmdTuples(res);
 		st->changes = ct && *ct ? atoi(ct) : 0;
 	}
+	decoded_clear(st);
 	if (st->row + 1 < st->nrows) {
 		st->row++;
 		return 1;
@@ -506,6 +555,37 @@ static bool pg_col_is_null(struct db_stmt *s, int col)
 
 	return !st->res || st->row < 0 || st->row >= st->nrows || col < 0 ||
 	       col >= PQnfields(st->res) || PQgetisnull(st->res, st->row, col);
+}
+
+static const void *pg_col_blob(struct db_stmt *s, int col, size_t *ret_len)
+{
+	struct pg_stmt *st = ST(s);
+	const char *t = pg_col_text(s, col);
+	int nf;
+
+	if (!t)
+		return NULL;
+	if (PQftype(st->res, col) != 17) {	/* not bytea: the text's bytes */
+		*ret_len = (size_t)PQgetlength(st->res, st->row, col);
+		return t;
+	}
+	nf = PQnfields(st->res);
+	if (!st->decoded) {
+		st->decoded = calloc((size_t)nf, sizeof(*st->decoded));
+		st->decoded_len = calloc((size_t)nf, sizeof(*st->decoded_len));
+		if (!st->decoded || !st->decoded_len) {
+			decoded_clear(st);
+			return NULL;
+		}
+		st->ndecoded = nf;
+	}
+	if (!st->decoded[col]) {
+		st->decoded[col] = PQunescapeBytea((const unsigned char *)t, &st->decoded_len[col]);
+		if (!st->decoded[col])
+			return NULL;
+	}
+	*ret_len = st->decoded_len[col];
+	return st->decoded[col];
 }
 
 static int pg_changes(struct db_stmt *s)
@@ -698,10 +778,12 @@ static const struct db_ops pg_ops = {
 	.bind_text = pg_bind_text,
 	.bind_int64 = pg_bind_int64,
 	.bind_null = pg_bind_null,
+	.bind_blob = pg_bind_blob,
 	.step = pg_step,
 	.col_text = pg_col_text,
 	.col_int64 = pg_col_int64,
 	.col_is_null = pg_col_is_null,
+	.col_blob = pg_col_blob,
 	.changes = pg_changes,
 	.begin = pg_begin,
 	.commit = pg_commit,

@@ -8,6 +8,7 @@
 #include "store/db-backend.h"
 
 #include <sqlite3.h>
+#include <limits.h>
 #include <stdio.h>
 
 #define STMT_CACHE_SIZE 128	/* power of two */
@@ -207,6 +208,19 @@ static int sq_bind_null(struct db_stmt *s, int n)
 	return idx < 0 ? idx : map_rc(sqlite3_bind_null(st->stmt, idx));
 }
 
+static int sq_bind_blob(struct db_stmt *s, int n, const void *p, size_t len)
+{
+	struct sq_stmt *st = ST(s);
+	int idx = param_index(st, n);
+
+	if (idx < 0)
+		return idx;
+	if (len > INT_MAX)
+		return -E2BIG;
+	/* A NULL pointer would bind SQL NULL: an empty value needs one. */
+	return map_rc(sqlite3_bind_blob(st->stmt, idx, p ? p : "", (int)len, SQLITE_TRANSIENT));
+}
+
 static int sq_step(struct db_stmt *s)
 {
 	return map_rc(sqlite3_step(ST(s)->stmt));
@@ -225,6 +239,19 @@ static int64_t sq_col_int64(struct db_stmt *s, int col)
 static bool sq_col_is_null(struct db_stmt *s, int col)
 {
 	return sqlite3_column_type(ST(s)->stmt, col) == SQLITE_NULL;
+}
+
+static const void *sq_col_blob(struct db_stmt *s, int col, size_t *ret_len)
+{
+	sqlite3_stmt *stmt = ST(s)->stmt;
+	const void *p;
+
+	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+		return NULL;
+	p = sqlite3_column_blob(stmt, col);
+	*ret_len = (size_t)sqlite3_column_bytes(stmt, col);
+	/* sqlite3_column_blob gives NULL for an empty value. */
+	return p ? p : "";
 }
 
 static int sq_changes(struct db_stmt *s)
@@ -319,10 +346,12 @@ static const struct db_ops sqlite_ops = {
 	.bind_text = sq_bind_text,
 	.bind_int64 = sq_bind_int64,
 	.bind_null = sq_bind_null,
+	.bind_blob = sq_bind_blob,
 	.step = sq_step,
 	.col_text = sq_col_text,
 	.col_int64 = sq_col_int64,
 	.col_is_null = sq_col_is_null,
+	.col_blob = sq_col_blob,
 	.changes = sq_changes,
 	.begin = sq_begin,
 	.commit = sq_commit,

@@ -66,6 +66,13 @@ int db_bind_null(struct db_stmt *st, int n)
 	return st->db->ops->bind_null(st, n);
 }
 
+int db_bind_blob(struct db_stmt *st, int n, const void *p, size_t len)
+{
+	if (!p && len > 0)
+		return -EINVAL;
+	return st->db->ops->bind_blob(st, n, p, len);
+}
+
 int db_step(struct db_stmt *st)
 {
 	return st->db->ops->step(st);
@@ -84,6 +91,16 @@ int64_t db_col_int64(struct db_stmt *st, int col)
 bool db_col_is_null(struct db_stmt *st, int col)
 {
 	return st->db->ops->col_is_null(st, col);
+}
+
+const void *db_col_blob(struct db_stmt *st, int col, size_t *ret_len)
+{
+	size_t len = 0;
+	const void *p = st->db->ops->col_blob(st, col, &len);
+
+	if (ret_len)
+		*ret_len = p ? len : 0;
+	return p;
 }
 
 static int bind_va(struct db_stmt *st, const char *types, va_list ap)

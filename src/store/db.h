@@ -1,7 +1,8 @@
 /* db.h - the narrow interface every part of eonay uses to reach the store.
  *
  * SQL is written once for both backends: PostgreSQL-style "$1" placeholders,
- * BIGINT unix times, TEXT for strings and base64 for binary data, no
+ * BIGINT unix times, TEXT for strings, binary data (DER, CMS) as BLOB on
+ * SQLite and bytea on PostgreSQL (db_bind_blob / db_col_blob), no
  * autoincrement (ids are chosen by the code).  Two backends behind one
  * dispatch (db.c): SQLite (db-sqlite.c), the embedded default, and
  * PostgreSQL through libpq (db-pg.c), chosen by the target given to
@@ -57,6 +58,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct db_stmt *, db_stmt_done)
 int db_bind_text(struct db_stmt *st, int n, const char *v);
 int db_bind_int64(struct db_stmt *st, int n, int64_t v);
 int db_bind_null(struct db_stmt *st, int n);
+/* Binds len bytes at p as binary data (BLOB / bytea; NUL bytes and length
+ * 0 are fine: p may then be NULL, and an empty value, not NULL, is bound).
+ * PostgreSQL: sent in the binary parameter format. */
+int db_bind_blob(struct db_stmt *st, int n, const void *p, size_t len);
 
 /* Binds from a type string: 't' const char * (NULL binds NULL), 'i' int64_t,
  * 'n' NULL (no argument).  Parameter k of types is $k. */
@@ -77,6 +82,11 @@ int db_step(struct db_stmt *st);
 const char *db_col_text(struct db_stmt *st, int col);
 int64_t db_col_int64(struct db_stmt *st, int col);
 bool db_col_is_null(struct db_stmt *st, int col);
+/* A binary column (BLOB / bytea): its bytes and *ret_len, valid until the
+ * next step or done; NULL (and *ret_len 0) for SQL NULL.  An empty value
+ * is a non-NULL pointer with *ret_len 0.  PostgreSQL: results travel as
+ * text, a bytea column is decoded from its hex form. */
+const void *db_col_blob(struct db_stmt *st, int col, size_t *ret_len);
 
 /* One-shot statement without result rows: prepare, bind (as db_bindv), step
  * to the end.  Returns the number of changed rows, or -errno. */
@@ -146,6 +156,9 @@ int db_integrity_check(struct db *db, char **ret_report);
  * migration once.
  * -EPROTO when the database has a newer schema than this binary knows. */
 int db_migrate(struct db *db, int *ret_applied);
+/* Like db_migrate, but stops after version max (for tests of a migration:
+ * a store at an older schema). */
+int db_migrate_to(struct db *db, int max, int *ret_applied);
 /* The schema version of the database, and the newest this binary knows. */
 int db_schema_version(struct db *db, int64_t *ret);
 int db_schema_version_known(void);

@@ -6,8 +6,11 @@
  * IMMEDIATE already does that); a crash leaves the schema at a whole
  * version.  A database newer than the binary is refused rather than used
  * with a schema the code does not understand.  The SQL of a migration is
- * the backend's own variant when it has one (sql/NNN_name.pg.sql). */
+ * the backend's own variant when it has one (sql/NNN_name.pg.sql); a
+ * migration may have a data step in C (migrate-data.c), run in the same
+ * transaction after its SQL. */
 #include "store/db.h"
+#include "store/migrate-data.h"
 #include "store/migrations.h"
 
 #include <stdio.h>
@@ -52,7 +55,7 @@ static int lock_and_read(struct db *db, int64_t *ret_current)
 	r = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			" version BIGINT PRIMARY KEY,"
 			" name TEXT NOT NULL,"
-			" applied_at TEXT NOT NULL)");
+			" applied_at TEXT NOT NULL)");	/* BIGINT from 009 on */
 	if (r < 0)
 		return r;
 	r = db_query_int64(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -64,8 +67,12 @@ static int lock_and_read(struct db *db, int64_t *ret_current)
 
 int db_migrate(struct db *db, int *ret_applied)
 {
+	return db_migrate_to(db, db_schema_version_known(), ret_applied);
+}
+
+int db_migrate_to(struct db *db, int max, int *ret_applied)
+{
 	int64_t current;
-	char ts[21];
 	int r, applied = 0;
 
 	/* Without a lock first: nothing to do is the common case. */
@@ -79,6 +86,8 @@ int db_migrate(struct db *db, int *ret_applied)
 
 		if (m->version <= current)
 			continue;
+		if (m->version > max)
+			break;
 		r = db_begin(db);
 		if (r < 0)
 			return r;
@@ -91,12 +100,21 @@ int db_migrate(struct db *db, int *ret_applied)
 			continue;
 		}
 		r = db_exec(db, migration_sql(db, m));
-		if (r == 0) {
+		if (r == 0)
+			r = migrate_data_after(db, m->version);
+		/* applied_at: ISO 8601 text until 009 makes it unix seconds
+		 * (two statements: PostgreSQL fixes a parameter's type when it
+		 * prepares one). */
+		if (r == 0 && m->version < 9) {
+			char ts[21];
+
 			iso8601_utc(now_sec(), ts);
 			r = db_run(db, "INSERT INTO schema_migrations (version, name, applied_at)"
-				       " VALUES ($1, $2, $3)",
-				   "itt", (int64_t)m->version, m->name, ts);
-		}
+				       " VALUES ($1, $2, $3)", "itt", (int64_t)m->version, m->name, ts);
+		} else if (r == 0)
+			r = db_run(db, "INSERT INTO schema_migrations (version, name, applied_at)"
+				       " VALUES ($1, $2, $3) -- unix seconds",
+				   "iti", (int64_t)m->version, m->name, now_sec());
 		r = db_end(db, r);
 		if (r < 0)
 			return r;

@@ -51,7 +51,7 @@ export function bin(name) {
   return path.join(builddir, 'src', sub, name);
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
@@ -66,7 +66,7 @@ export async function startServer(extraArgs = [], opts = {}) {
   if (opts.demo) {
     demo = JSON.parse(execFileSync(bin('eonayctl'), ['--data', data, 'demo']).toString());
   }
-  const port = await freePort();
+  const port = opts.port || await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Every page of every test comes from 127.0.0.1: the per-address limits
   // are raised here and tested in tests/e2e (test-attacks, test-proxy).

@@ -44,12 +44,9 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     // Şifreli Giriş leads to its page (test-lifecycle.mjs)
     const sfr = page.locator('.card', { has: page.getByRole('heading', { name: 'Şifreli Giriş' }) });
     assert.equal(await sfr.locator('a[href="/sifreli-giris.html"]').count(), 1);
-    // E-Devlet is not built: disabled, "yakında", no link
-    for (const name of ['E-Devlet ile Giriş']) {
-      const card = page.locator('.card', { has: page.getByRole('heading', { name }) });
-      await assert.doesNotReject(card.locator('[aria-disabled="true"]', { hasText: 'yakında' }).waitFor());
-      assert.equal(await card.locator('a').count(), 0);
-    }
+    // E-Devlet ile Giriş leads to its page (test-edevlet.mjs)
+    const edv = page.locator('.card', { has: page.getByRole('heading', { name: 'E-Devlet ile Giriş' }) });
+    assert.equal(await edv.locator('a[href="/edevlet-giris.html"]').count(), 1);
     await screenshot(page, `giris-${size}`);
     await page.getByRole('link', { name: 'E-imzalı Giriş' }).click();
     await page.waitForURL('**/eimzali-giris.html');

@@ -32,6 +32,7 @@ for (const [vpName, vp] of Object.entries(viewports)) {
 const pages = [
   ['/giris.html', 'Giriş', null],
   ['/eimzali-giris.html', 'E-imzalı Giriş', null],
+  ['/edevlet-giris.html', 'E-Devlet ile Giriş', 'edevlet-giris'],
   ['/eimza.html', 'e-İmza Uygulaması', 'eimza'],
 ];
 for (const [vpName, vp] of Object.entries(viewports)) {

@@ -109,6 +109,21 @@ static void test_changes_show_at_once(void **state)
 	assert_non_null(strstr(out, "not allowed"));
 	free(out);
 
+	/* Every change is in the certificate's history, in order. */
+	assert_int_equal(run_cmd(&out, "%s --data %s cert history %s", bin_path("eonayctl"), data,
+				 ahmet), 0);
+	{
+		char *i = strstr(out, " issued "), *h = i ? strstr(i, " hold ") : NULL,
+		     *r = h ? strstr(h, " release ") : NULL;
+		if (!i || !h || !r || !strstr(h, "operator reason=certificateHold"))
+			fail_msg("cert history: %s", out);
+	}
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s cert history %s", bin_path("eonayctl"), data,
+				 ayse), 0);
+	assert_non_null(strstr(out, " revoke   revoked operator reason=superseded"));
+	free(out);
+
 	/* The CRL from the distribution point says the same. */
 	assert_int_equal(run_cmd(&out, "curl -sf -o %s/crl.der %s/crl/issuing.crl && cd %s/pki &&"
 				       " openssl crl -inform DER -in ../crl.der -CAfile chain.pem -noout -text",
@@ -162,6 +177,8 @@ static void test_ctl_bad_input(void **state)
 		{ "cert revoke 0123", 2, "reason" },
 		{ "cert revoke 0123 certificateHold", 2, "reason" },
 		{ "cert hold 0123", 1, "no certificate" },
+		{ "cert history 0123", 1, "no certificate" },
+		{ "cert show --issuer aa 0123", 1, "no certificate" },
 		{ "crl frobnicate", 2, "unknown subcommand" },
 		{ "nonsense", 2, "unknown command" },
 		{ "eonay status 1234", 2, "11 digits" },

@@ -257,7 +257,7 @@ static void make_old_store(const char *data, bool broken)
 		assert_int_equal(run_cmd(&sql, "cat %s/sql/%s.sql", src, files[i]), 0);
 		assert_int_equal(db_exec(db, sql), 0);
 		free(sql);
-		assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES ($1, $2, 'x')", "it",
+		assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES ($1, $2, '2026-01-01T00:00:00Z')", "it",
 					(int64_t)i + 1, files[i] + 4), 1);
 	}
 	memcpy(prev, zero, sizeof(prev));

@@ -21,7 +21,7 @@
 
 static char dir[64];
 
-static int status_good(void *u, const char *serial, struct pki_ocsp_status *ret)
+static int status_good(void *u, const char *issuer, const char *serial, struct pki_ocsp_status *ret)
 {
 	*ret = (struct pki_ocsp_status){ .status = PKI_OCSP_GOOD };
 	return 0;

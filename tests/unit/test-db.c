@@ -71,7 +71,7 @@ static void test_newer_schema_refused(void **state)
 	struct db *db = *state;
 
 	assert_int_equal(db_migrate(db, NULL), 0);
-	assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES ($1, 'future', 'x')",
+	assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES ($1, 'future', 0)",
 				"i", (int64_t)db_schema_version_known() + 1), 1);
 	assert_int_equal(db_migrate(db, NULL), -EPROTO);
 }
@@ -493,12 +493,80 @@ static void test_state_checks(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Binary values: NUL bytes, every byte value, empty, NULL; both ways,
+ * and through a parameter compared on the server. */
+static void test_blobs(void **state)
+{
+	struct db *db = *state;
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	unsigned char all[256 * 2];
+	const unsigned char *p;
+	int64_t n = 0;
+	size_t len = 99;
+
+	for (size_t i = 0; i < sizeof(all); i++)
+		all[i] = (unsigned char)(i % 256);
+	all[0] = 0;
+	assert_int_equal(db_exec(db, streq(db_backend_name(db), "postgresql") ?
+					     "CREATE TABLE b (k BIGINT PRIMARY KEY, v BYTEA)" :
+					     "CREATE TABLE b (k BIGINT PRIMARY KEY, v BLOB)"), 0);
+	assert_int_equal(db_prepare(db, "INSERT INTO b (k, v) VALUES ($1, $2)", &st), 0);
+	assert_int_equal(db_bind_int64(st, 1, 1), 0);
+	assert_int_equal(db_bind_blob(st, 2, all, sizeof(all)), 0);
+	assert_int_equal(db_step(st), 0);
+	db_stmt_done(TAKE_PTR(st));
+	assert_int_equal(db_prepare(db, "INSERT INTO b (k, v) VALUES ($1, $2)", &st), 0);
+	assert_int_equal(db_bind_int64(st, 1, 2), 0);
+	assert_int_equal(db_bind_blob(st, 2, NULL, 0), 0);	/* empty, not NULL */
+	assert_int_equal(db_step(st), 0);
+	db_stmt_done(TAKE_PTR(st));
+	assert_int_equal(db_run(db, "INSERT INTO b (k, v) VALUES (3, NULL)", NULL), 1);
+	assert_int_equal(db_prepare(db, "INSERT INTO b (k, v) VALUES ($1, $2)", &st), 0);
+	assert_int_equal(db_bind_blob(st, 2, NULL, 1), -EINVAL);
+	db_stmt_done(TAKE_PTR(st));
+
+	assert_int_equal(db_select(db, &st, "SELECT k, v FROM b ORDER BY k", NULL), 0);
+	assert_int_equal(db_step(st), 1);
+	p = db_col_blob(st, 1, &len);
+	assert_non_null(p);
+	assert_int_equal(len, sizeof(all));
+	assert_memory_equal(p, all, sizeof(all));
+	/* The same column again: the same bytes. */
+	assert_ptr_equal(db_col_blob(st, 1, &len), p);
+	assert_int_equal(db_step(st), 1);
+	len = 99;
+	p = db_col_blob(st, 1, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 0);
+	assert_false(db_col_is_null(st, 1));
+	assert_int_equal(db_step(st), 1);
+	len = 99;
+	assert_null(db_col_blob(st, 1, &len));
+	assert_int_equal(len, 0);
+	assert_true(db_col_is_null(st, 1));
+	assert_int_equal(db_step(st), 0);
+	db_stmt_done(TAKE_PTR(st));
+
+	/* A blob parameter compared on the server finds the row. */
+	assert_int_equal(db_prepare(db, "SELECT COUNT(*) FROM b WHERE v = $1", &st), 0);
+	assert_int_equal(db_bind_blob(st, 1, all, sizeof(all)), 0);
+	assert_int_equal(db_step(st), 1);
+	n = db_col_int64(st, 0);
+	assert_int_equal(n, 1);
+	db_stmt_done(TAKE_PTR(st));
+	assert_int_equal(db_prepare(db, "SELECT COUNT(*) FROM b WHERE v = $1", &st), 0);
+	assert_int_equal(db_bind_blob(st, 1, all, 10), 0);	/* a prefix is another value */
+	assert_int_equal(db_step(st), 1);
+	assert_int_equal(db_col_int64(st, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placeholders_by_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions_and_constraints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_checks, setup, teardown),

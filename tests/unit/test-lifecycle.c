@@ -33,17 +33,29 @@ static int setup(void **state)
 	return 0;
 }
 
+#define ISS "aa01"	/* the issuing CA's key identifier */
+#define ISS2 "bb02"	/* a second issuing CA (rollover) */
+
+static void add_cert_of(struct dfx *f, const char *issuer, const char *tckn, const char *serial,
+			enum cert_status st, int64_t not_after)
+{
+	static unsigned char der[] = { 0x30, 0x00 };
+	struct cert_record c = {
+		.subject_cn = "X", .der = der, .der_len = sizeof(der), .not_before = 1,
+		.not_after = not_after, .issued_at = 3, .status = st,
+		.reason = st == CERT_HOLD ? CERT_REASON_HOLD : 0,
+	};
+	snprintf(c.issuer, sizeof(c.issuer), "%s", issuer);
+	snprintf(c.tckn, sizeof(c.tckn), "%s", tckn);
+	snprintf(c.serial, sizeof(c.serial), "%s", serial);
+	snprintf(c.sha256, sizeof(c.sha256), "sha-%s-%s", issuer, serial);
+	assert_int_equal(cert_add(f->db, &c), 0);
+}
+
 static void add_cert(struct dfx *f, const char *tckn, const char *serial, enum cert_status st,
 		     int64_t not_after)
 {
-	struct cert_record c = {
-		.subject_cn = "X", .der_b64 = "MAA=", .not_before = 1, .not_after = not_after,
-		.issued_at = 3, .status = st, .reason = st == CERT_HOLD ? CERT_REASON_HOLD : 0,
-	};
-	snprintf(c.tckn, sizeof(c.tckn), "%s", tckn);
-	snprintf(c.serial, sizeof(c.serial), "%s", serial);
-	snprintf(c.sha256, sizeof(c.sha256), "sha-%s", serial);
-	assert_int_equal(cert_add(f->db, &c), 0);
+	add_cert_of(f, ISS, tckn, serial, st, not_after);
 }
 
 /* A fresh anonymous browser session; its hash into hash. */
@@ -175,45 +187,56 @@ static void test_holder_acts(void **state)
 	add_cert(f, AYSE, "77", CERT_ACTIVE, 10);	/* expired */
 	/* a session logged in with AYŞE's certificate ends on hold */
 	assert_int_equal(db_run(f->db, "INSERT INTO web_sessions (id_hash, tckn, created_at,"
-				       " last_seen, signer_serial) VALUES ('x', $1, 1, 1, '0a1b2c3d4e')",
+				       " last_seen, signer_issuer, signer_serial) VALUES ('x', $1, 1, 1, 'aa01',"
+				       " '0a1b2c3d4e')",
 				"t", AYSE), 1);
 
-	assert_int_equal(cert_holder_act(f->db, AYSE, "99aa", CERT_ACT_HOLD, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "99aa", CERT_ACT_HOLD, 0, NULL, &why),
 			 -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_NOT_OWNER);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "ffff", CERT_ACT_HOLD, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "ffff", CERT_ACT_HOLD, 0, NULL, &why),
 			 -EACCES);
 	assert_int_equal(why, REFUSAL_NOT_FOUND);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "77", CERT_ACT_HOLD, 0, NULL, &why), -EACCES);
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "77", CERT_ACT_HOLD, 0, NULL, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_EXPIRED);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0A1B2C3D4E", CERT_ACT_HOLD, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0A1B2C3D4E", CERT_ACT_HOLD, 0, NULL, &why),
 			 -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);	/* already on hold */
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_RELEASE, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_RELEASE, 0, NULL, &why),
 			 0);
-	assert_int_equal(cert_status_get(f->db, "0a1b2c3d4e", &st, NULL, NULL), 0);
+	assert_int_equal(cert_status_get(f->db, ISS, "0a1b2c3d4e", &st, NULL, NULL), 0);
 	assert_int_equal(st, CERT_ACTIVE);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM web_sessions WHERE id_hash = $1", "x"), 1);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL, &why), 0);
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL, &why), 0);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM web_sessions WHERE id_hash = $1", "x"), 0);
 	/* revoke: typed confirmation, reason */
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_REVOKE, 1, "c3d4e",
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_REVOKE, 1, "c3d4e",
 					 &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CONFIRMATION);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_REVOKE, 2, "2C3D4E",
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_REVOKE, 2, "2C3D4E",
 					 &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_REASON);	/* CA compromise: not the holder's */
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_REVOKE, 1, "2C3D4E",
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_REVOKE, 1, "2C3D4E",
 					 &why), 0);
-	assert_int_equal(cert_status_get(f->db, "0a1b2c3d4e", &st, NULL, NULL), 0);
+	assert_int_equal(cert_status_get(f->db, ISS, "0a1b2c3d4e", &st, NULL, NULL), 0);
 	assert_int_equal(st, CERT_REVOKED);
 	/* final */
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL, &why),
 			 -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
-	assert_int_equal(cert_holder_act(f->db, AYSE, "0a1b2c3d4e", CERT_ACT_RELEASE, 0, NULL, &why),
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_RELEASE, 0, NULL, &why),
 			 -EACCES);
 	assert_int_equal(why, REFUSAL_CERT_STATE);
+	/* a second issuing CA gave AHMET a certificate with AYŞE's serial:
+	 * hers is still found by serial alone (only the holder's own count) */
+	add_cert_of(f, ISS2, AHMET, "0a1b2c3d4e", CERT_ACTIVE, far);
+	assert_int_equal(cert_holder_act(f->db, AYSE, NULL, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL, &why),
+			 -EACCES);
+	assert_int_equal(why, REFUSAL_CERT_STATE);	/* hers: revoked */
+	assert_int_equal(cert_holder_act(f->db, AHMET, NULL, "0a1b2c3d4e", CERT_ACT_HOLD, 0, NULL,
+					 &why), 0);
+	assert_int_equal(cert_status_get(f->db, ISS2, "0a1b2c3d4e", &st, NULL, NULL), 0);
+	assert_int_equal(st, CERT_HOLD);
 	/* one notification per accepted act (AYŞE: no e-mail, so SMS), refusals audited */
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE tckn = $1 AND channel = 'sms'",
 				 AYSE), 3);
@@ -233,13 +256,17 @@ static void test_signer_on_session(void **state)
 	assert_int_equal(db_begin(f->db), 0);
 	assert_int_equal(websession_login_accept(f->db, f->session_key, hash, "sess-1", AYSE,
 						 "192.0.2.1", &why), 0);
-	assert_int_equal(websession_bind_signer(f->db, f->session_key, hash, "sess-1", "0A1B"), 0);
+	assert_int_equal(websession_bind_signer(f->db, f->session_key, hash, "sess-1", "AA01", "0A1B"),
+			 0);
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM web_sessions WHERE signer_serial = $1"
-				    " AND login_method = 'e-imza'", "0a1b"), 1);
-	assert_int_equal(websession_end_by_signer(f->db, "ffff", &n), 0);
+				    " AND signer_issuer = 'aa01' AND login_method = 'e-imza'", "0a1b"), 1);
+	assert_int_equal(websession_end_by_signer(f->db, ISS, "ffff", &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(websession_end_by_signer(f->db, "0a1b", &n), 0);
+	/* the same serial from another issuer is another certificate */
+	assert_int_equal(websession_end_by_signer(f->db, ISS2, "0a1b", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(websession_end_by_signer(f->db, ISS, "0a1b", &n), 0);
 	assert_int_equal(n, 1);
 }
 

@@ -26,13 +26,18 @@ struct lookup_table {
 };
 static struct lookup_table table;
 
-static int lookup(void *userdata, const char *serial_hex, struct pki_ocsp_status *ret)
+static int lookup(void *userdata, const char *issuer_hex, const char *serial_hex,
+		  struct pki_ocsp_status *ret)
 {
 	struct lookup_table *t = userdata;
+	char want[PKI_KEY_ID_HEX_MAX];
 
 	t->calls++;
 	if (t->fail)
 		return t->fail;
+	/* The issuer the request named, as the store keys it. */
+	assert_int_equal(pki_cert_key_id_hex(pki_ca_issuing_cert(fx->ca), want), 0);
+	assert_string_equal(issuer_hex, want);
 	for (size_t i = 0; i < t->n; i++)
 		if (streq(t->e[i].serial, serial_hex)) {
 			*ret = t->e[i].st;
@@ -468,7 +473,8 @@ struct worker {
 	int ok;
 };
 
-static int lookup_const(void *userdata, const char *serial_hex, struct pki_ocsp_status *ret)
+static int lookup_const(void *userdata, const char *issuer_hex, const char *serial_hex,
+			struct pki_ocsp_status *ret)
 {
 	*ret = (struct pki_ocsp_status){ .status = PKI_OCSP_GOOD };
 	return 0;

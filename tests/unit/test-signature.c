@@ -30,6 +30,7 @@ struct holder_key {
 	X509 *cert;
 	EVP_PKEY *key;
 	char serial[PKI_SERIAL_HEX_MAX];
+	char issuer[PKI_KEY_ID_HEX_MAX];
 };
 
 struct world {
@@ -46,7 +47,6 @@ static void holder_key_new(struct dfx *f, const char *tckn, struct holder_key *r
 	struct fx_holder_opts o = { .tckn = tckn, .policy_oid = f->cfg.pki_policy_oid };
 	struct cert_record c = { 0 };
 	_cleanup_free_ unsigned char *der = NULL;
-	_cleanup_free_ char *b64 = NULL;
 	unsigned char *p;
 	int n;
 
@@ -58,12 +58,14 @@ static void holder_key_new(struct dfx *f, const char *tckn, struct holder_key *r
 	assert_non_null(der);
 	p = der;
 	assert_int_equal(i2d_X509(ret->cert, &p), n);
-	assert_int_equal(base64_encode(der, (size_t)n, &b64), 0);
+	assert_int_equal(pki_cert_issuer_key_id_hex(ret->cert, ret->issuer), 0);
+	snprintf(c.issuer, sizeof(c.issuer), "%s", ret->issuer);
 	snprintf(c.serial, sizeof(c.serial), "%s", ret->serial);
 	snprintf(c.tckn, sizeof(c.tckn), "%s", tckn);
 	assert_int_equal(sha256_hex(der, (size_t)n, c.sha256), 0);
 	c.subject_cn = (char *)"AYŞE YILMAZ";
-	c.der_b64 = b64;
+	c.der = der;
+	c.der_len = (size_t)n;
 	c.not_before = now_sec() - 3600;
 	c.not_after = now_sec() + 86400;
 	c.issued_at = now_sec();
@@ -305,11 +307,11 @@ static void test_revoked_and_hold(void **state)
 
 	started(w, "login", &a, &ta);
 	sa = signatures_of(&w->ahmet, &a);
-	assert_int_equal(cert_hold(w->f->db, w->ahmet.serial, "operator", &why), 0);
+	assert_int_equal(cert_hold(w->f->db, w->ahmet.issuer, w->ahmet.serial, "operator", &why), 0);
 	assert_refused(w, &a, ta, sa, REFUSAL_CERT_ON_HOLD);
 	started(w, "login", &b, &tb);
 	sb = signatures_of(&w->ahmet, &b);
-	assert_int_equal(cert_revoke(w->f->db, w->ahmet.serial, 1, "operator", &why), 0);
+	assert_int_equal(cert_revoke(w->f->db, w->ahmet.issuer, w->ahmet.serial, 1, "operator", &why), 0);
 	assert_refused(w, &b, tb, sb, REFUSAL_CERT_REVOKED);
 	free(ta), free(tb);
 	signing_session_done(&a), signing_session_done(&b);

@@ -263,6 +263,52 @@ static void test_wait_ms(void **state)
 	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used"), 25000);
 }
 
+/* Housekeeping: sessions expired beyond the retention go, unless a
+ * signature was accepted for them (evidence: kept with its signature). */
+static void test_purge(void **state)
+{
+	struct dfx *f = *state;
+	struct signing_session a, b, c, d;
+	char code[17];
+	int64_t n = -1;
+
+	start_login(f, &a, code);	/* long expired, never signed: goes */
+	start_login(f, &b, code);	/* long expired, signed: stays */
+	start_login(f, &c, code);	/* expired within the retention: stays */
+	start_login(f, &d, code);	/* live: stays */
+	f->cfg.code_retention = 1000;
+	dfx_run(f, "UPDATE signing_sessions SET expires_at = expires_at - 5000 WHERE id = $1", a.id);
+	dfx_run(f, "UPDATE signing_sessions SET expires_at = expires_at - 5000, state = 'signed'"
+		   " WHERE id = $1", b.id);
+	dfx_run(f, "UPDATE signing_sessions SET expires_at = expires_at - 900 WHERE id = $1", c.id);
+	dfx_run(f, "INSERT INTO signatures (sha256, session_id, idx, tckn, signer_serial, cms,"
+		   " signed_at) VALUES ('g', $1, 0, '" TCKN "', '01', 'x', 1)", b.id);
+
+	assert_int_equal(signing_purge(f->db, &f->cfg, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signing_sessions WHERE id = $1", a.id), 0);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signing_sessions WHERE id = $1", b.id), 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signatures WHERE session_id = $1", b.id), 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signing_sessions WHERE id = $1", c.id), 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signing_sessions WHERE id = $1", d.id), 1);
+	/* Nothing more to do: none. */
+	assert_int_equal(signing_purge(f->db, &f->cfg, &n), 0);
+	assert_int_equal(n, 0);
+	/* Retention 0: purged at expiry. */
+	f->cfg.code_retention = 0;
+	assert_int_equal(signing_purge(f->db, &f->cfg, &n), 0);
+	assert_int_equal(n, 1);	/* c, expired 900 s ago */
+	signing_session_done(&a), signing_session_done(&b);
+	signing_session_done(&c), signing_session_done(&d);
+}
+
+static void test_retention_default(void **state)
+{
+	struct dfx *f = *state;
+
+	assert_int_equal(f->cfg.code_retention, 30 * 86400);
+}
+
 static void test_registry(void **state)
 {
 	assert_null(act_find("nope"));
@@ -307,6 +353,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renew, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_finish, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_ms, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_retention_default, dfx_setup, dfx_teardown),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test_setup_teardown(test_act_texts, dfx_setup, dfx_teardown),
 	};

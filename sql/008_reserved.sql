@@ -1,7 +1,0 @@
--- 008_reserved: PLACEHOLDER, no change.  Version 8 is reserved for
--- e-Devlet ile Giriş (helper I, branch edevlet: sql/008_edevlet.sql).
--- sql-embed refuses gaps, and the lifecycle migration is 010: this file
--- only lets the lifecycle branch build before 008 lands.
--- INTEGRATOR: delete this file when the real 008_*.sql is merged (two
--- files of one version are refused).  A store migrated with it has
--- version 8 without the real migration: recreate such a (test) store.

@@ -1,7 +1,0 @@
--- 009_reserved: PLACEHOLDER, no change.  Version 9 is reserved for
--- certificates by issuer+serial (issue 10 item 9, the schema helper).
--- sql-embed refuses gaps, and the lifecycle migration is 010: this file
--- only lets the lifecycle branch build before 009 lands.
--- INTEGRATOR: delete this file when the real 009_*.sql is merged (two
--- files of one version are refused).  A store migrated with it has
--- version 9 without the real migration: recreate such a (test) store.
