@@ -245,16 +245,25 @@ static int cert_act(struct http_request *req, enum cert_act act)
 		log_error("certificate %s: %s (%s)", serial, strerror(-r), db_errmsg(db));
 		return r;
 	}
-	/* In effect for OCSP already (it reads the store); the CRL now. */
+	r = cert_get_own(db, req->ws.tckn, issuer, serial, &c, &why);
+	if (r < 0)
+		return r == -EACCES ? http_reply_refusal(req, why) : r;
+	/* In effect for OCSP already (it reads the store); the CRL of its
+	 * issuer now, when this node holds that CA (after a rollover the old
+	 * CA's CRL is the back office's: eonayctl crl publish). */
 	if (req->srv->ca) {
-		r = crl_publish(db, req->srv->ca, req->srv->cfg->crl_validity, &number);
+		char ours[CERT_ISSUER_MAX];
+
+		r = crl_issuer_of(req->srv->ca, ours);
+		if (r == 0 && streq(ours, c.issuer))
+			r = crl_publish(db, req->srv->ca, req->srv->cfg->crl_validity, &number);
+		else if (r == 0)
+			log_warn("certificate %s of issuer %s changed: its CRL is not this node's to "
+				 "publish (eonayctl crl publish)", c.serial, c.issuer);
 		if (r < 0)
 			log_error("certificate %s changed, but publishing the CRL failed: %s", serial,
 				  strerror(-r));
 	}
-	r = cert_get_own(db, req->ws.tckn, issuer, serial, &c, &why);
-	if (r < 0)
-		return r == -EACCES ? http_reply_refusal(req, why) : r;
 	o = cert_json(&c, now_sec());
 	cert_record_done(&c);
 	if (o && number)
