@@ -32,3 +32,7 @@ int handle_ocsp_get(struct http_request *req);
 int handle_crl(struct http_request *req);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
+
+/* downloads.c */
+int handle_downloads_list(struct http_request *req);
+int handle_download_get(struct http_request *req);
