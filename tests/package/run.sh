@@ -80,6 +80,7 @@ ok "apt-get install ./eimza_${version}_*.deb ./eonayd_${version}_*.deb ($((t2 - 
 
 # 3. eimza: the user's side.
 check "eimza --version from /usr/bin" bash -c "[ \"\$(command -v eimza)\" = /usr/bin/eimza ] && /usr/bin/eimza --version | grep -q '$version'"
+check "manual pages eimza(1), eonayd(8), eonayctl(8)" test -f /usr/share/man/man1/eimza.1.gz -a -f /usr/share/man/man8/eonayd.8.gz -a -f /usr/share/man/man8/eonayctl.8.gz
 check "eimza-gui finds all its libraries" bash -c "! ldd /usr/libexec/eimza-gui | grep -q 'not found'"
 if command -v desktop-file-validate >/dev/null; then
   check "eimza.desktop is valid" desktop-file-validate /usr/share/applications/eimza.desktop
@@ -105,8 +106,8 @@ check "system user eonay" bash -c "uid=\$(id -u eonay) && [ \$uid -lt 1000 ] && 
 check "/var/lib/eonay belongs to eonay, mode 700" test "$(stat -c '%U:%G %a' /var/lib/eonay)" = "eonay:eonay 700"
 check "/etc/eonay/eonay.conf: root:eonay 640, a conffile" bash -c \
   "[ \"\$(stat -c '%U:%G %a' /etc/eonay/eonay.conf)\" = 'root:eonay 640' ] && dpkg-query -W -f='\${Conffiles}' eonayd | grep -q /etc/eonay/eonay.conf"
-check "eonayctl --data /var/lib/eonay reads the same settings" \
-  test "$(readlink /var/lib/eonay/eonay.conf)" = /etc/eonay/eonay.conf
+check "eonayctl --data /var/lib/eonay reads /etc/eonay/eonay.conf" bash -c \
+  "runuser -u eonay -- /usr/bin/eonayctl --data /var/lib/eonay config | grep -q '^# file: /var/lib/eonay/eonay.conf' && [ \"\$(readlink /var/lib/eonay/eonay.conf)\" = /etc/eonay/eonay.conf ]"
 check "the packaged settings are valid (eonayd --print-config)" bash -c \
   "runuser -u eonay -- /usr/bin/eonayd --data /var/lib/eonay --print-config | grep -qx 'dir = /var/lib/eonay/downloads'"
 if command -v systemd-analyze >/dev/null; then
