@@ -79,10 +79,15 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* Both servers must exit cleanly (under ASan: without a report). */
 static int group_teardown(void **state)
 {
-	srv_stop(&S, false);
-	srv_stop(&Bare, false);
+	int a = srv_stop(&S, false), b = srv_stop(&Bare, false);
+
+	if (a != 0 || b != 0) {
+		fprintf(stderr, "eonayd exit status %d / %d; see %s, %s\n", a, b, S.log, Bare.log);
+		return -1;
+	}
 	tmpdir_remove(data);
 	tmpdir_remove(bare);
 	return 0;
