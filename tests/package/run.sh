@@ -22,6 +22,10 @@ for p in eimza eonayd; do
   fi
 done
 
+# The tools first (scripts/package would install them too), so that the
+# package set compared at the end is the one with them.
+"$src/scripts/deps" package || { echo "not ok - scripts/deps package"; exit 1; }
+
 fails=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; fails=$((fails + 1)); }
