@@ -7,7 +7,8 @@
 # installed pages and the eimza package it is given with its SHA-256), then
 # purges them and checks that nothing is left and the machine's package set
 # is as before.  Skips (77) when not root, without apt/dpkg, or when eimza
-# or eonayd is installed already (it would not touch them).
+# or eonayd is installed already or has left its directories (it would not
+# touch them).
 set -uo pipefail
 src=${EONAY_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
@@ -17,9 +18,14 @@ for c in apt-get dpkg dpkg-query; do
   command -v "$c" >/dev/null 2>&1 || skip "no $c here: not a Debian system"
 done
 for p in eimza eonayd; do
-  if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'installed'; then
-    skip "$p is installed on this machine already; not touching it"
-  fi
+  st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  case "$st" in
+    "" | not-installed) ;;
+    *) skip "$p is on this machine already ($st); not touching it" ;;
+  esac
+done
+for d in /var/lib/eonay /etc/eonay /etc/eimza; do
+  [ -e "$d" ] && skip "$d exists (kept from an earlier eonayd or eimza?); not touching it"
 done
 
 # The tools first (scripts/package would install them too), so that the

@@ -1,7 +1,7 @@
 // eimza.js - the e-İmza page: offers the application's packages that this
 // server has (GET /api/v1/downloads, from downloads.dir) as "İndirmek için
-// tıklayınız" links, each with its size and SHA-256.  Without packages (or
-// without JavaScript) the page keeps its "build from source" text.
+// tıklayınız" links, each with its size and SHA-256.  Without packages it
+// says so; the "build from source" text stays either way.
 'use strict';
 
 (function () {
@@ -21,7 +21,10 @@
     var none = document.querySelector('[data-no-downloads]');
     // The application's packages only (not its debug symbols).
     var apps = files.filter(function (f) { return /^eimza_[^/]*\.deb$/.test(f.name); });
-    if (!list || !box || apps.length === 0) return;
+    if (!list || !box || apps.length === 0) {
+      if (none) none.hidden = false;
+      return;
+    }
     apps.forEach(function (f) {
       var li = el('li');
       var a = el('a', 'download-link', 'İndirmek için tıklayınız');
@@ -44,6 +47,6 @@
   }
   fetch('/api/v1/downloads', { credentials: 'same-origin', cache: 'no-store' })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (d) { if (d && Array.isArray(d.files)) show(d.files); })
-    .catch(function () { /* the page keeps its text */ });
+    .then(function (d) { show(d && Array.isArray(d.files) ? d.files : []); })
+    .catch(function () { show([]); });
 })();
