@@ -121,6 +121,9 @@ static const struct setting settings[] = {
 	  "seconds from a CRL's thisUpdate to its nextUpdate"),
 	S("pki", "ocsp_validity", SET_INT, ocsp_validity, "3600", 60, 604800, false,
 	  "seconds from an OCSP answer's thisUpdate to its nextUpdate"),
+	S("downloads", "dir", SET_STR, downloads_dir, NULL, 0, 0, false,
+	  "directory of the e-İmza application's packages (*.deb) the e-İmza page offers "
+	  "(default none)"),
 	S("security", "master_key_file", SET_STR, master_key_file, NULL, 0, 0,
 	  false, "file holding the AES-256 master key (default DATA/keys/master.key)"),
 	S("security", "master_key", SET_STR, master_key, NULL, 0, 0, true,

@@ -66,6 +66,9 @@ struct config {
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
 	int64_t ocsp_validity;	/* seconds */
 
+	/* [downloads] */
+	char *downloads_dir;	/* packages offered on the e-İmza page, or NULL */
+
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */
 	char *master_key;	/* hex, secret; overrides the file when set */

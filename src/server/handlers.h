@@ -37,3 +37,7 @@ int handle_ca_root(struct http_request *req);
 int handle_edevlet_start(struct http_request *req);
 int handle_edevlet_callback(struct http_request *req);
 int handle_refusal_get(struct http_request *req);
+
+/* downloads.c */
+int handle_downloads_list(struct http_request *req);
+int handle_download_get(struct http_request *req);
