@@ -121,6 +121,9 @@ static const struct setting settings[] = {
 	  "seconds from a CRL's thisUpdate to its nextUpdate"),
 	S("pki", "ocsp_validity", SET_INT, ocsp_validity, "3600", 60, 604800, false,
 	  "seconds from an OCSP answer's thisUpdate to its nextUpdate"),
+	S("downloads", "dir", SET_STR, downloads_dir, NULL, 0, 0, false,
+	  "directory of the e-İmza application's packages (*.deb) the e-İmza page offers "
+	  "(default none)"),
 	S("password", "max_failures", SET_INT, pw_max_failures, "5", 1, 1000, false,
 	  "failed Şifreli Giriş attempts before a lockout, per holder and per address"),
 	S("password", "lockout_base", SET_INT, pw_lockout_base, "60", 1, 86400, false,

@@ -66,6 +66,8 @@ struct config {
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
 	int64_t ocsp_validity;	/* seconds */
 
+	/* [downloads] */
+	char *downloads_dir;	/* packages offered on the e-İmza page, or NULL */
 	/* [password] Şifreli Giriş (domain/password.c) */
 	int64_t pw_max_failures;	/* failures before a lockout, per holder and per address */
 	int64_t pw_lockout_base;	/* first lockout, seconds; doubles with each failure */

@@ -37,6 +37,10 @@ int handle_ca_root(struct http_request *req);
 int handle_edevlet_start(struct http_request *req);
 int handle_edevlet_callback(struct http_request *req);
 int handle_refusal_get(struct http_request *req);
+
+/* downloads.c */
+int handle_downloads_list(struct http_request *req);
+int handle_download_get(struct http_request *req);
 /* api-holder.c */
 int handle_login_password(struct http_request *req);
 int handle_certificates_list(struct http_request *req);

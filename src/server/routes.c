@@ -47,6 +47,8 @@ const struct route routes[] = {
 	{ "GET", "/crl/issuing.crl", handle_crl },
 	{ "GET", "/ca/issuing.crt", handle_ca_issuing },
 	{ "GET", "/ca/root.crt", handle_ca_root },
+	{ "GET", "/api/v1/downloads", handle_downloads_list },
+	{ "GET", "/downloads/{name}", handle_download_get },
 };
 
 const size_t routes_count = ELEMENTSOF(routes);

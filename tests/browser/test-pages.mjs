@@ -2,6 +2,10 @@
 // security headers as the browser sees them, screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports, overflows } from './lib.mjs';
 
 let srv, browser;
@@ -69,6 +73,55 @@ test('the e-İmza page explains the commands with this server', async () => {
   assert.ok(text.includes(`eimza sign --server ${srv.url} --code`));
   assert.match(text, /eimza certs/);
   assert.match(text, /eimza verify/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// The e-İmza page offers the package eonayd serves from downloads.dir:
+// "İndirmek için tıklayınız" with its SHA-256; the file comes byte for byte.
+test('the e-İmza page links the package with its SHA-256', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'eonay-downloads-'));
+  const deb = Buffer.from(Array.from({ length: 150000 }, (_, i) => (i * 7919) >> 3 & 255));
+  writeFileSync(path.join(dir, 'eimza_0.1.0_amd64.deb'), deb);
+  writeFileSync(path.join(dir, 'eimza-dbgsym_0.1.0_amd64.deb'), 'debug symbols');
+  const sum = createHash('sha256').update(deb).digest('hex');
+  const s2 = await startServer(['--set', `downloads.dir=${dir}`]);
+  try {
+    for (const vp of [viewports.desktop, viewports.phone]) {
+      const { context, page, problems } = await openPage(browser, s2.url, vp);
+      await page.goto(s2.url + '/eimza.html');
+      const link = page.getByRole('link', { name: 'İndirmek için tıklayınız' });
+      await link.waitFor();
+      assert.equal(await link.count(), 1);   // the application only, not its debug symbols
+      assert.equal(await link.getAttribute('href'), '/downloads/eimza_0.1.0_amd64.deb');
+      const item = page.locator('.download-list li');
+      assert.match(await item.innerText(), new RegExp(`SHA-256: ${sum}`));
+      assert.match(await item.innerText(), /eimza_0\.1\.0_amd64\.deb \(146 KB\)/);
+      assert.equal(await page.locator('[data-no-downloads]').isVisible(), false);
+      const got = await page.evaluate(async (href) => {
+        const r = await fetch(href);
+        const b = await crypto.subtle.digest('SHA-256', await r.arrayBuffer());
+        return [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
+      }, '/downloads/eimza_0.1.0_amd64.deb');
+      assert.equal(got, sum);
+      assert.equal(await overflows(page), false);
+      await page.locator('#e2').scrollIntoViewIfNeeded();
+      await screenshot(page, `eimza-indir-${vp.width}x${vp.height}`);
+      assert.deepEqual(problems, []);
+      await context.close();
+    }
+  } finally {
+    await stopServer(s2);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without packages the e-İmza page says so and keeps the build instructions', async () => {
+  const { context, page, problems } = await openPage(browser, srv.url);
+  await page.goto(srv.url + '/eimza.html');
+  await page.getByText('Bu sunucu henüz uygulama paketi sunmuyor').waitFor();
+  assert.equal(await page.getByRole('link', { name: 'İndirmek için tıklayınız' }).count(), 0);
+  assert.match(await page.locator('main').innerText(), /Kaynak koddan kurulum/);
   assert.deepEqual(problems, []);
   await context.close();
 });
