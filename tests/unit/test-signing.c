@@ -157,7 +157,7 @@ static void test_expiry(void **state)
 	/* Seen without writing: still waiting as stored. */
 	assert_int_equal(signing_peek_own(f->db, s.id, WEB, &g), 0);
 	assert_int_equal(g.state, SS_WAITING);
-	assert_int_equal(signing_wait_ms(&f->cfg, &g, "waiting"), 0);	/* time is up */
+	assert_int_equal(signing_wait_ms(&f->cfg, &g, "waiting", NULL), 0);	/* time is up */
 	signing_session_done(&g);
 	/* Loaded: expired on the way, and the code says so. */
 	assert_int_equal(signing_get(f->db, s.id, &g), 0);
@@ -249,21 +249,21 @@ static void test_wait_ms(void **state)
 	f->cfg.poll_timeout = 25;
 	s.expires_at = now_sec() + 300;
 	/* The page saw the current state: wait up to the poll timeout. */
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 25000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 25000);
 	/* A change it has not seen, or no state at all: answer now. */
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used"), 0);
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, NULL), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used", NULL), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, NULL, NULL), 0);
 	/* Never past the session's end (plus one second to see it expire). */
 	s.expires_at = now_sec() + 3;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 4000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 4000);
 	s.expires_at = now_sec();
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 0);
 	/* Final states are answered at once. */
 	s.expires_at = now_sec() + 300;
 	s.state = SS_SIGNED;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "signed"), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "signed", NULL), 0);
 	s.state = SS_CODE_USED;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used"), 25000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used", NULL), 25000);
 }
 
 static void test_registry(void **state)
