@@ -470,7 +470,7 @@ static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code
 		r = db_run(db, "UPDATE signing_sessions SET state = 'code_used', state_at = $1,"
 			       " app_token_hash = $2, app_addr = $3, claims = claims + 1,"
 			       " app_event = NULL WHERE id = $4 AND state = $5 AND claims = $6",
-			   "ittttti", now_sec(), token_hash, app_addr, s.id,
+			   "itttti", now_sec(), token_hash, app_addr, s.id,
 			   signing_state_str(s.state), s.claims);
 	if (r == 0) {
 		/* Someone else claimed it between our read and write. */
