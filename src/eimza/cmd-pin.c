@@ -46,7 +46,7 @@ static void help(void)
 }
 
 /* The card to reset: the one labelled token, else the only card with a
- * holder certificate. */
+ * holder certificate that fits (eimza_cards_fit()). */
 static int choose_card(struct eimza_cards *cards, const char *token, size_t *ret,
 		       struct eimza_error *err)
 {
@@ -56,7 +56,7 @@ static int choose_card(struct eimza_cards *cards, const char *token, size_t *ret
 	for (size_t i = 0; i < cards->n_certs; i++) {
 		const struct eimza_cert *e = &cards->certs[i];
 
-		if (!e->holder || (token && !streq(e->token_label, token)))
+		if (!e->fits || (token && !streq(e->token_label, token)))
 			continue;
 		if (label && !streq(label, e->token_label))
 			return eimza_error_set(err, EIMZA_FAIL_NO_CERT, EEXIST,
@@ -183,12 +183,24 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 	memset(pin, 0, sizeof(pin));
 
 	/* The card and the new PIN before the code: a mistake here must not
-	 * use the code up. */
+	 * use the code up.  Which card is known once the code names the
+	 * holder; the PIN must suit every card that may be it. */
 	r = eimza_cards_open(&app->cfg, NULL, &cards, &err);
-	if (r == 0)
+	if (r == 0) {
+		eimza_cards_fit(&cards, NULL);
 		r = choose_card(&cards, token, &pick, &err);
-	if (r == 0 && eimza_pin_limits(&cards, pick, &min, &max) < 0)
-		min = 6, max = 8;
+		if (r == -EEXIST)
+			r = 0;
+	}
+	for (size_t i = 0; r == 0 && i < cards.n_certs; i++) {
+		unsigned lo, hi;
+
+		if (!cards.certs[i].fits || (token && !streq(cards.certs[i].token_label, token)) ||
+		    eimza_pin_limits(&cards, i, &lo, &hi) < 0)
+			continue;
+		min = MAX(min, lo);
+		max = MIN(max, hi);
+	}
 	if (r == 0)
 		r = read_new_pin(pin_stdin, min, max, pin, sizeof(pin), &err);
 	if (r < 0) {
@@ -231,12 +243,17 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 	}
 	/* The card must be this holder's (the server checks it too). */
 	eimza_cards_fit(&cards, sess.tckn_masked);
-	if (!cards.certs[pick].fits) {
-		eimza_report(&sess, "no_cert");
-		eimza_error_set(&err, EIMZA_FAIL_NO_CERT, ENOENT,
-				"Takılı kart (%s) bu işlemi başlatan kişiye ait değil. Kendi kartınızı "
-				"takıp aynı kodu tekrar giriniz.", cards.certs[pick].token_label);
+	r = choose_card(&cards, token, &pick, &err);
+	if (r < 0) {
+		if (r == -ENOENT) {
+			eimza_report(&sess, "no_cert");
+			eimza_error_set(&err, EIMZA_FAIL_NO_CERT, ENOENT,
+					"Takılı kartlarda bu işlemi başlatan kişinin sertifikası yok. "
+					"Kendi kartınızı takıp aynı kodu tekrar giriniz.");
+		}
 		rc = eimza_cli_fail(json, &err, false);
+		if (r == -EEXIST)
+			rc = EIMZA_EXIT_USAGE;
 		goto out;
 	}
 	eimza_cli_show_session(&sess);
