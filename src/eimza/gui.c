@@ -62,6 +62,11 @@ static void job_thread(GTask *task, gpointer src, gpointer data, GCancellable *c
 		/* g->cards and g->sess are left alone by the main thread while busy. */
 		j->r = eimza_cards_sign(&g->cards, j->cert, j->pin, g->sess.texts, &j->sigs, &j->err);
 		OPENSSL_cleanse(j->pin, sizeof(j->pin));
+		/* The page says so; the session stays ("PIN'i Tekrar Gir"). */
+		if (j->r < 0 && j->err.kind == EIMZA_FAIL_PIN_WRONG)
+			eimza_report(&g->sess, "pin_wrong");
+		else if (j->r < 0 && j->err.kind == EIMZA_FAIL_PIN_LOCKED)
+			eimza_report(&g->sess, "pin_locked");
 		if (j->r == 0)
 			j->r = eimza_submit(&g->sess, j->sigs, &j->message, &j->err);
 		break;
@@ -284,6 +289,11 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 	switch (j->kind) {
 	case JOB_CLAIM:
 		gui_on_code_changed(g->code_entry, g);
+		if (j->r == 0 && j->sess.purpose && streq(j->sess.purpose, "pin-reset"))
+			j->r = eimza_error_set(&j->err, EIMZA_FAIL_CODE, EINVAL,
+					       "Bu doğrulama kodu PIN Oluşturma/Kilit Çözme içindir. "
+					       "Pencere bu işlemi henüz yapamıyor; komut satırından "
+					       "'eimza pin' ile kullanınız.");
 		if (j->r < 0) {
 			failed(g, &j->err, false);
 			return;
