@@ -64,7 +64,7 @@ static int step_end(struct db *db, int r, const struct signing_session *s, const
 		return db_end(db, r);
 	actor = s->id[0] ? strdup_printf("holder:%s", s->tckn)
 			 : strdup_printf("client:%s", app_addr ? app_addr : "");
-	d = json_pack("{s:s?,s:s?,s:s?}", "card", card, "error", r ? refusal_code(why) : NULL,
+	d = json_pack("{s:s*,s:s*,s:s*}", "card", card, "error", r ? refusal_code(why) : NULL,
 		      "so_pin", extra);
 	details = d ? json_dumps(d, JSON_COMPACT) : NULL;
 	json_decref(d);
