@@ -236,6 +236,7 @@ static void test_interrupted_at_each_step(void **state)
 	signing_session_done(&s);
 	/* interrupted after so_changing, but the card still had the old one
 	 * (the change never happened): the pending one is dropped */
+	free(n2);
 	reset(f, "so_changing", &n2);
 	token = claimed(f, &s, code);
 	release_ok(f, token, &rel);
