@@ -179,7 +179,7 @@ export function createCeremony(container, options) {
     codeText.dataset.code = s.code;
     cmdCode.textContent = s.code;
     openApp.href = 'eimza://sign?code=' + encodeURIComponent(s.code);
-    openApp.hidden = command !== 'sign';  // the window signs; eimza pin is a command
+    openApp.hidden = false;  // the window takes every act's code, pin-reset too
     copyBtn.disabled = false;
     copyBtn.classList.remove('dead');
     renewBtn.classList.add('secondary');
