@@ -9,9 +9,11 @@
  *        confirmation is the card's signature (submit)
  *
  * The token is the only credential.  The release answer carries SO PINs:
- * it is never logged (the access log has the path only) and is no-store
- * like every answer. */
+ * it is never logged (the access log has the path only), is no-store like
+ * every answer, and jansson's copies are wiped once it is serialised. */
+#include <openssl/crypto.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/json.h"
 #include "common/log.h"
@@ -58,6 +60,24 @@ int handle_app_event(struct http_request *req)
 	return http_reply_json(req, 200, json_pack("{s:s}", "result", "ok"));
 }
 
+static void wipe_str(json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (s)
+		OPENSSL_cleanse((char *)s, strlen(s));
+}
+
+static void wipe_pins(json_t *o)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "so_pins"), i, x)
+		wipe_str(json_object_get(x, "pin"));
+	wipe_str(json_object_get(o, "new_so_pin"));
+}
+
 static int pin_release(struct http_request *req, struct db *db, const struct act_ctx *ctx,
 		       const char *token)
 {
@@ -84,9 +104,14 @@ static int pin_release(struct http_request *req, struct db *db, const struct act
 	pinreset_release_done(&rel);
 	if (!o)
 		return -ENOMEM;
-	/* jansson keeps its own copies of the PINs: the answer is freed with
-	 * the request and its buffer is MHD's; neither is logged. */
-	return http_reply_json(req, 200, o);
+	/* jansson's copies of the PINs are wiped once the answer is
+	 * serialised; the answer's own buffer is libmicrohttpd's (freed, not
+	 * wiped, after sending).  Neither is logged. */
+	json_incref(o);
+	r = http_reply_json(req, 200, o);
+	wipe_pins(o);
+	json_decref(o);
+	return r;
 }
 
 int handle_app_pin(struct http_request *req)
