@@ -1,11 +1,13 @@
 /* cmd-sign.c - eimza sign: the holder's side of the ceremony for scripts
  * and terminals.
  *
- * Doğrulama Kodu -> (check digit) -> claim at the server -> show Sözleşme
- * (purpose, texts, dates, remaining time, where and when the session was
- * started) -> Sertifika Seçimi -> PIN Kodu -> sign each text on the card
- * -> submit -> "İşleminiz Başarılıdır ..." or the server's reason.  Every
- * step is libeimza-core's (core/), the same code the window runs. */
+ * The cards (checked before the code is used) -> Doğrulama Kodu -> (check
+ * digit) -> claim at the server -> show Sözleşme (purpose, texts, dates,
+ * remaining time, where and when the session was started) -> Sertifika
+ * Seçimi -> PIN Kodu (again after a wrong one) -> sign each text on the
+ * card -> submit -> "İşleminiz Başarılıdır ..." or the server's reason.
+ * A wrong PIN or a "no" is reported to the page; the code stays good.
+ * Every step is libeimza-core's (core/), the same code the window runs. */
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -202,10 +204,10 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 	/* The card first: a missing card or certificate must not use the
 	 * code up (it is claimed only once there is something to sign with). */
 	r = eimza_cards_open(&app->cfg, NULL, &cards, &err);
-	if (r == 0 && eimza_cards_fit(&cards, NULL) > 0)
+	if (r == 0) {
+		eimza_cards_fit(&cards, NULL);	/* any holder certificate valid now */
 		r = eimza_cards_pick(&cards, token, &pick, &err);
-	else if (r == 0)
-		r = eimza_cards_pick(&cards, token, &pick, &err);	/* none: says so */
+	}
 	if (r < 0 && r != -EEXIST) {
 		rc = eimza_cli_fail(json, &err, false);
 		goto out;
