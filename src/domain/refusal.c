@@ -61,6 +61,11 @@ static const char *const codes[] = {
 	[REFUSAL_CERT_EXPIRED] = "cert_expired",
 	[REFUSAL_CONFIRMATION] = "confirmation",
 	[REFUSAL_CONTACT_INVALID] = "contact_invalid",
+	[REFUSAL_NO_CARD] = "no_card",
+	[REFUSAL_CARD_MISMATCH] = "card_mismatch",
+	[REFUSAL_PIN_RESET_USED] = "pin_reset_used",
+	[REFUSAL_PIN_RESET_STATE] = "pin_reset_state",
+	[REFUSAL_WRONG_PURPOSE] = "wrong_purpose",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

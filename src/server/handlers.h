@@ -23,6 +23,10 @@ int handle_signing_wait(struct http_request *req);
 int handle_app_claim(struct http_request *req);
 int handle_app_submit(struct http_request *req);
 
+/* api-pin.c */
+int handle_app_event(struct http_request *req);
+int handle_app_pin(struct http_request *req);
+
 /* api-eonay.c */
 int handle_eonay_get(struct http_request *req);
 

@@ -63,6 +63,11 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_CERT_EXPIRED] = { 409, "Sertifikanızın geçerlilik süresi dolmuş; bu işlem yapılamaz." },
 	[REFUSAL_CONFIRMATION] = { 400, "Onay metni hatalı yazıldı. İptal için sertifikanın seri numarasının son 6 karakterini yazınız." },
 	[REFUSAL_CONTACT_INVALID] = { 400, "İletişim bilgileri geçersiz. Lütfen işaretli alanı kontrol ediniz." },
+	[REFUSAL_NO_CARD] = { 404, "Adınıza kayıtlı bir kart bulunamadı." },
+	[REFUSAL_CARD_MISMATCH] = { 403, "Takılı kart bu işlemi başlatan kişiye ait değil. Lütfen kendi kartınızı takınız." },
+	[REFUSAL_PIN_RESET_USED] = { 409, "Bu işlem için kartınızın güvenlik PIN'i zaten verildi. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
+	[REFUSAL_PIN_RESET_STATE] = { 409, "PIN işleminin adımları sırasıyla yapılmadı. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
+	[REFUSAL_WRONG_PURPOSE] = { 409, "Bu doğrulama kodu başka bir işlem içindir." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

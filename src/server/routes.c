@@ -22,6 +22,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/signing/wait", handle_signing_wait, ROUTE_SESSION },
 	{ "POST", "/api/v1/app/claim", handle_app_claim, 0, BODY("code"), LIMIT_CLAIM },
 	{ "POST", "/api/v1/app/submit", handle_app_submit, 0, BODY("token", "signatures") },
+	{ "POST", "/api/v1/app/event", handle_app_event, 0, BODY("token", "event") },
+	{ "POST", "/api/v1/app/pin", handle_app_pin, 0, BODY("token", "step", "card", "so_pin_id") },
 	{ "GET", "/api/v1/eonay", handle_eonay_get, ROUTE_LOGIN },
 	{ "GET", "/api/v1/edevlet/start", handle_edevlet_start, 0, NULL, LIMIT_SESSION },
 	{ "GET", "/OAuth2/edevletsonuc", handle_edevlet_callback, 0, NULL, LIMIT_SESSION },

@@ -167,6 +167,7 @@ for (const [vpName, vp] of Object.entries(viewports)) {
       'Sertifikamı İptal Et': '/sertifika-iptal.html',
       'E-Onay İşlemleri': '/eonay.html',
       'Askıya Alma': '/askiya-alma.html',
+      'PIN Oluşturma/Kilit Çözme': '/pin-olusturma.html',
     };
     for (const f of found) {
       assert.equal(f.text, items[f.title]);
@@ -237,14 +238,24 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     const alert = page.getByRole('alert').filter({ hasText: 'Sertifikanız askıda' });
     await assert.doesNotReject(alert.waitFor());
     assert.match(await alert.innerText(), /Askıdan İndirme/);
-    // the dead code is gone and a new one is offered
+    // the dead code is gone; instead of a Tekrar Kod Al that would be
+    // refused the same way, the step that helps: Şifreli Giriş, then
+    // Askıdan İndirme
     assert.equal(await page.locator('.code-box .code[data-code]').count(), 0);
     assert.equal(await page.getByRole('button', { name: /Doğrulama Kodu/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Tekrar Kod Al' }).isVisible(), false);
+    assert.equal(await page.locator('.cer-help').getByRole('link', { name: 'Şifreli Giriş' }).getAttribute('href'),
+                 '/sifreli-giris.html');
+    assert.equal(await page.getByRole('link', { name: 'Askıdan İndirme' }).getAttribute('href'), '/askidan-indirme.html');
     await screenshot(page, `eimzali-giris-red-${vp.width}x${vp.height}`);
-    await page.getByRole('button', { name: 'Tekrar Kod Al' }).click();
+    // Geri: the T.C. Kimlik No form again; a new start shows a live code
+    await page.getByRole('button', { name: 'Geri' }).click();
+    await page.getByRole('button', { name: 'GİRİŞ' }).click();
     const again = await readCode(page);
     assert.notEqual(again.digits, digits);
     assert.equal(await alert.count(), 0);
+    assert.equal(await page.locator('.cer-help').isVisible(), false);
+    assert.equal(await page.getByRole('button', { name: 'Tekrar Kod Al' }).isVisible(), true);
     assert.equal(page.url().endsWith('/eimzali-giris.html'), true);
     assert.deepEqual(problems, []);
     await context.close();
