@@ -115,9 +115,17 @@ static void round_once(struct hconn *web, struct hconn *health, struct hconn *ap
 
 static void print_series(const char *what, const char *kind, double *v, size_t n)
 {
+	size_t over10 = 0, over100 = 0;
+
 	qsort(v, n, sizeof(double), cmp_double);
-	printf("%s_%s_ms n=%zu p50=%.3f p99=%.3f max=%.3f\n", what, kind, n, pct(v, n, 0.5),
-	       pct(v, n, 0.99), v[n - 1]);
+	for (size_t i = 0; i < n; i++) {
+		over10 += v[i] > 10.0;
+		over100 += v[i] > 100.0;
+	}
+	printf("%s_%s_ms n=%zu p50=%.3f p90=%.3f p99=%.3f max=%.3f over10=%zu over100=%zu top=", what,
+	       kind, n, pct(v, n, 0.5), pct(v, n, 0.9), pct(v, n, 0.99), v[n - 1], over10, over100);
+	for (size_t i = n > 5 ? n - 5 : 0; i < n; i++)
+		printf("%.1f%s", v[i], i + 1 < n ? "," : "\n");
 }
 
 static void series_alloc(struct series *s, unsigned n)
