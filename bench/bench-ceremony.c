@@ -451,6 +451,27 @@ static void waiting_counts(long *ret_held, long *ret_parked)
 	hconn_close(&hc);
 }
 
+/* eonayd's connection books (/healthz): connections shed at its budget
+ * (the oldest of the address with the most: all browsers here come from
+ * 127.0.0.1) and refused. */
+static void print_books(void)
+{
+	struct hconn hc = { .fd = -1 };
+	struct hresp r;
+	json_t *o, *c;
+
+	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
+	o = json_body(&r, "GET /healthz", 200);
+	c = json_object_get(o, "connections");
+	printf("connections budget=%lld shed=%lld refused_full=%lld refused_per_client=%lld\n",
+	       (long long)json_integer_value(json_object_get(c, "budget")),
+	       (long long)json_integer_value(json_object_get(c, "shed")),
+	       (long long)json_integer_value(json_object_get(c, "refused_full")),
+	       (long long)json_integer_value(json_object_get(c, "refused_per_client")));
+	json_decref(o);
+	hconn_close(&hc);
+}
+
 static int cmd_park(unsigned n, long pid)
 {
 	unsigned bad_shown = 0;
@@ -636,6 +657,7 @@ static int cmd_park(unsigned n, long pid)
 			printf("wake_after_claim_ms p50=%.3f p99=%.3f max=%.3f\n", pct(lat, m, 0.5),
 			       pct(lat, m, 0.99), lat[m - 1]);
 	}
+	print_books();
 	sleep(1);
 	proc_mem(pid, &m3);
 	print_mem("after", &m3);
