@@ -451,10 +451,11 @@ static void waiting_counts(long *ret_held, long *ret_parked)
 	hconn_close(&hc);
 }
 
-/* eonayd's connection books (/healthz): connections shed at its budget
- * (the oldest of the address with the most: all browsers here come from
- * 127.0.0.1) and refused. */
-static void print_books(void)
+/* eonayd's connection books (/healthz), on a line that starts with
+ * label: connections open (handed to libmicrohttpd and not reported
+ * closed), accepted, shed at its budget (the oldest of the address with
+ * the most: all browsers here come from 127.0.0.1) and refused. */
+static void print_books(const char *label)
 {
 	struct hconn hc = { .fd = -1 };
 	struct hresp r;
@@ -463,8 +464,11 @@ static void print_books(void)
 	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
 	o = json_body(&r, "GET /healthz", 200);
 	c = json_object_get(o, "connections");
-	printf("connections budget=%lld shed=%lld refused_full=%lld refused_per_client=%lld\n",
+	printf("%s budget=%lld open=%lld accepted=%lld shed=%lld refused_full=%lld"
+	       " refused_per_client=%lld\n", label,
 	       (long long)json_integer_value(json_object_get(c, "budget")),
+	       (long long)json_integer_value(json_object_get(c, "open")),
+	       (long long)json_integer_value(json_object_get(c, "accepted")),
 	       (long long)json_integer_value(json_object_get(c, "shed")),
 	       (long long)json_integer_value(json_object_get(c, "refused_full")),
 	       (long long)json_integer_value(json_object_get(c, "refused_per_client")));
@@ -592,6 +596,7 @@ static int cmd_park(unsigned n, long pid)
 	printf("early_answers=%u reopened=%u lost=%u\n", early, reopened, lost);
 	waiting_counts(&held, &parked);
 	printf("waiting held=%ld parked=%ld\n", held, parked);
+	print_books("books_while_parked");
 	if (early) {
 		/* Re-arm them for reading so they count below. */
 		for (unsigned i = 0; i < n; i++) {
@@ -657,7 +662,7 @@ static int cmd_park(unsigned n, long pid)
 			printf("wake_after_claim_ms p50=%.3f p99=%.3f max=%.3f\n", pct(lat, m, 0.5),
 			       pct(lat, m, 0.99), lat[m - 1]);
 	}
-	print_books();
+	print_books("connections");
 	sleep(1);
 	proc_mem(pid, &m3);
 	print_mem("after", &m3);
