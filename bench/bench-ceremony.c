@@ -8,6 +8,11 @@
  *       is parked; its answer must say signed and authenticated.  Prints
  *       ceremonies/s and the wake latency (see below) as key=value lines.
  *
+ *   bench-ceremony sign CARD SECONDS
+ *       The application's limit: CAdES signatures of a short text per
+ *       second on the SoftHSM card, in this process, as run signs them
+ *       (one at a time).  Prints signs/s.
+ *
  *   bench-ceremony park PORT N PID TCKN [keepalive] [cookies]
  *       Creates N browser sessions each with a login signing session, then
  *       parks N browsers at once on GET /api/v1/signing/wait?state=waiting
@@ -26,7 +31,8 @@
  *                       server wakes the page before it answers the app);
  *   submit_to_page    = GET answered - submit request sent (verification
  *                       of the signature included).
- * Loopback only: PORT is on 127.0.0.1. */
+ * Loopback only: PORT is on 127.0.0.1.  The HTTP client and the browser's
+ * steps are in bench-client.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
@@ -46,242 +52,13 @@
 
 #include <openssl/x509v3.h>
 
+#include "bench/bench-client.h"
 #include "common/util.h"
 #include "pki/cades.h"
 #include "pki/p11.h"
 #include "tests/chromium-wait.h"
 
 #define CARD_PIN "123456"
-
-static struct sockaddr_in addr;
-static const char *tckn;
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "bench-ceremony: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	exit(1);
-}
-
-/* ---- a minimal HTTP/1.1 client ---------------------------------------- */
-
-struct hconn {
-	int fd;
-	char *buf;
-	size_t len, cap;
-};
-
-struct hresp {
-	int status;
-	char *headers;		/* points into the connection's buffer */
-	char *body;		/* NUL-terminated */
-	size_t body_len;
-};
-
-static int tcp_connect(bool nonblock)
-{
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-
-	if (fd < 0)
-		die("socket: %m");
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno != EINPROGRESS)
-		die("connect: %m");
-	return fd;
-}
-
-static void write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			die("write: %m");
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Whole answer in buf[0..len)?  Returns its total size, or 0. */
-static size_t answer_size(char *buf, size_t len, struct hresp *r)
-{
-	char *end, *p;
-	size_t hdr;
-	long clen = 0;
-
-	buf[len] = '\0';
-	end = strstr(buf, "\r\n\r\n");
-	if (!end)
-		return 0;
-	hdr = (size_t)(end + 4 - buf);
-	for (p = strstr(buf, "\r\n"); p && p < end; p = strstr(p + 2, "\r\n"))
-		if (strncasecmp(p + 2, "Content-Length:", 15) == 0)
-			clen = strtol(p + 17, NULL, 10);
-	if (len < hdr + (size_t)clen)
-		return 0;
-	if (r) {
-		r->status = atoi(buf + 9);
-		r->headers = buf;
-		r->body = end + 4;
-		r->body_len = (size_t)clen;
-	}
-	return hdr + (size_t)clen;
-}
-
-/* Reads once into c; returns the answer's size when complete, 0 when more
- * is needed; dies on EOF before the end. */
-static size_t hconn_read(struct hconn *c, struct hresp *r)
-{
-	ssize_t n;
-	size_t sz;
-
-	if (c->cap - c->len < 4097) {
-		c->cap = c->cap * 2 + 16384;
-		c->buf = realloc(c->buf, c->cap);
-		if (!c->buf)
-			die("out of memory");
-	}
-	n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0)
-		return (size_t)-1;
-	c->len += (size_t)n;
-	sz = answer_size(c->buf, c->len, r);
-	if (sz && r)
-		r->body[r->body_len] = '\0';	/* the next answer's byte; none with Connection: close */
-	return sz;
-}
-
-/* One request on a keep-alive connection (reopened when the server closed
- * it).  The answer stays valid until the next request on c. */
-static void hconn_request(struct hconn *c, const char *method, const char *path,
-			  const char *extra_headers, const char *body, struct hresp *r)
-{
-	char head[2048];
-	size_t blen = body ? strlen(body) : 0;
-	int n, tries = 0;
-
-again:
-	if (c->fd < 0)
-		c->fd = tcp_connect(false);
-	c->len = 0;
-	n = snprintf(head, sizeof(head),
-		     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%sContent-Length: %zu\r\n\r\n", method,
-		     path, extra_headers ? extra_headers : "",
-		     body ? "Content-Type: application/json\r\n" : "", blen);
-	write_all(c->fd, head, (size_t)n);
-	if (blen)
-		write_all(c->fd, body, blen);
-	for (;;) {
-		size_t sz = hconn_read(c, r);
-		if (sz == (size_t)-1) {
-			close(c->fd);
-			c->fd = -1;
-			if (c->len == 0 && tries++ < 1)
-				goto again;	/* a stale keep-alive connection */
-			die("%s %s: connection closed", method, path);
-		}
-		if (sz)
-			return;
-	}
-}
-
-static void hconn_close(struct hconn *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c->buf);
-	c->fd = -1;
-	c->buf = NULL;
-}
-
-static json_t *json_body(const struct hresp *r, const char *what, int want)
-{
-	json_t *o;
-
-	if (r->status != want)
-		die("%s: HTTP %d %s", what, r->status, r->body);
-	o = json_loads(r->body, 0, NULL);
-	if (!o)
-		die("%s: not JSON: %s", what, r->body);
-	return o;
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (!s)
-		die("no \"%s\" in the answer", key);
-	return s;
-}
-
-/* ---- the browser's side ---------------------------------------------- */
-
-struct browser {
-	char cookie[160];	/* "eonay_sid=..." */
-	char csrf[96];
-	char id[80];		/* signing session */
-	char code[32];
-};
-
-static void browser_start(struct hconn *c, struct browser *b)
-{
-	char hdr[512], body[96];
-	struct hresp r;
-	const char *sc;
-	json_t *o;
-	size_t n;
-
-	hconn_request(c, "POST", "/api/v1/session", NULL, NULL, &r);
-	sc = strcasestr(r.headers, "\r\nSet-Cookie: eonay_sid=");
-	if (!sc)
-		die("no session cookie: %s", r.headers);
-	sc += strlen("\r\nSet-Cookie: ");
-	n = strcspn(sc, ";\r");
-	if (n >= sizeof(b->cookie))
-		die("cookie too long");
-	memcpy(b->cookie, sc, n);
-	b->cookie[n] = '\0';
-	o = json_body(&r, "POST /api/v1/session", 201);
-	snprintf(b->csrf, sizeof(b->csrf), "%s", jstr(o, "csrf_token"));
-	json_decref(o);
-
-	snprintf(hdr, sizeof(hdr), "Cookie: %s\r\nX-CSRF-Token: %s\r\n", b->cookie, b->csrf);
-	snprintf(body, sizeof(body), "{\"purpose\":\"login\",\"tckn\":\"%s\"}", tckn);
-	hconn_request(c, "POST", "/api/v1/signing", hdr, body, &r);
-	o = json_body(&r, "POST /api/v1/signing", 201);
-	snprintf(b->id, sizeof(b->id), "%s", jstr(o, "id"));
-	snprintf(b->code, sizeof(b->code), "%s", jstr(o, "code"));
-	json_decref(o);
-}
-
-static bool cookies_2k;		/* park: the browsers carry 2 KB of other cookies */
-
-static int wait_request(const struct browser *b, const char *state, char *buf, size_t n)
-{
-	/* What Chromium sends (about 750 bytes), with 2 KB of other cookies:
-	 * the size matters to libmicrohttpd's per-connection pool. */
-	return snprintf(buf, n,
-			"GET /api/v1/signing/wait?id=%s&state=%s HTTP/1.1\r\n"
-			CHROMIUM_WAIT_HEADERS "Cookie: %s%s\r\n\r\n",
-			b->id, state, cookies_2k ? CHROMIUM_OTHER_COOKIES_2K : "", b->cookie);
-}
 
 /* ---- the application's side ------------------------------------------ */
 
@@ -337,26 +114,6 @@ static char *card_sign(const char *text)
 		die("base64");
 	free(der);
 	return b64;
-}
-
-static void claim(struct hconn *app, const struct browser *b, char *token, size_t tn,
-		  char **ret_text)
-{
-	char body[96];
-	struct hresp r;
-	json_t *o;
-
-	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", b->code);
-	hconn_request(app, "POST", "/api/v1/app/claim", NULL, body, &r);
-	o = json_body(&r, "POST /api/v1/app/claim", 200);
-	snprintf(token, tn, "%s", jstr(o, "token"));
-	if (ret_text) {
-		const char *t = json_string_value(json_array_get(json_object_get(o, "texts"), 0));
-		if (!t)
-			die("claim: no text");
-		*ret_text = strdup(t);
-	}
-	json_decref(o);
 }
 
 /* ---- run: ceremonies per second -------------------------------------- */
@@ -457,20 +214,6 @@ static void *ceremony_worker(void *arg)
 	hconn_close(&web);
 	hconn_close(&app);
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(double *v, size_t n, double p)
-{
-	size_t i = (size_t)((double)n * p);
-
-	return v[i < n ? i : n - 1];
 }
 
 static int cmd_run(unsigned n, unsigned threads, const char *card)
@@ -708,6 +451,31 @@ static void waiting_counts(long *ret_held, long *ret_parked)
 	hconn_close(&hc);
 }
 
+/* eonayd's connection books (/healthz), on a line that starts with
+ * label: connections open (handed to libmicrohttpd and not reported
+ * closed), accepted, shed at its budget (the oldest of the address with
+ * the most: all browsers here come from 127.0.0.1) and refused. */
+static void print_books(const char *label)
+{
+	struct hconn hc = { .fd = -1 };
+	struct hresp r;
+	json_t *o, *c;
+
+	hconn_request(&hc, "GET", "/healthz", NULL, NULL, &r);
+	o = json_body(&r, "GET /healthz", 200);
+	c = json_object_get(o, "connections");
+	printf("%s budget=%lld open=%lld accepted=%lld shed=%lld refused_full=%lld"
+	       " refused_per_client=%lld\n", label,
+	       (long long)json_integer_value(json_object_get(c, "budget")),
+	       (long long)json_integer_value(json_object_get(c, "open")),
+	       (long long)json_integer_value(json_object_get(c, "accepted")),
+	       (long long)json_integer_value(json_object_get(c, "shed")),
+	       (long long)json_integer_value(json_object_get(c, "refused_full")),
+	       (long long)json_integer_value(json_object_get(c, "refused_per_client")));
+	json_decref(o);
+	hconn_close(&hc);
+}
+
 static int cmd_park(unsigned n, long pid)
 {
 	unsigned bad_shown = 0;
@@ -828,6 +596,7 @@ static int cmd_park(unsigned n, long pid)
 	printf("early_answers=%u reopened=%u lost=%u\n", early, reopened, lost);
 	waiting_counts(&held, &parked);
 	printf("waiting held=%ld parked=%ld\n", held, parked);
+	print_books("books_while_parked");
 	if (early) {
 		/* Re-arm them for reading so they count below. */
 		for (unsigned i = 0; i < n; i++) {
@@ -893,19 +662,43 @@ static int cmd_park(unsigned n, long pid)
 			printf("wake_after_claim_ms p50=%.3f p99=%.3f max=%.3f\n", pct(lat, m, 0.5),
 			       pct(lat, m, 0.99), lat[m - 1]);
 	}
+	print_books("connections");
 	sleep(1);
 	proc_mem(pid, &m3);
 	print_mem("after", &m3);
 	return good == n && early == 0 ? 0 : 1;
 }
 
+/* ---- sign: the application's limit ------------------------------------ */
+
+static int cmd_sign(const char *card, double secs)
+{
+	uint64_t t0, t1;
+	unsigned n = 0;
+
+	card_open(card);
+	free(card_sign("warm-up"));
+	t0 = now_us();
+	do {
+		free(card_sign("Giriş: 2026-12-01 15:00:00 bench"));
+		n++;
+		t1 = now_us();
+	} while ((double)(t1 - t0) < secs * 1e6);
+	printf("signs=%u secs=%.2f per_sec=%.1f card_errors=%u\n", n, (double)(t1 - t0) / 1e6,
+	       (double)n * 1e6 / (double)(t1 - t0), card_errors);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned n;
 
+	if (argc == 4 && streq(argv[1], "sign"))
+		return cmd_sign(argv[2], atof(argv[3]));
 	if (argc < 6 || (!streq(argv[1], "run") && !streq(argv[1], "park"))) {
 		fprintf(stderr, "usage: bench-ceremony run PORT N THREADS CARD TCKN\n"
-				"       bench-ceremony park PORT N PID TCKN\n");
+				"       bench-ceremony park PORT N PID TCKN\n"
+				"       bench-ceremony sign CARD SECONDS\n");
 		return 2;
 	}
 	addr.sin_family = AF_INET;

@@ -57,8 +57,10 @@ bench_tool() {
 		return
 	fi
 	# bench/ is not in the meson project (no subdir('bench') yet).
+	local client=()
+	grep -q 'bench-client.h' "$srcdir/bench/$src" && client=("$srcdir/bench/bench-client.c")
 	cc -O2 -g -std=gnu11 -D_GNU_SOURCE -I"$builddir" -I"$srcdir" -I"$srcdir/src" \
-		-o "$tmp/$name" "$srcdir/bench/$src" "$@" || return 1
+		-o "$tmp/$name" "$srcdir/bench/$src" "${client[@]}" "$@" || return 1
 	echo "$tmp/$name"
 }
 
