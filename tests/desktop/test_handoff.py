@@ -44,6 +44,16 @@ def prerequisites():
     return None
 
 
+def alive(pid):
+    """pid runs (not gone, not a zombie: xdg-open's children are not ours
+    to reap)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
 def install_playwright():
     """playwright-core in tests/browser, as tests/browser/run.sh does."""
     if not os.path.isdir(os.path.join(BROWSER_DIR, 'node_modules', 'playwright-core')):
@@ -147,12 +157,10 @@ class HandoffTest(unittest.TestCase):
         self.shot_screen('handoff-2-islemler.png')
         w.click('Uygulamayı Kapat')
         deadline = time.time() + 10
-        while time.time() < deadline and os.path.exists('/proc/%d' % w.pid):
+        while time.time() < deadline and alive(w.pid):
             time.sleep(0.1)
-        self.assertFalse(os.path.exists('/proc/%d/cmdline' % w.pid)
-                         and open('/proc/%d/cmdline' % w.pid, 'rb').read(),
-                         'the window did not close')
-
+        self.assertFalse(alive(w.pid), 'the window did not close')
+        w.pid = None
 
 if __name__ == '__main__':
     why = prerequisites()
