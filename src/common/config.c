@@ -124,6 +124,26 @@ static const struct setting settings[] = {
 	S("downloads", "dir", SET_STR, downloads_dir, NULL, 0, 0, false,
 	  "directory of the e-İmza application's packages (*.deb) the e-İmza page offers "
 	  "(default none)"),
+	S("password", "max_failures", SET_INT, pw_max_failures, "5", 1, 1000, false,
+	  "failed Şifreli Giriş attempts before a lockout, per holder and per address"),
+	S("password", "lockout_base", SET_INT, pw_lockout_base, "60", 1, 86400, false,
+	  "first lockout, seconds (doubles with each further failure)"),
+	S("password", "lockout_max", SET_INT, pw_lockout_max, "86400", 1, 2592000, false,
+	  "longest lockout, seconds"),
+	S("notify", "spool_dir", SET_STR, notify_spool_dir, NULL, 0, 0, false,
+	  "directory notifications are delivered to, one file each (default DATA/spool)"),
+	S("notify", "interval", SET_INT, notify_interval, "5", 1, 3600, false,
+	  "seconds between two rounds of the notification dispatcher"),
+	S("notify", "smtp_url", SET_STR, notify_smtp_url, NULL, 0, 0, true,
+	  "e-mail notifications by SMTP: smtp://[user:pass@]host[:port] or smtps://... (default: spool)"),
+	S("notify", "mail_from", SET_STR, notify_mail_from, "bildirim@localhost", 0, 0, false,
+	  "sender address of e-mail notifications"),
+	S("notify", "sms_url", SET_STR, notify_sms_url, NULL, 0, 0, true,
+	  "SMS notifications by an HTTP gateway: POST {\"to\",\"text\"} as JSON (default: spool)"),
+	S("portal", "support_phone", SET_STR, support_phone, "444 0 000", 0, 0, false,
+	  "the call centre's number (İletişim page)"),
+	S("portal", "support_email", SET_STR, support_email, "destek@example.org", 0, 0, false,
+	  "the support e-mail address (İletişim page)"),
 	S("security", "master_key_file", SET_STR, master_key_file, NULL, 0, 0,
 	  false, "file holding the AES-256 master key (default DATA/keys/master.key)"),
 	S("security", "master_key", SET_STR, master_key, NULL, 0, 0, true,
@@ -427,6 +447,11 @@ int config_finish(struct config *c, char **ret_err)
 	if (!c->master_key_file) {
 		c->master_key_file = strdup_printf("%s/keys/master.key", c->data_dir);
 		if (!c->master_key_file)
+			return -ENOMEM;
+	}
+	if (!c->notify_spool_dir) {
+		c->notify_spool_dir = strdup_printf("%s/spool", c->data_dir);
+		if (!c->notify_spool_dir)
 			return -ENOMEM;
 	}
 	return 0;

@@ -68,6 +68,21 @@ struct config {
 
 	/* [downloads] */
 	char *downloads_dir;	/* packages offered on the e-İmza page, or NULL */
+	/* [password] Şifreli Giriş (domain/password.c) */
+	int64_t pw_max_failures;	/* failures before a lockout, per holder and per address */
+	int64_t pw_lockout_base;	/* first lockout, seconds; doubles with each failure */
+	int64_t pw_lockout_max;		/* longest lockout, seconds */
+
+	/* [notify] the outbox dispatcher (server/dispatch.c) */
+	char *notify_spool_dir;	/* default DATA/spool */
+	int64_t notify_interval;	/* seconds between two rounds */
+	char *notify_smtp_url;	/* e-mail by SMTP (smtp:// or smtps://); secret; unset: spool */
+	char *notify_mail_from;	/* envelope and From: address */
+	char *notify_sms_url;	/* SMS by an HTTP gateway (POST JSON); secret; unset: spool */
+
+	/* [portal] İletişim */
+	char *support_phone;	/* the call centre */
+	char *support_email;
 
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */

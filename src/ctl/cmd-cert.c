@@ -1,9 +1,11 @@
 /* cmd-cert.c - eonayctl holder / cert / crl: holders, certificate status
  * changes (each publishes a new CRL at once), a certificate's status
  * history, and the CRLs (one per issuing CA). */
+#include <openssl/crypto.h>
 #include <stdio.h>
 
 #include "domain/authority.h"
+#include "domain/password.h"
 #include "domain/publish.h"
 #include "common/tckn.h"
 #include "ctl/ctl.h"
@@ -12,6 +14,44 @@
 #include "pki/ossl.h"
 #include "domain/certs.h"
 
+/* holder set-word: the güvenlik sözcüğü for Şifreli Giriş, read from one
+ * line of standard input (never an argument: it would be in ps and the
+ * shell's history). */
+static int holder_set_word(struct ctl *ctl, const char *tckn)
+{
+	enum refusal why = REFUSAL_NONE;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r;
+
+	n = getline(&line, &cap, stdin);
+	if (n < 0) {
+		free(line);
+		fprintf(stderr, "eonayctl holder set-word: no word on standard input\n");
+		return 2;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	r = password_set(ctl->db, tckn, line, "operator", &why);
+	OPENSSL_cleanse(line, cap);
+	free(line);
+	if (r == -EINVAL) {
+		fprintf(stderr, "eonayctl holder set-word: the word must have 8 to 128 bytes\n");
+		return 2;
+	}
+	if (r == -EACCES) {
+		fprintf(stderr, "eonayctl holder set-word: %s: %s\n", tckn, refusal_code(why));
+		return 1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "eonayctl holder set-word: %s\n", strerror(-r));
+		return r;
+	}
+	printf("security word of %s set\n", tckn);
+	return 0;
+}
+
 int ctl_holder(struct ctl *ctl, int argc, char **argv)
 {
 	struct holder h;
@@ -19,7 +59,8 @@ int ctl_holder(struct ctl *ctl, int argc, char **argv)
 
 	if (ctl_wants_help(argc, argv) || argc < 2) {
 		printf("Usage: eonayctl holder add TCKN GIVEN_NAME SURNAME [EMAIL [MOBILE]]\n"
-		       "       eonayctl holder show TCKN\n");
+		       "       eonayctl holder show TCKN\n"
+		       "       eonayctl holder set-word TCKN   (the güvenlik sözcüğü, one line on stdin)\n");
 		return argc < 2 ? 2 : 0;
 	}
 	if (argc >= 3 && tckn_check(argv[2]) != TCKN_OK) {
@@ -52,6 +93,8 @@ int ctl_holder(struct ctl *ctl, int argc, char **argv)
 		holder_done(&h);
 		return 0;
 	}
+	if (streq(argv[1], "set-word") && argc == 3)
+		return holder_set_word(ctl, argv[2]);
 	fprintf(stderr, "eonayctl holder: bad arguments; try 'eonayctl holder --help'\n");
 	return 2;
 }

@@ -16,6 +16,7 @@
 #include "ctl/ctl.h"
 #include "pki/key.h"
 #include "domain/certs.h"
+#include "domain/password.h"
 
 static const struct demo_holder {
 	const char *tckn, *given, *surname, *email, *mobile, *card;
@@ -26,6 +27,8 @@ static const struct demo_holder {
 };
 
 #define DEMO_PIN "123456"
+/* The güvenlik sözcüğü of both demo holders (Şifreli Giriş, SPEC 6). */
+#define DEMO_WORD "elma-armut-42"
 
 static int ensure_card(struct ctl *ctl, struct pki_ca *ca, const struct demo_holder *d)
 {
@@ -41,6 +44,22 @@ static int ensure_card(struct ctl *ctl, struct pki_ca *ca, const struct demo_hol
 	return ctl_card_issue_one(ctl, ca, EONAY_SOFTHSM_MODULE, &req, &res);
 }
 
+static int ensure_word(struct ctl *ctl, const char *tckn)
+{
+	enum refusal why = REFUSAL_NONE;
+	bool set = false;
+	int r;
+
+	r = password_is_set(ctl->db, tckn, &set);
+	if (r < 0 || set)
+		return r;
+	r = password_set(ctl->db, tckn, DEMO_WORD, "operator", &why);
+	if (r == -EACCES)
+		fprintf(stderr, "eonayctl demo: cannot set the word of %s: %s\n", tckn,
+			refusal_code(why));
+	return r;
+}
+
 static json_t *holder_json(struct ctl *ctl, const struct demo_holder *d)
 {
 	struct cert_record *a = NULL;
@@ -50,8 +69,8 @@ static json_t *holder_json(struct ctl *ctl, const struct demo_holder *d)
 
 	if (cert_list_by_tckn(ctl->db, d->tckn, &a, &n) < 0)
 		return NULL;
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?}", "tckn", d->tckn, "name", name ? name : "",
-		      "card", d->card, "pin", DEMO_PIN, "certificate", n ? a[0].serial : NULL,
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "tckn", d->tckn, "name", name ? name : "",
+		      "card", d->card, "pin", DEMO_PIN, "security_word", DEMO_WORD, "certificate", n ? a[0].serial : NULL,
 		      "status", n ? cert_status_str(a[0].status) : NULL);
 	cert_record_free_array(a, n);
 	return o;
@@ -95,6 +114,8 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 		r = holder_put(ctl->db, d->tckn, d->given, d->surname, d->email, d->mobile);
 		if (r == 0)
 			r = ensure_card(ctl, ca, d);
+		if (r == 0)
+			r = ensure_word(ctl, d->tckn);
 		if (r < 0)
 			return r;
 	}
@@ -117,7 +138,8 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 	hl = json_array();
 	for (size_t i = 0; i < ELEMENTSOF(holders); i++)
 		json_array_append_new(hl, holder_json(ctl, &holders[i]));
-	o = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:o,s:{s:s,s:s}}", "data_dir",
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s},s:o,s:{s:s,s:s}}", "security_word",
+		      DEMO_WORD, "data_dir",
 		      ctl->cfg.data_dir, "url", ctl->cfg.base_url, "softhsm2_conf", conf,
 		      "pkcs11_module", EONAY_SOFTHSM_MODULE, "ca", "root", root ? root : "",
 		      "crl", pki_ca_crl_url(ca), "ocsp", pki_ca_ocsp_url(ca), "holders", hl,

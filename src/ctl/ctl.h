@@ -65,3 +65,5 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv);
 
 /* cmd-eonay.c */
 int ctl_eonay(struct ctl *ctl, int argc, char **argv);
+/* cmd-application.c */
+int ctl_application(struct ctl *ctl, int argc, char **argv);

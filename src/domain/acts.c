@@ -10,6 +10,7 @@
 
 #include "common/json.h"
 #include "domain/eonay.h"
+#include "domain/pinreset.h"
 #include "domain/signing.h"
 #include "domain/websession.h"
 #include "store/audit.h"
@@ -27,6 +28,9 @@ static int login_effect(struct db *db, const struct act_ctx *ctx, const struct s
 		return -ENOMEM;
 	r = websession_login_accept(db, ctx->session_key, s->web_hash, s->id, s->tckn,
 				    s->client_addr, ret_refusal);
+	if (r >= 0 && sig->signer_serial && sig->signer_serial[0])
+		r = websession_bind_signer(db, ctx->session_key, s->web_hash, s->id,
+					   sig->signer_issuer, sig->signer_serial);
 	if (r < 0)
 		return r;
 	return audit_append(db, true, actor, "session.login", s->id, "ok",
@@ -93,6 +97,39 @@ static int cancel_effect(struct db *db, const struct act_ctx *ctx, const struct 
 	return eonay_record(db, s->tckn, false, s->text_version, 0, sig->sha256);
 }
 
+/* pin-reset: the holder has a card; the card's signature (made with its
+ * new PIN) confirms the new SO PIN (pinreset.h). */
+static int pin_precondition(struct db *db, const struct act_ctx *ctx, const char *tckn,
+			    struct act_input *in, enum refusal *ret_refusal)
+{
+	int64_t n;
+	int r = pinreset_cards_of(db, tckn, &n);
+
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		*ret_refusal = REFUSAL_NO_CARD;
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int pin_effect(struct db *db, const struct act_ctx *ctx, const struct signing_session *s,
+		      const struct act_signature *sig, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = strdup_printf("holder:%s", s->tckn);
+	_cleanup_free_ char *details = strdup_printf("{\"signer_serial\":\"%s\"}",
+						     sig->signer_serial);
+	int r;
+
+	if (!actor || !details)
+		return -ENOMEM;
+	r = pinreset_confirm(db, s->id, sig->signer_issuer, sig->signer_serial, ret_refusal);
+	if (r < 0)
+		return r;
+	return audit_append(db, true, actor, "pin.reset", s->id, "ok", details);
+}
+
 static const struct signed_act act_login = {
 	.name = "login",
 	.purpose_tr = "E-imzalı Giriş",
@@ -122,10 +159,22 @@ static const struct signed_act act_eonay_cancel = {
 	.effect = cancel_effect,
 };
 
+static const struct signed_act act_pin_reset = {
+	.name = "pin-reset",
+	.purpose_tr = "PIN Oluşturma/Kilit Çözme",
+	.done_tr = "PIN işleminiz tamamlanmıştır. Kartınızı yeni PIN kodunuzla kullanabilirsiniz.",
+	.texts = "pin-reset",
+	.needs_holder = true,
+	.on_hold_ok = true,
+	.precondition = pin_precondition,
+	.effect = pin_effect,
+};
+
 const struct signed_act *const acts[] = {
 	&act_login,
 	&act_eonay_give,
 	&act_eonay_cancel,
+	&act_pin_reset,
 };
 const size_t acts_count = ELEMENTSOF(acts);
 

@@ -42,6 +42,7 @@ struct act_input {
 struct act_signature {
 	const char *sha256;		/* key of the signatures row */
 	const char *signer_serial;
+	const char *signer_issuer;	/* its issuer's key identifier; NULL when unknown */
 };
 
 struct signed_act {
@@ -50,6 +51,7 @@ struct signed_act {
 	const char *done_tr;		/* the sentence eimza shows when accepted */
 	const char *texts;		/* sign_texts purpose of the signed texts */
 	bool needs_holder;		/* only a logged-in holder may start it */
+	bool on_hold_ok;		/* a certificate on hold may sign it (pin-reset) */
 	/* NULL: no rule.  in is NULL on the check inside the accepting
 	 * transaction.  0, -EACCES with *ret_refusal, or -errno. */
 	int (*precondition)(struct db *db, const struct act_ctx *ctx, const char *tckn,

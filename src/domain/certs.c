@@ -12,6 +12,8 @@
 #include <ctype.h>
 #include <stdio.h>
 
+#include "domain/notify.h"
+#include "domain/websession.h"
 #include "store/audit.h"
 
 const char *cert_status_str(enum cert_status s)
@@ -350,6 +352,69 @@ static int record_refusal(struct db *db, const char *actor, const char *action,
 	return audit_append(db, false, actor, action, serial, "refused", details);
 }
 
+/* The transition itself, inside the caller's transaction, for issuer is
+ * (resolved) and serial s (normalised): the per-certificate lock, the
+ * state check, the update, its history row and audit event.  -EACCES with
+ * *ret_why when the state does not allow it. */
+static int transition_tx(struct db *db, const char *is, const char *s, unsigned allowed_from,
+			 enum cert_status to, int reason, const char *actor, const char *action,
+			 const char *event, enum refusal *ret_why)
+{
+	_cleanup_free_ char *details = NULL, *lock = NULL;
+	enum cert_status from = CERT_ACTIVE;
+	int r;
+
+	/* One writer per certificate (PostgreSQL runs writers at once): the
+	 * state read below is the one the update replaces. */
+	lock = strdup_printf("cert:%s:%s", is, s);
+	r = lock ? db_lock(db, lock) : -ENOMEM;
+	if (r == 0)
+		r = cert_status_get(db, is, s, &from, NULL, NULL);
+	if (r == -ENOENT) {
+		*ret_why = REFUSAL_CERT_UNKNOWN;
+		return -EACCES;
+	}
+	if (r < 0)
+		return r;
+	if (!(allowed_from & (1u << from))) {
+		*ret_why = REFUSAL_CERT_STATE;
+		return -EACCES;
+	}
+	if (to == CERT_ACTIVE)
+		r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
+			       " revoked_at = NULL WHERE issuer = $1 AND serial = $2", "tt", is, s);
+	else
+		r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
+			       " revoked_at = $3 WHERE issuer = $4 AND serial = $5",
+			   "tiitt", cert_status_str(to), (int64_t)reason, now_sec(), is, s);
+	if (r >= 0)
+		r = history_add(db, is, s, event, to, to == CERT_ACTIVE ? -1 : reason, actor);
+	if (r < 0)
+		return r;
+	details = strdup_printf("{\"issuer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
+				"\"reason\":%d}", is, cert_status_str(from),
+				cert_status_str(to), to == CERT_ACTIVE ? -1 : reason);
+	return details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
+}
+
+/* Ends a transaction that ran transition_tx(): commits, or rolls back and
+ * records a refusal on its own (evidence too). */
+static int transition_end(struct db *db, int r, const char *actor, const char *action,
+			  const char *s, enum refusal why, enum refusal *ret_refusal)
+{
+	if (r >= 0)
+		return db_commit(db);
+	db_rollback(db);
+	if (r != -EACCES)
+		return r;
+	/* Refusals are decisions too: record them outside the rolled back tx. */
+	r = record_refusal(db, actor, action, s, why);
+	if (r < 0)
+		return r;
+	*ret_refusal = why;
+	return -EACCES;
+}
+
 /* One transition in its own transaction, with its history row and audit
  * event. */
 static int transition(struct db *db, const char *issuer, const char *serial,
@@ -357,9 +422,7 @@ static int transition(struct db *db, const char *issuer, const char *serial,
 		      const char *action, const char *event, enum refusal *ret_refusal)
 {
 	enum refusal why = REFUSAL_NONE;
-	_cleanup_free_ char *details = NULL, *lock = NULL;
 	char s[65], is[CERT_ISSUER_MAX] = "";
-	enum cert_status from = CERT_ACTIVE;
 	int r;
 
 	serial_norm(serial, s);
@@ -367,49 +430,13 @@ static int transition(struct db *db, const char *issuer, const char *serial,
 	if (r < 0)
 		return r;
 	r = issuer_resolve(db, issuer, s, is);
-	if (r == 0) {
-		/* One writer per certificate (PostgreSQL runs writers at once):
-		 * the state read below is the one the update replaces. */
-		lock = strdup_printf("cert:%s:%s", is, s);
-		r = lock ? db_lock(db, lock) : -ENOMEM;
+	if (r == -ENOENT) {
+		why = REFUSAL_CERT_UNKNOWN;
+		r = -EACCES;
 	}
 	if (r == 0)
-		r = cert_status_get(db, is, s, &from, NULL, NULL);
-	if (r == -ENOENT)
-		why = REFUSAL_CERT_UNKNOWN;
-	else if (r == 0 && !(allowed_from & (1u << from)))
-		why = REFUSAL_CERT_STATE;
-	if (why)
-		r = -EACCES;
-	if (r == 0) {
-		if (to == CERT_ACTIVE)
-			r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
-				       " revoked_at = NULL WHERE issuer = $1 AND serial = $2", "tt", is, s);
-		else
-			r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
-				       " revoked_at = $3 WHERE issuer = $4 AND serial = $5",
-				   "tiitt", cert_status_str(to), (int64_t)reason, now_sec(), is, s);
-	}
-	if (r >= 0)
-		r = history_add(db, is, s, event, to, to == CERT_ACTIVE ? -1 : reason, actor);
-	if (r >= 0) {
-		details = strdup_printf("{\"issuer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
-					"\"reason\":%d}", is, cert_status_str(from),
-					cert_status_str(to), to == CERT_ACTIVE ? -1 : reason);
-		r = details ? audit_append(db, true, actor, action, s, "ok", details) : -ENOMEM;
-	}
-	if (r < 0) {
-		db_rollback(db);
-		if (r != -EACCES)
-			return r;
-		/* Refusals are decisions too: record them outside the rolled back tx. */
-		r = record_refusal(db, actor, action, s, why);
-		if (r < 0)
-			return r;
-		*ret_refusal = why;
-		return -EACCES;
-	}
-	return db_commit(db);
+		r = transition_tx(db, is, s, allowed_from, to, reason, actor, action, event, &why);
+	return transition_end(db, r, actor, action, s, why, ret_refusal);
 }
 
 int cert_hold(struct db *db, const char *issuer, const char *serial, const char *actor,
@@ -518,4 +545,158 @@ int cert_history(struct db *db, const char *issuer, const char *serial, struct c
 	*ret = a;
 	*ret_n = n;
 	return 0;
+}
+
+const char *cert_status_seen(const struct cert_record *c, int64_t now)
+{
+	if (c->status != CERT_REVOKED && c->not_after < now)
+		return "expired";
+	return cert_status_str(c->status);
+}
+
+/* The holder's certificate serial s (normalised): its issuer into is.
+ * issuer given: that one.  Refused not_found (no such certificate),
+ * cert_not_owner (another holder's); -ENOTUNIQ when two issuers issued
+ * this holder a certificate with this serial and issuer is NULL. */
+static int own_resolve(struct db *db, const char *tckn, const char *issuer, const char *s,
+		       char is[CERT_ISSUER_MAX], enum refusal *ret_refusal)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	bool other = false;
+	int n = 0, r;
+
+	r = db_select(db, &st, "SELECT issuer, tckn FROM certificates WHERE serial = $1", "t", s);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		const char *i = db_col_text(st, 0);
+
+		if (issuer && !streq(i, issuer))
+			continue;
+		if (!streq(db_col_text(st, 1), tckn)) {
+			other = true;
+			continue;
+		}
+		snprintf(is, CERT_ISSUER_MAX, "%s", i);
+		n++;
+	}
+	if (r < 0)
+		return r;
+	if (n > 1)
+		return -ENOTUNIQ;
+	if (n == 0) {
+		*ret_refusal = other ? REFUSAL_CERT_NOT_OWNER : REFUSAL_NOT_FOUND;
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* What the holder is told, by act. */
+static const struct {
+	const char *action, *event, *subject, *body;
+	unsigned allowed_from;
+	enum cert_status to;
+} holder_acts[] = {
+	[CERT_ACT_HOLD] = { "cert.hold", "hold", "Sertifikanız askıya alındı",
+			    "askıya alınmıştır. "
+			    "Bu işlemi siz yapmadıysanız lütfen çağrı merkezimizi arayınız.",
+			    1u << CERT_ACTIVE, CERT_HOLD },
+	[CERT_ACT_RELEASE] = { "cert.release", "release", "Sertifikanız kullanıma açıldı",
+			       "askıdan indirilmiş "
+			       "ve kullanıma açılmıştır. Bu işlemi siz yapmadıysanız lütfen çağrı "
+			       "merkezimizi arayınız.",
+			       1u << CERT_HOLD, CERT_ACTIVE },
+	[CERT_ACT_REVOKE] = { "cert.revoke", "revoke", "Sertifikanız iptal edildi",
+			      "iptal edilmiştir. "
+			      "İptal edilen sertifika tekrar kullanıma açılamaz.",
+			      (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED },
+};
+
+/* The confirmation of a revocation: the serial's last 6 characters. */
+static bool confirm_ok(const char *serial, const char *confirm)
+{
+	size_t n = strlen(serial), m;
+	char want[7], got[16];
+
+	if (!confirm)
+		return false;
+	snprintf(want, sizeof(want), "%s", serial + (n > 6 ? n - 6 : 0));
+	m = 0;
+	for (const char *p = confirm; *p && m < sizeof(got) - 1; p++)
+		if (*p != ' ')
+			got[m++] = (char)tolower((unsigned char)*p);
+	got[m] = '\0';
+	return streq(want, got);
+}
+
+int cert_holder_act(struct db *db, const char *tckn, const char *issuer, const char *serial,
+		    enum cert_act act, int reason, const char *confirm, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = strdup_printf("holder:%s", tckn);
+	_cleanup_free_ char *body = NULL;
+	enum refusal why = REFUSAL_NONE;
+	char s[65], is[CERT_ISSUER_MAX] = "", want_is[CERT_ISSUER_MAX];
+	struct cert_record c;
+	int r;
+
+	if ((unsigned)act >= ELEMENTSOF(holder_acts))
+		return -EINVAL;
+	if (!actor)
+		return -ENOMEM;
+	serial_norm(serial, s);
+	if (issuer)
+		serial_norm(issuer, want_is);
+	if (act == CERT_ACT_HOLD)
+		reason = CERT_REASON_HOLD;
+	else if (act == CERT_ACT_RELEASE)
+		reason = 0;
+	else if (!cert_revoke_reason_ok(reason))
+		why = REFUSAL_CERT_REASON;
+	body = strdup_printf("%s seri numaralı nitelikli elektronik sertifikanız %s", s,
+			     holder_acts[act].body);
+	if (!body)
+		return -ENOMEM;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	if (why)
+		r = -EACCES;
+	if (r >= 0)
+		r = own_resolve(db, tckn, issuer ? want_is : NULL, s, is, &why);
+	if (r >= 0) {
+		r = cert_get(db, is, s, &c);
+		if (r == 0) {
+			if (c.status != CERT_REVOKED && c.not_after < now_sec())
+				why = REFUSAL_CERT_EXPIRED;
+			else if (act == CERT_ACT_REVOKE && c.status != CERT_REVOKED &&
+				 !confirm_ok(s, confirm))
+				why = REFUSAL_CONFIRMATION;
+			cert_record_done(&c);
+			if (why)
+				r = -EACCES;
+		}
+	}
+	if (r >= 0)
+		r = transition_tx(db, is, s, holder_acts[act].allowed_from, holder_acts[act].to, reason,
+				  actor, holder_acts[act].action, holder_acts[act].event, &why);
+	if (r >= 0 && act != CERT_ACT_RELEASE)
+		r = websession_end_by_signer(db, is, s, NULL);
+	if (r >= 0)
+		r = notify_holder(db, tckn, holder_acts[act].subject, body, NULL);
+	return transition_end(db, r, actor, holder_acts[act].action, s, why, ret_refusal);
+}
+
+int cert_get_own(struct db *db, const char *tckn, const char *issuer, const char *serial,
+		 struct cert_record *ret, enum refusal *ret_refusal)
+{
+	char s[65], is[CERT_ISSUER_MAX], want_is[CERT_ISSUER_MAX];
+	int r;
+
+	serial_norm(serial, s);
+	if (issuer)
+		serial_norm(issuer, want_is);
+	r = own_resolve(db, tckn, issuer ? want_is : NULL, s, is, ret_refusal);
+	if (r < 0)
+		return r;
+	return cert_get(db, is, s, ret);
 }

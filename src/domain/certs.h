@@ -114,3 +114,28 @@ void cert_event_free_array(struct cert_event *a, size_t n);
  * -ENOENT when the certificate is unknown. */
 int cert_history(struct db *db, const char *issuer, const char *serial, struct cert_event **ret,
 		 size_t *ret_n);
+
+/* The holder's own acts on a certificate of his (Askıya Alma, Askıdan
+ * İndirme, Sertifikamı İptal Et), by serial and, when the holder has
+ * certificates of one serial from two issuers, issuer (else NULL;
+ * -ENOTUNIQ then).  In one transaction: the transition with its history
+ * row and audit event (actor "holder:TCKN"); on hold and revoke, the end
+ * of every web session logged in with this certificate; a notification to
+ * the holder's Bilgi Kanalı (notify.h).  The caller publishes the CRL.
+ * Refusals: not_found (no such certificate), cert_not_owner (another
+ * holder's), cert_expired, cert_state (e.g. anything on a revoked
+ * certificate, release of an active one), cert_reason (revoke),
+ * confirmation (revoke: confirm must be the serial's last 6 characters,
+ * any case). */
+enum cert_act { CERT_ACT_HOLD, CERT_ACT_RELEASE, CERT_ACT_REVOKE };
+int cert_holder_act(struct db *db, const char *tckn, const char *issuer, const char *serial,
+		    enum cert_act act, int reason, const char *confirm, enum refusal *ret_refusal);
+
+/* "active", "hold", "revoked" or, for an active or held certificate past
+ * its notAfter, "expired": the status a holder sees. */
+const char *cert_status_seen(const struct cert_record *c, int64_t now);
+
+/* The holder's own certificate by serial (issuer as for
+ * cert_holder_act): refused not_found or cert_not_owner. */
+int cert_get_own(struct db *db, const char *tckn, const char *issuer, const char *serial,
+		 struct cert_record *ret, enum refusal *ret_refusal);

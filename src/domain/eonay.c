@@ -33,6 +33,7 @@ int eonay_record(struct db *db, const char *tckn, bool give, int64_t text_versio
 		 int64_t explanation_version, const char *signature_sha256)
 {
 	unsigned char rnd[16];
+	int64_t seq;
 	char id[33];
 	int r;
 
@@ -40,12 +41,14 @@ int eonay_record(struct db *db, const char *tckn, bool give, int64_t text_versio
 	if (r < 0)
 		return r;
 	hex_encode(rnd, sizeof(rnd), id);
+	r = db_sequence_next(db, "eonay_events_seq", &seq);
+	if (r < 0)
+		return r;
 	r = db_run(db, "INSERT INTO eonay_events (id, tckn, seq, action, text_version,"
-		       " explanation_version, signature_sha256, at) VALUES ($1, $2,"
-		       " (SELECT COALESCE(MAX(seq), 0) + 1 FROM eonay_events WHERE tckn = $2),"
-		       " $3, $4, $5, $6, $7)",
-		   "tttiiti", id, tckn, give ? "give" : "cancel", text_version, explanation_version,
-		   signature_sha256, now_sec());
+		       " explanation_version, signature_sha256, at)"
+		       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		   "ttitiiti", id, tckn, seq, give ? "give" : "cancel", text_version,
+		   explanation_version, signature_sha256, now_sec());
 	return r < 0 ? r : 0;
 }
 

@@ -16,10 +16,10 @@ struct eonay_status {
 
 int eonay_status_get(struct db *db, const char *tckn, struct eonay_status *ret);
 
-/* Appends an event in the caller's transaction, which must hold
- * db_lock(db, "holder:" TCKN) (the accepting transaction does): the
- * holder's next seq is taken as MAX + 1 under that lock, so two nodes
- * never take the same one. */
+/* Appends an event in the caller's transaction, which holds
+ * db_lock(db, "holder:" TCKN) (the accepting transaction does, so that the
+ * act's precondition is checked again under it).  seq comes from the
+ * sequence eonay_events_seq: increasing across nodes, never MAX + 1. */
 int eonay_record(struct db *db, const char *tckn, bool give, int64_t text_version,
 		 int64_t explanation_version, const char *signature_sha256);
 

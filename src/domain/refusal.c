@@ -55,6 +55,17 @@ static const char *const codes[] = {
 	[REFUSAL_EDEVLET_TOKEN_EXPIRED] = "edevlet_token_expired",
 	[REFUSAL_EDEVLET_TOKEN_NONCE] = "edevlet_token_nonce",
 	[REFUSAL_EDEVLET_UNKNOWN_PERSON] = "edevlet_unknown_person",
+	[REFUSAL_LOGIN_FAILED] = "login_failed",
+	[REFUSAL_LOGIN_LOCKED] = "login_locked",
+	[REFUSAL_CERT_NOT_OWNER] = "cert_not_owner",
+	[REFUSAL_CERT_EXPIRED] = "cert_expired",
+	[REFUSAL_CONFIRMATION] = "confirmation",
+	[REFUSAL_CONTACT_INVALID] = "contact_invalid",
+	[REFUSAL_NO_CARD] = "no_card",
+	[REFUSAL_CARD_MISMATCH] = "card_mismatch",
+	[REFUSAL_PIN_RESET_USED] = "pin_reset_used",
+	[REFUSAL_PIN_RESET_STATE] = "pin_reset_state",
+	[REFUSAL_WRONG_PURPOSE] = "wrong_purpose",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

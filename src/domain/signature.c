@@ -38,10 +38,16 @@ void signature_result_done(struct signature_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+struct status_ctx {
+	struct db *db;
+	bool on_hold_ok;	/* the act takes a certificate on hold (acts.h) */
+};
+
 /* Revocation status for the PKI core, from our own store. */
 static int store_status(void *userdata, X509 *cert, X509 *issuer, int *ret_state)
 {
-	struct db *db = userdata;
+	const struct status_ctx *sc = userdata;
+	struct db *db = sc->db;
 	char serial[PKI_SERIAL_HEX_MAX], is[PKI_KEY_ID_HEX_MAX];
 	enum cert_status st;
 	int r;
@@ -65,6 +71,8 @@ static int store_status(void *userdata, X509 *cert, X509 *issuer, int *ret_state
 	}
 	if (r < 0)
 		return r;
+	if (st == CERT_HOLD && sc->on_hold_ok)
+		st = CERT_ACTIVE;
 	*ret_state = st == CERT_ACTIVE ? CADES_STATUS_GOOD :
 		     st == CERT_HOLD   ? CADES_STATUS_ON_HOLD :
 					 CADES_STATUS_REVOKED;
@@ -117,6 +125,7 @@ static int check_all(struct db *db, const struct signature_trust *trust, const s
 		     const struct signing_session *s, const json_t *sigs, struct checked *c,
 		     struct signature_result *ret, enum refusal *ret_refusal)
 {
+	struct status_ctx sc = { db, s->act->on_hold_ok };
 	size_t n = json_array_size(sigs);
 
 	if (n == 0 || n != json_array_size(s->texts))
@@ -134,7 +143,7 @@ static int check_all(struct db *db, const struct signature_trust *trust, const s
 			.intermediates = trust->intermediates,
 			.now = now_sec(),
 			.status = store_status,
-			.userdata = db,
+			.userdata = &sc,
 			.required_policy = cfg->pki_policy_oid,
 		};
 		int64_t seen;
@@ -189,7 +198,11 @@ static int accept_in_tx(struct db *db, const struct act_ctx *ctx, const struct s
 {
 	_cleanup_free_ char *lock = strdup_printf("holder:%s", s->tckn);
 	_cleanup_free_ char *details = NULL;
-	const struct act_signature sig = { c[0].sha256, ret->signer_serial };
+	char is0[PKI_KEY_ID_HEX_MAX];
+	const struct act_signature sig = {
+		c[0].sha256, ret->signer_serial,
+		pki_cert_issuer_key_id_hex(c[0].rep->signer, is0) == 0 ? is0 : NULL,
+	};
 	size_t n = json_array_size(sigs);
 	json_t *d;
 	int r;

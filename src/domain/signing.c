@@ -12,7 +12,9 @@
 
 #include "common/checkdigit.h"
 #include "common/json.h"
+#include "common/netaddr.h"
 #include "common/tckn.h"
+#include "domain/pinreset.h"
 #include "domain/texts.h"
 #include "store/audit.h"
 
@@ -197,7 +199,7 @@ int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_
 
 #define SESSION_COLUMNS "id, purpose, tckn, web_session_hash, text_version, texts, client_addr," \
 			" created_at, expires_at, state, state_at, result_code, signer_serial," \
-			" replaced_by, explanation_version"
+			" replaced_by, explanation_version, app_event, app_addr, claims"
 
 static int session_from_row(struct db_stmt *st, struct signing_session *s)
 {
@@ -228,6 +230,11 @@ static int session_from_row(struct db_stmt *st, struct signing_session *s)
 	t = db_col_text(st, 13);
 	snprintf(s->replaced_by, sizeof(s->replaced_by), "%s", t ? t : "");
 	s->explanation_version = db_col_is_null(st, 14) ? 0 : db_col_int64(st, 14);
+	t = db_col_text(st, 15);
+	snprintf(s->app_event, sizeof(s->app_event), "%s", t ? t : "");
+	t = db_col_text(st, 16);
+	snprintf(s->app_addr, sizeof(s->app_addr), "%s", t ? t : "");
+	s->claims = db_col_int64(st, 17);
 	return 0;
 }
 
@@ -306,12 +313,14 @@ int signing_get_own(struct db *db, const char *id, const char *web_hash,
 }
 
 unsigned signing_wait_ms(const struct config *cfg, const struct signing_session *s,
-			 const char *seen)
+			 const char *seen, const char *seen_event)
 {
 	int64_t left;
 
 	if (!seen || !streq(seen, signing_state_str(s->state)) || signing_state_final(s->state))
 		return 0;
+	if (!streq(seen_event ? seen_event : "", s->app_event))
+		return 0;	/* the application reported something new */
 	left = s->expires_at - now_sec();
 	if (left <= 0)
 		return 0;	/* its time is up: expired is the answer */
@@ -362,16 +371,37 @@ int signing_renew(struct db *db, const struct act_ctx *ctx, const char *id,
 /* The audit event of a claim, in the caller's transaction (evidence:
  * its failure fails the claim). */
 static int claim_audit(struct db *db, const char *app_addr, const char *subject,
-		       enum refusal refusal)
+		       enum refusal refusal, int64_t claims)
 {
 	_cleanup_free_ char *actor = strdup_printf("client:%s", app_addr ? app_addr : "");
 	_cleanup_free_ char *details = refusal ? strdup_printf("{\"error\":\"%s\"}",
-							       refusal_code(refusal)) : NULL;
+							       refusal_code(refusal))
+				     : claims > 1 ? strdup_printf("{\"claim\":%lld}", (long long)claims)
+						  : NULL;
 
-	if (!actor || (refusal && !details))
+	if (!actor || ((refusal || claims > 1) && !details))
 		return -ENOMEM;
 	return audit_append(db, true, actor, "signing.claim", subject, refusal ? "refused" : "ok",
 			    details);
+}
+
+/* May a claimed session be claimed again from app_addr?  1 yes, 0 no. */
+static int reclaim_ok(struct db *db, const struct signing_session *s, const char *app_addr)
+{
+	char a[80], b[80];
+	bool released;
+	int r;
+
+	if (s->claims >= SIGNING_MAX_CLAIMS)
+		return 0;
+	netaddr_limit_key(s->app_addr, a, sizeof(a));
+	netaddr_limit_key(app_addr ? app_addr : "", b, sizeof(b));
+	if (!streq(a, b))
+		return 0;
+	r = pinreset_released(db, s->id, &released);
+	if (r < 0)
+		return r;
+	return released ? 0 : 1;
 }
 
 /* Looks the code up and takes the session: 0 with the token, or -EACCES
@@ -408,6 +438,15 @@ static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code
 	switch (s.state) {
 	case SS_WAITING:
 		break;
+	case SS_CODE_USED:
+		r = reclaim_ok(db, &s, app_addr);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			*ret_refusal = REFUSAL_CODE_USED;
+			return -EACCES;
+		}
+		break;
 	case SS_EXPIRED:
 		*ret_refusal = REFUSAL_CODE_EXPIRED;
 		return -EACCES;
@@ -423,8 +462,10 @@ static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code
 		r = keyed_hash(ctx->code_key, token, token_hash);
 	if (r == 0)
 		r = db_run(db, "UPDATE signing_sessions SET state = 'code_used', state_at = $1,"
-			       " app_token_hash = $2, app_addr = $3 WHERE id = $4 AND state = 'waiting'",
-			   "ittt", now_sec(), token_hash, app_addr, s.id);
+			       " app_token_hash = $2, app_addr = $3, claims = claims + 1,"
+			       " app_event = NULL WHERE id = $4 AND state = $5 AND claims = $6",
+			   "itttti", now_sec(), token_hash, app_addr, s.id,
+			   signing_state_str(s.state), s.claims);
 	if (r == 0) {
 		/* Someone else claimed it between our read and write. */
 		*ret_refusal = REFUSAL_CODE_USED;
@@ -433,6 +474,8 @@ static int claim_take(struct db *db, const struct act_ctx *ctx, const char *code
 	if (r < 0)
 		return r;
 	ret->state = SS_CODE_USED;
+	ret->claims = s.claims + 1;
+	ret->app_event[0] = '\0';
 	*ret_token = TAKE_PTR(token);
 	return 0;
 }
@@ -451,7 +494,8 @@ int signing_claim(struct db *db, const struct act_ctx *ctx, const char *code,
 		return r;
 	r = claim_take(db, ctx, code, app_addr, &s, &token, &refusal);
 	if (r == 0 || r == -EACCES) {
-		q = claim_audit(db, app_addr, s.id[0] ? s.id : NULL, r == 0 ? REFUSAL_NONE : refusal);
+		q = claim_audit(db, app_addr, s.id[0] ? s.id : NULL, r == 0 ? REFUSAL_NONE : refusal,
+				r == 0 ? s.claims : 0);
 		if (q < 0)
 			r = q;
 	}
@@ -467,6 +511,68 @@ int signing_claim(struct db *db, const struct act_ctx *ctx, const char *code,
 	*ret = s;
 	*ret_token = TAKE_PTR(token);
 	return 0;
+}
+
+static const char *const app_events[] = { "pin_wrong", "pin_locked", "declined", "no_cert" };
+
+bool signing_app_event_known(const char *event)
+{
+	for (size_t i = 0; event && i < ELEMENTSOF(app_events); i++)
+		if (streq(event, app_events[i]))
+			return true;
+	return false;
+}
+
+int signing_app_event(struct db *db, const struct act_ctx *ctx, const char *token,
+		      const char *event, const char *app_addr, char ret_id[33],
+		      enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = NULL, *details = NULL;
+	struct signing_session s = { 0 };
+	enum refusal why = REFUSAL_NONE;
+	int r, q;
+
+	if (!signing_app_event_known(event))
+		return -EINVAL;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = signing_find_by_token(db, ctx->code_key, token, &s);
+	if (r == -ENOENT) {
+		why = REFUSAL_TOKEN_INVALID;
+		r = -EACCES;
+	} else if (r == 0 && s.state != SS_CODE_USED) {
+		why = s.state == SS_EXPIRED ? REFUSAL_SESSION_EXPIRED : REFUSAL_SESSION_CLOSED;
+		r = -EACCES;
+	}
+	if (r == 0) {
+		r = db_run(db, "UPDATE signing_sessions SET app_event = $1 WHERE id = $2"
+			       " AND state = 'code_used'", "tt", event, s.id);
+		if (r > 0)
+			r = 0;
+	}
+	if (r == 0 || r == -EACCES) {
+		actor = s.id[0] ? strdup_printf("holder:%s", s.tckn)
+				: strdup_printf("client:%s", app_addr ? app_addr : "");
+		details = r ? strdup_printf("{\"event\":\"%s\",\"error\":\"%s\"}", event,
+					    refusal_code(why))
+			    : strdup_printf("{\"event\":\"%s\"}", event);
+		q = actor && details ? audit_append(db, true, actor, "signing.app_event",
+						    s.id[0] ? s.id : NULL, r ? "refused" : "ok",
+						    details)
+				     : -ENOMEM;
+		if (q < 0)
+			r = q;
+	}
+	q = db_end(db, r == -EACCES ? 0 : r);
+	if (q < 0)
+		r = q;
+	if (r == -EACCES)
+		*ret_refusal = why;
+	if (ret_id)
+		snprintf(ret_id, 33, "%s", s.id);
+	signing_session_done(&s);
+	return r;
 }
 
 int signing_find_by_token(struct db *db, const unsigned char key[32], const char *token,

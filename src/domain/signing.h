@@ -50,7 +50,14 @@ struct signing_session {
 	enum refusal result;	/* why rejected */
 	char signer_serial[65];
 	char replaced_by[33];
+	char app_event[16];	/* what the application reported ("" none) */
+	char app_addr[64];	/* where the last claim came from ("" none) */
+	int64_t claims;		/* how often the code was claimed */
 };
+
+/* How often one code may be claimed (a claim not followed by an accepted
+ * signature may be repeated; see signing_claim). */
+#define SIGNING_MAX_CLAIMS 5
 void signing_session_done(struct signing_session *s);
 
 /* Starts a session for act and its code (digits, NUL-terminated, in
@@ -86,16 +93,34 @@ int signing_get_own(struct db *db, const char *id, const char *web_hash,
  * when the wait is answered at once (a change the page has not seen yet,
  * a final state, or its time is up). */
 unsigned signing_wait_ms(const struct config *cfg, const struct signing_session *s,
-			 const char *seen);
+			 const char *seen, const char *seen_event);
 
 /* The application claims a session with a typed code.  On success the
  * session is code_used and *ret_token (secret, malloc'ed) authorises the
- * submission.  Refusals: code_typo, code_unknown, code_expired,
- * code_replaced, code_used.  Each outcome is in the audit log (actor
- * "client:" app_addr), written in the claim's transaction. */
+ * submission.  A code already claimed may be claimed again (a wrong PIN,
+ * a "no" at the confirmation, a crash of the application must not burn
+ * it) while its session is still code_used (no signature accepted or
+ * refused, not expired), from the same address as the claim before
+ * (netaddr_limit_key), at most SIGNING_MAX_CLAIMS times in all, and (a
+ * pin-reset) before the card's SO PIN was given out: the new token
+ * replaces the old one, which stops working.  Refusals: code_typo,
+ * code_unknown, code_expired, code_replaced, code_used.  Each outcome is
+ * in the audit log (actor "client:" app_addr), written in the claim's
+ * transaction. */
 int signing_claim(struct db *db, const struct act_ctx *ctx, const char *code,
 		  const char *app_addr, struct signing_session *ret, char **ret_token,
 		  enum refusal *ret_refusal);
+
+/* The application reports what happened on its side while the session is
+ * claimed (event: "pin_wrong", "pin_locked", "declined", "no_cert"); the
+ * page shows it.  Refusals: token_invalid, session_expired,
+ * session_closed.  Audited.  ret_id (may be NULL) gets the session id,
+ * for waking the page. */
+int signing_app_event(struct db *db, const struct act_ctx *ctx, const char *token,
+		      const char *event, const char *app_addr, char ret_id[33],
+		      enum refusal *ret_refusal);
+/* Whether event is one signing_app_event() takes. */
+bool signing_app_event_known(const char *event);
 
 /* Finds the session an application token belongs to (expiring it when
  * due).  -ENOENT if none. */

@@ -294,3 +294,76 @@ int websession_login_take(struct db *db, const struct config *cfg, const unsigne
 	*ret_id = TAKE_PTR(id);
 	return 0;
 }
+
+int websession_login_password(struct db *db, const char *web_hash, const char *tckn,
+			      const char *client_addr, char **ret_id, enum refusal *ret_refusal)
+{
+	_cleanup_secret_ char *id = NULL;
+	char hash[65];
+	int64_t now = now_sec();
+	int r;
+
+	r = db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", web_hash);
+	if (r < 0)
+		return r;
+	if (r == 0) {	/* the browser logged out or its session ended meanwhile */
+		*ret_refusal = REFUSAL_SESSION_CLOSED;
+		return -EACCES;
+	}
+	r = token_new(32, &id);
+	if (r < 0)
+		return r;
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
+		       " authenticated_at, client_addr, login_method) VALUES ($1, $2, $3, $3, $3,"
+		       " $4, 'şifre')", "ttit", hash, tckn, now, client_addr);
+	if (r < 0)
+		return r;
+	*ret_id = TAKE_PTR(id);
+	return 0;
+}
+
+static void hex_lower(const char *in, char out[65])
+{
+	size_t n = 0;
+
+	for (const char *p = in; p && *p && n < 64; p++)
+		out[n++] = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+	out[n] = '\0';
+}
+
+int websession_bind_signer(struct db *db, const unsigned char key[32], const char *web_hash,
+			   const char *signing_id, const char *signer_issuer,
+			   const char *signer_serial)
+{
+	_cleanup_secret_ char *id = NULL;
+	char hash[65], serial[65], issuer[65];
+	int r;
+
+	hex_lower(signer_serial, serial);
+	hex_lower(signer_issuer, issuer);
+	r = login_id(key, web_hash, signing_id, &id);
+	if (r < 0)
+		return r;
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "UPDATE web_sessions SET signer_issuer = $1, signer_serial = $2"
+		       " WHERE id_hash = $3", "ttt", issuer[0] ? issuer : NULL, serial, hash);
+	return r < 0 ? r : 0;
+}
+
+int websession_end_by_signer(struct db *db, const char *issuer, const char *serial,
+			     int64_t *ret_n)
+{
+	int r = db_run(db, "DELETE FROM web_sessions WHERE signer_serial = $1 AND"
+			   " (signer_issuer = $2 OR signer_issuer IS NULL)", "tt", serial, issuer);
+
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = r;
+	return 0;
+}

@@ -63,3 +63,25 @@ int websession_login_take(struct db *db, const struct config *cfg, const unsigne
 
 /* SHA-256 of a cookie value, as stored. */
 int websession_hash(const char *id, char ret[65]);
+
+/* Şifreli Giriş (password.c), inside the caller's transaction: inserts the
+ * holder's session (login_method "şifre") under a new random id (*ret_id,
+ * the cookie value, secret) and ends the browser's session web_hash at
+ * once (no fixation: the new id is handed out in the same answer).
+ * Refused session_closed when web_hash is gone. */
+int websession_login_password(struct db *db, const char *web_hash, const char *tckn,
+			      const char *client_addr, char **ret_id, enum refusal *ret_refusal);
+
+/* The e-signature login of signing_id (the login act's effect, after
+ * websession_login_accept, same transaction): records the signer
+ * certificate (issuer key identifier, may be NULL, and serial) on the new
+ * session, so that suspending or revoking that certificate ends it. */
+int websession_bind_signer(struct db *db, const unsigned char key[32], const char *web_hash,
+			   const char *signing_id, const char *signer_issuer,
+			   const char *signer_serial);
+
+/* Ends every session logged in with the certificate issuer + serial
+ * (lower-case hex; a session whose issuer was not known matches by serial);
+ * *ret_n (may be NULL) how many.  In the caller's transaction. */
+int websession_end_by_signer(struct db *db, const char *issuer, const char *serial,
+			     int64_t *ret_n);

@@ -1,11 +1,13 @@
 /* cmd-sign.c - eimza sign: the holder's side of the ceremony for scripts
  * and terminals.
  *
- * Doğrulama Kodu -> (check digit) -> claim at the server -> show Sözleşme
- * (purpose, texts, dates, remaining time, where and when the session was
- * started) -> Sertifika Seçimi -> PIN Kodu -> sign each text on the card
- * -> submit -> "İşleminiz Başarılıdır ..." or the server's reason.  Every
- * step is libeimza-core's (core/), the same code the window runs. */
+ * The cards (checked before the code is used) -> Doğrulama Kodu -> (check
+ * digit) -> claim at the server -> show Sözleşme (purpose, texts, dates,
+ * remaining time, where and when the session was started) -> Sertifika
+ * Seçimi -> PIN Kodu (again after a wrong one) -> sign each text on the
+ * card -> submit -> "İşleminiz Başarılıdır ..." or the server's reason.
+ * A wrong PIN or a "no" is reported to the page; the code stays good.
+ * Every step is libeimza-core's (core/), the same code the window runs. */
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -39,7 +41,7 @@ static void help(void)
 }
 
 /* The outcome for scripts: one JSON line on stdout with --json. */
-static void print_json(bool json, const struct eimza_error *err, const char *message)
+void eimza_cli_json(bool json, const struct eimza_error *err, const char *message)
 {
 	json_t *o;
 	char *s;
@@ -58,16 +60,16 @@ static void print_json(bool json, const struct eimza_error *err, const char *mes
 	json_decref(o);
 }
 
-static int fail(bool json, const struct eimza_error *err, bool at_submit)
+int eimza_cli_fail(bool json, const struct eimza_error *err, bool at_submit)
 {
 	fprintf(stderr, "eimza: %s\n", err->message);
 	if (err->detail[0])
 		fprintf(stderr, "eimza: (ayrıntı: %s)\n", err->detail);
-	print_json(json, err, NULL);
+	eimza_cli_json(json, err, NULL);
 	return eimza_exit_code(err, at_submit);
 }
 
-static void show_session(const struct eimza_session *s)
+void eimza_cli_show_session(const struct eimza_session *s)
 {
 	char created[32], now[32];
 	size_t i;
@@ -199,62 +201,100 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		return EIMZA_EXIT_USAGE;
 	}
 
+	/* The card first: a missing card or certificate must not use the
+	 * code up (it is claimed only once there is something to sign with). */
+	r = eimza_cards_open(&app->cfg, NULL, &cards, &err);
+	if (r == 0) {
+		eimza_cards_fit(&cards, NULL);	/* any holder certificate valid now */
+		r = eimza_cards_pick(&cards, token, &pick, &err);
+	}
+	if (r < 0 && r != -EEXIST) {
+		rc = eimza_cli_fail(json, &err, false);
+		goto out;
+	}
+
 	/* Doğrulama Kodu */
 	if (code_arg)
 		snprintf(code, sizeof(code), "%s", code_arg);
 	else {
 		printf("== Doğrulama Kodu ==\nTarayıcınızda bulunan doğrulama kodunu bu kutucuğa giriniz ve ileri butonuna tıklayınız.\n");
-		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0)
-			return EIMZA_EXIT_USAGE;
+		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0) {
+			rc = EIMZA_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (eimza_code_check(code, digits, NULL) != EIMZA_CODE_OK) {
 		OPENSSL_cleanse(code, sizeof(code));
 		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
 				"Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.");
-		return fail(json, &err, false);
+		rc = eimza_cli_fail(json, &err, false);
+		goto out;
 	}
 	OPENSSL_cleanse(code, sizeof(code));
 	r = eimza_claim(server, cacert, digits, &sess, &err);
 	OPENSSL_cleanse(digits, sizeof(digits));
-	if (r < 0)
-		return fail(json, &err, false);
-	show_session(&sess);
-
-	r = eimza_cards_open(&app->cfg, sess.tckn_masked, &cards, &err);
 	if (r < 0) {
-		rc = fail(json, &err, false);
+		rc = eimza_cli_fail(json, &err, false);
 		goto out;
 	}
+	if (sess.purpose && streq(sess.purpose, "pin-reset")) {
+		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
+				"Bu doğrulama kodu PIN Oluşturma/Kilit Çözme içindir; 'eimza pin' ile "
+				"kullanınız.");
+		rc = eimza_cli_fail(json, &err, false);
+		goto out;
+	}
+	eimza_cli_show_session(&sess);
+
+	eimza_cards_fit(&cards, sess.tckn_masked);
 	r = choose_cert(&cards, token, !yes, &pick, &err);
 	if (r < 0) {
-		rc = fail(json, &err, false);
+		if (err.kind == EIMZA_FAIL_NO_CERT && r != -EINVAL)
+			eimza_report(&sess, "no_cert");
+		rc = eimza_cli_fail(json, &err, false);
 		if (r == -EINVAL)
 			rc = EIMZA_EXIT_USAGE;
 		goto out;
 	}
 	if (!yes && !tty_confirm("\nYukarıdaki metinleri imzalamak istiyor musunuz? [e/H] ")) {
-		fprintf(stderr, "eimza: İşlem iptal edildi.\n");
+		eimza_report(&sess, "declined");
+		fprintf(stderr, "eimza: İşlem iptal edildi. Doğrulama kodu süresi dolana kadar "
+				"geçerlidir; aynı kodu bu bilgisayarda tekrar girebilirsiniz.\n");
 		rc = EIMZA_EXIT_CANCELLED;
 		goto out;
 	}
 
-	/* PIN Kodu */
-	r = pin_stdin ? stdin_read_line(pin, sizeof(pin))
-		      : tty_read_line("PIN Kodu: ", true, pin, sizeof(pin));
-	if (r < 0 || !pin[0]) {
-		fprintf(stderr, "eimza: PIN girilmedi.\n");
-		rc = EIMZA_EXIT_USAGE;
-		goto out;
-	}
-	r = eimza_cards_sign(&cards, pick, pin, sess.texts, &sigs, &err);
-	OPENSSL_cleanse(pin, sizeof(pin));
-	if (r < 0) {
-		rc = fail(json, &err, false);
+	/* PIN Kodu: a wrong PIN keeps the session (the same token); on the
+	 * terminal the holder tries again, with --pin-stdin the code may be
+	 * entered again. */
+	for (;;) {
+		r = pin_stdin ? stdin_read_line(pin, sizeof(pin))
+			      : tty_read_line("PIN Kodu: ", true, pin, sizeof(pin));
+		if (r < 0 || !pin[0]) {
+			OPENSSL_cleanse(pin, sizeof(pin));
+			fprintf(stderr, "eimza: PIN girilmedi.\n");
+			rc = EIMZA_EXIT_USAGE;
+			goto out;
+		}
+		r = eimza_cards_sign(&cards, pick, pin, sess.texts, &sigs, &err);
+		OPENSSL_cleanse(pin, sizeof(pin));
+		if (r == 0)
+			break;
+		if (err.kind == EIMZA_FAIL_PIN_WRONG || err.kind == EIMZA_FAIL_PIN_LOCKED)
+			eimza_report(&sess, err.kind == EIMZA_FAIL_PIN_WRONG ? "pin_wrong" : "pin_locked");
+		if (err.kind == EIMZA_FAIL_PIN_WRONG && !pin_stdin && eimza_session_remaining(&sess) > 0) {
+			fprintf(stderr, "eimza: %s\n", err.message);
+			continue;
+		}
+		if (err.kind == EIMZA_FAIL_PIN_WRONG)
+			snprintf(err.message + strlen(err.message), sizeof(err.message) - strlen(err.message),
+				 " Doğrulama kodu süresi dolana kadar geçerlidir; aynı kodu tekrar girebilirsiniz.");
+		rc = eimza_cli_fail(json, &err, false);
 		goto out;
 	}
 	r = eimza_submit(&sess, sigs, &message, &err);
 	if (r < 0) {
-		rc = fail(json, &err, true);
+		rc = eimza_cli_fail(json, &err, true);
 		goto out;
 	}
 	printf("\n%s\n", message);
@@ -265,7 +305,7 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 		else
 			printf("İmzalı içerik kaydedildi: %s\n", save);
 	}
-	print_json(json, NULL, message);
+	eimza_cli_json(json, NULL, message);
 	rc = EIMZA_EXIT_OK;
 out:
 	eimza_cards_done(&cards);

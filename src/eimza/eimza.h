@@ -41,7 +41,15 @@ int eimza_app_config(struct eimza *app, bool gui);
 /* The exit code for a failure of the core. */
 int eimza_exit_code(const struct eimza_error *err, bool at_submit);
 
+/* cmd-sign.c, shared with cmd-pin.c: the outcome as one JSON line (with
+ * --json), a failure on stderr (returns the exit code), the session as
+ * the Sözleşme screen shows it. */
+void eimza_cli_json(bool json, const struct eimza_error *err, const char *message);
+int eimza_cli_fail(bool json, const struct eimza_error *err, bool at_submit);
+void eimza_cli_show_session(const struct eimza_session *s);
+
 int eimza_sign(struct eimza *app, int argc, char **argv);
+int eimza_pin(struct eimza *app, int argc, char **argv);
 int eimza_certs(struct eimza *app, int argc, char **argv);
 int eimza_verify(struct eimza *app, int argc, char **argv);
 /* The window.  In eimza (gui-exec.c): executes eimza-gui, or says the

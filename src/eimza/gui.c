@@ -8,16 +8,19 @@
  * signing run in a worker thread (GTask), one at a time, through
  * libeimza-core: the same code as "eimza sign".  The PIN lives only in
  * struct gui.pin (never in a GTK widget) and in the worker's copy, both
- * wiped as soon as they are used. */
+ * wiped as soon as they are used.  A pin-reset code (PIN Oluşturma /
+ * Kilit Çözme) uses the same screen: the new PIN typed twice, then the
+ * reset of core/pin.c, as "eimza pin". */
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "common/checkdigit.h"
 #include "eimza/core/code.h"
+#include "eimza/core/pin.h"
 #include "eimza/gui.h"
 
-enum job_kind { JOB_CLAIM, JOB_CARDS, JOB_SIGN, JOB_SUBMIT };
+enum job_kind { JOB_CLAIM, JOB_CARDS, JOB_SIGN, JOB_SUBMIT, JOB_PIN };
 
 struct job {
 	struct gui *g;
@@ -62,11 +65,21 @@ static void job_thread(GTask *task, gpointer src, gpointer data, GCancellable *c
 		/* g->cards and g->sess are left alone by the main thread while busy. */
 		j->r = eimza_cards_sign(&g->cards, j->cert, j->pin, g->sess.texts, &j->sigs, &j->err);
 		OPENSSL_cleanse(j->pin, sizeof(j->pin));
+		/* The page says so; the session stays ("PIN'i Tekrar Gir"). */
+		if (j->r < 0 && j->err.kind == EIMZA_FAIL_PIN_WRONG)
+			eimza_report(&g->sess, "pin_wrong");
+		else if (j->r < 0 && j->err.kind == EIMZA_FAIL_PIN_LOCKED)
+			eimza_report(&g->sess, "pin_locked");
 		if (j->r == 0)
 			j->r = eimza_submit(&g->sess, j->sigs, &j->message, &j->err);
 		break;
 	case JOB_SUBMIT:
 		j->r = eimza_submit(&g->sess, g->sigs, &j->message, &j->err);
+		break;
+	case JOB_PIN:
+		j->r = eimza_pin_reset(&g->cards, j->cert, &g->sess, j->pin, EIMZA_STOP_NONE,
+				       &j->message, &j->err);
+		OPENSSL_cleanse(j->pin, sizeof(j->pin));
 		break;
 	}
 	g_task_return_boolean(task, TRUE);
@@ -92,6 +105,13 @@ static void pin_wipe(struct gui *g)
 	g->pin_len = 0;
 }
 
+/* Back to the first entry of a new PIN. */
+static void new_pin_wipe(struct gui *g)
+{
+	OPENSSL_cleanse(g->new_pin, sizeof(g->new_pin));
+	g->pin_phase = 0;
+}
+
 void gui_update_sign(struct gui *g)
 {
 	char dots[GUI_PIN_MAX * 3 + 1] = "";
@@ -112,14 +132,21 @@ void gui_update_sign(struct gui *g)
 		note = "Bir sertifika seçiniz.";
 	else if (!relay_ok)
 		note = "Devam etmek için yukarıdaki uyarıyı okuyup onaylayınız.";
+	else if (g->pin_reset && g->busy && g->have_cards)
+		note = "Kartınıza yeni PIN yazılıyor; kartınızı çıkarmayınız…";
+	else if (g->pin_reset && g->pin_phase == 0)
+		note = "Kartınız için yeni PIN kodunu giriniz (6-8 hane; aynı rakamın tekrarı ve "
+		       "ardışık rakamlar olamaz).";
+	else if (g->pin_reset)
+		note = "Yeni PIN kodunu tekrar giriniz.";
 	else if (g->pin_len < 4)
 		note = "PIN kodunuzu tuş takımıyla ya da klavyeden giriniz.";
 	else if (g->busy)
 		note = "İmzalanıyor, lütfen bekleyiniz…";
 	gtk_label_set_text(g->sign_note, note);
 	gtk_widget_set_visible(g->new_code_btn, left <= 0 && !g->busy);
-	gtk_widget_set_sensitive(g->sign_btn,
-				 left > 0 && g->cert >= 0 && relay_ok && g->pin_len >= 4 && !g->busy);
+	gtk_widget_set_sensitive(g->sign_btn, left > 0 && g->cert >= 0 && relay_ok &&
+				 g->pin_len >= (g->pin_reset ? 6u : 4u) && !g->busy);
 }
 
 static gboolean on_tick(gpointer data)
@@ -143,6 +170,7 @@ static gboolean on_tick(gpointer data)
 	gui_update_sign(g);
 	if (left <= 0) {
 		pin_wipe(g);
+		new_pin_wipe(g);
 		gui_update_sign(g);
 		g->tick = 0;
 		return G_SOURCE_REMOVE;
@@ -156,6 +184,8 @@ static void session_drop(struct gui *g)
 		g_source_remove(g->tick);
 	g->tick = 0;
 	pin_wipe(g);
+	new_pin_wipe(g);
+	g->pin_reset = false;
 	eimza_cards_done(&g->cards);
 	g->have_cards = false;
 	eimza_session_done(&g->sess);
@@ -292,6 +322,9 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 		g->sess = j->sess;
 		j->sess = (struct eimza_session){ 0 };
 		g->have_sess = true;
+		g->pin_reset = g->sess.purpose && streq(g->sess.purpose, "pin-reset");
+		new_pin_wipe(g);
+		gtk_button_set_label(GTK_BUTTON(g->sign_btn), g->pin_reset ? "PIN'İ YENİLE" : "İMZALA");
 		gui_show_session(g);
 		gtk_widget_remove_css_class(GTK_WIDGET(g->remaining), "low");
 		gui_show_page(g, "sign");
@@ -322,6 +355,23 @@ static void job_done(GObject *src, GAsyncResult *res, gpointer data)
 		}
 		gui_show_page(g, "sign");
 		gui_update_sign(g);
+		return;
+	case JOB_PIN:
+		gui_update_sign(g);
+		if (j->r < 0 && j->err.kind == EIMZA_FAIL_NETWORK) {
+			/* The steps cannot be taken up again: a new code (the card
+			 * keeps every SO PIN the server knows; docs/SECURITY.md). */
+			gui_show_failure(g, "Sunucuya Ulaşılamadı", "Sunucuya ulaşılamadı; PIN işlemi "
+					 "tamamlanamadı. Kartınız güvende: tarayıcınızdan yeni bir kod "
+					 "alarak işlemi tekrarlayınız.", j->err.detail, "Yeni Kod Gir",
+					 GUI_NEXT_CODE);
+			return;
+		}
+		if (j->r < 0) {
+			failed(g, &j->err, false);
+			return;
+		}
+		show_ok(g, j->message);
 		return;
 	case JOB_SIGN:
 	case JOB_SUBMIT:
@@ -432,6 +482,46 @@ void gui_on_relay_toggled(GtkCheckButton *b, struct gui *g)
 	gui_update_sign(g);
 }
 
+/* PIN'İ YENİLE: the new PIN (its rules, the card's limits), then the same
+ * again, then the reset in the worker. */
+static void on_new_pin(struct gui *g)
+{
+	struct eimza_error err;
+	unsigned min = 6, max = 8;
+	struct job *j;
+
+	if (g->pin_phase == 0) {
+		if (eimza_pin_limits(&g->cards, (size_t)g->cert, &min, &max) < 0)
+			min = 6, max = 8;
+		if (eimza_pin_check(g->pin, min, max, &err) < 0) {
+			pin_wipe(g);
+			gui_show_failure(g, "Yeni PIN Uygun Değil", err.message, NULL,
+					 "PIN'i Tekrar Gir", GUI_NEXT_PIN);
+			return;
+		}
+		memcpy(g->new_pin, g->pin, sizeof(g->new_pin));
+		pin_wipe(g);
+		g->pin_phase = 1;
+		gui_update_sign(g);
+		return;
+	}
+	if (!streq(g->pin, g->new_pin)) {
+		pin_wipe(g);
+		new_pin_wipe(g);
+		gui_show_failure(g, "PIN'ler Aynı Değil", "Girdiğiniz iki PIN aynı değil. Yeni PIN "
+				 "kodunuzu yeniden giriniz.", NULL, "PIN'i Tekrar Gir", GUI_NEXT_PIN);
+		return;
+	}
+	j = g_new0(struct job, 1);
+	j->kind = JOB_PIN;
+	j->cert = (size_t)g->cert;
+	memcpy(j->pin, g->new_pin, sizeof(j->pin));
+	pin_wipe(g);
+	new_pin_wipe(g);
+	job_start(g, j);
+	gui_update_sign(g);
+}
+
 void gui_on_sign(GtkButton *b, struct gui *g)
 {
 	struct job *j;
@@ -439,6 +529,10 @@ void gui_on_sign(GtkButton *b, struct gui *g)
 	if (!gtk_widget_get_sensitive(g->sign_btn) || g->busy || g->cert < 0 ||
 	    eimza_session_remaining(&g->sess) <= 0)
 		return;
+	if (g->pin_reset) {
+		on_new_pin(g);
+		return;
+	}
 	j = g_new0(struct job, 1);
 	j->kind = JOB_SIGN;
 	j->cert = (size_t)g->cert;

@@ -64,6 +64,11 @@ struct gui {
 	bool have_cards;
 	int cert;		/* index in cards.certs, -1 none */
 	json_t *sigs;		/* the signatures, for saving and resubmitting */
+	/* PIN Oluşturma / Kilit Çözme (a pin-reset session, core/pin.h): the
+	 * same screen, the new PIN typed twice on the keypad */
+	bool pin_reset;
+	int pin_phase;		/* 0: the new PIN, 1: the same again */
+	char new_pin[GUI_PIN_MAX + 1];	/* the first entry, wiped after use */
 	guint tick;
 	bool busy;
 };

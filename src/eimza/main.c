@@ -18,6 +18,7 @@
 
 static const struct eimza_command commands[] = {
 	{ "sign", "tarayıcıda başlatılan işlemin metinlerini Doğrulama Kodu ile imzalar", eimza_sign },
+	{ "pin", "PIN Oluşturma/Kilit Çözme: karta Doğrulama Kodu ile yeni PIN verir", eimza_pin },
 	{ "certs", "takılı kartlardaki sertifikaları listeler", eimza_certs },
 	{ "verify", "kaydedilmiş imzalı içerik için çevrim dışı doğrulama raporu", eimza_verify },
 	{ "gui", "e-İmza Uygulaması penceresini açar", eimza_gui },

@@ -144,6 +144,23 @@ int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags)
 	return 0;
 }
 
+int p11_pin_limits(struct p11_ctx *ctx, const char *label, unsigned *ret_min,
+		   unsigned *ret_max)
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID slot;
+	int r;
+
+	if (!ret_min || !ret_max)
+		return -EINVAL;
+	r = p11_token_find(ctx, label, &slot, &ti);
+	if (r < 0)
+		return r;
+	*ret_min = ti.ulMinPinLen > 255 ? 255 : (unsigned)ti.ulMinPinLen;
+	*ret_max = ti.ulMaxPinLen > 255 ? 255 : (unsigned)ti.ulMaxPinLen;
+	return 0;
+}
+
 /* A bad new PIN (length, characters) is the caller's argument. */
 static int new_pin_rv(CK_RV rv)
 {

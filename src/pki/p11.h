@@ -110,6 +110,11 @@ int p11_key_open(struct p11_ctx *ctx, const char *label, const char *user_pin, X
 /* The token's P11_PIN_* flags. */
 int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags);
 
+/* The PIN lengths the token takes (CK_TOKEN_INFO ulMinPinLen and
+ * ulMaxPinLen). */
+int p11_pin_limits(struct p11_ctx *ctx, const char *label, unsigned *ret_min,
+		   unsigned *ret_max);
+
 /* Changes the user PIN (C_SetPIN after a user login). */
 int p11_pin_change(struct p11_ctx *ctx, const char *label, const char *old_pin,
 		   const char *new_pin);

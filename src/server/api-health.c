@@ -50,8 +50,10 @@ int handle_info(struct http_request *req)
 	const struct config *c = req->srv->cfg;
 
 	return http_reply_json(req, 200,
-			       json_pack("{s:s,s:s,s:I,s:s}", "ca_name", c->ca_name,
+			       json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "ca_name", c->ca_name,
 					 "ca_short_name", c->ca_short_name,
+					 "support_phone", c->support_phone,
+					 "support_email", c->support_email,
 					 "code_lifetime", (json_int_t)c->code_lifetime,
 					 "version", EONAY_VERSION));
 }

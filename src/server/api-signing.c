@@ -3,6 +3,7 @@
  *   POST /api/v1/signing        start: {"purpose", "tckn"?, "accepted"?}
  *   POST /api/v1/signing/renew  Tekrar Kod Al: {"id"}
  *   GET  /api/v1/signing/wait   long-poll: ?id=ID&state=LAST_SEEN_STATE
+ *                               [&event=LAST_SEEN_APP_EVENT]
  *
  * The bodies only call the domain (domain/signing.h, the act registry in
  * domain/acts.h) and map its refusals (refusals.c).  The long-poll parks
@@ -45,6 +46,8 @@ static json_t *session_view(const struct signing_session *s, const char *code)
 		json_object_set_new(o, "code", json_string(code));
 		json_object_set_new(o, "code_display", json_string(grouped));
 	}
+	if (o && s->state == SS_CODE_USED && s->app_event[0])
+		json_object_set_new(o, "app_event", json_string(s->app_event));
 	if (o && s->state == SS_REJECTED && s->result)
 		json_object_set_new(o, "result", json_pack("{s:s,s:s}", "code",
 							   refusal_code(s->result), "message",
@@ -155,6 +158,7 @@ static int take_login(struct http_request *req, struct db *db, const struct sign
 int handle_signing_wait(struct http_request *req)
 {
 	const char *id = http_query(req, "id"), *seen = http_query(req, "state");
+	const char *seen_event = http_query(req, "event");
 	struct signing_session s;
 	enum refusal refusal;
 	struct websession ws = req->ws;
@@ -172,7 +176,7 @@ int handle_signing_wait(struct http_request *req)
 		return http_reply_refusal(req, refusal);
 	if (r < 0)
 		return r;
-	ms = signing_wait_ms(req->srv->cfg, &s, seen);
+	ms = signing_wait_ms(req->srv->cfg, &s, seen, seen_event);
 	if (!req->resumed && ms > 0 && http_may_park(req)) {
 		signing_session_done(&s);
 		r = waiter_park(id, req, ms);
@@ -180,7 +184,8 @@ int handle_signing_wait(struct http_request *req)
 			return r;
 		/* Re-read after parking: a change in between must not be lost. */
 		r = signing_get(db, id, &s);
-		if (r < 0 || !streq(seen, signing_state_str(s.state)))
+		if (r < 0 || !streq(seen, signing_state_str(s.state)) ||
+		    !streq(seen_event ? seen_event : "", s.app_event))
 			waiter_wake_req(req);
 		if (r == 0)
 			signing_session_done(&s);

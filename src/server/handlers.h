@@ -23,6 +23,10 @@ int handle_signing_wait(struct http_request *req);
 int handle_app_claim(struct http_request *req);
 int handle_app_submit(struct http_request *req);
 
+/* api-pin.c */
+int handle_app_event(struct http_request *req);
+int handle_app_pin(struct http_request *req);
+
 /* api-eonay.c */
 int handle_eonay_get(struct http_request *req);
 
@@ -41,3 +45,14 @@ int handle_refusal_get(struct http_request *req);
 /* downloads.c */
 int handle_downloads_list(struct http_request *req);
 int handle_download_get(struct http_request *req);
+/* api-holder.c */
+int handle_login_password(struct http_request *req);
+int handle_certificates_list(struct http_request *req);
+int handle_certificate_pem(struct http_request *req);
+int handle_certificate_der(struct http_request *req);
+int handle_certificate_hold(struct http_request *req);
+int handle_certificate_release(struct http_request *req);
+int handle_certificate_revoke(struct http_request *req);
+int handle_applications_list(struct http_request *req);
+int handle_contact_get(struct http_request *req);
+int handle_contact_set(struct http_request *req);

@@ -16,9 +16,11 @@
 #include "domain/authority.h"
 #include "domain/cards.h"
 #include "domain/edevlet.h"
+#include "domain/notify.h"
 #include "domain/publish.h"
 #include "domain/signing.h"
 #include "server/acceptor.h"
+#include "server/dispatch.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
@@ -99,6 +101,9 @@ static int housekeeping(struct server *srv)
 		r = ratelimit_purge(db, &n);
 	if (r == 0)
 		r = edevlet_purge(db, &n);
+	/* Notifications are kept 90 days after they were written. */
+	if (r == 0)
+		r = notify_purge(db, now_sec() - 90 * 86400, &n);
 	log_rate_limited();
 	if (r == 0 && srv->ca) {
 		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);
@@ -324,6 +329,8 @@ int main(int argc, char **argv)
 	r = acceptor_init(&srv);
 	if (r >= 0)
 		r = waiters_start();
+	if (r >= 0)
+		r = dispatch_start(&srv);
 	if (r < 0)
 		goto out;
 	r = wake_start(&srv);
@@ -366,6 +373,7 @@ out:
 	 * MHD, which the acceptor hands connections to. */
 	wake_stop();
 	waiters_stop();
+	dispatch_stop();
 	acceptor_stop();
 	http_stop(&srv);
 	pki_ca_free(srv.ca);

@@ -57,6 +57,17 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_EDEVLET_TOKEN_EXPIRED] = { 502, "E-Devlet kimlik bilgisinin süresi dolmuş. Lütfen yeniden giriş yapınız." },
 	[REFUSAL_EDEVLET_TOKEN_NONCE] = { 502, "E-Devlet kimlik bilgisi bu giriş isteğine ait değil. Lütfen yeniden giriş yapınız." },
 	[REFUSAL_EDEVLET_UNKNOWN_PERSON] = { 403, "Giriş yapılamadı. Bu kimlik bilgileriyle kayıtlı bir sertifika sahibi bulunamadı." },
+	[REFUSAL_LOGIN_FAILED] = { 401, "T.C. Kimlik No veya güvenlik sözcüğü hatalı." },
+	[REFUSAL_LOGIN_LOCKED] = { 429, "Çok fazla hatalı deneme yapıldı. Şifreli Giriş bir süre için kilitlendi; lütfen daha sonra tekrar deneyiniz." },
+	[REFUSAL_CERT_NOT_OWNER] = { 403, "Bu sertifika size ait değil." },
+	[REFUSAL_CERT_EXPIRED] = { 409, "Sertifikanızın geçerlilik süresi dolmuş; bu işlem yapılamaz." },
+	[REFUSAL_CONFIRMATION] = { 400, "Onay metni hatalı yazıldı. İptal için sertifikanın seri numarasının son 6 karakterini yazınız." },
+	[REFUSAL_CONTACT_INVALID] = { 400, "İletişim bilgileri geçersiz. Lütfen işaretli alanı kontrol ediniz." },
+	[REFUSAL_NO_CARD] = { 404, "Adınıza kayıtlı bir kart bulunamadı." },
+	[REFUSAL_CARD_MISMATCH] = { 403, "Takılı kart bu işlemi başlatan kişiye ait değil. Lütfen kendi kartınızı takınız." },
+	[REFUSAL_PIN_RESET_USED] = { 409, "Bu işlem için kartınızın güvenlik PIN'i zaten verildi. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
+	[REFUSAL_PIN_RESET_STATE] = { 409, "PIN işleminin adımları sırasıyla yapılmadı. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
+	[REFUSAL_WRONG_PURPOSE] = { 409, "Bu doğrulama kodu başka bir işlem içindir." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

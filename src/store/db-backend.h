@@ -30,6 +30,7 @@ struct db_ops {
 	const char *(*errmsg)(struct db *db);
 	int (*integrity_check)(struct db *db, char **ret_report);
 	int (*lock)(struct db *db, const char *key);
+	int (*sequence_next)(struct db *db, const char *name, int64_t *ret);
 	int (*notify)(struct db *db, const char *channel, const char *payload);
 	int (*listen)(struct db *db, const char *channel);
 	int (*wait_notify)(struct db *db, int timeout_ms, db_notify_cb cb, void *userdata);

@@ -702,6 +702,15 @@ static int pg_lock(struct db *db, const char *key)
 	return r < 0 ? r : 0;
 }
 
+static int pg_sequence_next(struct db *db, const char *name, int64_t *ret)
+{
+	int r = db_query_int64(db, "SELECT nextval(c.oid) FROM pg_class c"
+				   " WHERE c.relname = $1 AND c.relkind = 'S'"
+				   " AND pg_table_is_visible(c.oid)", "t", ret, name);
+
+	return r;
+}
+
 static int pg_notify(struct db *db, const char *channel, const char *payload)
 {
 	int r = db_run(db, "SELECT pg_notify($1, $2)", "tt", channel, payload);
@@ -791,6 +800,7 @@ static const struct db_ops pg_ops = {
 	.errmsg = pg_errmsg,
 	.integrity_check = pg_integrity_check,
 	.lock = pg_lock,
+	.sequence_next = pg_sequence_next,
 	.notify = pg_notify,
 	.listen = pg_listen,
 	.wait_notify = pg_wait_notify,

@@ -322,6 +322,12 @@ static int sq_lock(struct db *d, const char *key)
 	return DB(d)->tx_depth > 0 ? 0 : -EINVAL;
 }
 
+static int sq_sequence_next(struct db *d, const char *name, int64_t *ret)
+{
+	return db_query_int64(d, "UPDATE sequences SET value = value + 1 WHERE name = $1"
+			      " RETURNING value", "t", ret, name);
+}
+
 static int sq_notify(struct db *db, const char *channel, const char *payload)
 {
 	return 0;	/* one process: the in-process wake is enough */
@@ -359,6 +365,7 @@ static const struct db_ops sqlite_ops = {
 	.errmsg = sq_errmsg,
 	.integrity_check = sq_integrity_check,
 	.lock = sq_lock,
+	.sequence_next = sq_sequence_next,
 	.notify = sq_notify,
 	.listen = sq_listen,
 	.wait_notify = sq_wait_notify,

@@ -250,6 +250,13 @@ int db_lock(struct db *db, const char *key)
 	return db->ops->lock(db, key);
 }
 
+int db_sequence_next(struct db *db, const char *name, int64_t *ret)
+{
+	if (isempty(name) || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+		return -EINVAL;
+	return db->ops->sequence_next(db, name, ret);
+}
+
 int db_notify(struct db *db, const char *channel, const char *payload)
 {
 	if (isempty(channel) || !payload)

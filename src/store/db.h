@@ -125,6 +125,13 @@ int db_end(struct db *db, int r);
  * IMMEDIATE already serialises writers); PostgreSQL: pg_advisory_xact_lock. */
 int db_lock(struct db *db, const char *key);
 
+/* The next value of the sequence name (made by a migration: a SEQUENCE on
+ * PostgreSQL, a row of the table `sequences` on SQLite, whose writers are
+ * serialised).  Values increase and never repeat, across nodes; a
+ * rolled-back transaction may leave a gap.  -ENOENT for an unknown name,
+ * -EINVAL for a name that is not [a-z0-9_]. */
+int db_sequence_next(struct db *db, const char *name, int64_t *ret);
+
 /* Cross-node notifications (PostgreSQL LISTEN/NOTIFY).
  * db_notify sends payload on channel to every connection listening on it,
  * on any node: at commit when called inside a transaction, at once

@@ -41,12 +41,9 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     await basics(page);
     const text = await page.locator('main').innerText();
     assert.match(text, /Sertifikanızı kullanıma açmak için lütfen "Şifreli Giriş" seçeneğini kullanınız\. Kullanıma açılmış bir E-imza sertifikanız var ise "Şifreli Giriş" ya da "E-imzalı Giriş" seçeneğini kullanabilirsiniz\./);
-    // Şifreli Giriş is not built: disabled, "yakında", no link
-    for (const name of ['Şifreli Giriş']) {
-      const card = page.locator('.card', { has: page.getByRole('heading', { name }) });
-      await assert.doesNotReject(card.locator('[aria-disabled="true"]', { hasText: 'yakında' }).waitFor());
-      assert.equal(await card.locator('a').count(), 0);
-    }
+    // Şifreli Giriş leads to its page (test-lifecycle.mjs)
+    const sfr = page.locator('.card', { has: page.getByRole('heading', { name: 'Şifreli Giriş' }) });
+    assert.equal(await sfr.locator('a[href="/sifreli-giris.html"]').count(), 1);
     // E-Devlet ile Giriş leads to its page (test-edevlet.mjs)
     const edv = page.locator('.card', { has: page.getByRole('heading', { name: 'E-Devlet ile Giriş' }) });
     assert.equal(await edv.locator('a[href="/edevlet-giris.html"]').count(), 1);
@@ -156,18 +153,30 @@ for (const [vpName, vp] of Object.entries(viewports)) {
       'E-Onay İşlemleri': 'Elektronik imzalı onay vererek işlemlerinizi kolaylaştırmak için tıklayınız.',
       'Askıya Alma': 'Kullanıma açık sertifikalarınızı askıya almak için tıklayınız.',
     };
-    const found = await page.locator('.menu .menu-item').evaluateAll((els) => els.map((e) => ({
+    const found = await page.locator('ul.menu:first-of-type .menu-item').evaluateAll((els) => els.map((e) => ({
       title: e.querySelector('.mi-title').firstChild.textContent.trim(),
       text: e.querySelector('.mi-text').textContent.trim(),
       link: e.tagName === 'A' ? e.getAttribute('href') : null,
       soon: !!e.querySelector('.soon'),
     })));
     assert.deepEqual(found.map((f) => f.title), Object.keys(items));
+    const links = {
+      'Başvuru Durum Sorgulama': '/basvurular.html',
+      'Sertifika Listeleme': '/sertifikalar.html',
+      'Askıdan İndirme': '/askidan-indirme.html',
+      'Sertifikamı İptal Et': '/sertifika-iptal.html',
+      'E-Onay İşlemleri': '/eonay.html',
+      'Askıya Alma': '/askiya-alma.html',
+      'PIN Oluşturma/Kilit Çözme': '/pin-olusturma.html',
+    };
     for (const f of found) {
       assert.equal(f.text, items[f.title]);
-      if (f.title === 'E-Onay İşlemleri') assert.equal(f.link, '/eonay.html');
+      if (links[f.title]) assert.equal(f.link, links[f.title]);
       else { assert.equal(f.link, null); assert.equal(f.soon, true); }
     }
+    // and the holder's contact details (test-lifecycle.mjs)
+    assert.equal(await page.getByRole('link', { name: /İletişim Bilgilerim/ }).getAttribute('href'),
+                 '/iletisim-bilgileri.html');
     await screenshot(page, `islemler-${size}`);
     assert.deepEqual(problems, []);
     await context.close();
@@ -229,14 +238,24 @@ for (const [vpName, vp] of Object.entries(viewports)) {
     const alert = page.getByRole('alert').filter({ hasText: 'Sertifikanız askıda' });
     await assert.doesNotReject(alert.waitFor());
     assert.match(await alert.innerText(), /Askıdan İndirme/);
-    // the dead code is gone and a new one is offered
+    // the dead code is gone; instead of a Tekrar Kod Al that would be
+    // refused the same way, the step that helps: Şifreli Giriş, then
+    // Askıdan İndirme
     assert.equal(await page.locator('.code-box .code[data-code]').count(), 0);
     assert.equal(await page.getByRole('button', { name: /Doğrulama Kodu/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Tekrar Kod Al' }).isVisible(), false);
+    assert.equal(await page.locator('.cer-help').getByRole('link', { name: 'Şifreli Giriş' }).getAttribute('href'),
+                 '/sifreli-giris.html');
+    assert.equal(await page.getByRole('link', { name: 'Askıdan İndirme' }).getAttribute('href'), '/askidan-indirme.html');
     await screenshot(page, `eimzali-giris-red-${vp.width}x${vp.height}`);
-    await page.getByRole('button', { name: 'Tekrar Kod Al' }).click();
+    // Geri: the T.C. Kimlik No form again; a new start shows a live code
+    await page.getByRole('button', { name: 'Geri' }).click();
+    await page.getByRole('button', { name: 'GİRİŞ' }).click();
     const again = await readCode(page);
     assert.notEqual(again.digits, digits);
     assert.equal(await alert.count(), 0);
+    assert.equal(await page.locator('.cer-help').isVisible(), false);
+    assert.equal(await page.getByRole('button', { name: 'Tekrar Kod Al' }).isVisible(), true);
     assert.equal(page.url().endsWith('/eimzali-giris.html'), true);
     assert.deepEqual(problems, []);
     await context.close();

@@ -322,6 +322,47 @@ class WindowTest(unittest.TestCase):
         w.click('İMZALA')
         w.wait_text('İşleminiz Başarılıdır.')
 
+    # --- PIN Oluşturma / Kilit Çözme (last: AHMET's PIN changes) -------
+    def test_9_pin_reset(self):
+        def sign(code, pin):
+            return subprocess.run([lib.bin_path('eimza'), 'sign', '--server', self.srv.url,
+                                   '--code', code, '--pin-stdin', '--yes'],
+                                  input=(pin + '\n').encode(), env=self.env(),
+                                  capture_output=True)
+
+        b = lib.Browser(self.srv.url)
+        sid, code = b.start_login(AHMET)
+        r = sign(code, PIN)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_signed(b, sid)
+        st, body = b.call('GET', '/api/v1/session')
+        b.csrf = body['csrf_token']
+        st, body = b.call('POST', '/api/v1/signing', {'purpose': 'pin-reset'})
+        self.assertEqual(st, 201, body)
+        w = self.open(['eimza://sign?code=' + body['code']])
+        w.wait_text('Kartımın PIN kodunun yenilenmesini')
+        w.wait_text('AHMET YILMAZ — T.C. 100******46')   # the card was read
+        w.wait_text('Kartınız için yeni PIN kodunu giriniz')
+        self.assertFalse(w.sensitive("PIN'İ YENİLE"))
+        x_type(w, '111111\n')              # the rules: refused on the spot
+        w.wait_text('Yeni PIN Uygun Değil')
+        w.click("PIN'i Tekrar Gir")
+        w.wait_text('Kartınız için yeni PIN kodunu giriniz')
+        x_type(w, '271828\n')              # the keyboard; Enter = PIN'İ YENİLE
+        w.wait_text('Yeni PIN kodunu tekrar giriniz.')
+        self.assertNotIn('●', w.texts())   # the first entry is not shown
+        w.shot('eimza-pin-yenile.png')
+        x_type(w, '271828\n')
+        w.wait_text('PIN işleminiz tamamlanmıştır.', timeout=30)
+        self.assertNotIn('271828', w.texts())
+        w.shot('eimza-pin-sonuc.png')
+        # the new PIN signs, the old one no longer does
+        b2 = lib.Browser(self.srv.url)
+        code2 = b2.start_login(AHMET)[1]
+        self.assertEqual(sign(code2, PIN).returncode, 5)
+        r = sign(code2, '271828')
+        self.assertEqual(r.returncode, 0, r.stderr)
+
 
 class CountdownTest(unittest.TestCase):
     """A short code lifetime: Kalan Süre reaches zero and İMZALA is off."""

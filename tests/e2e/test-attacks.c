@@ -293,8 +293,27 @@ static void test_reused_code(void **state)
 	struct browser b;
 	struct sess s;
 
+	struct resp r;
+	char old[sizeof(s.token)], *body;
+
 	login_session(&b, &s, AHMET);
 	claim(&s);
+	/* from another address the claimed code is used */
+	http_set_source("127.0.0.2");
+	expect_claim_error(s.code, 409, "code_used");
+	http_set_source(NULL);
+	/* from the same address it may be claimed again (a wrong PIN, a "no"
+	 * must not burn it): a new token, and the old one is dead */
+	snprintf(old, sizeof(old), "%s", s.token);
+	claim(&s);
+	assert_string_not_equal(old, s.token);
+	body = strdup_printf("{\"token\":\"%s\",\"signatures\":[\"AA==\"]}", old);
+	assert_int_equal(app_post("/api/v1/app/submit", body, &r), 403);
+	assert_non_null(strstr(r.body, "token_invalid"));
+	resp_done(&r);
+	free(body);
+	/* a refused signature closes the session: then the code is used */
+	submit(&s, "!!!not base64!!!", 400, "signature_malformed");
 	expect_claim_error(s.code, 409, "code_used");
 }
 

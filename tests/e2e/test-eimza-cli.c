@@ -78,14 +78,15 @@ static void test_refusal_codes_only_with_json(void **state)
 
 	code[15] = (char)checkdigit_compute(code, 15);
 	code[16] = 0;
-	assert_int_equal(run_cmd(&out, "EIMZA_CONFIG=%s %s sign --code %s --yes --pin-stdin"
-				       " </dev/null", eimza_conf, bin_path("eimza"), code), 3);
+	assert_int_equal(run_cmd(&out, "EIMZA_CONFIG=%s SOFTHSM2_CONF=%s %s sign --code %s --yes"
+				       " --pin-stdin </dev/null", eimza_conf, conf, bin_path("eimza"), code), 3);
 	assert_non_null(strstr(out, "Bu doğrulama kodu bulunamadı."));
 	assert_null(strstr(out, "code_unknown"));
 	assert_null(strstr(out, "HTTP"));
 	free(out);
-	assert_int_equal(run_cmd(&out, "EIMZA_CONFIG=%s %s sign --code %s --yes --pin-stdin --json"
-				       " </dev/null 2>/dev/null", eimza_conf, bin_path("eimza"), code), 3);
+	assert_int_equal(run_cmd(&out, "EIMZA_CONFIG=%s SOFTHSM2_CONF=%s %s sign --code %s --yes"
+				       " --pin-stdin --json </dev/null 2>/dev/null", eimza_conf, conf,
+				 bin_path("eimza"), code), 3);
 	assert_non_null(strstr(out, "\"ok\":false"));
 	assert_non_null(strstr(out, "\"code\":\"code_unknown\""));
 	assert_non_null(strstr(out, "\"status\":404"));

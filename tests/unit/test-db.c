@@ -493,6 +493,31 @@ static void test_state_checks(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Sequences: increasing, never repeated, shared by two connections (two
+ * nodes), continuing from the events already there; bad names refused. */
+static void test_sequences(void **state)
+{
+	struct db *db = *state, *other;
+	int64_t a = 0, b = 0, c = 0;
+
+	assert_int_equal(db_migrate(db, NULL), 0);
+	assert_int_equal(db_open(target, 1000, &other), 0);
+	assert_int_equal(db_sequence_next(db, "eonay_events_seq", &a), 0);
+	assert_int_equal(db_sequence_next(other, "eonay_events_seq", &b), 0);
+	assert_int_equal(db_sequence_next(db, "eonay_events_seq", &c), 0);
+	assert_true(a >= 1 && b > a && c > b);
+	/* Inside a transaction that rolls back: the value is not given again. */
+	assert_int_equal(db_begin(other), 0);
+	assert_int_equal(db_sequence_next(other, "eonay_events_seq", &b), 0);
+	assert_int_equal(db_rollback(other), 0);
+	assert_int_equal(db_sequence_next(db, "eonay_events_seq", &a), 0);
+	assert_true(a > c);
+	assert_int_equal(db_sequence_next(db, "no_such_seq", &a), -ENOENT);
+	assert_int_equal(db_sequence_next(db, "x; DROP TABLE sequences", &a), -EINVAL);
+	assert_int_equal(db_sequence_next(db, "", &a), -EINVAL);
+	db_close(other);
+}
+
 /* Binary values: NUL bytes, every byte value, empty, NULL; both ways,
  * and through a parameter compared on the server. */
 static void test_blobs(void **state)
@@ -566,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placeholders_by_number, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sequences, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions_and_constraints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),

@@ -14,6 +14,9 @@
 #include "domain-fixture.h"
 #include "domain/certs.h"
 #include "domain/signature.h"
+#include "domain/cards.h"
+#include "domain/pinreset.h"
+#include "pki/seal.h"
 #include "domain/signing.h"
 #include "domain/websession.h"
 #include "pki-fixture.h"
@@ -317,6 +320,57 @@ static void test_revoked_and_hold(void **state)
 	signing_session_done(&a), signing_session_done(&b);
 }
 
+/* pin-reset: the card signs with its new PIN, even on hold (a new card
+ * is delivered on hold); the signature confirms the new SO PIN, and only
+ * once the application is at so_changing on this very card. */
+static void test_pin_reset_on_hold(void **state)
+{
+	struct world *w = *state;
+	_cleanup_json_ json_t *sa = NULL, *sb = NULL;
+	struct pinreset_release rel = { 0 };
+	struct signing_session a, b;
+	unsigned char master[32];
+	char *ta, *tb, *sealed = NULL, *now = NULL, *next = NULL;
+	enum refusal why;
+
+	w->f->cfg.master_key_file = strdup_printf("%s/master.key", w->f->dir);
+	assert_int_equal(master_key_load(&w->f->cfg, master), 0);
+	assert_int_equal(seal_text(master, "CARD-1", "1111111111111111", &sealed), 0);
+	assert_int_equal(card_add(w->f->db, "CARD-1", FX_TCKN, sealed, "produced"), 0);
+	free(sealed);
+	dfx_run(w->f, "UPDATE certificates SET card_serial = 'CARD-1' WHERE serial = $1",
+		w->ahmet.serial);
+	assert_int_equal(cert_hold(w->f->db, w->ahmet.issuer, w->ahmet.serial, "operator", &why), 0);
+
+	/* signed before the SO PIN steps: refused by the effect */
+	started(w, "pin-reset", &a, &ta);
+	sa = signatures_of(&w->ahmet, &a);
+	assert_refused(w, &a, ta, sa, REFUSAL_PIN_RESET_STATE);
+
+	started(w, "pin-reset", &b, &tb);
+	assert_int_equal(pinreset_release(w->f->db, &w->f->ctx, tb, "CARD-1", "198.51.100.7", &rel,
+					  &why), 0);
+	next = strdup(rel.new_so_pin);
+	assert_int_equal(pinreset_verified(w->f->db, &w->f->ctx, tb, "current", "198.51.100.7", NULL,
+					   &why), 0);
+	assert_int_equal(pinreset_so_changing(w->f->db, &w->f->ctx, tb, "198.51.100.7", NULL, &why),
+			 0);
+	pinreset_release_done(&rel);
+	sb = signatures_of(&w->ahmet, &b);
+	assert_int_equal(submit(w, tb, sb, &why), 0);
+	assert_int_equal(state_of(w, b.id, NULL), SS_SIGNED);
+	assert_int_equal(card_so_pin_get(w->f->db, "CARD-1", &sealed), 0);
+	assert_int_equal(seal_open(master, "CARD-1", sealed, &now), 0);
+	assert_string_equal(now, next);
+	assert_int_equal(dfx_int(w->f, "SELECT COUNT(*) FROM audit_log WHERE action = 'pin.reset'"
+				       " AND subject = $1", b.id), 1);
+	free(sealed);
+	secret_free(now);
+	free(next);
+	free(ta), free(tb);
+	signing_session_done(&a), signing_session_done(&b);
+}
+
 static void test_expired(void **state)
 {
 	struct world *w = *state;
@@ -439,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_and_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_form, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_and_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_reset_on_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_double_eonay_give, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eonay_cancel, setup, teardown),

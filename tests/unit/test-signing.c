@@ -124,11 +124,12 @@ static void test_claim(void **state)
 	/* Typed with spaces, as displayed: accepted, once. */
 	snprintf(spaced, sizeof(spaced), "%.4s %.4s %.4s %.4s", code, code + 4, code + 8,
 		 code + 12);
-	assert_int_equal(signing_claim(f->db, &f->ctx, spaced, "198.51.100.7", &c, &token, &why),
+	assert_int_equal(signing_claim(f->db, &f->ctx, spaced, "198.51.100.9", &c, &token, &why),
 			 0);
 	assert_string_equal(c.id, s.id);
 	assert_int_equal(c.state, SS_CODE_USED);
 	assert_non_null(token);
+	/* Claimed: from another address, the code is used. */
 	claim_refused(f, code, REFUSAL_CODE_USED);
 	/* The token finds the session; another does not. */
 	assert_int_equal(signing_find_by_token(f->db, f->code_key, token, &t), 0);
@@ -146,6 +147,70 @@ static void test_claim(void **state)
 	signing_session_done(&s);
 }
 
+/* A claim not followed by an accepted signature may be repeated from the
+ * same address (a wrong PIN, a "no", a crash must not burn the code): the
+ * new token replaces the old.  Not from elsewhere, not more than
+ * SIGNING_MAX_CLAIMS times, not once the session is final. */
+static void test_reclaim(void **state)
+{
+	struct dfx *f = *state;
+	struct signing_session s, c, t;
+	enum refusal why = REFUSAL_NONE;
+	char code[17], *tok1 = NULL, *tok2 = NULL;
+
+	start_login(f, &s, code);
+	assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok1, &why), 0);
+	assert_int_equal(c.claims, 1);
+	signing_session_done(&c);
+	assert_int_equal(signing_app_event(f->db, &f->ctx, tok1, "pin_wrong", "198.51.100.9", NULL,
+					   &why), 0);
+	assert_int_equal(signing_get(f->db, s.id, &t), 0);
+	assert_string_equal(t.app_event, "pin_wrong");
+	assert_int_equal(signing_wait_ms(&f->cfg, &t, "code_used", NULL), 0);	/* news */
+	assert_int_equal(signing_wait_ms(&f->cfg, &t, "code_used", "pin_wrong"), 25000);
+	signing_session_done(&t);
+	/* the same address again: a new token; the old one stops working */
+	assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok2, &why), 0);
+	assert_int_equal(c.claims, 2);
+	assert_string_equal(c.app_event, "");
+	signing_session_done(&c);
+	assert_string_not_equal(tok1, tok2);
+	assert_int_equal(signing_find_by_token(f->db, f->code_key, tok1, &t), -ENOENT);
+	assert_int_equal(signing_find_by_token(f->db, f->code_key, tok2, &t), 0);
+	signing_session_done(&t);
+	assert_int_equal(signing_app_event(f->db, &f->ctx, tok1, "declined", "198.51.100.9", NULL,
+					   &why), -EACCES);
+	assert_int_equal(why, REFUSAL_TOKEN_INVALID);
+	assert_int_equal(signing_app_event(f->db, &f->ctx, tok2, "bogus", "198.51.100.9", NULL,
+					   &why), -EINVAL);
+	free(tok1);
+	free(tok2);
+	/* up to SIGNING_MAX_CLAIMS in all */
+	for (int i = 2; i < SIGNING_MAX_CLAIMS; i++) {
+		assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok1, &why),
+				 0);
+		signing_session_done(&c);
+		free(tok1);
+	}
+	assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok1, &why),
+			 -EACCES);
+	assert_int_equal(why, REFUSAL_CODE_USED);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM audit_log WHERE action = 'signing.claim'"
+				    " AND outcome = 'ok' AND subject = $1", s.id), SIGNING_MAX_CLAIMS);
+	signing_session_done(&s);
+
+	/* a final session (rejected) cannot be claimed again */
+	start_login(f, &s, code);
+	assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok1, &why), 0);
+	signing_session_done(&c);
+	free(tok1);
+	assert_int_equal(signing_finish(f->db, s.id, SS_REJECTED, REFUSAL_CERT_ON_HOLD, NULL), 0);
+	assert_int_equal(signing_claim(f->db, &f->ctx, code, "198.51.100.9", &c, &tok1, &why),
+			 -EACCES);
+	assert_int_equal(why, REFUSAL_CODE_USED);
+	signing_session_done(&s);
+}
+
 static void test_expiry(void **state)
 {
 	struct dfx *f = *state;
@@ -156,7 +221,7 @@ static void test_expiry(void **state)
 	dfx_run(f, "UPDATE signing_sessions SET expires_at = expires_at - 10000 WHERE id = $1", s.id);
 	/* A page that last saw it waiting is answered at once: time is up. */
 	s.expires_at -= 10000;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 0);
 	/* Loaded: expired on the way, and the code says so. */
 	assert_int_equal(signing_get(f->db, s.id, &g), 0);
 	assert_int_equal(g.state, SS_EXPIRED);
@@ -246,21 +311,21 @@ static void test_wait_ms(void **state)
 	f->cfg.poll_timeout = 25;
 	s.expires_at = now_sec() + 300;
 	/* The page saw the current state: wait up to the poll timeout. */
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 25000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 25000);
 	/* A change it has not seen, or no state at all: answer now. */
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used"), 0);
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, NULL), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used", NULL), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, NULL, NULL), 0);
 	/* Never past the session's end (plus one second to see it expire). */
 	s.expires_at = now_sec() + 3;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 4000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 4000);
 	s.expires_at = now_sec();
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting"), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "waiting", NULL), 0);
 	/* Final states are answered at once. */
 	s.expires_at = now_sec() + 300;
 	s.state = SS_SIGNED;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "signed"), 0);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "signed", NULL), 0);
 	s.state = SS_CODE_USED;
-	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used"), 25000);
+	assert_int_equal(signing_wait_ms(&f->cfg, &s, "code_used", NULL), 25000);
 }
 
 /* Housekeeping: sessions expired beyond the retention go, unless a
@@ -348,6 +413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_start_refusals, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_claim, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_reclaim, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_expiry, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_own, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_renew, dfx_setup, dfx_teardown),

@@ -49,7 +49,9 @@ async function call(method, path, body, options) {
   try { data = await resp.json(); } catch { data = null; }
   if (!resp.ok) {
     const err = data && data.error ? data.error : {};
-    throw new ApiError(resp.status, err.code, err.message);
+    const e = new ApiError(resp.status, err.code, err.message);
+    if (err.field) e.field = err.field; // the form field in error, when the server names one
+    throw e;
   }
   return data;
 }

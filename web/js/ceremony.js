@@ -1,8 +1,12 @@
 // ceremony.js - the code screen shared by every signed operation (E-imzalı
-// Giriş, E-Onay verme and iptal): the numbered instructions, the Doğrulama
-// Kodu in groups of four (click to copy), "Kalan süre: N saniye", Tekrar Kod
-// Al, and the long-poll on /api/v1/signing/wait that moves the page on when
-// the e-İmza application has signed.
+// Giriş, E-Onay verme and iptal, PIN Oluşturma/Kilit Çözme): the numbered
+// instructions, the Doğrulama Kodu in groups of four (click to copy), "Kalan
+// süre: N saniye", Tekrar Kod Al, and the long-poll on /api/v1/signing/wait
+// that moves the page on when the e-İmza application has signed.  While the
+// code is in the application the page says what the application reported
+// (a wrong PIN, a "no": the same code still works); after a refusal it
+// shows the step that helps, not a Tekrar Kod Al that would fail the same
+// way.
 import { api, ApiError } from './api.js';
 
 // Small DOM builder: h('p', {class: 'x'}, 'text', child, ...)
@@ -32,6 +36,45 @@ const STATE_TEXT = {
   replaced: 'Bu doğrulama kodu başka bir pencerede yenilendi ve artık geçersizdir. Bu pencerede yeni bir kod almak için "Tekrar Kod Al" butonuna tıklayınız.',
 };
 
+// What the application reported while it holds the code (app_event).
+const EVENT_TEXT = {
+  pin_wrong: 'PIN hatalı, tekrar deneyiniz. Doğrulama kodu geçerliliğini koruyor; uygulamada PIN\'i yeniden girebilir ya da aynı kodu tekrar girebilirsiniz.',
+  pin_locked: 'Kartınızın PIN kodu bloke oldu. Kilidi çözmek için "PIN Oluşturma/Kilit Çözme" işlemini kullanınız.',
+  declined: 'İşlem uygulamada onaylanmadı. İsterseniz aynı kodu uygulamaya tekrar girebilirsiniz.',
+  no_cert: 'Takılı kartta bu işlem için uygun sertifika bulunamadı. Kendi kartınızı takıp aynı kodu tekrar giriniz.',
+};
+
+// After a refusal: the step that helps. renew: whether a new code can help.
+const HELP = {
+  cert_on_hold: {
+    text: 'Sertifikanız askıda olduğu için e-imza ile işlem yapılamıyor. Şifreli Giriş ile giriş yapıp "Askıdan İndirme" işlemiyle sertifikanızı kullanıma açınız.',
+    links: [['Şifreli Giriş', '/sifreli-giris.html'], ['Askıdan İndirme', '/askidan-indirme.html']],
+    renew: false,
+  },
+  cert_revoked: {
+    text: 'Sertifikanız iptal edilmiş; bu kartla imza atılamaz. Yeni bir sertifika için başvuru yapınız. Şifreli Giriş ile sertifikalarınızı görebilirsiniz.',
+    links: [['Şifreli Giriş', '/sifreli-giris.html']],
+    renew: false,
+  },
+  cert_unknown: {
+    text: 'Kartınızdaki sertifika merkezimizce verilmemiş görünüyor. Merkezimizden aldığınız kartı takınız.',
+    links: [],
+    renew: true,
+  },
+  signer_mismatch: {
+    text: 'İmza, bu işlemi başlatan kişinin kartıyla atılmamış. Kendi kartınızı takıp yeni bir kod alınız.',
+    links: [],
+    renew: true,
+  },
+  eonay_already_active: { text: 'E-Onay\'ınız zaten etkin.', links: [['E-Onay İşlemleri', '/eonay.html']], renew: false },
+  eonay_not_active: { text: 'Etkin bir E-Onay\'ınız bulunmuyor.', links: [['E-Onay İşlemleri', '/eonay.html']], renew: false },
+  card_mismatch: {
+    text: 'Takılı kart size ait değil. Kendi kartınızı takıp yeni bir kod alınız.',
+    links: [],
+    renew: true,
+  },
+};
+
 let counter = 0;
 
 /**
@@ -41,6 +84,10 @@ let counter = 0;
  *   options.onBack()   optional: shows a "Geri" button
  *   options.intro      optional paragraph above the instructions
  *   options.title      heading of the code screen
+ *   options.steps      optional: the numbered instructions (array of nodes
+ *                      or strings) instead of the signing ones
+ *   options.command    optional: the command line shown ("pin" for eimza pin)
+ *   options.stateText  optional: texts by state over the signing ones
  * Returns { begin(): Promise, stop() }. begin() rejects with the ApiError of
  * the first start() so that the caller can show it next to its form.
  */
@@ -51,6 +98,7 @@ export function createCeremony(container, options) {
   let sess = null;          // the signing session we poll
   let codeKnown = false;    // false after a replacement from elsewhere
   let last = null;          // last state seen
+  let lastEvent = '';       // last app_event seen (while code_used)
   let generation = 0;       // bumps on every new session / stop
   let controller = null;    // aborts the running long-poll
   let deadline = 0;         // performance.now() at which the code dies
@@ -60,13 +108,17 @@ export function createCeremony(container, options) {
 
   // --- the DOM ---------------------------------------------------------
   const cmdCode = h('span', { class: 'cmd-code' }, '…');
-  const steps = h('ol', { class: 'steps' },
+  const command = options.command || 'sign';
+  const stateText = Object.assign({}, STATE_TEXT, options.stateText || {});
+  const cmdLine = h('code', { class: 'cmd' }, 'eimza ' + command + ' --server ' + origin + ' --code ', cmdCode);
+  const steps = options.steps ? h('ol', { class: 'steps' },
+    ...options.steps.map((x) => (typeof x === 'function' ? x(cmdLine) : h('li', {}, x)))) : h('ol', { class: 'steps' },
     h('li', {}, 'Elektronik imzalama sertifikanızın bulunduğu kartınızı bilgisayarınıza takınız.'),
     h('li', {}, 'e-İmza uygulamasını açınız. Henüz kurmadıysanız kurulum ve kullanım bilgisi için ',
       h('a', { href: '/eimza.html', target: '_blank', rel: 'noopener' }, 'tıklayınız'),
       ' (yeni pencerede açılır). Uygulama Java gerektirmez, anında çalışır.'),
     h('li', {}, 'Aşağıda görülen Doğrulama Kodunu kopyalayıp e-İmza uygulamasına giriniz. Komut satırından:',
-      h('code', { class: 'cmd' }, 'eimza sign --server ' + origin + ' --code ', cmdCode)),
+      cmdLine),
     h('li', {}, 'e-İmza uygulaması üzerinde imzalama işlemini gerçekleştiriniz.'),
     h('li', { class: 'warn-step' }, h('strong', {}, 'Uyarı:'), ' İmzalama işlemi aşamasında bu sayfayı kapatmayınız.'));
 
@@ -82,6 +134,7 @@ export function createCeremony(container, options) {
   const announcer = h('p', { class: 'sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const state = h('p', { class: 'cer-state', role: 'status', 'data-state': 'waiting' });
   const problem = h('p', { class: 'cer-problem', role: 'alert', hidden: true });
+  const help = h('div', { class: 'cer-help', hidden: true });
   const renewBtn = h('button', { type: 'button', class: 'btn secondary renew' }, 'Tekrar Kod Al');
   const actions = h('div', { class: 'actions' }, renewBtn);
   let backBtn = null;
@@ -92,7 +145,7 @@ export function createCeremony(container, options) {
 
   const box = h('section', { class: 'code-box', 'aria-labelledby': uid + '-h' },
     h('h3', { id: uid + '-h' }, 'Doğrulama Kodu'),
-    copyBtn, copied, openApp, countdown, announcer, problem, state, actions);
+    copyBtn, copied, openApp, countdown, announcer, problem, state, help, actions);
 
   const root = h('div', { class: 'ceremony' },
     options.intro ? h('p', { class: 'cer-intro' }, options.intro) : null,
@@ -103,7 +156,18 @@ export function createCeremony(container, options) {
   // --- helpers ---------------------------------------------------------
   function setState(name, text) {
     state.dataset.state = name;
-    state.textContent = text || STATE_TEXT[name] || '';
+    state.textContent = text || stateText[name] || '';
+  }
+  function setHelp(entry) {
+    help.replaceChildren();
+    help.hidden = !entry;
+    renewBtn.hidden = !!entry && !entry.renew;
+    if (!entry) return;
+    help.append(h('p', {}, entry.text));
+    if (entry.links.length) {
+      help.append(h('div', { class: 'actions' },
+        ...entry.links.map(([label, href]) => h('a', { class: 'btn', href }, label))));
+    }
   }
   function setProblem(text) {
     problem.textContent = text || '';
@@ -115,7 +179,7 @@ export function createCeremony(container, options) {
     codeText.dataset.code = s.code;
     cmdCode.textContent = s.code;
     openApp.href = 'eimza://sign?code=' + encodeURIComponent(s.code);
-    openApp.hidden = false;
+    openApp.hidden = false;  // the window takes every act's code, pin-reset too
     copyBtn.disabled = false;
     copyBtn.classList.remove('dead');
     renewBtn.classList.add('secondary');
@@ -170,8 +234,10 @@ export function createCeremony(container, options) {
     if (controller) controller.abort();
     sess = s;
     last = s.state || 'waiting';
+    lastEvent = '';
     showCode(s);
     setProblem('');
+    setHelp(null);
     setState(last);
     lastShown = -1;
     setDeadline(typeof s.remaining === 'number' ? s.remaining : 0);
@@ -187,7 +253,8 @@ export function createCeremony(container, options) {
       controller = new AbortController();
       let ans;
       try {
-        const q = '?id=' + encodeURIComponent(sess.id) + (last ? '&state=' + encodeURIComponent(last) : '');
+        const q = '?id=' + encodeURIComponent(sess.id) + (last ? '&state=' + encodeURIComponent(last) : '') +
+          (last === 'code_used' && lastEvent ? '&event=' + encodeURIComponent(lastEvent) : '');
         ans = await api.get('/api/v1/signing/wait' + q, { signal: controller.signal });
       } catch (e) {
         if (gen !== generation || (e && e.name === 'AbortError')) return;
@@ -214,10 +281,22 @@ export function createCeremony(container, options) {
     last = ans.state;
     switch (ans.state) {
       case 'waiting':
-      case 'code_used':
+      case 'code_used': {
         if (typeof ans.remaining === 'number') setDeadline(ans.remaining);
-        if (codeKnown) setState(ans.state);
+        const ev = ans.state === 'code_used' ? (ans.app_event || '') : '';
+        if (ev !== lastEvent && EVENT_TEXT[ev]) announce(EVENT_TEXT[ev]);
+        lastEvent = ev;
+        if (codeKnown) {
+          setState(ev ? 'app-' + ev : ans.state, EVENT_TEXT[ev]);
+          if (ev === 'pin_locked') {
+            setHelp({ text: 'Kartınızın kilidini çözüp yeni bir PIN oluşturabilirsiniz (giriş yapmanız gerekir: Şifreli Giriş).',
+                      links: [['PIN Oluşturma/Kilit Çözme', '/pin-olusturma.html']], renew: true });
+          } else {
+            setHelp(null);
+          }
+        }
         return 'more';
+      }
       case 'signed':
         stopTimer();
         setState('signed');
@@ -227,9 +306,13 @@ export function createCeremony(container, options) {
       case 'rejected': {
         stopTimer(0);
         killCode();
-        setState('rejected', 'İşleminiz tamamlanamadı. Yeni bir kod almak için "Tekrar Kod Al" butonuna tıklayınız.');
         const r = ans.result || {};
+        const entry = HELP[r.code];
+        setState('rejected', entry && !entry.renew
+          ? 'İşleminiz tamamlanamadı. Aşağıdaki adımla devam ediniz.'
+          : 'İşleminiz tamamlanamadı. Yeni bir kod almak için "Tekrar Kod Al" butonuna tıklayınız.');
         setProblem(r.message || 'İmzanız kabul edilmedi.');
+        setHelp(entry || null);
         return 'done';
       }
       case 'expired':
@@ -322,6 +405,7 @@ export function createCeremony(container, options) {
     stop();
     killCode();
     setProblem('');
+    setHelp(null);
     setState('waiting', '');
     const s = await options.start();
     adopt(s);

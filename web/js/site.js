@@ -14,6 +14,14 @@
     document.querySelectorAll('[data-code-lifetime]').forEach(function (el) {
       el.textContent = String(info.code_lifetime);
     });
+    document.querySelectorAll('[data-support-phone]').forEach(function (el) {
+      if (info.support_phone) el.textContent = info.support_phone;
+    });
+    document.querySelectorAll('[data-support-email]').forEach(function (el) {
+      if (!info.support_email) return;
+      el.textContent = info.support_email;
+      if (el.tagName === 'A') el.href = 'mailto:' + info.support_email;
+    });
     if (document.title.indexOf('—') < 0) {
       document.title = document.title + ' — ' + info.ca_name;
     }

@@ -98,6 +98,20 @@ void eimza_cards_done(struct eimza_cards *c)
 	*c = (struct eimza_cards){ 0 };
 }
 
+size_t eimza_cards_fit(struct eimza_cards *c, const char *tckn_masked)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n_certs; i++) {
+		struct eimza_cert *e = &c->certs[i];
+
+		e->fits = e->holder && !e->expired &&
+			  (!tckn_masked || !*tckn_masked || streq(tckn_masked, e->tckn_masked));
+		k += e->fits;
+	}
+	return k;
+}
+
 int eimza_cards_pick(const struct eimza_cards *c, const char *token, size_t *ret,
 		     struct eimza_error *err)
 {

@@ -48,6 +48,12 @@ int eimza_cards_open(const struct eimza_config *cfg, const char *tckn_masked,
 		     struct eimza_cards *ret, struct eimza_error *err);
 void eimza_cards_done(struct eimza_cards *c);
 
+/* Marks the certificates that fit a session's masked T.C. Kimlik No
+ * (NULL: any holder certificate valid now) and returns how many do.
+ * eimza_cards_open() with NULL, then this once the session is claimed:
+ * the cards are checked before the code is. */
+size_t eimza_cards_fit(struct eimza_cards *c, const char *tckn_masked);
+
 /* The certificate to preselect: the only fitting one (on the card
  * labelled token when not NULL).  -ENOENT with err EIMZA_FAIL_NO_CERT when
  * none fits, -EEXIST when several do (the holder chooses). */

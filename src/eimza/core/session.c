@@ -107,6 +107,7 @@ int eimza_claim(const char *server, const char *cafile, const char *digits,
 	s.server = strdup(server);
 	s.cafile = cafile ? strdup(cafile) : NULL;
 	s.token = dup_str(body, "token");
+	s.purpose = dup_str(body, "purpose");
 	s.purpose_text = dup_str(body, "purpose_text");
 	s.texts = json_incref(json_object_get(body, "texts"));
 	s.created_at = json_integer_value(json_object_get(body, "created_at"));
@@ -139,6 +140,7 @@ void eimza_session_done(struct eimza_session *s)
 	free(s->server);
 	free(s->cafile);
 	secret_free(s->token);
+	free(s->purpose);
 	free(s->purpose_text);
 	json_decref(s->texts);
 	free(s->client_addr);
@@ -213,6 +215,41 @@ int eimza_submit(const struct eimza_session *s, json_t *sigs, char **ret_message
 	if (!*ret_message)
 		return eimza_error_set(err, EIMZA_FAIL_INTERNAL, ENOMEM, "Bellek yetersiz.");
 	return 0;
+}
+
+int eimza_session_post(const struct eimza_session *s, const char *path, const json_t *body,
+		       long *ret_status, json_t **ret_body, struct eimza_error *err)
+{
+	_cleanup_free_ char *why = NULL;
+	int r;
+
+	r = client_post_json(s->server, path, body, s->cafile, ret_status, ret_body, &why);
+	if (r < 0)
+		return unreachable(s->server, why, err);
+	return 0;
+}
+
+int eimza_refusal(long status, json_t *body, enum eimza_fail kind, struct eimza_error *err)
+{
+	return refusal(status, body, kind, err);
+}
+
+int eimza_report(const struct eimza_session *s, const char *event)
+{
+	_cleanup_json_ json_t *req = NULL, *body = NULL;
+	_cleanup_free_ char *why = NULL;
+	long status = 0;
+	int r;
+
+	if (!s || !s->token)
+		return -EINVAL;
+	req = json_pack("{s:s,s:s}", "token", s->token, "event", event);
+	if (!req)
+		return -ENOMEM;
+	r = client_post_json(s->server, "/api/v1/app/event", req, s->cafile, &status, &body, &why);
+	if (r < 0)
+		return r;
+	return status == 200 ? 0 : -EACCES;
 }
 
 int eimza_save_signed(const char *path, json_t *sigs)

@@ -47,6 +47,7 @@ struct eimza_session {
 	char *server;		/* base URL it was claimed from */
 	char *cafile;
 	char *token;		/* the submit credential (secret, wiped) */
+	char *purpose;		/* the act: "login", "pin-reset", ... */
 	char *purpose_text;	/* "Giriş", "E-Onay", ... */
 	json_t *texts;		/* array of strings: İmzalanacak Metin 1..n */
 	int64_t created_at;	/* Oluşturma Tarihi (unix) */
@@ -77,6 +78,20 @@ bool eimza_session_relayed(const struct eimza_session *s);
  * server's "İşleminiz Başarılıdır. ..."; free it); <0 with err. */
 int eimza_submit(const struct eimza_session *s, json_t *sigs, char **ret_message,
 		 struct eimza_error *err);
+
+/* Tells the server (and so the page) what happened on this side while
+ * the session is claimed: "pin_wrong", "pin_locked", "declined",
+ * "no_cert".  Best effort: the code stays usable either way (it may be
+ * claimed again from this computer).  0 or -errno. */
+int eimza_report(const struct eimza_session *s, const char *event);
+
+/* POSTs body to path with the session's server and CA file; 0 with the
+ * status and parsed body, or <0 with err (EIMZA_FAIL_NETWORK). */
+int eimza_session_post(const struct eimza_session *s, const char *path, const json_t *body,
+		       long *ret_status, json_t **ret_body, struct eimza_error *err);
+/* The failure of a refusal answer (the server's message), kind unless
+ * the code says the session expired.  Returns -EACCES. */
+int eimza_refusal(long status, json_t *body, enum eimza_fail kind, struct eimza_error *err);
 
 /* Writes the signatures as PEM-style "CMS" blocks ("eimza verify" reads
  * them back). */
