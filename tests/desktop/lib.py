@@ -127,9 +127,11 @@ def write_config(path, server, modules=(SOFTHSM,)):
 class Window:
     """A running eimza window found on the accessibility bus."""
 
-    def __init__(self, args, env, launcher=None):
+    def __init__(self, args, env, launcher=None, timeout=20):
         """Starts eimza with args; or, with launcher (a command line such as
-        xdg-open LINK), runs that and finds the eimza window it opened."""
+        xdg-open LINK, or a browser that follows a link), runs that and
+        finds the eimza window it opened within timeout seconds (a
+        launcher that fails first fails at once)."""
         self.log = tempfile.TemporaryFile()
         self.launched = launcher is not None
         self.pid = None
@@ -137,7 +139,7 @@ class Window:
         self.proc = subprocess.Popen(launcher or [bin_path('eimza')] + list(args), env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         self.app = None
-        deadline = time.time() + 20
+        deadline = time.time() + timeout
         while time.time() < deadline and self.app is None:
             desktop = pyatspi.Registry.getDesktop(0)
             for i in range(desktop.childCount):
@@ -150,8 +152,10 @@ class Window:
                 except Exception:
                     pass
             if self.app is None:
-                if not self.launched and self.proc.poll() is not None:
-                    raise RuntimeError('eimza exited: %s' % self.output())
+                rc = self.proc.poll()
+                if rc is not None and (not self.launched or rc != 0):
+                    raise RuntimeError('%s exited (%s): %s' % ('eimza' if not self.launched
+                                       else self.proc.args[0], rc, self.output()))
                 time.sleep(0.1)
         if self.app is None:
             raise RuntimeError('eimza window not on the AT-SPI bus: %s' % self.output())

@@ -15,7 +15,8 @@ $py -c "import pyatspi" 2>/dev/null || { echo "desktop test: python3-pyatspi mis
 tmp=$(mktemp -d)
 # -noreset: the server must not reset between two clients (a window
 # closing and the next one opening would find it restarting).
-Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp -noreset 3>"$tmp/display" >/dev/null 2>&1 &
+# XVFB_SCREEN: the screen's size (a browser beside the window needs more).
+Xvfb -displayfd 3 -screen 0 "${XVFB_SCREEN:-1024x768x24}" -nolisten tcp -noreset 3>"$tmp/display" >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 for i in $(seq 200); do [ -s "$tmp/display" ] && break; sleep 0.05; done
