@@ -5,7 +5,10 @@
  * until unsuspended; revocation is final.  After each step `openssl ocsp`
  * and the CRL from its distribution point say the same.  Negative: the
  * lockout and its timing, no enumeration, another holder's certificate,
- * a revoked one; notifications land in the spool. */
+ * a revoked one; notifications land in the spool.  Last, on a demo world
+ * of its own, the whole way of a new card in one flow: on hold, Şifreli
+ * Giriş, Askıdan İndirme, a new PIN with `eimza pin`, an e-signature login
+ * with it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,9 +162,9 @@ static bool crl_lists(const char *text, const char *serial)
 	return strstr(text, up) != NULL;
 }
 
-/* An e-signature login of AYŞE with her card DEMO-0002: the eimza exit
- * code; b logged in on success. */
-static int esign_login(struct browser *b, char **out)
+/* An e-signature login of AYŞE with her card DEMO-0002 and pin: the
+ * eimza exit code; b logged in on success. */
+static int esign_login_pin(struct browser *b, const char *pin, char **out)
 {
 	char id[64], code[64], path[200];
 	struct resp r;
@@ -174,14 +177,21 @@ static int esign_login(struct browser *b, char **out)
 	json_field(r.body, "id", id, sizeof(id));
 	json_field(r.body, "code", code, sizeof(code));
 	resp_done(&r);
-	rc = run_cmd(out, "printf '123456\\n' | SOFTHSM2_CONF=%s %s sign --server %s --code '%s'"
-			  " --token DEMO-0002 --pin-stdin --yes", conf, bin_path("eimza"), S.url, code);
+	rc = run_cmd(out, "printf '%s\\n' | SOFTHSM2_CONF=%s %s sign --server %s --code '%s'"
+			  " --token DEMO-0002 --pin-stdin --yes", pin, conf, bin_path("eimza"), S.url,
+		     code);
 	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", id);
 	assert_int_equal(browser_call(b, "GET", path, NULL, &r), 0);
 	resp_done(&r);
 	if (rc == 0)
 		assert_int_equal(browser_refresh(b), 0);
 	return rc;
+}
+
+/* ... with the PIN the demo gives the card. */
+static int esign_login(struct browser *b, char **out)
+{
+	return esign_login_pin(b, "123456", out);
 }
 
 static long session_status(struct browser *b)
@@ -636,6 +646,125 @@ static void test_audited(void **state)
 	free(out);
 }
 
+/* The flow runs on a demo world of its own: it changes DEMO-0002's PIN
+ * (on this world's SoftHSM tokens only), and the first group revoked the
+ * certificate. */
+static int flow_setup(void **state)
+{
+	char *out;
+
+	unsetenv("SOFTHSM2_CONF");
+	data = tmpdir_new();
+	conf = demo_world(data);
+	if (!conf)
+		return -1;
+	serial_of(AHMET, ahmet);
+	serial_of(AYSE, ayse);
+	if (run_cmd(&out, "cd %s/pki && cat root.crt issuing.crt > chain.pem", data) != 0)
+		return -1;
+	free(out);
+	return srv_start(&S, data, (const char *const[]){ "--set", "notify.interval=1", NULL });
+}
+
+#define NEW_PIN "482915"
+
+/* 11: a new card, the whole way in one flow: on hold, the e-signature
+ * login refused with the on-hold message -> Şifreli Giriş -> Askıdan
+ * İndirme (OCSP good, off the CRL) -> PIN Oluşturma with `eimza pin` ->
+ * e-signature login with the new PIN, the old one refused by the card
+ * -> the audit chain verifies. */
+static void test_on_hold_to_new_pin(void **state)
+{
+	char id[64], code[64], path[200], st[32];
+	struct browser b, c;
+	struct resp r;
+	char *out, *crl;
+
+	/* the delivered card is on hold: the e-signature login is refused
+	 * and points to Şifreli Giriş + Askıdan İndirme */
+	ocsp_says(ayse, ": revoked", "certificateHold");
+	assert_int_not_equal(esign_login(&c, &out), 0);
+	if (!strstr(out, "Sertifikanız askıda.") || !strstr(out, "Şifreli Giriş") ||
+	    !strstr(out, "Askıdan İndirme"))
+		fail_msg("no on-hold message: %s", out);
+	free(out);
+	assert_int_equal(session_status(&c), 401);
+
+	/* Şifreli Giriş, then Askıdan İndirme */
+	logged_in_by_password(&b, AYSE);
+	assert_int_equal(act(&b, ayse, "release", NULL, NULL, 0), 200);
+	ocsp_says(ayse, ": good", NULL);
+	crl = crl_text();
+	assert_false(crl_lists(crl, ayse));
+	free(crl);
+
+	/* PIN Oluşturma: the page starts the ceremony, eimza pin sets the
+	 * new PIN (the card chosen by the holder's certificate on it) */
+	assert_int_equal(browser_call(&b, "POST", "/api/v1/signing", "{\"purpose\":\"pin-reset\"}",
+				      &r), 0);
+	if (r.status != 201)
+		fail_msg("pin-reset start: %ld %s", r.status, r.body);
+	json_field(r.body, "id", id, sizeof(id));
+	json_field(r.body, "code", code, sizeof(code));
+	resp_done(&r);
+	if (run_cmd(&out, "printf '" NEW_PIN "\\n' | SOFTHSM2_CONF=%s %s pin --server %s --code '%s'"
+			  " --new-pin-stdin --yes", conf, bin_path("eimza"), S.url, code) != 0)
+		fail_msg("eimza pin: %s", out);
+	assert_non_null(strstr(out, "PIN işleminiz tamamlanmıştır."));
+	free(out);
+	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", id);
+	assert_int_equal(browser_call(&b, "GET", path, NULL, &r), 0);
+	json_field(r.body, "state", st, sizeof(st));
+	resp_done(&r);
+	assert_string_equal(st, "signed");
+
+	/* e-signature login: the old PIN is refused by the card (the code
+	 * stays), the new PIN with the same code logs in */
+	assert_int_equal(browser_open(&c, &S), 0);
+	assert_int_equal(browser_call(&c, "POST", "/api/v1/signing",
+				      "{\"purpose\":\"login\",\"tckn\":\"" AYSE "\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	json_field(r.body, "id", id, sizeof(id));
+	json_field(r.body, "code", code, sizeof(code));
+	resp_done(&r);
+	assert_int_equal(run_cmd(&out, "printf '123456\\n' | SOFTHSM2_CONF=%s %s sign --server %s"
+				       " --code '%s' --token DEMO-0002 --pin-stdin --yes", conf,
+				 bin_path("eimza"), S.url, code), 5);
+	assert_non_null(strstr(out, "PIN hatalı"));
+	free(out);
+	assert_int_equal(session_status(&c), 401);
+	if (run_cmd(&out, "printf '" NEW_PIN "\\n' | SOFTHSM2_CONF=%s %s sign --server %s --code '%s'"
+			  " --token DEMO-0002 --pin-stdin --yes", conf, bin_path("eimza"), S.url,
+		    code) != 0)
+		fail_msg("login with the new PIN: %s", out);
+	assert_non_null(strstr(out, "İşleminiz Başarılıdır."));
+	free(out);
+	snprintf(path, sizeof(path), "/api/v1/signing/wait?id=%s", id);
+	assert_int_equal(browser_call(&c, "GET", path, NULL, &r), 0);
+	json_field(r.body, "state", st, sizeof(st));
+	resp_done(&r);
+	assert_string_equal(st, "signed");
+	assert_int_equal(browser_refresh(&c), 0);
+	assert_int_equal(browser_call(&c, "GET", "/api/v1/session", NULL, &r), 0);
+	assert_non_null(strstr(r.body, "\"authenticated\":true"));
+	assert_non_null(strstr(r.body, "\"login_method\":\"e-imza\""));
+	assert_non_null(strstr(r.body, AYSE));
+	resp_done(&r);
+	/* a fresh login with the old PIN: still refused */
+	assert_int_not_equal(esign_login_pin(&b, "123456", &out), 0);
+	assert_non_null(strstr(out, "PIN hatalı"));
+	free(out);
+
+	/* every step is in the audit chain, and the chain verifies */
+	assert_int_equal(run_cmd(&out, "%s --data %s audit list", bin_path("eonayctl"), data), 0);
+	assert_non_null(strstr(out, "session.login"));
+	assert_non_null(strstr(out, "cert.release"));
+	assert_non_null(strstr(out, "pin.reset"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s audit verify", bin_path("eonayctl"), data), 0);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,5 +779,10 @@ int main(void)
 		cmocka_unit_test(test_two_nodes_deliver_once),
 		cmocka_unit_test(test_audited),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	const struct CMUnitTest flow[] = {
+		cmocka_unit_test(test_on_hold_to_new_pin),
+	};
+	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+
+	return failed + cmocka_run_group_tests(flow, flow_setup, group_teardown);
 }
