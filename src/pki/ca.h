@@ -85,6 +85,22 @@ void pki_ca_config_init_defaults(struct pki_ca_config *cfg);
  * configuration.  On failure the files it created are removed. */
 int pki_ca_init(const struct pki_ca_config *cfg, const char *dir, const char *passphrase);
 
+/* Adopts a CA made elsewhere (`openssl ca`) into dir, for eonayctl ca
+ * import.  cert_path: PEM, the CA's certificate first, then its
+ * self-signed issuer if it has one (a self-signed CA is its own root);
+ * longer chains are -EOPNOTSUPP.  key_ref: the CA's key, a PEM file
+ * (unencrypted, or encrypted under key_pass), re-saved encrypted under
+ * passphrase as DIR/issuing.key; or a "pkcs11:" URI, which must equal
+ * cfg->issuing_key_ref (-EINVAL otherwise) and stays on its token.  A new
+ * delegated OCSP responder (cfg's ocsp key spec or reference) is
+ * certified by the CA's key.  When dir already holds this same CA,
+ * nothing is written and *ret_same is true; another CA there is -EEXIST.
+ * -EBADMSG: not a CA certificate (or no subjectKeyIdentifier), or the
+ * chain does not hold; -EKEYREJECTED: the key is not the certificate's;
+ * -EACCES: the key does not decrypt. */
+int pki_ca_adopt(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
+		 const char *cert_path, const char *key_ref, const char *key_pass, bool *ret_same);
+
 /* Opens the CA in dir with the default configuration. */
 int pki_ca_load(const char *dir, const char *passphrase, struct pki_ca **ret);
 /* Opens the CA in dir: reads the certificates, opens the issuing and OCSP
