@@ -50,6 +50,8 @@ int ctl_pki(struct ctl *ctl, int argc, char **argv);
 int ctl_holder(struct ctl *ctl, int argc, char **argv);
 int ctl_cert(struct ctl *ctl, int argc, char **argv);
 int ctl_crl(struct ctl *ctl, int argc, char **argv);
+/* cmd-ca.c */
+int ctl_ca(struct ctl *ctl, int argc, char **argv);
 
 /* cmd-card.c */
 struct pki_ca;

@@ -21,6 +21,7 @@ static const struct ctl_command commands[] = {
 	{ "holder", "certificate holders: 'holder add', 'holder show', 'holder set-word'", ctl_holder },
 	{ "cert", "certificates: list, show, hold, release, revoke", ctl_cert },
 	{ "crl", "the CRL: 'crl publish', 'crl show'", ctl_crl },
+	{ "ca", "adopt a CA kept by openssl ca: 'ca import --cert --key --index'", ctl_ca },
 	{ "card", "card production: 'card issue --tckn T ...'", ctl_card },
 	{ "eonay", "a holder's E-Onay: 'eonay status TCKN'", ctl_eonay },
 	{ "application", "certificate applications: 'application list|add'", ctl_application },

@@ -242,3 +242,26 @@ int pki_ca_adopt(const struct pki_ca_config *cfg, const char *dir, const char *p
 		ERR_clear_error();
 	return r;
 }
+
+void pki_ca_adopt_undo(const struct pki_ca_config *cfg, const char *dir)
+{
+	static const char *const files[] = { "issuing.crt", "root.crt", "ocsp.crt" };
+
+	for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+		_cleanup_free_ char *p = strdup_printf("%s/%s", dir, files[i]);
+
+		if (p)
+			unlink(p);
+	}
+	for (int i = 0; i < 2; i++) {
+		_cleanup_free_ char *p = NULL;
+
+		if (i == 0 && cfg && cfg->issuing_key_ref)
+			continue;
+		if (i == 1 && cfg && cfg->ocsp_key_ref)
+			continue;
+		p = strdup_printf("%s/%s", dir, i == 0 ? "issuing.key" : "ocsp.key");
+		if (p)
+			unlink(p);
+	}
+}

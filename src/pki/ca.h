@@ -100,6 +100,9 @@ int pki_ca_init(const struct pki_ca_config *cfg, const char *dir, const char *pa
  * -EACCES: the key does not decrypt. */
 int pki_ca_adopt(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
 		 const char *cert_path, const char *key_ref, const char *key_pass, bool *ret_same);
+/* Removes what a pki_ca_adopt() that returned 0 with *ret_same false
+ * wrote (the certificates and the keys that are not references). */
+void pki_ca_adopt_undo(const struct pki_ca_config *cfg, const char *dir);
 
 /* Opens the CA in dir with the default configuration. */
 int pki_ca_load(const char *dir, const char *passphrase, struct pki_ca **ret);
