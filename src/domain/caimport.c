@@ -218,7 +218,7 @@ int caimport_read_index(const char *path, struct caimport_index *ret, size_t *re
 {
 	struct caimport_index idx = { 0 };
 	size_t len = 0, cap = 0, lineno = 0;
-	char *p, *end;
+	char *p, *end, *nl;
 	int r;
 
 	*ret_line = 0;
@@ -233,9 +233,9 @@ int caimport_read_index(const char *path, struct caimport_index *ret, size_t *re
 		caimport_index_done(&idx);
 		return -ENOMEM;
 	}
-	for (p = idx.buf, end = idx.buf + len; p < end; p = end ? end + 1 : NULL) {
-		char *nl = memchr(p, '\n', (size_t)(idx.buf + len - p));
-
+	end = idx.buf + len;
+	for (p = idx.buf; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
 		lineno++;
 		if (!nl) {
 			*ret_why = "the last line has no newline (a truncated file?)";
@@ -243,7 +243,6 @@ int caimport_read_index(const char *path, struct caimport_index *ret, size_t *re
 			goto fail;
 		}
 		*nl = '\0';
-		end = nl;
 		if (strlen(p) != (size_t)(nl - p)) {
 			*ret_why = "a NUL byte in the line";
 			r = -EBADMSG;
@@ -253,8 +252,6 @@ int caimport_read_index(const char *path, struct caimport_index *ret, size_t *re
 		if (r < 0)
 			goto fail;
 		idx.rec[idx.n++].line = lineno;
-		if (end + 1 >= idx.buf + len)
-			break;
 	}
 	qsort(idx.rec, idx.n, sizeof(*idx.rec), by_serial);
 	for (size_t i = 1; i < idx.n; i++)
