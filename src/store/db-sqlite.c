@@ -17,6 +17,7 @@ struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *stmt;
 	const char *sql;	/* sqlite3_sql(stmt) */
+	bool ordered;		/* parameter k is $k for every k */
 };
 
 struct sq_db {
@@ -157,6 +158,17 @@ static int sq_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 	}
 	slot->stmt = stmt;
 	slot->sql = sqlite3_sql(stmt);
+	/* SQLite numbers parameters in order of first appearance: when $k is
+	 * parameter k throughout, binding needs no name look-up (linear in the
+	 * parameters, which a multi-row INSERT has thousands of). */
+	slot->ordered = true;
+	for (int k = 1; k <= sqlite3_bind_parameter_count(stmt) && slot->ordered; k++) {
+		const char *nm = sqlite3_bind_parameter_name(stmt, k);
+		char name[16];
+
+		snprintf(name, sizeof(name), "$%d", k);
+		slot->ordered = nm && streq(nm, name);
+	}
 	slot->base.db = d;
 	*ret = &slot->base;
 	return 0;
@@ -175,6 +187,8 @@ static int param_index(struct sq_stmt *st, int n)
 	char name[16];
 	int idx;
 
+	if (st->ordered)
+		return n > 0 && n <= sqlite3_bind_parameter_count(st->stmt) ? n : -EINVAL;
 	snprintf(name, sizeof(name), "$%d", n);
 	idx = sqlite3_bind_parameter_index(st->stmt, name);
 	return idx > 0 ? idx : -EINVAL;
