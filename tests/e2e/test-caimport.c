@@ -1,0 +1,220 @@
+/* test-caimport.c - eonayctl ca import: a CA made by the `openssl ca`
+ * command line itself (openssl-ca.sh: valid, revoked with keyCompromise,
+ * held, revoked without reason, expired) is adopted on a fresh data
+ * directory; its CRL as eonayctl crl publish makes it lists what
+ * `openssl ca -gencrl` lists, and eonayd's OCSP answers what index.txt
+ * says.  Also: a second run changes nothing, another CA is refused, a
+ * malformed line stores nothing, 100 000 generated records in time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+static const char *ca;		/* the openssl ca directory */
+static char cadir[256];
+
+static char *ctl(int want, const char *data, const char *args)
+{
+	char *out;
+	int rc = run_cmd(&out, "%s --data %s %s", bin_path("eonayctl"), data, args);
+
+	if (rc != want)
+		print_error("eonayctl %s: exit %d, wanted %d:\n%s\n", args, rc, want, out);
+	assert_int_equal(rc, want);
+	return out;
+}
+
+static char *import_args(const char *index, bool certs)
+{
+	static char buf[2048];
+
+	snprintf(buf, sizeof(buf), "ca import --cert %s/ca.pem --key %s/ca.key --index %s%s%s",
+		 cadir, cadir, index, certs ? " --certs " : "", certs ? cadir : "");
+	if (certs)
+		strcat(buf, "/newcerts");
+	return buf;
+}
+
+static int group_setup(void **state)
+{
+	char *out;
+
+	unsetenv("SOFTHSM2_CONF");
+	ca = tmpdir_new();
+	snprintf(cadir, sizeof(cadir), "%s", ca);
+	if (run_cmd(&out, "%s/tests/e2e/openssl-ca.sh %s", getenv("EONAY_SRCDIR"), cadir) != 0) {
+		print_error("openssl-ca.sh: %s\n", out);
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	tmpdir_remove(cadir);
+	return 0;
+}
+
+/* The revoked entries of a CRL as `openssl crl -text` shows them: serial,
+ * date, reason (the hold instruction is left out: eonay writes reject). */
+static char *crl_entries(const char *file, const char *form)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "openssl crl -inform %s -in %s -noout -text -CAfile %s/ca.pem"
+				       " | sed -n '/^Revoked/,/Signature Algorithm/p'"
+				       " | grep -v 'Hold Instruction' | grep -v 'Signature Algorithm'",
+				 form, file, cadir), 0);
+	return out;
+}
+
+static void ocsp_is(const struct srv *s, const char *serial, const char *want)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "openssl ocsp -issuer %s/ca.pem -serial 0x%s -url %s/ocsp"
+				       " -CAfile %s/ca.pem", cadir, serial, s->url, cadir), 0);
+	if (!strstr(out, "Response verify OK") || !strstr(out, want))
+		print_error("OCSP for %s, wanted '%s':\n%s\n", serial, want, out);
+	assert_non_null(strstr(out, "Response verify OK"));
+	assert_non_null(strstr(out, want));
+	free(out);
+}
+
+static void test_adopt_openssl_ca(void **state)
+{
+	const char *data = tmpdir_new();
+	char idx[300], crl[600], *out, *a, *b;
+	struct srv s;
+
+	snprintf(idx, sizeof(idx), "%s/index.txt", cadir);
+	out = ctl(0, data, import_args(idx, true));
+	assert_non_null(strstr(out, "5 records (1 valid, 2 revoked, 1 held, 1 expired), 5 new,"
+				    " 5 stored whole"));
+	free(out);
+
+	/* Again: nothing changes, and it says so. */
+	out = ctl(0, data, import_args(idx, true));
+	assert_non_null(strstr(out, "nothing changed"));
+	free(out);
+
+	/* The CRL lists what openssl ca -gencrl lists. */
+	free(ctl(0, data, "crl publish"));
+	snprintf(crl, sizeof(crl), "%s/eonay.crl", data);
+	{
+		char args[800];
+
+		snprintf(args, sizeof(args), "crl show --der %s", crl);
+		free(ctl(0, data, args));
+	}
+	snprintf(idx, sizeof(idx), "%s/openssl.crl", cadir);
+	a = crl_entries(crl, "DER");
+	b = crl_entries(idx, "PEM");
+	assert_non_null(strstr(a, "Serial Number: 1000"));
+	assert_non_null(strstr(a, "Key Compromise"));
+	assert_non_null(strstr(a, "Certificate Hold"));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_int_equal(run_cmd(&out, "openssl crl -inform DER -in %s -noout -CAfile %s/ca.pem 2>&1",
+				 crl, cadir), 0);
+	assert_non_null(strstr(out, "verify OK"));
+	free(out);
+
+	/* OCSP from eonayd on that data directory, as index.txt says. */
+	assert_int_equal(srv_start(&s, data, NULL), 0);
+	ocsp_is(&s, "1000", "Reason: keyCompromise");
+	ocsp_is(&s, "1001", "Reason: certificateHold");
+	ocsp_is(&s, "1002", ": revoked");
+	ocsp_is(&s, "1003", ": good");
+	ocsp_is(&s, "1004", ": good");	/* expired: the status it had */
+	ocsp_is(&s, "1099", ": unknown");
+	srv_stop(&s, false);
+
+	/* eonay runs the adopted CA: the OCSP responder it made is under it. */
+	out = ctl(0, data, "pki show");
+	assert_non_null(strstr(out, "Eski Kurum CA"));
+	free(out);
+	tmpdir_remove(data);
+}
+
+static void test_refuse_another_ca(void **state)
+{
+	const char *data = tmpdir_new();
+	char idx[300], *out;
+
+	free(ctl(0, data, "pki init"));
+	snprintf(idx, sizeof(idx), "%s/index.txt", cadir);
+	out = ctl(1, data, import_args(idx, false));
+	assert_non_null(strstr(out, "already has another CA"));
+	free(out);
+	tmpdir_remove(data);
+}
+
+static void test_malformed_line_stores_nothing(void **state)
+{
+	const char *data = tmpdir_new();
+	char idx[300], *out;
+
+	snprintf(idx, sizeof(idx), "%s/bad.txt", data);
+	assert_int_equal(run_cmd(&out, "cp %s/index.txt %s && printf 'R\\t271201155713Z\\t"
+				       "2612011557Z\\tABCD\\tunknown\\t/CN=x\\n' >> %s", cadir, idx,
+				 idx), 0);
+	free(out);
+	out = ctl(1, data, import_args(idx, false));
+	assert_non_null(strstr(out, "line 6: the revocation date is not YYMMDDHHMMSSZ"));
+	free(out);
+	out = ctl(1, data, "pki show");	/* no CA written either */
+	free(out);
+	out = ctl(0, data, "cert list --json");
+	free(out);
+	tmpdir_remove(data);
+}
+
+static void test_hundred_thousand(void **state)
+{
+	const char *data = tmpdir_new();
+	char idx[300], *out;
+	struct timespec t0, t1;
+	double secs;
+
+	snprintf(idx, sizeof(idx), "%s/big.txt", data);
+	assert_int_equal(run_cmd(&out, "awk 'BEGIN { for (i = 0; i < 100000; i++)"
+				       " printf \"%%s\\t301231235959Z\\t%%s\\t%%X\\tunknown\\t/C=TR/CN=Kisi %%d\\n\","
+				       " i %% 10 ? \"V\" : \"R\", i %% 10 ? \"\" : \"250101120000Z,superseded\","
+				       " 1048576 + i, i }' > %s", idx), 0);
+	free(out);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	out = ctl(0, data, import_args(idx, false));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_message("100 000 records imported in %.2f s\n", secs);
+	assert_non_null(strstr(out, "100000 records (90000 valid, 10000 revoked, 0 held, 0 expired),"
+				    " 100000 new"));
+	assert_non_null(strstr(out, "100000 / 100000 records"));	/* the progress line */
+	free(out);
+	assert_true(secs < 30);
+	out = ctl(0, data, import_args(idx, false));
+	assert_non_null(strstr(out, "nothing changed"));
+	free(out);
+	free(ctl(0, data, "crl publish"));
+	tmpdir_remove(data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_adopt_openssl_ca),
+		cmocka_unit_test(test_refuse_another_ca),
+		cmocka_unit_test(test_malformed_line_stores_nothing),
+		cmocka_unit_test(test_hundred_thousand),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
