@@ -271,17 +271,39 @@ fail:
 	return r;
 }
 
-/* The CN of an openssl /K=V DN, else the whole DN. */
+/* The CN of an openssl /K=V DN, else the whole DN; the bytes openssl
+ * wrote as \xHH (X509_NAME_oneline: UTF-8 of Turkish names) unescaped. */
 static char *subject_cn(const char *dn)
 {
 	const char *cn = NULL, *e;
+	char *s, *o;
+	size_t n;
 
 	for (const char *p = strstr(dn, "/CN="); p; p = strstr(p + 1, "/CN="))
 		cn = p + 4;
 	if (!cn)
-		return strdup(dn);
-	e = strchr(cn, '/');
-	return strndup(cn, e ? (size_t)(e - cn) : strlen(cn));
+		cn = dn;
+	e = cn == dn ? NULL : strchr(cn, '/');
+	n = e ? (size_t)(e - cn) : strlen(cn);
+	s = o = malloc(n + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (cn[i] == '\\' && i + 3 < n && cn[i + 1] == 'x' &&
+		    isxdigit((unsigned char)cn[i + 2]) && isxdigit((unsigned char)cn[i + 3])) {
+			char hx[3] = { cn[i + 2], cn[i + 3], 0 };
+			unsigned char b = (unsigned char)strtoul(hx, NULL, 16);
+
+			if (b) {
+				*o++ = (char)b;
+				i += 3;
+				continue;
+			}
+		}
+		*o++ = cn[i];
+	}
+	*o = '\0';
+	return s;
 }
 
 struct row {

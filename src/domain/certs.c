@@ -237,12 +237,12 @@ static int cert_from_row(struct db_stmt *st, struct cert_record *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->issuer, sizeof(c->issuer), "%s", db_col_text(st, 0));
 	snprintf(c->serial, sizeof(c->serial), "%s", db_col_text(st, 1));
-	snprintf(c->tckn, sizeof(c->tckn), "%s", db_col_text(st, 2));
+	snprintf(c->tckn, sizeof(c->tckn), "%s", db_col_text(st, 2) ?: "");
 	snprintf(c->card_serial, sizeof(c->card_serial), "%s", card ? card : "");
 	c->subject_cn = dup_col(st, 4);
 	c->not_before = db_col_int64(st, 5);
 	c->not_after = db_col_int64(st, 6);
-	snprintf(c->sha256, sizeof(c->sha256), "%s", db_col_text(st, 7));
+	snprintf(c->sha256, sizeof(c->sha256), "%s", db_col_text(st, 7) ?: "");
 	der = db_col_blob(st, 8, &n);
 	c->der = der ? malloc(MAX(n, 1)) : NULL;
 	if (c->der) {
@@ -256,7 +256,7 @@ static int cert_from_row(struct db_stmt *st, struct cert_record *c)
 	c->reason = db_col_is_null(st, 10) ? 0 : (int)db_col_int64(st, 10);
 	c->revoked_at = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
 	c->issued_at = db_col_int64(st, 12);
-	if (!c->subject_cn || !c->der) {
+	if (!c->subject_cn || (der && !c->der)) {
 		cert_record_done(c);
 		return -ENOMEM;
 	}

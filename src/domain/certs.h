@@ -52,7 +52,9 @@ struct cert_record {
 	char card_serial[64];	/* "" when not on a card */
 	char sha256[65];
 	char *subject_cn;
-	unsigned char *der;	/* the certificate, DER */
+	unsigned char *der;	/* the certificate, DER; NULL (and tckn, sha256 "",
+				 * not_before, issued_at 0) for a status-only
+				 * record adopted by eonayctl ca import */
 	size_t der_len;
 	int64_t not_before, not_after, issued_at, revoked_at;
 	enum cert_status status;

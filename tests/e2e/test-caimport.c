@@ -138,6 +138,11 @@ static void test_adopt_openssl_ca(void **state)
 	ocsp_is(&s, "1099", ": unknown");
 	srv_stop(&s, false);
 
+	/* The name as openssl wrote it (\\xC5\\x9F escaped) reads as UTF-8. */
+	out = ctl(0, data, "cert show 1003");
+	assert_non_null(strstr(out, "Ki\xc5\x9fi 4"));
+	free(out);
+
 	/* eonay runs the adopted CA: the OCSP responder it made is under it. */
 	out = ctl(0, data, "pki show");
 	assert_non_null(strstr(out, "Eski Kurum CA"));
@@ -205,6 +210,14 @@ static void test_hundred_thousand(void **state)
 	assert_non_null(strstr(out, "nothing changed"));
 	free(out);
 	free(ctl(0, data, "crl publish"));
+	/* Status-only records behave like the others in the back office. */
+	out = ctl(0, data, "cert show 100001");
+	assert_non_null(strstr(out, "Kisi 1"));
+	free(out);
+	free(ctl(0, data, "cert hold 100001"));
+	out = ctl(0, data, "cert show 100001");
+	assert_non_null(strstr(out, "hold"));
+	free(out);
 	tmpdir_remove(data);
 }
 
