@@ -163,6 +163,41 @@ static void test_refuse_another_ca(void **state)
 	tmpdir_remove(data);
 }
 
+static void test_keys(void **state)
+{
+	const char *data = tmpdir_new();
+	char args[2048], *out;
+
+	/* Not the CA's key: refused, nothing written. */
+	snprintf(args, sizeof(args), "ca import --cert %s/ca.pem --key %s/req/leaf.key --index"
+		 " %s/index.txt", cadir, cadir, cadir);
+	out = ctl(1, data, args);
+	assert_non_null(strstr(out, "the key is not the CA certificate's key"));
+	free(out);
+	free(ctl(1, data, "pki show"));
+
+	/* An encrypted key opens with EONAY_CA_IMPORT_KEY_PASSPHRASE only. */
+	assert_int_equal(run_cmd(&out, "openssl ec -in %s/ca.key -aes256 -passout pass:eski-parola"
+				       " -out %s/ca-enc.key", cadir, data), 0);
+	free(out);
+	snprintf(args, sizeof(args), "ca import --cert %s/ca.pem --key %s/ca-enc.key --index"
+		 " %s/index.txt", cadir, data, cadir);
+	out = ctl(1, data, args);
+	assert_non_null(strstr(out, "the key does not open"));
+	free(out);
+	setenv("EONAY_CA_IMPORT_KEY_PASSPHRASE", "eski-parola", 1);
+	out = ctl(0, data, args);
+	unsetenv("EONAY_CA_IMPORT_KEY_PASSPHRASE");
+	assert_non_null(strstr(out, "CA adopted"));
+	free(out);
+	/* Kept encrypted under the CA passphrase, not as it came. */
+	assert_int_equal(run_cmd(&out, "grep -c 'BEGIN ENCRYPTED PRIVATE KEY' %s/pki/issuing.key",
+				 data), 0);
+	free(out);
+	free(ctl(0, data, "crl publish"));
+	tmpdir_remove(data);
+}
+
 static void test_malformed_line_stores_nothing(void **state)
 {
 	const char *data = tmpdir_new();
@@ -226,6 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_adopt_openssl_ca),
 		cmocka_unit_test(test_refuse_another_ca),
+		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_malformed_line_stores_nothing),
 		cmocka_unit_test(test_hundred_thousand),
 	};
