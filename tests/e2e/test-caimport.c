@@ -198,6 +198,47 @@ static void test_keys(void **state)
 	tmpdir_remove(data);
 }
 
+/* The CA's key on a token (SoftHSM): it stays there, named by
+ * pki.issuing_key_ref, and signs the CRL. */
+static void test_hsm_key(void **state)
+{
+	const char *data = tmpdir_new();
+	char conf[600], args[2048], set[4096], uri[600], *out;
+
+	snprintf(conf, sizeof(conf), "%s/softhsm2.conf", data);
+	assert_int_equal(run_cmd(&out, "mkdir -p %s/tokens && printf 'directories.tokendir = %s/tokens\n"
+				       "objectstore.backend = file\n' > %s && export SOFTHSM2_CONF=%s &&"
+				       " softhsm2-util --init-token --free --label eski --pin 123456"
+				       " --so-pin 12345678 && openssl pkcs8 -topk8 -nocrypt -in %s/ca.key"
+				       " -out %s/ca.p8 && softhsm2-util --import %s/ca.p8 --token eski"
+				       " --label ca --id 01 --pin 123456", data, data, conf, conf, cadir,
+				 data, data), 0);
+	free(out);
+	setenv("SOFTHSM2_CONF", conf, 1);
+	assert_int_equal(run_cmd(&out, "ls /usr/lib/softhsm/libsofthsm2.so"
+				       " /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so 2>/dev/null"
+				       " | head -1 | tr -d '\n'"), 0);
+	snprintf(uri, sizeof(uri), "pkcs11:token=eski;object=ca;type=private?module-path=%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "ca import --cert %s/ca.pem --key '%s' --index %s/index.txt",
+		 cadir, uri, cadir);
+	out = ctl(1, data, args);
+	assert_non_null(strstr(out, "pki.issuing_key_ref"));
+	free(out);
+	snprintf(set, sizeof(set), "--set 'pki.issuing_key_ref=%s' --set pki.passphrase=123456 %s",
+		 uri, args);
+	out = ctl(0, data, set);
+	assert_non_null(strstr(out, "CA adopted"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "test ! -e %s/pki/issuing.key", data), 0);
+	free(out);
+	snprintf(set, sizeof(set), "--set 'pki.issuing_key_ref=%s' --set pki.passphrase=123456"
+		 " crl publish", uri);
+	free(ctl(0, data, set));
+	unsetenv("SOFTHSM2_CONF");
+	tmpdir_remove(data);
+}
+
 static void test_malformed_line_stores_nothing(void **state)
 {
 	const char *data = tmpdir_new();
@@ -262,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_adopt_openssl_ca),
 		cmocka_unit_test(test_refuse_another_ca),
 		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_hsm_key),
 		cmocka_unit_test(test_malformed_line_stores_nothing),
 		cmocka_unit_test(test_hundred_thousand),
 	};
