@@ -88,6 +88,28 @@ static void ocsp_is(const struct srv *s, const char *serial, const char *want)
 	free(out);
 }
 
+/* The status, reason and revocation time lines of an answer about serial:
+ * from eonayd (url) or from `openssl ocsp -index` on the openssl ca
+ * directory itself (url NULL; answered offline, request file in, response
+ * file out). */
+static char *ocsp_lines(const char *url, const char *serial)
+{
+	char *out;
+
+	if (url)
+		assert_int_equal(run_cmd(&out, "openssl ocsp -issuer %s/ca.pem -serial 0x%s -url %s/ocsp"
+					       " -CAfile %s/ca.pem 2>&1 | grep -E '0x|Reason|Revocation Time'",
+					 cadir, serial, url, cadir), 0);
+	else
+		assert_int_equal(run_cmd(&out, "cd %s && openssl ocsp -issuer ca.pem -serial 0x%s -no_nonce"
+					       " -reqout req.der >/dev/null && openssl ocsp -index index.txt"
+					       " -CA ca.pem -rsigner ca.pem -rkey ca.key -reqin req.der"
+					       " -respout resp.der -nrequest 1 >/dev/null 2>&1 && openssl ocsp"
+					       " -respin resp.der -issuer ca.pem -serial 0x%s -CAfile ca.pem 2>&1"
+					       " | grep -E '0x|Reason|Revocation Time'", cadir, serial, serial), 0);
+	return out;
+}
+
 static void test_adopt_openssl_ca(void **state)
 {
 	const char *data = tmpdir_new();
@@ -136,6 +158,18 @@ static void test_adopt_openssl_ca(void **state)
 	ocsp_is(&s, "1003", ": good");
 	ocsp_is(&s, "1004", ": good");	/* expired: the status it had */
 	ocsp_is(&s, "1099", ": unknown");
+	/* The same answers as openssl ocsp -index on that directory (for E it
+	 * finds no status at all: eonay answers what the certificate had). */
+	for (int i = 0; i < 4; i++) {
+		char serial[8];
+
+		snprintf(serial, sizeof(serial), "%d", 1000 + i);
+		a = ocsp_lines(s.url, serial);
+		b = ocsp_lines(NULL, serial);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
 	srv_stop(&s, false);
 
 	/* The name as openssl wrote it (\\xC5\\x9F escaped) reads as UTF-8. */
