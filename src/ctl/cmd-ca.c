@@ -110,7 +110,7 @@ static int ca_import(struct ctl *ctl, int argc, char **argv)
 			strerror(-r));
 		goto out;
 	}
-	r = caimport_store(ctl->db, ca, &idx, certs, progress, NULL, &s, &line, &why);
+	r = caimport_store(ctl->db, ca, !same, &idx, certs, progress, NULL, &s, &line, &why);
 	if (r < 0) {
 		if (!same)
 			pki_ca_adopt_undo(&pc, ctl->cfg.pki_dir);

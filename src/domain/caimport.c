@@ -202,6 +202,7 @@ int caimport_parse_line(char *line, struct caimport_record *ret, const char **re
 		*ret_why = "the subject is not a DN in openssl's /K=V form";
 		return -EBADMSG;
 	}
+	ret->serial_text = f[3];
 	ret->file = f[4];
 	ret->subject = f[5];
 	return 0;
@@ -327,20 +328,18 @@ static int find_cert(const char *dir, X509 *ca, EVP_PKEY *ca_key,
 		     const struct caimport_record *c, struct row *w, const char **why)
 {
 	_cleanup_(X509_freep) X509 *x = NULL;
-	char upper[65], serial[PKI_SERIAL_HEX_MAX];
+	char serial[PKI_SERIAL_HEX_MAX];
 	int64_t na = 0;
 	int r = -ENOENT;
 
-	/* newcerts/ names them by the serial as index.txt writes it (upper case). */
-	snprintf(upper, sizeof(upper), "%s", c->serial);
-	for (char *q = upper; *q; q++)
-		*q = (char)toupper((unsigned char)*q);
+	/* newcerts/ names them by the serial as index.txt writes it; else the
+	 * line's file name. */
 	for (int i = 0; i < 2 && r == -ENOENT; i++) {
 		_cleanup_free_ char *path = NULL;
 
 		if (i == 1 && streq(c->file, "unknown"))
 			break;
-		path = i == 0 ? strdup_printf("%s/%s.pem", dir, upper) :
+		path = i == 0 ? strdup_printf("%s/%s.pem", dir, c->serial_text) :
 				strdup_printf("%s/%s", dir, c->file);
 		if (!path)
 			return -ENOMEM;
@@ -555,7 +554,7 @@ out:
 	return r;
 }
 
-int caimport_store(struct db *db, X509 *ca, const struct caimport_index *idx,
+int caimport_store(struct db *db, X509 *ca, bool ca_new, const struct caimport_index *idx,
 		   const char *certs_dir, caimport_progress_fn progress, void *userdata,
 		   struct caimport_stats *ret, size_t *ret_line, const char **ret_why)
 {
@@ -613,8 +612,9 @@ int caimport_store(struct db *db, X509 *ca, const struct caimport_index *idx,
 	if (r == 0)
 		r = db_query_int64(db, "SELECT COUNT(*) FROM certificates WHERE issuer = $1", "t",
 				   &after, issuer);
-	if (r == 0) {
+	if (r == 0)
 		s.added = (size_t)(after - before);
+	if (r == 0 && (s.added > 0 || ca_new)) {
 		snprintf(detail, sizeof(detail), "{\"records\":%zu,\"added\":%zu,\"whole\":%zu,"
 			 "\"revoked\":%zu,\"held\":%zu}",
 			 s.records, s.added, s.whole, s.revoked, s.held);

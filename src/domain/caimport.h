@@ -18,6 +18,7 @@ struct caimport_record {
 	bool hold;		/* R with certificateHold / holdInstruction */
 	int reason;		/* R: RFC 5280 CRLReason (0 when none given) */
 	int64_t not_after, revoked_at;
+	char *serial_text;	/* the serial as written (newcerts/ names files by it) */
 	char *file;		/* as written, "unknown" when none */
 	char *subject;		/* the DN as written ("/C=TR/CN=...") */
 	size_t line;		/* 1-based line in the file */
@@ -53,7 +54,8 @@ typedef void (*caimport_progress_fn)(void *userdata, size_t done, size_t total);
 
 /* Stores every record of idx as a certificate of the issuing CA ca (its
  * key identifier is the issuer), in one transaction with the audit event
- * "ca.import" (actor "operator"): all or nothing.  A record whose
+ * "ca.import" (actor "operator"; written when a record is added or when
+ * ca_new says the CA itself was just adopted): all or nothing.  A record whose
  * certificate is in certs_dir (NULL: none) as SERIAL.pem (the serial as
  * index.txt writes it) or under its file name is stored whole, after
  * checking that the CA issued it and that its serial and expiry are the
@@ -61,6 +63,6 @@ typedef void (*caimport_progress_fn)(void *userdata, size_t done, size_t total);
  * (same issuer and serial) are left as they are: a second run adds
  * nothing.  -EBADMSG with *ret_line and *ret_why when a certificate does
  * not match its line. */
-int caimport_store(struct db *db, X509 *ca, const struct caimport_index *idx,
+int caimport_store(struct db *db, X509 *ca, bool ca_new, const struct caimport_index *idx,
 		   const char *certs_dir, caimport_progress_fn progress, void *userdata,
 		   struct caimport_stats *ret, size_t *ret_line, const char **ret_why);

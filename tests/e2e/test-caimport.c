@@ -122,9 +122,17 @@ static void test_adopt_openssl_ca(void **state)
 				    " 5 stored whole"));
 	free(out);
 
-	/* Again: nothing changes, and it says so. */
+	/* Again: nothing changes (not even the audit log), and it says so. */
+	a = ctl(0, data, "audit head");
 	out = ctl(0, data, import_args(idx, true));
 	assert_non_null(strstr(out, "nothing changed"));
+	free(out);
+	b = ctl(0, data, "audit head");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	out = ctl(0, data, "audit list");
+	assert_non_null(strstr(out, "ca.import"));
 	free(out);
 
 	/* The CRL lists what openssl ca -gencrl lists. */
