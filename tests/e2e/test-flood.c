@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -183,17 +184,47 @@ static void flood_stop(struct flood *f)
 	f->n_children = 0;
 }
 
+/* Nanoseconds the threads named by a /proc pattern spent runnable but
+ * waiting for a CPU (schedstat's second field), summed. */
+static uint64_t run_delay(const char *path)
+{
+	char buf[128];
+	uint64_t sum = 0;
+	glob_t g;
+
+	if (glob(path, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		unsigned long long run, wait;
+
+		if (f && fgets(buf, sizeof(buf), f) && sscanf(buf, "%llu %llu", &run, &wait) == 2)
+			sum += wait;
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+static pid_t probed_pid;
+
 /* One /healthz on a new connection from 127.0.0.1: its status (0: no
  * answer within 2 s) and how long it took, connect included. */
 static int probe(int port, uint64_t *ret_ms)
 {
 	static const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-	uint64_t t0 = now_ms();
-	char buf[4096];
+	uint64_t t0 = now_ms(), t1 = 0, t2 = 0, rd0, srd0;
+	char buf[4096], tasks[64];
 	size_t len = 0;
 	int fd, status = 0;
 
+	snprintf(tasks, sizeof(tasks), "/proc/%d/task/*/schedstat", (int)probed_pid);
+	rd0 = run_delay("/proc/thread-self/schedstat");
+	srd0 = run_delay(tasks);
+	t0 = now_ms();
 	fd = connect_from(port, INADDR_LOOPBACK, true);
+	t1 = now_ms();
 	if (fd < 0 || write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1))
 		goto out;
 	for (;;) {
@@ -202,6 +233,8 @@ static int probe(int port, uint64_t *ret_ms)
 
 		if (poll(&p, 1, 2000) <= 0)
 			break;
+		if (!t2)
+			t2 = now_ms();
 		k = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (k <= 0)
 			break;
@@ -214,6 +247,12 @@ static int probe(int port, uint64_t *ret_ms)
 	}
 out:
 	*ret_ms = now_ms() - t0;
+	if (*ret_ms > PROBE_LIMIT_MS / 2)
+		print_message("  slow probe: %llu ms: connect %llu, first byte %llu; probe waited %.1f ms for a CPU, eonayd's threads %.1f ms\n",
+			      (unsigned long long)*ret_ms, (unsigned long long)(t1 - t0),
+			      (unsigned long long)(t2 ? t2 - t0 : 0),
+			      (run_delay("/proc/thread-self/schedstat") - rd0) / 1e6,
+			      (run_delay(tasks) - srd0) / 1e6);
 	if (fd >= 0)
 		close(fd);
 	return status;
@@ -319,6 +358,7 @@ static void test_half_heads_at_small_budget(void **state)
 	struct srv s;
 
 	assert_int_equal(srv_start(&s, data, extra), 0);
+	probed_pid = s.pid;
 	flood_start(&f, s.port, &many, 1);
 	assert_int_equal(f.opened, 400);
 	probe_for(s.port, 2, "400 half heads from 8 addresses");
@@ -345,6 +385,7 @@ static void test_flood(void **state)
 	long shed, refused;
 
 	assert_int_equal(srv_start(&s, data, NULL), 0);
+	probed_pid = s.pid;
 	flood_start(&f, s.port, shares, 2);
 	print_message("flood: %u connections opened, budget %ld, open %ld\n", f.opened,
 		      conn_stat(&s, "budget"), conn_stat(&s, "open"));
