@@ -1,11 +1,28 @@
 /* acceptor.c - the listening socket and the connection accounting (see
  * acceptor.h).
  *
- * One thread, one epoll set: the listening socket and an eventfd for stop.
+ * One thread, one epoll set: the listening socket, an eventfd for stop,
+ * and every connection handed over, for its client hanging up (below).
  * The books (connbook.h) are under one mutex shared with libmicrohttpd's
  * threads, which report closed connections.  A shed connection is shut
  * down both ways: libmicrohttpd sees the end of its stream (a long-poll
- * parked in it: waiters.c sees it) and closes it; it counts until then. */
+ * parked in it: waiters.c sees it) and closes it; it counts until then.
+ *
+ * Hang-ups: libmicrohttpd 0.9.75 watches its sockets edge-triggered and
+ * takes a short read for "nothing more to read".  When a client's last
+ * bytes and its FIN come in together (half a head and gone, or a request
+ * and shutdown(SHUT_WR)), it reads the bytes and never reads again, so
+ * the connection sits in CLOSE-WAIT, counting, until connection_timeout.
+ * So the acceptor watches each connection for EPOLLRDHUP (the FIN; data
+ * does not wake it), and once nothing is left unread (MSG_PEEK) shuts
+ * down its reading side: a no-op after the FIN, but it wakes
+ * libmicrohttpd's epoll, whose next read finds the end.  While bytes are
+ * still unread, libmicrohttpd has yet to read them and may make the same
+ * mistake then: the check is repeated, 10 ms later, then backing off.
+ * The check runs under the books' lock, and libmicrohttpd reports a close
+ * under it before closing, so the descriptor is the connection's; the
+ * tag of the booking (connbook_tag) in the event tells a stale event
+ * from one about a new connection on the same number. */
 #include "server/acceptor.h"
 
 #include <arpa/inet.h>
@@ -25,6 +42,8 @@
 #define TAG_STOP 2
 #define ACCEPT_PAUSE_US 100000		/* after EMFILE and the like */
 #define FD_RESERVE 256			/* descriptors kept for the store, logs, HSM ... */
+#define HUP_FIRST_MS 10			/* bytes unread after a hang-up: look again then */
+#define HUP_MAX_MS 1000			/* backing off up to this */
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -38,6 +57,17 @@ static int listen_fd = -1, epoll_fd = -1, stop_fd = -1;
 static pthread_t thread;
 static bool started, thread_running;
 static uint64_t paused_until;		/* acceptor thread only */
+
+/* Hung-up connections with bytes still unread (acceptor thread only). */
+struct hup {
+	int fd;
+	uint32_t tag;
+	unsigned delay_ms;
+	uint64_t due;
+};
+static struct hup *hups;
+static size_t n_hups, cap_hups;
+static uint64_t hups_due;		/* the earliest due; 0: none */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct connbook *book;
@@ -189,9 +219,9 @@ static bool trusted_proxy(const struct sockaddr *sa)
 	       cidr_list_contains(&srv->trusted_proxies, &na);
 }
 
-/* Books fd in (true) or refuses it (false: the caller closes it); sheds
- * an older connection when that makes room. */
-static bool admit(int fd, const struct sockaddr *sa)
+/* Books fd in (true, *ret_tag its booking's tag) or refuses it (false:
+ * the caller closes it); sheds an older connection when that makes room. */
+static bool admit(int fd, const struct sockaddr *sa, uint32_t *ret_tag)
 {
 	bool capped = !trusted_proxy(sa);
 	enum connbook_verdict v;
@@ -199,6 +229,7 @@ static bool admit(int fd, const struct sockaddr *sa)
 
 	pthread_mutex_lock(&lock);
 	v = connbook_admit(book, fd, sa, capped, &shed);
+	*ret_tag = connbook_tag(book, fd);
 	/* Under the lock: the shed descriptor is still open (libmicrohttpd
 	 * reports the close, which needs the lock, before it closes). */
 	if (shed >= 0)
@@ -207,11 +238,99 @@ static bool admit(int fd, const struct sockaddr *sa)
 	return v == CONNBOOK_ADMIT;
 }
 
+/* Watches fd for its client hanging up; without the watch (no memory
+ * for it) a hang-up is still seen, later (connection_timeout). */
+static void hup_watch(int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLRDHUP | EPOLLET,
+				  .data.u64 = (uint64_t)tag << 32 | (uint32_t)fd };
+
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		log_debug("acceptor: cannot watch socket %d: %s", fd, strerror(errno));
+}
+
+/* The client of fd (booking tag) hung up: once nothing is left unread,
+ * wakes libmicrohttpd (see the top) and stops watching.  False while
+ * bytes are unread: look again later. */
+static bool hup_check(int fd, uint32_t tag)
+{
+	bool done = true;
+	ssize_t k;
+	char c;
+
+	pthread_mutex_lock(&lock);
+	if (connbook_tag(book, fd) == tag) {
+		k = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (k > 0)
+			done = false;
+		else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
+			/* Unwatched first: the shutdown wakes this epoll too. */
+			epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+			shutdown(fd, SHUT_RD);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return done;
+}
+
+static void hup_later(int fd, uint32_t tag)
+{
+	uint64_t due = now_usec_mono() + HUP_FIRST_MS * 1000;
+
+	if (n_hups == cap_hups) {
+		size_t cap = MAX(cap_hups * 2, (size_t)64);
+		struct hup *n = reallocarray(hups, cap, sizeof(*hups));
+
+		if (!n)
+			return;	/* then connection_timeout closes it */
+		hups = n;
+		cap_hups = cap;
+	}
+	hups[n_hups++] = (struct hup){ fd, tag, HUP_FIRST_MS, due };
+	if (!hups_due || due < hups_due)
+		hups_due = due;
+}
+
+static void hup_event(uint64_t data)
+{
+	int fd = (int)(uint32_t)data;
+	uint32_t tag = (uint32_t)(data >> 32);
+
+	if (!hup_check(fd, tag))
+		hup_later(fd, tag);
+}
+
+/* Looks again at the hung-up connections that are due. */
+static void hups_run(uint64_t now)
+{
+	uint64_t next = 0;
+
+	if (!hups_due || now < hups_due)
+		return;
+	for (size_t i = 0; i < n_hups;) {
+		struct hup *h = &hups[i];
+
+		if (h->due <= now) {
+			if (hup_check(h->fd, h->tag)) {
+				*h = hups[--n_hups];
+				continue;
+			}
+			h->delay_ms = MIN(h->delay_ms * 2, HUP_MAX_MS);
+			h->due = now + h->delay_ms * 1000ull;
+		}
+		if (!next || h->due < next)
+			next = h->due;
+		i++;
+	}
+	hups_due = next;
+}
+
 static void accept_some(void)
 {
 	for (unsigned i = 0; i < 64; i++) {
 		union sockaddr_any a;
 		socklen_t len = sizeof(a);
+		uint32_t tag;
 		int fd;
 
 		fd = accept4(listen_fd, &a.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -225,10 +344,12 @@ static void accept_some(void)
 			accept_pause(true);
 			return;
 		}
-		if (!admit(fd, &a.sa)) {
+		if (!admit(fd, &a.sa, &tag)) {
 			close(fd);
 			continue;
 		}
+		/* Before the hand-over: until then fd is surely this one. */
+		hup_watch(fd, tag);
 		if (MHD_add_connection(srv->daemon, fd, &a.sa, len) != MHD_YES) {
 			/* libmicrohttpd closed it (out of memory): no report follows. */
 			log_warn("connection refused by libmicrohttpd: %s", strerror(errno));
@@ -241,17 +362,21 @@ static void accept_some(void)
 
 static void *acceptor_main(void *arg)
 {
-	struct epoll_event ev[8];
+	struct epoll_event ev[64];
 
 	for (;;) {
+		uint64_t now = now_usec_mono();
 		int timeout = -1, n;
 
 		if (paused_until) {
-			uint64_t now = now_usec_mono();
 			if (now >= paused_until)
 				accept_pause(false);
 			else
 				timeout = (int)((paused_until - now) / 1000) + 1;
+		}
+		if (hups_due) {
+			int t = hups_due > now ? (int)((hups_due - now) / 1000) + 1 : 0;
+			timeout = timeout < 0 ? t : MIN(timeout, t);
 		}
 		n = epoll_wait(epoll_fd, ev, (int)ELEMENTSOF(ev), timeout);
 		if (n < 0) {
@@ -263,8 +388,12 @@ static void *acceptor_main(void *arg)
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.u64 == TAG_STOP)
 				return NULL;
-			accept_some();
+			if (ev[i].data.u64 == TAG_LISTEN)
+				accept_some();
+			else if (ev[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				hup_event(ev[i].data.u64);
 		}
+		hups_run(now_usec_mono());
 	}
 }
 
@@ -315,6 +444,10 @@ void acceptor_stop(void)
 	if (epoll_fd >= 0)
 		close(epoll_fd);
 	listen_fd = stop_fd = epoll_fd = -1;
+	free(hups);
+	hups = NULL;
+	n_hups = cap_hups = 0;
+	hups_due = 0;
 	started = false;
 }
 

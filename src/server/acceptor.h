@@ -15,6 +15,9 @@
  *     otherwise the new one is closed at once.  So the few connections of
  *     a legitimate client (or a health check) get in while a flooder only
  *     loses its own.
+ *   - a client that hangs up is closed at once, also when its last bytes
+ *     and its FIN come together, which libmicrohttpd 0.9.75 alone misses
+ *     until connection_timeout (acceptor.c);
  *   - libmicrohttpd's own MHD_OPTION_CONNECTION_LIMIT (acceptor_mhd_limit)
  *     is set well above what can be outstanding, so it never refuses a
  *     connection itself: libmicrohttpd 0.9.75 leaves a mutex locked when

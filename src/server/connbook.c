@@ -33,6 +33,7 @@ struct conn {
 	struct client *client;		/* NULL once shed */
 	bool used;
 	unsigned requests;
+	uint32_t tag;			/* of this booking (connbook_tag) */
 };
 
 struct connbook {
@@ -45,6 +46,7 @@ struct connbook {
 	unsigned max_per, max_n;	/* max_n: no client has more */
 	unsigned budget, cap, max_open;
 	unsigned live;			/* booked and not shed */
+	uint32_t last_tag;
 	struct connbook_stats stats;	/* .open: booked, shed ones too */
 };
 
@@ -174,6 +176,7 @@ static void conn_add(struct connbook *b, struct client *c, int fd)
 
 	e->used = true;
 	e->requests = 0;
+	e->tag = ++b->last_tag ? b->last_tag : ++b->last_tag;
 	e->client = c;
 	e->next = NULL;
 	e->prev = c->newest;
@@ -242,6 +245,13 @@ unsigned connbook_count_request(struct connbook *b, int fd)
 	if (fd < 0 || fd >= b->fd_max || !b->conns[fd].used)
 		return 0;
 	return ++b->conns[fd].requests;
+}
+
+uint32_t connbook_tag(const struct connbook *b, int fd)
+{
+	if (fd < 0 || fd >= b->fd_max || !b->conns[fd].used)
+		return 0;
+	return b->conns[fd].tag;
 }
 
 unsigned connbook_max_open(const struct connbook *b)

@@ -44,6 +44,11 @@ enum connbook_verdict {
 enum connbook_verdict connbook_admit(struct connbook *b, int fd, const struct sockaddr *sa,
 				     bool capped,
 				     int *ret_shed);
+/* The tag of the booking on fd (shed ones too): never 0, different for
+ * every booking (until 2^32 of them); 0 when fd is not booked.  It tells
+ * a late event about a closed connection from one about a new connection
+ * on the same descriptor number. */
+uint32_t connbook_tag(const struct connbook *b, int fd);
 /* The connection on fd was closed (or never taken over): out of the books. */
 void connbook_closed(struct connbook *b, int fd);
 /* Counts a request on the connection on fd: 1 for its first, 0 when fd is

@@ -74,6 +74,51 @@ static void test_healthz(void **state)
 	resp_done(&r);
 }
 
+/* /healthz asks the store at most once a second (api-health.c) and still
+ * follows it: a schema newer than this eonayd turns it 503 within about a
+ * second, and back to 200 when it goes. */
+static void test_healthz_follows_the_store(void **state)
+{
+	struct db *db;
+	struct resp r;
+	uint64_t t0, t1, waited;
+	int status;
+
+	assert_int_equal(db_open(store_target(data), 1000, &db), 0);
+	get("/healthz", &r);
+	assert_int_equal(r.status, 200);
+	resp_done(&r);
+	t0 = now_usec_mono();
+	assert_int_equal(db_run(db, "INSERT INTO schema_migrations VALUES (999, 'future', 'x')",
+				NULL), 1);
+	get("/healthz", &r);
+	t1 = now_usec_mono();
+	status = r.status;
+	resp_done(&r);
+	/* Checked before the row came in, less than a second ago: not asked. */
+	if (t1 - t0 < 500000)
+		assert_int_equal(status, 200);
+	while (status != 503 && now_usec_mono() - t0 < 3000000) {
+		usleep(50000);
+		get("/healthz", &r);
+		status = r.status;
+		resp_done(&r);
+	}
+	waited = now_usec_mono() - t0;
+	print_message("503 after %llu ms\n", (unsigned long long)(waited / 1000));
+	assert_int_equal(status, 503);
+	assert_int_equal(db_run(db, "DELETE FROM schema_migrations WHERE version = 999", NULL), 1);
+	db_close(db);
+	t0 = now_usec_mono();
+	while (status != 200 && now_usec_mono() - t0 < 3000000) {
+		usleep(50000);
+		get("/healthz", &r);
+		status = r.status;
+		resp_done(&r);
+	}
+	assert_int_equal(status, 200);
+}
+
 static void test_security_headers_on_every_answer(void **state)
 {
 	static const char *const paths[] = { "/healthz", "/", "/nope", "/api/v1/nope",
@@ -459,6 +504,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_of_every_binary),
 		cmocka_unit_test(test_healthz),
+		cmocka_unit_test(test_healthz_follows_the_store),
 		cmocka_unit_test(test_security_headers_on_every_answer),
 		cmocka_unit_test(test_malformed_json_is_400),
 		cmocka_unit_test(test_oversized_body_is_413),

@@ -1,7 +1,8 @@
 /* test-connbook.c - the acceptor's books: the per-address cap (IPv4, IPv6
  * by /64, IPv4-mapped IPv6 as IPv4), the budget and the choice of the
  * connection to shed, shed connections counting until reported closed,
- * descriptors reused without a report, and the request count. */
+ * descriptors reused without a report, the request count and the tag of
+ * each booking. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,6 +184,40 @@ static void test_count_request(void **state)
 	connbook_free(b);
 }
 
+/* Every booking of a descriptor has its own tag, shed ones keep theirs
+ * until reported closed, and an unbooked descriptor has none. */
+static void test_tag(void **state)
+{
+	struct connbook *b;
+	uint32_t t1, t2;
+	int shed;
+
+	assert_int_equal(connbook_new(2, 0, 100, 42, &b), 0);
+	assert_int_equal(connbook_tag(b, 20), 0);
+	assert_int_equal(connbook_tag(b, -1), 0);
+	assert_int_equal(connbook_tag(b, 100), 0);
+	assert_int_equal(admit(b, 20, "192.0.2.9", NULL), CONNBOOK_ADMIT);
+	t1 = connbook_tag(b, 20);
+	assert_int_not_equal(t1, 0);
+	connbook_closed(b, 20);
+	assert_int_equal(connbook_tag(b, 20), 0);
+	assert_int_equal(admit(b, 20, "192.0.2.9", NULL), CONNBOOK_ADMIT);
+	t2 = connbook_tag(b, 20);
+	assert_int_not_equal(t2, 0);
+	assert_int_not_equal(t2, t1);
+	/* Reused without a report: a new booking, a new tag. */
+	assert_int_equal(admit(b, 20, "192.0.2.9", NULL), CONNBOOK_ADMIT);
+	assert_int_not_equal(connbook_tag(b, 20), t2);
+	t2 = connbook_tag(b, 20);
+	assert_int_equal(admit(b, 21, "192.0.2.9", NULL), CONNBOOK_ADMIT);
+	assert_int_equal(admit(b, 22, "192.0.2.10", &shed), CONNBOOK_ADMIT);
+	assert_int_equal(shed, 20);
+	assert_int_equal(connbook_tag(b, 20), t2);
+	connbook_closed(b, 20);
+	assert_int_equal(connbook_tag(b, 20), 0);
+	connbook_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_shed_fattest_oldest),
 		cmocka_unit_test(test_shed_bounded),
 		cmocka_unit_test(test_count_request),
+		cmocka_unit_test(test_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
