@@ -2,6 +2,8 @@
  * answered by the fixed CA of tests/fuzz/data; the look-up answers good,
  * revoked or unknown from the serial.  Every answer must parse back as an
  * OCSP response. */
+#include <stdio.h>
+
 #include <openssl/ocsp.h>
 
 #include "pki/ocsp.h"
@@ -39,8 +41,13 @@ static void answer(const unsigned char *der, size_t n)
 	size_t len = 0;
 	OCSP_RESPONSE *resp;
 
-	if (pki_ocsp_respond(ca, der, n, lookup, NULL, FUZZ_NOW, &out, &len) < 0)
-		abort();	/* the look-up never fails here: every input gets an answer */
+	int r = pki_ocsp_respond(ca, der, n, lookup, NULL, FUZZ_NOW, &out, &len);
+
+	if (r < 0) {
+		/* the look-up never fails here: every input gets an answer */
+		fprintf(stderr, "pki_ocsp_respond: %s\n", strerror(-r));
+		abort();
+	}
 	p = out;
 	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
 	if (!resp || p != out + len)
