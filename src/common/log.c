@@ -54,7 +54,7 @@ void log_set_request_id(const char *rid)
 
 void log_msg(enum log_level l, const char *fmt, ...)
 {
-	char line[2048], ts[21];
+	char msg[2048], line[2048], ts[21];
 	va_list ap;
 	int n, k;
 
@@ -68,17 +68,22 @@ void log_msg(enum log_level l, const char *fmt, ...)
 		n = snprintf(line, sizeof(line), "%s %-5s ", ts,
 			     log_level_str(l));
 	va_start(ap, fmt);
-	k = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	k = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (k < 0)
-		k = 0;
-	n += k;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	/* One event, one line: fold any newline a message carries. */
-	for (int i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
+		msg[0] = '\0';
+	/* One event, one line: a newline a message carries is folded, any
+	 * other control byte (from a request: ESC, DEL, ...) written \xNN, so
+	 * that no request can forge a line or drive a terminal. */
+	for (const unsigned char *p = (const unsigned char *)msg;
+	     *p && (size_t)n < sizeof(line) - 5; p++) {
+		if (*p == '\n' || *p == '\r')
+			line[n++] = ' ';
+		else if (*p < 0x20 || *p == 0x7f)
+			n += snprintf(line + n, 5, "\\x%02x", *p);
+		else
+			line[n++] = (char)*p;
+	}
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 }

@@ -159,6 +159,17 @@ int base64_decode(const char *s, size_t len, unsigned char **ret, size_t *ret_n)
 	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
 	if (n < 0 || (size_t)n < pad)
 		return -EINVAL;
+	/* Only the canonical form: "=" only as the padding at the end, and
+	 * no set bits after the last byte ("AB=C" and "AB==" are refused),
+	 * so one value has one text.  Encoding back must give s again. */
+	{
+		_cleanup_free_ char *again = NULL;
+
+		if (base64_encode(out, (size_t)n - pad, &again) < 0)
+			return -ENOMEM;
+		if (strlen(again) != len || memcmp(again, s, len) != 0)
+			return -EINVAL;
+	}
 	*ret_n = (size_t)n - pad;
 	*ret = TAKE_PTR(out);
 	return 0;

@@ -98,7 +98,8 @@ void hex_encode(const void *buf, size_t n, char *ret);
 /* Decodes exactly 2*n hex digits (either case) into ret[n]. 0 or -EINVAL. */
 int hex_decode(const char *s, void *ret, size_t n);
 
-/* Base64 (RFC 4648, with padding).  Results are malloc()ed. */
+/* Base64 (RFC 4648, with padding).  Results are malloc()ed.  The decoder
+ * takes the canonical form only (-EINVAL for "AB=C", "AB==", whitespace). */
 int base64_encode(const void *buf, size_t n, char **ret);
 int base64_decode(const char *s, size_t len, unsigned char **ret, size_t *ret_n);
 /* URL-safe alphabet, no padding (for tokens in cookies and URLs). */

@@ -82,6 +82,26 @@ static bool nonce_ok(OCSP_REQUEST *req)
 	return v && ASN1_STRING_length(v) >= 1 && ASN1_STRING_length(v) <= 32 + 2;
 }
 
+/* Whether OpenSSL reads back what it writes of req.  d2i takes some
+ * encodings it cannot copy (found by tests/fuzz/fuzz-ocsp-get: a CertID
+ * hashAlgorithm with a constructed end-of-contents as its parameters);
+ * answering one would fail in OCSP_basic_add1_status() and be reported as
+ * a failure of the machine (internalError, logged) instead of
+ * malformedRequest. */
+static bool round_trips(OCSP_REQUEST *req)
+{
+	_cleanup_(OCSP_REQUEST_freep) OCSP_REQUEST *again = NULL;
+	_cleanup_openssl_free_ unsigned char *der = NULL;
+	const unsigned char *p;
+	int n = i2d_OCSP_REQUEST(req, &der);
+
+	if (n <= 0)
+		return false;
+	p = der;
+	again = d2i_OCSP_REQUEST(NULL, &p, n);
+	return again && p == der + n;
+}
+
 static int add_single(struct pki_ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid,
 		      pki_ocsp_lookup_fn lookup, void *userdata,
 		      ASN1_TIME *thisupd, ASN1_TIME *nextupd)
@@ -162,7 +182,7 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 	if (n == 0 || n > PKI_OCSP_MAX_REQUEST)
 		goto malformed;
 	req = d2i_OCSP_REQUEST(NULL, &p, (long)n);
-	if (!req || p != req_der + n)
+	if (!req || p != req_der + n || !round_trips(req))
 		goto malformed;
 	count = OCSP_request_onereq_count(req);
 	if (count <= 0 || count > PKI_OCSP_MAX_SINGLE || !nonce_ok(req))

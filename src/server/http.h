@@ -165,3 +165,9 @@ int http_set_cookie_attr(struct http_request *req, const char *name, const char 
 
 /* Static files under cfg->web_root (static.c). */
 int static_serve(struct http_request *req);
+/* Its two pure parts (also fuzzed, tests/fuzz/fuzz-static.c): whether a
+ * decoded URL path passes the segment checks, and a page (NUL-terminated)
+ * with its includes expanded from root's partials/ into *ret (malloc'ed);
+ * self is the page's own link for aria-current.  -EIO for a bad include. */
+bool static_path_safe(const char *path);
+int static_compose(int root, const char *page, const char *self, char **ret, size_t *ret_len);

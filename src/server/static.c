@@ -49,8 +49,7 @@ static int type_of(const char *path, size_t *ret)
 	return -ENOENT;
 }
 
-/* Checks every segment of a decoded URL path. */
-static bool path_safe(const char *p)
+bool static_path_safe(const char *p)
 {
 	if (p[0] != '/' || strlen(p) > 512)
 		return false;
@@ -159,8 +158,7 @@ static void put_part(FILE *out, const char *part, const char *self)
 	fputs(p, out);
 }
 
-/* Expands the includes of page (NUL-terminated) into *ret. */
-static int compose(int root, const char *page, const char *self, char **ret, size_t *ret_len)
+int static_compose(int root, const char *page, const char *self, char **ret, size_t *ret_len)
 {
 	_cleanup_free_ char *out = NULL;
 	size_t out_len = 0;
@@ -244,7 +242,7 @@ static int serve(struct http_request *req, unsigned status, const char *rel, int
 		if (!self)
 			return -EINVAL;
 	}
-	r = compose(root, page, self, &out, &len);
+	r = static_compose(root, page, self, &out, &len);
 	if (r < 0)
 		return r;
 	return http_reply_data(req, status, out, len, types[t].type, cache);
@@ -267,7 +265,7 @@ int static_serve(struct http_request *req)
 	size_t t;
 	int fd;
 
-	if (!path_safe(p))
+	if (!static_path_safe(p))
 		return serve_not_found(req);
 	if (p[strlen(p) - 1] == '/')
 		rel = strdup_printf("%sindex.html", p + 1);

@@ -7,6 +7,7 @@
  * there is nobody to notify. */
 #include "store/db-backend.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <limits.h>
 #include <stdio.h>
@@ -80,6 +81,15 @@ int db_sqlite_open(const char *path, int64_t busy_timeout_ms, struct db **ret)
 	if (!db)
 		return -ENOMEM;
 	db->base.ops = &sqlite_ops;
+	/* A new store file is made 0600 whatever the directory's mode and the
+	 * umask allow (SQLite would make it 0644); its -wal and -shm files
+	 * take the same mode from it. */
+	if (strncmp(path, "file:", 5) != 0 && !streq(path, ":memory:")) {
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	r = sqlite3_open_v2(path, &db->conn,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				    SQLITE_OPEN_NOMUTEX,

@@ -266,8 +266,8 @@ static void test_body_and_media_type(void **state)
 {
 	static const char *const good[] = { "application/json", "application/json; charset=utf-8",
 					    "Application/JSON;charset=\"UTF-8\"" };
-	static const char *const bad[] = { "application/jsonx", "application/json-seq",
-					   "application/json; charset=latin1",
+	static const char *const bad[] = { "application/jsonx", "application/jsonfoo",
+					   "application/json-seq", "application/json; charset=latin1",
 					   "application/json; foo=bar", "text/plain", "text/json" };
 	char ct[96];
 	struct resp r;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/audit.h"
@@ -115,6 +116,30 @@ static void test_transactions_and_constraints(void **state)
 	assert_int_equal(db_commit(db), 0);
 	assert_int_equal(db_run(db, "INSERT INTO u VALUES ($1)", "t", "a"), -EEXIST);
 	assert_int_equal(db_integrity_check(db, NULL), 0);
+}
+
+/* Issue 14: the store and its -wal/-shm files are 0600 even under a
+ * permissive umask (SQLite alone would make them 0644). */
+static void test_sqlite_files_0600(void **state)
+{
+	char p[300], q[310];
+	struct db *db;
+	struct stat st;
+	mode_t old = umask(0);
+
+	snprintf(p, sizeof(p), "%s/mode.db", dir);
+	assert_int_equal(db_open(p, 1000, &db), 0);
+	umask(old);
+	assert_int_equal(db_migrate(db, NULL), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(q, sizeof(q), "%s-wal", p);
+	assert_int_equal(stat(q, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(q, sizeof(q), "%s-shm", p);
+	assert_int_equal(stat(q, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	db_close(db);
 }
 
 static void test_backend_chosen_by_target(void **state)
@@ -597,6 +622,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_chosen_by_target, setup, teardown),
+		cmocka_unit_test(test_sqlite_files_0600),
 		cmocka_unit_test_setup_teardown(test_nulls_and_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraint_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_inside_transaction, setup, teardown),

@@ -282,6 +282,11 @@ static void test_malformed(void **state)
 		{ "\x30\x03\x30\x01\x00", 5 },
 		{ "", 0 },
 		{ "\x30\x82\xff\xff", 4 },
+		/* found by tests/fuzz/fuzz-ocsp-get: parsed, but its CertID cannot
+		 * be copied (hashAlgorithm parameters a constructed EOC, 20 00);
+		 * was an internalError answer and a machine failure logged */
+		{ "\x30\x1c\x30\x1a\x30\x18\x30\x16\x30\x14\x30\x09\x06\x05\x2b\x0e\x03\x02"
+		  "\x1a\x20\x00\x04\x01\x00\x04\x01\x00\x02\x01\x01", 30 },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {

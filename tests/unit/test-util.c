@@ -43,6 +43,16 @@ static void test_base64(void **state)
 	assert_int_equal(base64_decode("Zm9", 3, &d, &n), -EINVAL);
 	assert_int_equal(base64_decode("Zm9v!A==", 8, &d, &n), -EINVAL);
 	assert_int_equal(base64_decode("Z=9v", 4, &d, &n), -EINVAL);
+	/* Non-canonical forms (issue 14): "=" inside, set bits in the padding. */
+	assert_int_equal(base64_decode("AB=C", 4, &d, &n), -EINVAL);
+	assert_int_equal(base64_decode("AB==", 4, &d, &n), -EINVAL);
+	assert_int_equal(base64_decode("Zm9=", 4, &d, &n), -EINVAL);
+	assert_int_equal(base64_decode("Zm8=", 4, &d, &n), 0);
+	assert_int_equal(n, 2);
+	free(d);
+	assert_int_equal(base64_decode("AA==", 4, &d, &n), 0);
+	assert_int_equal(n, 1);
+	free(d);
 }
 
 static void test_base64url_and_token(void **state)
