@@ -135,7 +135,7 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *server = NULL, *code_arg = NULL, *token = NULL, *cacert = NULL, *reason = NULL;
+	const char *server = NULL, *code_arg = NULL, *token = NULL, *cacert = NULL;
 	bool pin_stdin = false, yes = false, json = false;
 	char code[64], digits[EIMZA_CODE_DIGITS + 1], pin[128];
 	struct eimza_session sess = { 0 };
@@ -165,21 +165,9 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 				"görebilirsiniz.\n", argv[optind]);
 		return EIMZA_EXIT_USAGE;
 	}
-	if (eimza_app_config(app, false) < 0)
-		return EIMZA_EXIT_USAGE;
-	if (!server)
-		server = app->cfg.server;
-	if (!cacert)
-		cacert = app->cfg.cafile;
-	if (!server) {
-		fprintf(stderr, "eimza pin: sunucu adresi gerekli: --server URL veriniz ya da %s "
-				"dosyasına yazınız; 'eimza pin --help'\n", EIMZA_CONFIG_PATH);
-		return EIMZA_EXIT_USAGE;
-	}
-	if (client_url_allowed(server, &reason) < 0) {
-		fprintf(stderr, "eimza: %s\n", reason);
-		return EIMZA_EXIT_USAGE;
-	}
+	r = eimza_cli_server(app, "pin", &server, &cacert);
+	if (r != 0)
+		return r;
 	memset(pin, 0, sizeof(pin));
 
 	/* The card and the new PIN before the code: a mistake here must not

@@ -69,6 +69,29 @@ int eimza_cli_fail(bool json, const struct eimza_error *err, bool at_submit)
 	return eimza_exit_code(err, at_submit);
 }
 
+int eimza_cli_server(struct eimza *app, const char *cmd, const char **server,
+		     const char **cacert)
+{
+	const char *reason = NULL;
+
+	if (eimza_app_config(app, false) < 0)
+		return EIMZA_EXIT_USAGE;
+	if (!*server)
+		*server = app->cfg.server;
+	if (!*cacert)
+		*cacert = app->cfg.cafile;
+	if (!*server) {
+		fprintf(stderr, "eimza %s: sunucu adresi gerekli: --server URL veriniz ya da %s "
+				"dosyasına yazınız; 'eimza %s --help'\n", cmd, EIMZA_CONFIG_PATH, cmd);
+		return EIMZA_EXIT_USAGE;
+	}
+	if (client_url_allowed(*server, &reason) < 0) {
+		fprintf(stderr, "eimza: %s\n", reason);
+		return EIMZA_EXIT_USAGE;
+	}
+	return 0;
+}
+
 void eimza_cli_show_session(const struct eimza_session *s)
 {
 	char created[32], now[32];
@@ -161,7 +184,6 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 	struct eimza_error err = { 0 };
 	_cleanup_json_ json_t *sigs = NULL;
 	_cleanup_free_ char *message = NULL;
-	const char *reason = NULL;
 	size_t pick = 0;
 	int c, r, rc = EIMZA_EXIT_ERROR;
 
@@ -185,21 +207,9 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 				"görebilirsiniz.\n", argv[optind]);
 		return EIMZA_EXIT_USAGE;
 	}
-	if (eimza_app_config(app, false) < 0)
-		return EIMZA_EXIT_USAGE;
-	if (!server)
-		server = app->cfg.server;
-	if (!cacert)
-		cacert = app->cfg.cafile;
-	if (!server) {
-		fprintf(stderr, "eimza sign: sunucu adresi gerekli: --server URL veriniz ya da %s "
-				"dosyasına yazınız; 'eimza sign --help'\n", EIMZA_CONFIG_PATH);
-		return EIMZA_EXIT_USAGE;
-	}
-	if (client_url_allowed(server, &reason) < 0) {
-		fprintf(stderr, "eimza: %s\n", reason);
-		return EIMZA_EXIT_USAGE;
-	}
+	r = eimza_cli_server(app, "sign", &server, &cacert);
+	if (r != 0)
+		return r;
 
 	/* The card first: a missing card or certificate must not use the
 	 * code up (it is claimed only once there is something to sign with). */

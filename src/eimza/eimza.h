@@ -47,6 +47,11 @@ int eimza_exit_code(const struct eimza_error *err, bool at_submit);
 void eimza_cli_json(bool json, const struct eimza_error *err, const char *message);
 int eimza_cli_fail(bool json, const struct eimza_error *err, bool at_submit);
 void eimza_cli_show_session(const struct eimza_session *s);
+/* The server and CA file for command cmd ("sign", "pin"): the options
+ * given, else the configuration's; the server must be one eimza may talk
+ * to.  Prints why not and returns EIMZA_EXIT_USAGE, or 0. */
+int eimza_cli_server(struct eimza *app, const char *cmd, const char **server,
+		     const char **cacert);
 
 int eimza_sign(struct eimza *app, int argc, char **argv);
 int eimza_pin(struct eimza *app, int argc, char **argv);
