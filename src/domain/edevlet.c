@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "common/tckn.h"
+#include "domain/websession.h"
 #include "store/audit.h"
 
 void edevlet_begin_done(struct edevlet_begin *b)
@@ -172,8 +173,7 @@ static int login_tx(struct db *db, const struct edevlet_pending *p, const char *
 		    const char *client_addr, const char *id, enum refusal *ret_refusal)
 {
 	_cleanup_free_ char *actor = strdup_printf("holder:%s", tckn);
-	char hash[65];
-	int64_t n, now = now_sec();
+	int64_t n;
 	int r;
 
 	if (!actor)
@@ -183,12 +183,7 @@ static int login_tx(struct db *db, const struct edevlet_pending *p, const char *
 		return r;
 	if (n == 0)
 		return refuse(ret_refusal, REFUSAL_EDEVLET_UNKNOWN_PERSON);
-	r = sha256_hex(id, strlen(id), hash);
-	if (r < 0)
-		return r;
-	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr, login_method) VALUES ($1, $2, $3, $3, $3,"
-		       " $4, 'e-devlet')", "ttit", hash, tckn, now, client_addr);
+	r = websession_insert(db, id, tckn, client_addr, "e-devlet", NULL);
 	if (r < 0)
 		return r;
 	/* No fixation: the anonymous session that started the login ends. */

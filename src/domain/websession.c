@@ -12,25 +12,35 @@
 
 #include "store/audit.h"
 
-/* Inserts a session with a fresh random id; tckn NULL for an anonymous one. */
-static int session_insert(struct db *db, const char *tckn, const char *client_addr,
-			  char **ret_id)
+int websession_insert(struct db *db, const char *id, const char *tckn,
+		      const char *client_addr, const char *login_method, const char *rotated_from)
 {
-	_cleanup_secret_ char *id = NULL;
 	char hash[65];
 	int64_t now = now_sec();
+	int r;
+
+	r = websession_hash(id, hash);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
+		       " authenticated_at, client_addr, login_method, rotated_from)"
+		       " VALUES ($1, $2, $3, $3, CASE WHEN $2 IS NULL THEN NULL ELSE $3 END,"
+		       " $4, $5, $6)",
+		   "ttittt", hash, tckn, now, client_addr, login_method, rotated_from);
+	return r < 0 ? r : 0;
+}
+
+/* Inserts a session with a fresh random id (*ret_id, the cookie value). */
+static int session_insert(struct db *db, const char *tckn, const char *client_addr,
+			  const char *login_method, char **ret_id)
+{
+	_cleanup_secret_ char *id = NULL;
 	int r;
 
 	r = token_new(32, &id);
 	if (r < 0)
 		return r;
-	r = websession_hash(id, hash);
-	if (r < 0)
-		return r;
-	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr) VALUES ($1, $2, $3, $3,"
-		       " CASE WHEN $2 IS NULL THEN NULL ELSE $3 END, $4)",
-		   "ttit", hash, tckn, now, client_addr);
+	r = websession_insert(db, id, tckn, client_addr, login_method, NULL);
 	if (r < 0)
 		return r;
 	*ret_id = TAKE_PTR(id);
@@ -39,7 +49,7 @@ static int session_insert(struct db *db, const char *tckn, const char *client_ad
 
 int websession_create(struct db *db, const char *client_addr, char **ret_id)
 {
-	return session_insert(db, NULL, client_addr, ret_id);
+	return session_insert(db, NULL, client_addr, NULL, ret_id);
 }
 
 static bool expired(const struct config *cfg, int64_t now, int64_t created, int64_t seen)
@@ -251,8 +261,7 @@ int websession_login_accept(struct db *db, const unsigned char key[32], const ch
 			    enum refusal *ret_refusal)
 {
 	_cleanup_secret_ char *id = NULL;
-	char hash[65];
-	int64_t n, now = now_sec();
+	int64_t n;
 	int r;
 
 	r = db_query_int64(db, "SELECT COUNT(*) FROM web_sessions WHERE id_hash = $1", "t", &n,
@@ -266,13 +275,7 @@ int websession_login_accept(struct db *db, const unsigned char key[32], const ch
 	r = login_id(key, web_hash, signing_id, &id);
 	if (r < 0)
 		return r;
-	r = websession_hash(id, hash);
-	if (r < 0)
-		return r;
-	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr, rotated_from, login_method) VALUES ($1, $2, $3,"
-		       " $3, $3, $4, $5, 'e-imza')", "ttitt", hash, tckn, now, client_addr, web_hash);
-	return r < 0 ? r : 0;
+	return websession_insert(db, id, tckn, client_addr, "e-imza", web_hash);
 }
 
 int websession_login_take(struct db *db, const struct config *cfg, const unsigned char key[32],
@@ -298,9 +301,6 @@ int websession_login_take(struct db *db, const struct config *cfg, const unsigne
 int websession_login_password(struct db *db, const char *web_hash, const char *tckn,
 			      const char *client_addr, char **ret_id, enum refusal *ret_refusal)
 {
-	_cleanup_secret_ char *id = NULL;
-	char hash[65];
-	int64_t now = now_sec();
 	int r;
 
 	r = db_run(db, "DELETE FROM web_sessions WHERE id_hash = $1", "t", web_hash);
@@ -310,19 +310,7 @@ int websession_login_password(struct db *db, const char *web_hash, const char *t
 		*ret_refusal = REFUSAL_SESSION_CLOSED;
 		return -EACCES;
 	}
-	r = token_new(32, &id);
-	if (r < 0)
-		return r;
-	r = websession_hash(id, hash);
-	if (r < 0)
-		return r;
-	r = db_run(db, "INSERT INTO web_sessions (id_hash, tckn, created_at, last_seen,"
-		       " authenticated_at, client_addr, login_method) VALUES ($1, $2, $3, $3, $3,"
-		       " $4, 'şifre')", "ttit", hash, tckn, now, client_addr);
-	if (r < 0)
-		return r;
-	*ret_id = TAKE_PTR(id);
-	return 0;
+	return session_insert(db, tckn, client_addr, "şifre", ret_id);
 }
 
 static void hex_lower(const char *in, char out[65])

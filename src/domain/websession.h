@@ -18,6 +18,14 @@ struct websession {
 	int64_t created_at, last_seen, authenticated_at;
 };
 
+/* Inserts the session whose cookie value is id: anonymous when tckn is
+ * NULL, else logged in now by login_method ("e-imza", "şifre",
+ * "e-devlet"); rotated_from is the hash of the anonymous session it
+ * replaces until the new id is first used, or NULL.  Runs in the caller's
+ * transaction when there is one. */
+int websession_insert(struct db *db, const char *id, const char *tckn,
+		      const char *client_addr, const char *login_method, const char *rotated_from);
+
 /* Creates an anonymous session; *ret_id is the cookie value (secret). */
 int websession_create(struct db *db, const char *client_addr, char **ret_id);
 
