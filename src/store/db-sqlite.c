@@ -83,9 +83,13 @@ int db_sqlite_open(const char *path, int64_t busy_timeout_ms, struct db **ret)
 	db->base.ops = &sqlite_ops;
 	/* A new store file is made 0600 whatever the directory's mode and the
 	 * umask allow (SQLite would make it 0644); its -wal and -shm files
-	 * take the same mode from it. */
+	 * take the same mode from it.  Only a file that does not exist yet
+	 * (O_EXCL): closing a descriptor of a file this process has open
+	 * through SQLite would drop all its POSIX locks on it (fcntl locks
+	 * are per process), and other connections would then see stale data
+	 * or worse. */
 	if (strncmp(path, "file:", 5) != 0 && !streq(path, ":memory:")) {
-		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 		if (fd >= 0)
 			close(fd);
