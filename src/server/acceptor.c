@@ -19,6 +19,8 @@
  * libmicrohttpd's epoll, whose next read finds the end.  While bytes are
  * still unread, libmicrohttpd has yet to read them and may make the same
  * mistake then: the check is repeated, 10 ms later, then backing off.
+ * Likewise while a request on it is in progress (its answer must go out
+ * first: libmicrohttpd takes an end it reads for an abort).
  * The check runs under the books' lock, and libmicrohttpd reports a close
  * under it before closing, so the descriptor is the connection's; the
  * tag of the booking (connbook_tag) in the event tells a stale event
@@ -77,6 +79,15 @@ unsigned acceptor_count_request(int fd)
 	/* Booked before the hand-over; libmicrohttpd's locks order that
 	 * before its thread gets the connection. */
 	return book ? connbook_count_request(book, fd) : 0;
+}
+
+void acceptor_request_done(int fd)
+{
+	if (!book)
+		return;
+	pthread_mutex_lock(&lock);
+	connbook_request_done(book, fd);
+	pthread_mutex_unlock(&lock);
 }
 
 void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -261,7 +272,11 @@ static bool hup_check(int fd, uint32_t tag)
 	pthread_mutex_lock(&lock);
 	if (connbook_tag(book, fd) == tag) {
 		k = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-		if (k > 0)
+		/* A request in progress (a parked long-poll of a client that
+		 * half-closed, waiters.c answers it) keeps its reading side:
+		 * libmicrohttpd would take the end for an abort and drop the
+		 * answer.  Looked at again once it is answered. */
+		if (k > 0 || connbook_busy(book, fd))
 			done = false;
 		else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
 			/* Unwatched first: the shutdown wakes this epoll too. */

@@ -46,6 +46,8 @@ void acceptor_on_connection(void *cls, struct MHD_Connection *conn, void **socke
  * (0 when fd is not one of the acceptor's).  Only from the connection's
  * own libmicrohttpd thread. */
 unsigned acceptor_count_request(int fd);
+/* For http.c: the request on fd was answered or aborted (completion). */
+void acceptor_request_done(int fd);
 
 /* Listens on cfg->listen and starts the thread; srv->daemon must run. */
 int acceptor_start(struct server *srv);

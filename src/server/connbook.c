@@ -33,6 +33,7 @@ struct conn {
 	struct client *client;		/* NULL once shed */
 	bool used;
 	unsigned requests;
+	unsigned done;			/* requests answered or aborted */
 	uint32_t tag;			/* of this booking (connbook_tag) */
 };
 
@@ -176,6 +177,7 @@ static void conn_add(struct connbook *b, struct client *c, int fd)
 
 	e->used = true;
 	e->requests = 0;
+	e->done = 0;
 	e->tag = ++b->last_tag ? b->last_tag : ++b->last_tag;
 	e->client = c;
 	e->next = NULL;
@@ -245,6 +247,18 @@ unsigned connbook_count_request(struct connbook *b, int fd)
 	if (fd < 0 || fd >= b->fd_max || !b->conns[fd].used)
 		return 0;
 	return ++b->conns[fd].requests;
+}
+
+void connbook_request_done(struct connbook *b, int fd)
+{
+	if (fd >= 0 && fd < b->fd_max && b->conns[fd].used)
+		b->conns[fd].done++;
+}
+
+bool connbook_busy(const struct connbook *b, int fd)
+{
+	return fd >= 0 && fd < b->fd_max && b->conns[fd].used &&
+	       b->conns[fd].done < b->conns[fd].requests;
 }
 
 uint32_t connbook_tag(const struct connbook *b, int fd)

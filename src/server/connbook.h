@@ -54,4 +54,9 @@ void connbook_closed(struct connbook *b, int fd);
 /* Counts a request on the connection on fd: 1 for its first, 0 when fd is
  * not booked.  Needs no lock from the connection's own thread. */
 unsigned connbook_count_request(struct connbook *b, int fd);
+/* The request counted last on fd was answered or aborted. */
+void connbook_request_done(struct connbook *b, int fd);
+/* True while a request counted on fd is not done (being read, handled,
+ * parked or answered). */
+bool connbook_busy(const struct connbook *b, int fd);
 void connbook_stats(const struct connbook *b, struct connbook_stats *ret);

@@ -577,6 +577,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		 streq(req->client_addr, req->peer_addr) ? "" : req->peer_addr,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	log_set_request_id(NULL);
+	if (req->nth)	/* counted by the acceptor: no longer in progress */
+		acceptor_request_done(http_socket(req));
 	request_free(req);
 	*con_cls = NULL;
 }
