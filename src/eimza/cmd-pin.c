@@ -137,7 +137,7 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 	};
 	const char *server = NULL, *code_arg = NULL, *token = NULL, *cacert = NULL;
 	bool pin_stdin = false, yes = false, json = false;
-	char code[64], digits[EIMZA_CODE_DIGITS + 1], pin[128];
+	char pin[128];
 	struct eimza_session sess = { 0 };
 	struct eimza_cards cards = { 0 };
 	struct eimza_error err = { 0 };
@@ -199,29 +199,10 @@ int eimza_pin(struct eimza *app, int argc, char **argv)
 	}
 
 	/* Doğrulama Kodu */
-	if (code_arg)
-		snprintf(code, sizeof(code), "%s", code_arg);
-	else {
-		printf("== Doğrulama Kodu ==\nTarayıcınızda bulunan doğrulama kodunu giriniz.\n");
-		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0) {
-			rc = EIMZA_EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (eimza_code_check(code, digits, NULL) != EIMZA_CODE_OK) {
-		OPENSSL_cleanse(code, sizeof(code));
-		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
-				"Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.");
-		rc = eimza_cli_fail(json, &err, false);
+	rc = eimza_cli_claim(code_arg, "== Doğrulama Kodu ==\nTarayıcınızda bulunan doğrulama kodunu giriniz.\n", server, cacert, json, &sess, &err);
+	if (rc != 0)
 		goto out;
-	}
-	OPENSSL_cleanse(code, sizeof(code));
-	r = eimza_claim(server, cacert, digits, &sess, &err);
-	OPENSSL_cleanse(digits, sizeof(digits));
-	if (r < 0) {
-		rc = eimza_cli_fail(json, &err, false);
-		goto out;
-	}
+	rc = EIMZA_EXIT_ERROR;
 	if (!sess.purpose || !streq(sess.purpose, "pin-reset")) {
 		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
 				"Bu doğrulama kodu PIN Oluşturma/Kilit Çözme için değil (%s); "

@@ -69,6 +69,32 @@ int eimza_cli_fail(bool json, const struct eimza_error *err, bool at_submit)
 	return eimza_exit_code(err, at_submit);
 }
 
+int eimza_cli_claim(const char *code_arg, const char *intro, const char *server,
+		    const char *cacert, bool json, struct eimza_session *sess,
+		    struct eimza_error *err)
+{
+	char code[64], digits[EIMZA_CODE_DIGITS + 1];
+	int r;
+
+	if (code_arg)
+		snprintf(code, sizeof(code), "%s", code_arg);
+	else {
+		fputs(intro, stdout);
+		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0)
+			return EIMZA_EXIT_USAGE;
+	}
+	r = eimza_code_check(code, digits, NULL);
+	OPENSSL_cleanse(code, sizeof(code));
+	if (r != EIMZA_CODE_OK) {
+		eimza_error_set(err, EIMZA_FAIL_CODE, EINVAL,
+				"Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.");
+		return eimza_cli_fail(json, err, false);
+	}
+	r = eimza_claim(server, cacert, digits, sess, err);
+	OPENSSL_cleanse(digits, sizeof(digits));
+	return r < 0 ? eimza_cli_fail(json, err, false) : 0;
+}
+
 int eimza_cli_server(struct eimza *app, const char *cmd, const char **server,
 		     const char **cacert)
 {
@@ -178,7 +204,7 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 	};
 	const char *server = NULL, *code_arg = NULL, *token = NULL, *save = NULL, *cacert = NULL;
 	bool pin_stdin = false, yes = false, json = false;
-	char code[64], digits[EIMZA_CODE_DIGITS + 1], pin[128];
+	char pin[128];
 	struct eimza_session sess = { 0 };
 	struct eimza_cards cards = { 0 };
 	struct eimza_error err = { 0 };
@@ -224,29 +250,10 @@ int eimza_sign(struct eimza *app, int argc, char **argv)
 	}
 
 	/* Doğrulama Kodu */
-	if (code_arg)
-		snprintf(code, sizeof(code), "%s", code_arg);
-	else {
-		printf("== Doğrulama Kodu ==\nTarayıcınızda bulunan doğrulama kodunu bu kutucuğa giriniz ve ileri butonuna tıklayınız.\n");
-		if (tty_read_line("Doğrulama Kodu: ", false, code, sizeof(code)) < 0) {
-			rc = EIMZA_EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (eimza_code_check(code, digits, NULL) != EIMZA_CODE_OK) {
-		OPENSSL_cleanse(code, sizeof(code));
-		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
-				"Doğrulama kodu hatalı yazılmış. Lütfen tarayıcınızdaki 16 haneli kodu kontrol ediniz.");
-		rc = eimza_cli_fail(json, &err, false);
+	rc = eimza_cli_claim(code_arg, "== Doğrulama Kodu ==\nTarayıcınızda bulunan doğrulama kodunu bu kutucuğa giriniz ve ileri butonuna tıklayınız.\n", server, cacert, json, &sess, &err);
+	if (rc != 0)
 		goto out;
-	}
-	OPENSSL_cleanse(code, sizeof(code));
-	r = eimza_claim(server, cacert, digits, &sess, &err);
-	OPENSSL_cleanse(digits, sizeof(digits));
-	if (r < 0) {
-		rc = eimza_cli_fail(json, &err, false);
-		goto out;
-	}
+	rc = EIMZA_EXIT_ERROR;
 	if (sess.purpose && streq(sess.purpose, "pin-reset")) {
 		eimza_error_set(&err, EIMZA_FAIL_CODE, EINVAL,
 				"Bu doğrulama kodu PIN Oluşturma/Kilit Çözme içindir; 'eimza pin' ile "

@@ -50,6 +50,12 @@ void eimza_cli_show_session(const struct eimza_session *s);
 /* The server and CA file for command cmd ("sign", "pin"): the options
  * given, else the configuration's; the server must be one eimza may talk
  * to.  Prints why not and returns EIMZA_EXIT_USAGE, or 0. */
+/* Reads the code (code_arg, else from the terminal after intro), checks
+ * its check digit and claims the session; the code is wiped.  0, or the
+ * exit code after the failure was printed. */
+int eimza_cli_claim(const char *code_arg, const char *intro, const char *server,
+		    const char *cacert, bool json, struct eimza_session *sess,
+		    struct eimza_error *err);
 int eimza_cli_server(struct eimza *app, const char *cmd, const char **server,
 		     const char **cacert);
 
