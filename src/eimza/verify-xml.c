@@ -200,6 +200,15 @@ static bool listed(struct vr_report *const *reps, size_t k, size_t i, const char
 	return false;
 }
 
+/* The same signature twice in a file: its signed data is listed once. */
+static bool same_signature_before(struct vr_report *const *reps, size_t k)
+{
+	for (size_t a = 0; a < k; a++)
+		if (streq(reps[a]->id, reps[k]->id))
+			return true;
+	return false;
+}
+
 static void objects(struct xw *w, xmlNodePtr root, struct vr_report *const *reps, size_t n)
 {
 	xmlNodePtr list = el(w, root, w->vr, "SignatureValidationObjects", NULL), o, rep;
@@ -225,7 +234,7 @@ static void objects(struct xw *w, xmlNodePtr root, struct vr_report *const *reps
 			b64_el(w, rep, w->vr, "base64", der, (size_t)len);
 			OPENSSL_free(der);
 		}
-		if (r->message_digest && r->digest_uri) {
+		if (r->message_digest && r->digest_uri && !same_signature_before(reps, k)) {
 			char did[70];
 
 			snprintf(did, sizeof(did), "D-%s", r->id + 2);
