@@ -56,7 +56,7 @@ static int group_teardown(void **state)
 	fx_ca_done(&root);
 	fx_ca_done(&issuing);
 	fx_ca_done(&other_root);
-	if (!getenv("VR_KEEP")) fx_dir_remove(dir); else fprintf(stderr, "kept %s\n", dir);
+	fx_dir_remove(dir);
 	return 0;
 }
 
