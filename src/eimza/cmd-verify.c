@@ -6,7 +6,7 @@
 
 #include "common/util.h"
 #include "eimza/eimza.h"
-#include "eimza/verify-report.h"
+#include "eimza/core/verify-report.h"
 #include "pki/cades.h"
 #include "pki/key.h"
 #include "pki/ossl.h"

@@ -20,7 +20,7 @@
 #include <openssl/sha.h>
 
 #include "common/util.h"
-#include "eimza/verify-report.h"
+#include "eimza/core/verify-report.h"
 #include "pki-fixture.h"
 #include "pki/cades.h"
 #include "pki/key.h"

@@ -3,7 +3,7 @@
  * sub-indication through one table (vr_rules), our specific reason kept
  * as the detail, and what the report shows (signer, chain, digests) as
  * JSON and text.  The XML form is in verify-xml.c. */
-#include "eimza/verify-report.h"
+#include "eimza/core/verify-report.h"
 
 #include <limits.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
  * ValidationConstraintsEvaluationReport, ValidationTimeInfo,
  * SignersDocument, SignatureAttributes, SignerInformation,
  * SignatureValidationProcess, SignatureValidationStatus. */
-#include "eimza/verify-report.h"
+#include "eimza/core/verify-report.h"
 
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
