@@ -71,6 +71,36 @@ static void test_sign_from_config_json(void **state)
 	free(out);
 }
 
+/* A signature the server accepted, saved (--save) and checked offline
+ * against the CA's root: TOTAL-PASSED in the report of eimza verify,
+ * --json and --xml (the ETSI report, well-formed); without the root the
+ * chain is INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND. */
+static void test_saved_signature_verifies(void **state)
+{
+	char code[64], *out;
+
+	start(code);
+	assert_int_equal(run_cmd(&out, "printf '123456\\n' | EIMZA_CONFIG=%s SOFTHSM2_CONF=%s %s sign"
+				       " --code %s --pin-stdin --yes --save %s/saved.p7s 2>/dev/null",
+				 eimza_conf, conf, bin_path("eimza"), code, data), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s verify --ca %s/pki/root.crt --json %s/saved.p7s",
+				 bin_path("eimza"), data, data), 0);
+	assert_non_null(strstr(out, "\"indication\":\"TOTAL-PASSED\""));
+	assert_non_null(strstr(out, "\"tckn\":\"" AHMET "\""));
+	assert_non_null(strstr(out, "\"chainTrusted\":true"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s verify --ca %s/pki/root.crt --xml %s/saved.p7s > %s/saved.xml"
+				       " && xmllint --noout %s/saved.xml && xmllint --xpath"
+				       " \"string(//*[local-name()='MainIndication'])\" %s/saved.xml",
+				 bin_path("eimza"), data, data, data, data, data), 0);
+	assert_non_null(strstr(out, "urn:etsi:019102:mainindication:total-passed"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s verify %s/saved.p7s", bin_path("eimza"), data), 9);
+	assert_non_null(strstr(out, "Sonuç (result):   INDETERMINATE / NO_CERTIFICATE_CHAIN_FOUND"));
+	free(out);
+}
+
 /* A refusal: Turkish only, the machine code only with --json. */
 static void test_refusal_codes_only_with_json(void **state)
 {
@@ -176,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_from_config_json),
+		cmocka_unit_test(test_saved_signature_verifies),
 		cmocka_unit_test(test_refusal_codes_only_with_json),
 		cmocka_unit_test(test_certs_without_card),
 		cmocka_unit_test(test_turkish_help_and_bad_config),
