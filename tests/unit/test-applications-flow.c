@@ -265,6 +265,50 @@ static void test_notify(void **state)
 				 "%Red nedeni: imza eksik%"), 2);
 }
 
+/* Fired inside another act's transaction: one commit or one rollback for
+ * both. */
+static void test_in_tx(void **state)
+{
+	struct dfx *f = *state;
+	struct application_new in = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "gizli-sozcuk-7", .email = "m@example.org", .info_channel = "email",
+	};
+	struct application_step esign = { .method = APP_METHOD_ESIGN, .evidence = "sig-1" };
+	struct application a;
+	enum refusal why = REFUSAL_NONE;
+	char id[33];
+
+	assert_int_equal(application_create(f->db, &in, id, &why), 0);
+	assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL, NULL,
+					  &why), 0);
+	/* rolled back with the caller's work */
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(application_fire_in_tx(f->db, id, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+						&why), 0);
+	assert_int_equal(db_rollback(f->db), 0);
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	assert_int_equal(a.state, APP_SMS_VERIFIED);
+	application_done(&a);
+	/* a refusal inside: -EACCES, the caller decides */
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(application_fire_in_tx(f->db, id, APP_EV_DELIVER, APP_BY_OPERATOR, NULL, NULL,
+						&why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_STATE);
+	assert_int_equal(db_rollback(f->db), 0);
+	/* committed with it */
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(application_fire_in_tx(f->db, id, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+						&why), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	assert_int_equal(a.state, APP_RECEIVED);
+	assert_int_equal(a.method, APP_METHOD_ESIGN);
+	application_done(&a);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM application_history WHERE"
+				 " application_id = $1 AND reason = 'sig-1'", id), 1);
+}
+
 static void test_produce(void **state)
 {
 	struct dfx *f = *state;
@@ -344,6 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renewal_window, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_lost_and_other, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_notify, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_in_tx, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_produce, setup, dfx_teardown),
 	};
 
