@@ -18,11 +18,11 @@
 
 #define KEY_COMPROMISE 1	/* RFC 5280 CRLReason keyCompromise */
 
-int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
+/* The latest notAfter of tckn's certificates that are active or on hold;
+ * -ENOENT when none. */
+static int current_end(struct db *db, const char *tckn, int64_t *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	struct tm tm;
-	time_t t;
 	int r;
 
 	r = db_query_one(db, &st, "SELECT MAX(not_after) FROM certificates WHERE tckn = $1"
@@ -31,7 +31,21 @@ int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
 		return r;
 	if (db_col_is_null(st, 0))
 		return -ENOENT;
-	t = (time_t)db_col_int64(st, 0);
+	*ret = db_col_int64(st, 0);
+	return 0;
+}
+
+int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
+{
+	int64_t end;
+	struct tm tm;
+	time_t t;
+	int r;
+
+	r = current_end(db, tckn, &end);
+	if (r < 0)
+		return r;
+	t = (time_t)end;
 	if (!gmtime_r(&t, &tm))
 		return -EINVAL;
 	tm.tm_mon -= 2;		/* timegm normalises the year */
@@ -485,6 +499,15 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 		snprintf(res.status, sizeof(res.status), "hold");
 	} else {
 		struct card_request req = { .tckn = a.tckn, .label = label };
+
+		/* Yenileme: the new certificate starts when the current one ends. */
+		if (a.kind == APP_KIND_RENEWAL) {
+			r = current_end(db, a.tckn, &req.not_before);
+			if (r == -ENOENT)
+				r = 0;
+			if (r < 0)
+				goto out;
+		}
 
 		r = card_issue(db, ca, cfg, module, &req, &res, ret_detail, ret_refusal);
 		snprintf(issuer, sizeof(issuer), "%s", res.cert_issuer);

@@ -256,7 +256,8 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
  * holder (registry name, the form's contact and Bilgi Kanalı) if he is
  * not one, card_issue() makes the SoftHSM token (label "EONAY-" and the
  * first 16 hex digits of the id, so two operators at once cannot make two
- * recorded cards), key on card, certificate ON HOLD, SO PIN sealed; then
+ * recorded cards), key on card, certificate ON HOLD (a renewal's starting
+ * when the current certificate ends), SO PIN sealed; then
  * one transaction: produced with card and certificate, history, audit,
  * the güvenlik sözcüğü hash set as the holder's Şifreli Giriş word,
  * notification.  *ret_card (may be NULL) as card_issue gives it (the

@@ -378,6 +378,26 @@ static void test_produce(void **state)
 					  &why), 0);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM application_history WHERE"
 				 " application_id = $1", id), 7);
+
+	/* Yenileme inside its window: the new certificate starts when the
+	 * current one ends */
+	{
+		int64_t end = now_sec() + 30 * DAY;
+
+		add_cert(f, "77", CERT_ACTIVE, end);
+		received(f, AHMET, APP_KIND_RENEWAL, id);
+		assert_int_equal(application_fire(f->db, id, APP_EV_APPROVE, APP_BY_OPERATOR, NULL,
+						  NULL, &why), 0);
+		assert_int_equal(application_produce(f->db, ca, &f->cfg, EONAY_SOFTHSM_MODULE, id,
+						     NULL, &card, &detail, &why), 0);
+		assert_int_equal(application_get(f->db, id, &a), 0);
+		assert_int_equal(cert_get(f->db, a.cert_issuer, a.cert_serial, &c), 0);
+		assert_int_equal(c.not_before, end);
+		assert_int_equal(c.not_after, end + 730 * DAY);
+		assert_int_equal(c.status, CERT_HOLD);
+		cert_record_done(&c);
+		application_done(&a);
+	}
 	pki_ca_free(ca);
 }
 
