@@ -103,8 +103,8 @@ static int tell(struct db *db, const struct application *a, enum application_sta
 	else if (to == APP_PRODUCED)
 		extra = " Kartınız gönderilmek üzere hazırlanıyor.";
 	else if (to == APP_DELIVERED)
-		extra = " Sertifikanız askıda üretilmiştir: Şifreli Giriş ile giriş yapıp askıdan"
-			" indirerek kullanıma açabilirsiniz.";
+		extra = " Sertifikanızı kullanıma açmak için lütfen Şifreli Giriş seçeneğini"
+			" kullanınız.";
 	if (!extra)
 		return -ENOMEM;
 	subject = strdup_printf("NES başvurunuz: %s", application_state_label(to));
