@@ -19,7 +19,9 @@
  *   approved --produce--> produced                            (operator)
  *   produced --ship--> shipped                                (operator)
  *   shipped --deliver--> delivered                            (operator)
- *   draft|sms_verified|awaiting_paper --cancel--> cancelled   (portal, operator)
+ *   draft|sms_verified|awaiting_paper --cancel--> cancelled   (portal, operator;
+ *       the scheduler too for a draft or sms_verified left for
+ *       APPLICATION_UNFINISHED_MAX seconds)
  *
  * delivered, rejected and cancelled are closed; every other state is open.
  * At most one open application per (T.C. Kimlik No, institution, kind)
@@ -271,6 +273,15 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 /* The scheduler: every application in waiting_window whose window opened
  * (release_at <= now) fires release.  *ret_n (may be NULL): how many. */
 int application_release_due(struct db *db, int64_t now, size_t *ret_n);
+
+/* An unfinished application (draft, sms_verified) untouched this long is
+ * cancelled by the scheduler, so that it does not block a new one. */
+#define APPLICATION_UNFINISHED_MAX (30 * 86400)
+
+/* The scheduler: cancels the unfinished applications last updated before
+ * `before` (now - APPLICATION_UNFINISHED_MAX).  *ret_n (may be NULL): how
+ * many. */
+int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n);
 
 /* When a renewal of tckn may be produced: 2 calendar months before the
  * latest notAfter of the holder's certificates that are active or on hold.
