@@ -37,18 +37,30 @@ static int reply_der(struct http_request *req, unsigned status, const char *type
 	return http_queue(req, status, resp);
 }
 
-/* An HTTP date (RFC 9110 IMF-fixdate), whatever the locale. */
+/* An HTTP date (RFC 9110 IMF-fixdate), whatever the locale; plain
+ * arithmetic (days to civil date), no gmtime_r and its time zone lock on
+ * the OCSP path. */
 static void http_date(int64_t t, char ret[32])
 {
-	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char days[7][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
 	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t tt = (time_t)t;
-	struct tm tm;
+	int64_t z = (t >= 0 ? t : t - 86399) / 86400, secs = t - z * 86400;
+	int64_t wd = ((z % 7) + 7) % 7, era, doe, yoe, y, doy, mp, d, m;
 
-	gmtime_r(&tt, &tm);
-	snprintf(ret, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
-		 months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* H. Hinnant's civil_from_days */
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(ret, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[wd], (int)d, months[m - 1],
+		 (int)y, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
 /* RFC 5019 section 6: the caching headers of an answer without a nonce,
