@@ -239,12 +239,17 @@ static struct pki_ocsp_answer *install(struct pki_ocsp_cache *c, uint64_t h,
 		old = (*pe)->ans;
 		(*pe)->ans = answer_ref(fresh);
 	} else if (status_eq(&(*pe)->ans->info.status, &fresh->info.status) &&
-		   now < (*pe)->ans->refresh_at) {
+		   now >= (*pe)->ans->this_update && now < (*pe)->ans->refresh_at) {
 		serve = (*pe)->ans;
 		*ret_adopted = true;
+	} else if ((*pe)->ans->this_update <= fresh->this_update) {
+		/* Another thread put in another status (or an old answer)
+		 * meanwhile: ours was read now and replaces it.  Should ours be
+		 * the older read, the next request finds the status differs and
+		 * signs again: never served after a change. */
+		old = (*pe)->ans;
+		(*pe)->ans = answer_ref(fresh);
 	}
-	/* else another status was put in meanwhile: ours was read now and is
-	 * served; the one kept is checked again by the next request. */
 	answer_ref(serve);
 	pthread_mutex_unlock(lock_of(c, b));
 	free(e);

@@ -20,6 +20,9 @@ static X509 *good, *held, *unknown;
 static struct {
 	pthread_mutex_t lock;
 	int calls, fail;
+	/* A thread that gets in while another signs: run once from inside
+	 * the look-up (before it answers) when set. */
+	void (*meanwhile)(void);
 	char good[PKI_SERIAL_HEX_MAX], held[PKI_SERIAL_HEX_MAX];
 	struct pki_ocsp_status good_st, held_st;
 } store = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -27,10 +30,15 @@ static struct {
 static int lookup(void *userdata, const char *issuer_hex, const char *serial_hex,
 		  struct pki_ocsp_status *ret)
 {
+	void (*meanwhile)(void) = store.meanwhile;
 	int r = 0;
 
 	(void)userdata;
 	(void)issuer_hex;
+	if (meanwhile) {
+		store.meanwhile = NULL;
+		meanwhile();
+	}
 	pthread_mutex_lock(&store.lock);
 	store.calls++;
 	if (store.fail)
@@ -263,6 +271,67 @@ static void test_bound(void **state)
 	assert_int_equal(pki_ocsp_cache_size(c), 1);
 }
 
+static struct pki_ocsp_cache *race_cache;
+static unsigned char *race_req;
+static size_t race_n;
+static struct pki_ocsp_answer *race_answer;
+
+/* Another node revokes the certificate and a request on this node sees
+ * it, while the first request is signing with the hold it read. */
+static void revoke_meanwhile(void)
+{
+	struct pki_ocsp_status hold = store.good_st;
+
+	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now_sec(),
+						  PKI_REASON_KEY_COMPROMISE };
+	race_answer = ask(race_cache, race_req, race_n, now_sec(), PKI_OCSP_SERVED_SIGNED);
+	store.good_st = hold;	/* ... and the hold is what the first one reads */
+}
+
+/* Two requests sign at once after changes: whichever puts its answer in
+ * last, the next request serves only an answer with the status the store
+ * has then. */
+static void test_race_on_change(void **state)
+{
+	_cleanup_(pki_ocsp_cache_freep) struct pki_ocsp_cache *c = NULL;
+	_cleanup_free_ unsigned char *req = NULL;
+	struct pki_ocsp_answer *a, *b, *d;
+	int64_t now = now_sec();
+	int reason = -1;
+	size_t n = 0;
+
+	reset_store();
+	assert_int_equal(pki_ocsp_cache_new(16, &c), 0);
+	req = request("good.crt", false, &n);
+	pki_ocsp_answer_unref(ask(c, req, n, now, PKI_OCSP_SERVED_SIGNED));
+	race_cache = c;
+	race_req = req;
+	race_n = n;
+	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now,
+						  PKI_REASON_CERTIFICATE_HOLD };
+	/* The first look-up (checking the kept answer) lets the other request in. */
+	store.meanwhile = revoke_meanwhile;
+	a = ask(c, req, n, now, PKI_OCSP_SERVED_SIGNED);
+	assert_non_null(race_answer);
+	assert_int_equal(status_of(race_answer, good, &reason), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
+	assert_int_equal(status_of(a, good, &reason), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(reason, OCSP_REVOKED_STATUS_CERTIFICATEHOLD);
+	/* The store says hold: the next answer says hold, whichever was kept. */
+	b = ask(c, req, n, now, PKI_OCSP_SERVED_CACHED);
+	assert_true(same(a, b));
+	/* The store says keyCompromise: never the kept hold. */
+	store.good_st = race_answer->info.status;
+	d = ask(c, req, n, now, PKI_OCSP_SERVED_SIGNED);
+	assert_int_equal(status_of(d, good, &reason), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
+	pki_ocsp_answer_unref(race_answer);
+	pki_ocsp_answer_unref(a);
+	pki_ocsp_answer_unref(b);
+	pki_ocsp_answer_unref(d);
+	race_answer = NULL;
+}
+
 struct worker {
 	struct pki_ocsp_cache *c;
 	const unsigned char *req;
@@ -357,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_at_half),
 		cmocka_unit_test(test_nonce_unknown_malformed),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_race_on_change),
 		cmocka_unit_test(test_threads_same_bytes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
