@@ -195,12 +195,16 @@ int metrics_render(struct server *srv, char **ret, size_t *ret_len)
 	fprintf(f, "eonay_rate_limited_total{kind=\"claim\"} %llu\n",
 		(unsigned long long)rl[RATELIMIT_CLAIM]);
 
+	/* Without the store the other figures still count: the CRL's are left
+	 * out and eonay_store_readable says so. */
 	r = crl_figures(srv, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r < 0) {
+	if (r < 0)
+		log_warn("/metrics: cannot read the CRL figures: %s", strerror(-r));
+	head(f, "eonay_store_readable", "gauge", "1 when this scrape could read the store.");
+	fprintf(f, "eonay_store_readable %d\n", r < 0 ? 0 : 1);
+	if (fclose(f) != 0) {
 		free(buf);
-		return r;
+		return -ENOMEM;
 	}
 	*ret = buf;
 	*ret_len = len;

@@ -29,6 +29,6 @@ void metrics_log_sampled_out(void);
 /* One submitted ceremony's outcome (POST /api/v1/app/submit). */
 void metrics_ceremony(enum metric_ceremony outcome);
 
-/* The exposition text (malloc'ed) for srv.  -ENOMEM, or the store's error
- * for the CRL figures. */
+/* The exposition text (malloc'ed) for srv.  -ENOMEM; a store that cannot
+ * be read leaves the CRL figures out (eonay_store_readable 0). */
 int metrics_render(struct server *srv, char **ret, size_t *ret_len);

@@ -313,6 +313,7 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(r.body, "eonay_ceremonies_total{outcome=\"accepted\"} "));
 	assert_non_null(strstr(r.body, "eonay_crl_number{issuer=\""));
 	assert_non_null(strstr(r.body, "eonay_crl_age_seconds{issuer=\""));
+	assert_true(sample(r.body, "eonay_store_readable") == 1);
 	resp_done(&r);
 
 	/* Node B writes no OCSP access line (log.ocsp_sample=0) but counts
