@@ -12,7 +12,8 @@
 #                       bench/ is in the meson project, else compiled here
 #                       against the build's static libraries.
 # bench_start_eonayd DATA PORT [eonayd args]   starts it, waits for /healthz;
-#                       sets $eonayd_pid.
+#                       sets $eonayd_pid ($bench_prefix, e.g. "nice -n -10",
+#                       runs before it when set).
 # bench_machine         "N cores, MODEL"
 
 bench_init() {
@@ -67,7 +68,7 @@ bench_tool() {
 bench_start_eonayd() {
 	local data=$1 port=$2
 	shift 2
-	"$builddir/src/server/eonayd" --data "$data" --listen "127.0.0.1:$port" "$@" \
+	${bench_prefix:-} "$builddir/src/server/eonayd" --data "$data" --listen "127.0.0.1:$port" "$@" \
 		>"$tmp/eonayd-$port.log" 2>&1 &
 	eonayd_pid=$!
 	bench_pids+=("$eonayd_pid")

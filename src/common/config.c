@@ -55,6 +55,9 @@ static const struct setting settings[] = {
 	  false, "memory per connection for request headers and answer buffering, bytes"),
 	S("log", "level", SET_LEVEL, log_level, "info", 0, 0, false,
 	  "error, warn, info or debug"),
+	S("log", "ocsp_sample", SET_INT, log_ocsp_sample, "100", 0, 1000000, false,
+	  "access lines of successful OCSP answers: 1 in N is written (1: all, 0: none); "
+	  "/metrics counts them all"),
 	S("store", "path", SET_STR, db_path, NULL, 0, 0, false,
 	  "SQLite database (default DATA/eonay.db)"),
 	S("store", "url", SET_PGURL, store_url, NULL, 0, 0, true,
@@ -121,6 +124,8 @@ static const struct setting settings[] = {
 	  "seconds from a CRL's thisUpdate to its nextUpdate"),
 	S("pki", "ocsp_validity", SET_INT, ocsp_validity, "3600", 60, 604800, false,
 	  "seconds from an OCSP answer's thisUpdate to its nextUpdate"),
+	S("pki", "ocsp_cache", SET_INT, ocsp_cache, "65536", 0, 16777216, false,
+	  "pre-signed OCSP answers kept in memory (about 1.5 KB each; 0: sign every answer)"),
 	S("downloads", "dir", SET_STR, downloads_dir, NULL, 0, 0, false,
 	  "directory of the e-İmza application's packages (*.deb) the e-İmza page offers "
 	  "(default none)"),

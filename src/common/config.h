@@ -29,6 +29,7 @@ struct config {
 
 	/* [log] */
 	char *log_level;
+	int64_t log_ocsp_sample;	/* 1 in N OCSP access lines; 0 none */
 
 	/* [store] */
 	char *db_path;		/* default DATA/eonay.db */
@@ -65,6 +66,7 @@ struct config {
 	int64_t pki_root_days, pki_issuing_days, pki_ocsp_days, pki_holder_max_days;
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
 	int64_t ocsp_validity;	/* seconds */
+	int64_t ocsp_cache;	/* pre-signed OCSP answers kept, at most */
 
 	/* [downloads] */
 	char *downloads_dir;	/* packages offered on the e-İmza page, or NULL */

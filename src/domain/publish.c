@@ -186,3 +186,19 @@ int ocsp_lookup_store(void *userdata, const char *issuer_hex, const char *serial
 						 .reason = reason };
 	return 0;
 }
+
+int crl_times(struct db *db, const char *issuer, int64_t *ret_number, int64_t *ret_this_update,
+	      int64_t *ret_next_update)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	r = db_query_one(db, &st, "SELECT number, this_update, next_update FROM crl_state"
+				  " WHERE issuer = $1", "t", issuer);
+	if (r < 0)
+		return r;
+	*ret_number = db_col_int64(st, 0);
+	*ret_this_update = db_col_int64(st, 1);
+	*ret_next_update = db_col_int64(st, 2);
+	return 0;
+}

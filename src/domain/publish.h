@@ -35,3 +35,8 @@ int crl_issuer_of(struct pki_ca *ca, char ret[CERT_ISSUER_MAX]);
  * struct db *. */
 int ocsp_lookup_store(void *userdata, const char *issuer_hex, const char *serial_hex,
 		      struct pki_ocsp_status *ret);
+
+/* The number, thisUpdate and nextUpdate of issuer's current CRL, without
+ * its DER (for /metrics).  -ENOENT when none was published yet. */
+int crl_times(struct db *db, const char *issuer, int64_t *ret_number, int64_t *ret_this_update,
+	      int64_t *ret_next_update);

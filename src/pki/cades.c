@@ -7,15 +7,15 @@
  * exactly what was wrong (see enum cades_subindication), in a fixed order.
  *
  * The costly and stable part, building and checking the certificate path,
- * is cached by the signer certificate's SHA-256 in a small set-associative
- * LRU table (mutex-protected; only successful paths are kept, their time
- * validity is checked again on every call against opts->now, and the
- * trust anchor must still be in opts->trust).  The revocation status is
- * never cached. */
+ * is cached by the signer certificate's SHA-256 (cades-cache.c; only
+ * successful paths are kept, their time validity is checked again on every
+ * call against opts->now, and the trust anchor must still be in
+ * opts->trust).  The certificates inside a signature are matched by their
+ * bytes against the cached ones and decoded only when new (cms-split.h).
+ * The revocation status is never cached. */
 #include "pki/cades.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -27,6 +27,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "pki/cades-cache.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/profile.h"
@@ -170,88 +171,6 @@ _printf_(3, 4) static int refuse(struct cades_report *rep, enum cades_subindicat
 	return 0;
 }
 
-/* Chain cache. */
-
-#define CACHE_SETS 128
-#define CACHE_WAYS 8
-
-struct cache_entry {
-	unsigned char key[32];
-	STACK_OF(X509) *chain;	/* signer first, trust anchor last */
-	uint64_t used;		/* 0: empty */
-};
-
-static struct {
-	pthread_mutex_t lock;
-	uint64_t clock;
-	struct cache_entry e[CACHE_SETS][CACHE_WAYS];
-} cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void chain_free(STACK_OF(X509) *chain)
-{
-	sk_X509_pop_free(chain, X509_free);
-}
-
-static struct cache_entry *cache_set(const unsigned char key[32])
-{
-	return cache.e[(key[0] | key[1] << 8) % CACHE_SETS];
-}
-
-/* An up-ref'd copy of the cached chain for key, or NULL. */
-static STACK_OF(X509) *cache_get(const unsigned char key[32])
-{
-	struct cache_entry *set;
-	STACK_OF(X509) *chain = NULL;
-
-	pthread_mutex_lock(&cache.lock);
-	set = cache_set(key);
-	for (int i = 0; i < CACHE_WAYS; i++)
-		if (set[i].used && memcmp(set[i].key, key, 32) == 0) {
-			set[i].used = ++cache.clock;
-			chain = X509_chain_up_ref(set[i].chain);
-			break;
-		}
-	pthread_mutex_unlock(&cache.lock);
-	return chain;
-}
-
-static void cache_put(const unsigned char key[32], STACK_OF(X509) *chain)
-{
-	STACK_OF(X509) *copy = X509_chain_up_ref(chain), *old = NULL;
-	struct cache_entry *set, *victim;
-
-	if (!copy)
-		return;
-	pthread_mutex_lock(&cache.lock);
-	set = cache_set(key);
-	victim = &set[0];
-	for (int i = 0; i < CACHE_WAYS; i++) {
-		if (set[i].used && memcmp(set[i].key, key, 32) == 0) {
-			victim = &set[i];
-			break;
-		}
-		if (set[i].used < victim->used)
-			victim = &set[i];
-	}
-	old = victim->chain;
-	memcpy(victim->key, key, 32);
-	victim->chain = copy;
-	victim->used = ++cache.clock;
-	pthread_mutex_unlock(&cache.lock);
-	chain_free(old);
-}
-
-void cades_cache_flush(void)
-{
-	pthread_mutex_lock(&cache.lock);
-	for (int s = 0; s < CACHE_SETS; s++)
-		for (int w = 0; w < CACHE_WAYS; w++) {
-			chain_free(cache.e[s][w].chain);
-			cache.e[s][w] = (struct cache_entry){};
-		}
-	pthread_mutex_unlock(&cache.lock);
-}
-
 /* Is anchor (still) one of the certificates in trust? */
 static bool store_has(X509_STORE *trust, X509 *anchor)
 {
@@ -272,26 +191,31 @@ static bool store_has(X509_STORE *trust, X509 *anchor)
 /* Builds and checks the path from signer to a trust anchor, times aside
  * (they are checked against opts->now by the caller, cached or not). */
 static int chain_build(struct cades_report *rep, const struct cades_verify_opts *opts,
-		       X509 *signer, STACK_OF(X509) *certs, STACK_OF(X509) **ret)
+		       X509 *signer, const unsigned char *signer_hash, STACK_OF(X509) *certs,
+		       STACK_OF(X509) **ret)
 {
-	_cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	_cleanup_(sk_X509_pop_free_allp) STACK_OF(X509) *untrusted = sk_X509_new_null();
+	_cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
+	_cleanup_(sk_X509_pop_free_allp) STACK_OF(X509) *untrusted = NULL;
 	unsigned char key[32];
 	unsigned int klen = 0;
 	STACK_OF(X509) *chain;
 	int err;
 
-	if (!X509_digest(signer, EVP_sha256(), key, &klen) || klen != 32)
+	if (signer_hash)
+		memcpy(key, signer_hash, 32);
+	else if (!X509_digest(signer, EVP_sha256(), key, &klen) || klen != 32)
 		return -ENOMEM;
-	chain = cache_get(key);
+	chain = cades_cache_get(key);
 	if (chain) {
 		if (store_has(opts->trust, sk_X509_value(chain, sk_X509_num(chain) - 1))) {
 			*ret = chain;
 			return 1;
 		}
-		chain_free(chain);
+		sk_X509_pop_free(chain, X509_free);
 	}
 
+	ctx = X509_STORE_CTX_new();
+	untrusted = sk_X509_new_null();
 	if (!ctx || !untrusted)
 		return -ENOMEM;
 	for (int i = 0; certs && i < sk_X509_num(certs); i++)
@@ -325,7 +249,7 @@ static int chain_build(struct cades_report *rep, const struct cades_verify_opts 
 	chain = X509_STORE_CTX_get1_chain(ctx);
 	if (!chain)
 		return -ENOMEM;
-	cache_put(key, chain);
+	cades_cache_put(key, chain);
 	*ret = chain;
 	return 1;
 }
@@ -452,6 +376,12 @@ static int verify(const unsigned char *der, size_t n, const struct cades_verify_
 {
 	_cleanup_(CMS_ContentInfo_freep) CMS_ContentInfo *cms = NULL;
 	_cleanup_(sk_X509_pop_free_allp) STACK_OF(X509) *certs = NULL, *chain = NULL;
+	_cleanup_free_ unsigned char *rest = NULL;
+	struct pki_der_span spans[PKI_CMS_MAX_CERTS];
+	unsigned char hashes[PKI_CMS_MAX_CERTS][32];
+	const unsigned char *signer_hash = NULL;
+	size_t n_spans = 0, rest_n = 0;
+	bool split = false, bad = false;
 	STACK_OF(CMS_SignerInfo) *sinfos;
 	CMS_SignerInfo *si;
 	ASN1_OCTET_STRING **pos, *content;
@@ -468,12 +398,37 @@ static int verify(const unsigned char *der, size_t n, const struct cades_verify_
 	/* 1. Format and structure. */
 	if (n == 0 || n > LONG_MAX)
 		return refuse(rep, CADES_SUB_FORMAT_FAILURE, "empty or oversized input");
-	cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
-	if (!cms)
-		return refuse(rep, CADES_SUB_FORMAT_FAILURE, "not a DER CMS ContentInfo");
-	if (p != der + n)
-		return refuse(rep, CADES_SUB_FORMAT_FAILURE, "%zu bytes after the CMS",
-			      n - (size_t)(p - der));
+	/* Without its certificates when it has the usual shape: they are
+	 * matched by their bytes below, and decoded only when new. */
+	r = pki_cms_split_certs(der, n, &rest, &rest_n, spans, &n_spans);
+	if (r == -ENOMEM)
+		return r;
+	if (r == 0) {
+		p = rest;
+		cms = d2i_CMS_ContentInfo(NULL, &p, (long)rest_n);
+		split = cms && p == rest + rest_n;
+		if (split) {
+			r = cades_certs_of(spans, n_spans, &certs, hashes, &bad);
+			if (r < 0)
+				return r;
+			if (bad)
+				return refuse(rep, CADES_SUB_FORMAT_FAILURE,
+					      "a certificate in the CMS does not decode");
+		} else {
+			CMS_ContentInfo_free(cms);
+			cms = NULL;
+			ERR_clear_error();
+		}
+	}
+	if (!split) {
+		p = der;
+		cms = d2i_CMS_ContentInfo(NULL, &p, (long)n);
+		if (!cms)
+			return refuse(rep, CADES_SUB_FORMAT_FAILURE, "not a DER CMS ContentInfo");
+		if (p != der + n)
+			return refuse(rep, CADES_SUB_FORMAT_FAILURE, "%zu bytes after the CMS",
+				      n - (size_t)(p - der));
+	}
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
 		return refuse(rep, CADES_SUB_SIGNED_DATA_NOT_FOUND, "content type %s, not SignedData",
 			      OBJ_nid2sn(OBJ_obj2nid(CMS_get0_type(cms))));
@@ -513,10 +468,13 @@ static int verify(const unsigned char *der, size_t n, const struct cades_verify_
 			      "signing-time signed attribute missing or malformed");
 
 	/* 3. The signer's certificate and the reference to it. */
-	certs = CMS_get1_certs(cms);
+	if (!split)
+		certs = CMS_get1_certs(cms);
 	for (int i = 0; certs && i < sk_X509_num(certs) && !signer; i++)
-		if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0)
+		if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0) {
 			signer = sk_X509_value(certs, i);
+			signer_hash = split ? hashes[i] : NULL;
+		}
 	ERR_clear_error();
 	if (!signer)
 		return refuse(rep, CADES_SUB_SIGNING_CERTIFICATE_NOT_FOUND,
@@ -591,7 +549,7 @@ static int verify(const unsigned char *der, size_t n, const struct cades_verify_
 			      "the signature over the signed attributes is wrong");
 
 	/* 6. Certificate path (cached), then times. */
-	r = chain_build(rep, opts, signer, certs, &chain);
+	r = chain_build(rep, opts, signer, signer_hash, certs, &chain);
 	if (r <= 0)
 		return r;
 	for (int i = 0; i < sk_X509_num(chain); i++) {

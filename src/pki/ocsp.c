@@ -104,7 +104,7 @@ static bool round_trips(OCSP_REQUEST *req)
 
 static int add_single(struct pki_ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid,
 		      pki_ocsp_lookup_fn lookup, void *userdata,
-		      ASN1_TIME *thisupd, ASN1_TIME *nextupd)
+		      ASN1_TIME *thisupd, ASN1_TIME *nextupd, struct pki_ocsp_info *info)
 {
 	_cleanup_(ASN1_TIME_freep) ASN1_TIME *revtime = NULL;
 	struct pki_ocsp_status st = { .status = PKI_OCSP_UNKNOWN };
@@ -119,6 +119,10 @@ static int add_single(struct pki_ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid,
 			r = lookup(userdata, issuer, hex, &st);
 		if (r < 0)
 			return r;
+		info->looked_up = true;
+		memcpy(info->issuer, issuer, sizeof(issuer));
+		memcpy(info->serial, hex, sizeof(hex));
+		info->status = st;
 	}
 	switch (st.status) {
 	case PKI_OCSP_GOOD:
@@ -170,6 +174,14 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 		     pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 		     unsigned char **ret_der, size_t *ret_n)
 {
+	return pki_ocsp_respond_ex(ca, req_der, n, lookup, userdata, now, ret_der, ret_n, NULL);
+}
+
+int pki_ocsp_respond_ex(struct pki_ca *ca, const unsigned char *req_der, size_t n,
+			pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
+			unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info)
+{
+	struct pki_ocsp_info info = { 0 };
 	_cleanup_(OCSP_REQUEST_freep) OCSP_REQUEST *req = NULL;
 	_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = NULL;
 	_cleanup_(OCSP_RESPONSE_freep) OCSP_RESPONSE *resp = NULL;
@@ -188,6 +200,7 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 	if (count <= 0 || count > PKI_OCSP_MAX_SINGLE || !nonce_ok(req))
 		goto malformed;
 
+	info.nonce = OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1) >= 0;
 	bs = OCSP_BASICRESP_new();
 	thisupd = ASN1_TIME_set(NULL, (time_t)now);
 	nextupd = ASN1_TIME_set(NULL, (time_t)(now + ca->cfg.ocsp_validity_secs));
@@ -196,7 +209,15 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 	for (int i = 0; i < count; i++) {
 		OCSP_CERTID *cid = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, i));
 
-		r = add_single(ca, bs, cid, lookup, userdata, thisupd, nextupd);
+		struct pki_ocsp_info one = { 0 };
+
+		r = add_single(ca, bs, cid, lookup, userdata, thisupd, nextupd, &one);
+		if (count == 1 && one.looked_up) {
+			info.looked_up = true;
+			memcpy(info.issuer, one.issuer, sizeof(info.issuer));
+			memcpy(info.serial, one.serial, sizeof(info.serial));
+			info.status = one.status;
+		}
 		if (r < 0) {
 			ERR_clear_error();
 			return r;
@@ -212,9 +233,19 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 	resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
 	if (!resp)
 		return -ENOMEM;
-	return encode_response(resp, ret_der, ret_n);
+	r = encode_response(resp, ret_der, ret_n);
+	if (r == 0 && ret_info) {
+		info.successful = true;
+		info.singles = (unsigned)count;
+		info.this_update = now;
+		info.next_update = now + ca->cfg.ocsp_validity_secs;
+		*ret_info = info;
+	}
+	return r;
 
 malformed:
 	ERR_clear_error();
+	if (ret_info)
+		*ret_info = (struct pki_ocsp_info){ 0 };
 	return pki_ocsp_error_response(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, ret_der, ret_n);
 }

@@ -9,12 +9,14 @@
  * same CA (the callback must be too). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/ocsp.h>
 
 #include "pki/ca.h"
+#include "pki/key.h"
 
 /* Largest request accepted, and most single requests in one. */
 #define PKI_OCSP_MAX_REQUEST (64 * 1024)
@@ -58,6 +60,24 @@ typedef int (*pki_ocsp_lookup_fn)(void *userdata, const char *issuer_hex, const 
 int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 		     pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 		     unsigned char **ret_der, size_t *ret_n);
+
+/* What pki_ocsp_respond_ex() tells about the answer it made. */
+struct pki_ocsp_info {
+	bool successful;	/* a signed answer (not malformedRequest) */
+	bool nonce;		/* the request had a nonce (echoed) */
+	unsigned singles;	/* single requests answered */
+	int64_t this_update, next_update;	/* successful: of every SingleResponse */
+	/* With exactly one single request about our issuing CA (lookup asked): */
+	bool looked_up;
+	char issuer[PKI_KEY_ID_HEX_MAX];	/* pki_cert_key_id_hex of the issuing CA */
+	char serial[PKI_SERIAL_HEX_MAX];
+	struct pki_ocsp_status status;	/* what lookup said, as in the answer */
+};
+
+/* pki_ocsp_respond() that also fills *ret_info (may be NULL). */
+int pki_ocsp_respond_ex(struct pki_ca *ca, const unsigned char *req_der, size_t n,
+			pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
+			unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info);
 
 /* An unsigned answer with only a status: OCSP_RESPONSE_STATUS_
  * MALFORMEDREQUEST, INTERNALERROR, TRYLATER, SIGREQUIRED or UNAUTHORIZED.

@@ -16,6 +16,7 @@
 #include "pki/ca.h"
 #include "server/handlers.h"
 #include "server/refusals.h"
+#include "server/metrics.h"
 #include "server/waiters.h"
 
 static struct act_ctx ctx_of(struct server *srv)
@@ -105,6 +106,8 @@ int handle_app_submit(struct http_request *req)
 						  pki_ca_chain(req->srv->ca) };
 	r = signature_submit(db, &ctx, req->srv->ca ? &trust : NULL, token, sigs,
 			     req->client_addr, &res, &refusal);
+	metrics_ceremony(r == 0 ? METRIC_CEREMONY_ACCEPTED
+				: r == -EACCES ? METRIC_CEREMONY_REFUSED : METRIC_CEREMONY_FAILED);
 	if (res.session.id[0])
 		server_wake(req->srv, db, res.session.id);	/* the page shows the outcome */
 	if (r == -EACCES)

@@ -5,15 +5,21 @@
  *   GET  /crl/issuing.crl application/pkix-crl, from the store
  *   GET  /ca/issuing.crt, /ca/root.crt   application/pkix-cert (DER)
  *
- * OCSP answers come from the store on every request (no caching, so a
- * hold shows at once); CRLs are published by src/domain/publish.c. */
+ * OCSP: an answer to a request without a nonce is signed once and served
+ * from memory (pki/ocsp-cache.h: the status is still read from the store
+ * on every request, so a hold shows at once on every node) with the RFC
+ * 5019 caching headers; a request with a nonce is signed each time.  CRLs
+ * are published by src/domain/publish.c. */
 #include <stdio.h>
 #include <strings.h>
+#include <time.h>
 
 #include "domain/publish.h"
 #include "common/log.h"
 #include "pki/key.h"
 #include "pki/ocsp.h"
+#include "pki/ocsp-cache.h"
+#include "server/metrics.h"
 #include "server/handlers.h"
 
 static int reply_der(struct http_request *req, unsigned status, const char *type,
@@ -31,33 +37,111 @@ static int reply_der(struct http_request *req, unsigned status, const char *type
 	return http_queue(req, status, resp);
 }
 
+/* An HTTP date (RFC 9110 IMF-fixdate), whatever the locale; plain
+ * arithmetic (days to civil date), no gmtime_r and its time zone lock on
+ * the OCSP path. */
+static void http_date(int64_t t, char ret[32])
+{
+	static const char days[7][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t z = (t >= 0 ? t : t - 86399) / 86400, secs = t - z * 86400;
+	int64_t wd = ((z % 7) + 7) % 7, era, doe, yoe, y, doy, mp, d, m;
+
+	/* H. Hinnant's civil_from_days */
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(ret, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[wd], (int)d, months[m - 1],
+		 (int)y, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+/* RFC 5019 section 6: the caching headers of an answer without a nonce,
+ * from its own times (max-age never beyond its nextUpdate). */
+static void ocsp_cache_headers(struct MHD_Response *resp, const struct pki_ocsp_answer *a,
+			       int64_t now)
+{
+	char v[96];
+
+	snprintf(v, sizeof(v), "max-age=%lld, public, no-transform, must-revalidate",
+		 (long long)MAX(a->next_update - now, 0));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, v);
+	http_date(a->next_update, v);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, v);
+	http_date(a->this_update, v);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, v);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+}
+
+static void answer_free(void *cls)
+{
+	pki_ocsp_answer_unref(cls);
+}
+
+/* Sends answer a (a reference, taken over) from memory. */
+static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
+{
+	const char *inm = http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	struct MHD_Response *resp;
+	int64_t now = now_sec();
+	unsigned status = 200;
+
+	if (a->cacheable && inm && streq(inm, a->etag) && streq(req->method, "GET")) {
+		status = 304;
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (resp)
+			ocsp_cache_headers(resp, a, now);
+		pki_ocsp_answer_unref(a);
+		return http_queue(req, status, resp);
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(a->n, a->der, answer_free, a);
+	if (!resp) {
+		pki_ocsp_answer_unref(a);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/ocsp-response");
+	if (a->cacheable)
+		ocsp_cache_headers(resp, a, now);
+	else	/* a nonce: this answer is for this request only */
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return http_queue(req, status, resp);
+}
+
 static int ocsp_answer(struct http_request *req, const unsigned char *der, size_t n)
 {
+	struct pki_ocsp_answer *a = NULL;
+	enum pki_ocsp_served how;
 	unsigned char *out = NULL;
 	size_t len = 0;
 	struct db *db;
-	char cache[64];
 	int r;
 
 	if (!req->srv->ca) {
 		r = pki_ocsp_error_response(OCSP_RESPONSE_STATUS_UNAUTHORIZED, &out, &len);
+		metrics_ocsp_error();
 		return r < 0 ? r : reply_der(req, 200, "application/ocsp-response", "no-store", out, len);
 	}
 	r = server_db(req->srv, &db);
 	if (r >= 0)
-		r = pki_ocsp_respond(req->srv->ca, der, n, ocsp_lookup_store, db, now_sec(), &out,
-				     &len);
+		r = pki_ocsp_cache_respond(req->srv->ocsp_cache, req->srv->ca, der, n,
+					   ocsp_lookup_store, db, now_sec(), &a, &how);
 	if (r < 0) {
 		log_warn("OCSP answer failed: %s", strerror(-r));
+		metrics_ocsp_error();
 		r = pki_ocsp_error_response(OCSP_RESPONSE_STATUS_INTERNALERROR, &out, &len);
 		if (r < 0)
 			return r;
 		return reply_der(req, 200, "application/ocsp-response", "no-store", out, len);
 	}
-	/* Caches may keep an answer briefly; a hold must still show quickly. */
-	snprintf(cache, sizeof(cache), "max-age=%d, public, no-transform, must-revalidate",
-		 60);
-	return reply_der(req, 200, "application/ocsp-response", cache, out, len);
+	metrics_ocsp(how);
+	return ocsp_send(req, a);
 }
 
 int handle_ocsp_post(struct http_request *req)

@@ -9,6 +9,9 @@
 int handle_healthz(struct http_request *req);
 int handle_info(struct http_request *req);
 
+/* metrics.c */
+int handle_metrics(struct http_request *req);
+
 /* api-session.c */
 int handle_session_get(struct http_request *req);
 int handle_session_create(struct http_request *req);

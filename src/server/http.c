@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "common/log.h"
 #include "server/guard.h"
 #include "server/acceptor.h"
+#include "server/metrics.h"
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
@@ -436,6 +438,7 @@ static int dispatch(struct http_request *req)
 		return http_reply_error(req, 405, "method_not_allowed",
 					"Bu adres için bu yöntem kullanılamaz.");
 	}
+	req->route = rt;
 	flags = rt->flags;
 	if (flags & (ROUTE_LOGIN | ROUTE_CSRF))
 		flags |= ROUTE_SESSION;
@@ -558,6 +561,24 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return req;
 }
 
+/* Whether req gets its access line: always, except the 200 answers of a
+ * ROUTE_LOG_SAMPLED route (OCSP), of which 1 in log.ocsp_sample (0: none);
+ * /metrics counts them all. */
+static bool log_line_wanted(const struct http_request *req, enum MHD_RequestTerminationCode toe)
+{
+	static atomic_uint_fast64_t seen;
+	int64_t every = req->srv->cfg->log_ocsp_sample;
+
+	if (!req->route || !(req->route->flags & ROUTE_LOG_SAMPLED) || req->status != 200 ||
+	    toe != MHD_REQUEST_TERMINATED_COMPLETED_OK || every == 1)
+		return true;
+	if (every > 1 &&
+	    atomic_fetch_add_explicit(&seen, 1, memory_order_relaxed) % (uint64_t)every == 0)
+		return true;
+	metrics_log_sampled_out();
+	return false;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -570,13 +591,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		*con_cls = NULL;
 		return;
 	}
-	log_set_request_id(req->rid);
-	log_info("%s %s %u %lluus %s%s%s%s", req->method, req->path, req->status,
-		 (unsigned long long)(now_usec_mono() - req->start_us), req->client_addr,
-		 streq(req->client_addr, req->peer_addr) ? "" : " via ",
-		 streq(req->client_addr, req->peer_addr) ? "" : req->peer_addr,
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
-	log_set_request_id(NULL);
+	metrics_request(req->route, req->status);
+	if (log_line_wanted(req, toe)) {
+		log_set_request_id(req->rid);
+		log_info("%s %s %u %lluus %s%s%s%s", req->method, req->path, req->status,
+			 (unsigned long long)(now_usec_mono() - req->start_us), req->client_addr,
+			 streq(req->client_addr, req->peer_addr) ? "" : " via ",
+			 streq(req->client_addr, req->peer_addr) ? "" : req->peer_addr,
+			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		log_set_request_id(NULL);
+	}
 	if (req->nth)	/* counted by the acceptor: no longer in progress */
 		acceptor_request_done(http_socket(req));
 	request_free(req);

@@ -49,6 +49,7 @@ struct http_request {
 		char *value;
 	} params[HTTP_MAX_PARAMS];
 
+	const struct route *route;	/* the matched route, or NULL */
 	unsigned status;		/* of the answer, for the access log */
 	bool replied;
 	char *cookies[4];		/* Set-Cookie lines to add */
@@ -64,6 +65,7 @@ enum route_flags {
 	ROUTE_LOGIN = 1 << 1,	/* ... of a logged-in holder (401); implies ROUTE_SESSION */
 	ROUTE_CSRF = 1 << 2,	/* X-CSRF-Token must match (403 csrf); implies ROUTE_SESSION */
 	ROUTE_RAW_BODY = 1 << 3,	/* the handler reads req->body itself */
+	ROUTE_LOG_SAMPLED = 1 << 4,	/* access lines of 200 answers: 1 in log.ocsp_sample */
 };
 
 /* Which rate limit a route counts against (guard.c). */

@@ -22,6 +22,7 @@
 #include "server/acceptor.h"
 #include "server/dispatch.h"
 #include "server/http.h"
+#include "pki/ocsp-cache.h"
 #include "server/ratelimit.h"
 #include "server/waiters.h"
 #include "domain/websession.h"
@@ -313,6 +314,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r = open_ca(&srv);
+	if (r >= 0)
+		r = pki_ocsp_cache_new((size_t)cfg.ocsp_cache, &srv.ocsp_cache);
 	if (r < 0)
 		goto out;
 	r = housekeeping(&srv);
@@ -376,6 +379,7 @@ out:
 	dispatch_stop();
 	acceptor_stop();
 	http_stop(&srv);
+	pki_ocsp_cache_free(srv.ocsp_cache);
 	pki_ca_free(srv.ca);
 	cidr_list_done(&srv.trusted_proxies);
 	server_db_close_all();

@@ -11,6 +11,7 @@
 
 const struct route routes[] = {
 	{ "GET", "/healthz", handle_healthz },
+	{ "GET", "/metrics", handle_metrics },
 	{ "GET", "/api/v1/info", handle_info },
 	{ "GET", "/api/v1/session", handle_session_get, ROUTE_SESSION },
 	{ "POST", "/api/v1/session", handle_session_create, 0, BODY(NULL), LIMIT_SESSION },
@@ -44,8 +45,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/contact", handle_contact_get, ROUTE_LOGIN },
 	{ "POST", "/api/v1/contact", handle_contact_set, ROUTE_LOGIN | ROUTE_CSRF,
 	  BODY("email", "mobile", "work_phone", "work_ext", "home_phone", "info_channel") },
-	{ "POST", "/ocsp", handle_ocsp_post, ROUTE_RAW_BODY },
-	{ "GET", "/ocsp/{request*}", handle_ocsp_get },
+	{ "POST", "/ocsp", handle_ocsp_post, ROUTE_RAW_BODY | ROUTE_LOG_SAMPLED },
+	{ "GET", "/ocsp/{request*}", handle_ocsp_get, ROUTE_LOG_SAMPLED },
 	{ "GET", "/crl/issuing.crl", handle_crl },
 	{ "GET", "/ca/issuing.crt", handle_ca_issuing },
 	{ "GET", "/ca/root.crt", handle_ca_root },

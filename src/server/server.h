@@ -5,6 +5,7 @@
 #include "store/db.h"
 
 struct MHD_Daemon;
+struct pki_ocsp_cache;
 
 struct server {
 	struct config *cfg;
@@ -15,6 +16,7 @@ struct server {
 	struct pki_ca *ca;		/* the CA: OCSP, CRLs, trust anchors of signature
 					 * checks; NULL before 'eonayctl pki init' */
 	bool https;			/* base_url is https: Secure cookies, HSTS */
+	struct pki_ocsp_cache *ocsp_cache;	/* pre-signed OCSP answers (pki.ocsp_cache) */
 };
 
 /* The calling thread's own connection to the store, opened on first use.

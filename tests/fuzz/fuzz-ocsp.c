@@ -1,16 +1,20 @@
 /* fuzz-ocsp.c - OCSP requests (pki/ocsp.c), the DER body of POST /ocsp,
  * answered by the fixed CA of tests/fuzz/data; the look-up answers good,
  * revoked or unknown from the serial.  Every answer must parse back as an
- * OCSP response. */
+ * OCSP response.  The same request then goes through the pre-signed cache
+ * (pki/ocsp-cache.h, what eonayd serves) twice: a kept answer must come
+ * back byte for byte the second time, without a signature. */
 #include <stdio.h>
 
 #include <openssl/ocsp.h>
 
 #include "pki/ocsp.h"
+#include "pki/ocsp-cache.h"
 
 #include "fuzz-pki.h"
 
 static struct pki_ca *ca;
+static struct pki_ocsp_cache *cache;
 
 static int lookup(void *userdata, const char *issuer_hex, const char *serial_hex,
 		  struct pki_ocsp_status *ret)
@@ -30,6 +34,8 @@ static int lookup(void *userdata, const char *issuer_hex, const char *serial_hex
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	ca = fuzz_ca_load();
+	if (pki_ocsp_cache_new(64, &cache) < 0)
+		abort();
 	return 0;
 }
 
@@ -54,6 +60,27 @@ static void answer(const unsigned char *der, size_t n)
 		abort();
 	OCSP_RESPONSE_free(resp);
 	free(out);
+
+	{
+		struct pki_ocsp_answer *a = NULL, *b = NULL;
+		enum pki_ocsp_served how1, how2;
+
+		if (pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, &a, &how1) < 0 ||
+		    pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, &b, &how2) < 0)
+			abort();
+		p = a->der;
+		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)a->n);
+		if (!resp || p != a->der + a->n)
+			abort();
+		OCSP_RESPONSE_free(resp);
+		if (how1 == PKI_OCSP_SERVED_SIGNED &&
+		    (how2 != PKI_OCSP_SERVED_CACHED || a->n != b->n || memcmp(a->der, b->der, a->n) != 0))
+			abort();
+		if (how1 == PKI_OCSP_SERVED_SIGNED && (a->info.nonce || a->info.singles != 1))
+			abort();
+		pki_ocsp_answer_unref(a);
+		pki_ocsp_answer_unref(b);
+	}
 }
 
 #ifndef FUZZ_OCSP_GET

@@ -18,6 +18,7 @@
 #include "pki-fixture.h"
 #include "pki/ca.h"
 #include "pki/cades.h"
+#include "pki/cms-split.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/p11.h"
@@ -592,6 +593,64 @@ static void test_garbage(void **state)
 	free(copy);
 }
 
+/* The certificates taken out of a signature by their bytes (cms-split.h):
+ * the same certificates, the rest still the same CMS without them; an
+ * unexpected shape is left to OpenSSL (and still verifies). */
+static void test_split_certs(void **state)
+{
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
+	_cleanup_(X509_freep) X509 *cert = holder(NULL, &key);
+	_cleanup_free_ unsigned char *der = NULL, *rest = NULL;
+	_cleanup_(CMS_ContentInfo_freep) CMS_ContentInfo *cms = NULL;
+	struct pki_der_span spans[PKI_CMS_MAX_CERTS];
+	size_t n = 0, rest_n = 0, count = 0;
+	const unsigned char *p;
+	unsigned char *copy;
+
+	sign_ok(key, cert, TEXT, &der, &n);
+	assert_int_equal(pki_cms_split_certs(der, n, &rest, &rest_n, spans, &count), 0);
+	assert_int_equal(count, 2);
+	for (size_t i = 0; i < count; i++) {
+		_cleanup_(X509_freep) X509 *x = NULL;
+
+		p = spans[i].p;
+		x = d2i_X509(NULL, &p, (long)spans[i].n);
+		assert_non_null(x);
+		assert_ptr_equal(p, spans[i].p + spans[i].n);
+		assert_int_equal(X509_cmp(x, i == 0 ? cert : issuing.cert) == 0 ||
+					 X509_cmp(x, i == 0 ? issuing.cert : cert) == 0, 1);
+	}
+	assert_true(rest_n < n);
+	p = rest;
+	cms = d2i_CMS_ContentInfo(NULL, &p, (long)rest_n);
+	assert_non_null(cms);
+	assert_ptr_equal(p, rest + rest_n);
+	assert_null(CMS_get1_certs(cms));
+	assert_int_equal(sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms)), 1);
+	/* Trailing bytes, a truncation, an indefinite length: not split. */
+	copy = malloc(n + 1);
+	assert_non_null(copy);
+	memcpy(copy, der, n);
+	copy[n] = 0;
+	free(rest);
+	rest = NULL;
+	assert_int_equal(pki_cms_split_certs(copy, n + 1, &rest, &rest_n, spans, &count), -EINVAL);
+	assert_int_equal(pki_cms_split_certs(copy, n - 1, &rest, &rest_n, spans, &count), -EINVAL);
+	copy[1] = 0x80;
+	assert_int_equal(pki_cms_split_certs(copy, n, &rest, &rest_n, spans, &count), -EINVAL);
+	free(copy);
+	/* Verified warm (signer and CA certificate matched by their bytes) and cold. */
+	check_free(der, n, CADES_SUB_NONE);
+	free(TAKE_PTR(der));
+	cades_cache_flush();
+	sign_ok(key, cert, TEXT, &der, &n);
+	check_free(der, n, CADES_SUB_NONE);
+	free(TAKE_PTR(der));
+	sign_ok(key, cert, TEXT, &der, &n);
+	check_free(der, n, CADES_SUB_NONE);
+	free(TAKE_PTR(der));
+}
+
 struct job {
 	const unsigned char *der[3];
 	size_t n[3];
@@ -694,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_certificates),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_split_certs),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_real_ca),
 	};
