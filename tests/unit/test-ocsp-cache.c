@@ -278,13 +278,15 @@ static struct pki_ocsp_answer *race_answer;
 
 /* Another node revokes the certificate and a request on this node sees
  * it, while the first request is signing with the hold it read. */
+static int64_t race_now;	/* the test's clock: a second ticking between
+				 * the two signatures must not decide which is newer */
 static void revoke_meanwhile(void)
 {
 	struct pki_ocsp_status hold = store.good_st;
 
-	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now_sec(),
+	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, race_now,
 						  PKI_REASON_KEY_COMPROMISE };
-	race_answer = ask(race_cache, race_req, race_n, now_sec(), PKI_OCSP_SERVED_SIGNED);
+	race_answer = ask(race_cache, race_req, race_n, race_now, PKI_OCSP_SERVED_SIGNED);
 	store.good_st = hold;	/* ... and the hold is what the first one reads */
 }
 
@@ -307,6 +309,7 @@ static void test_race_on_change(void **state)
 	race_cache = c;
 	race_req = req;
 	race_n = n;
+	race_now = now;
 	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now,
 						  PKI_REASON_CERTIFICATE_HOLD };
 	/* The first look-up (checking the kept answer) lets the other request in. */
