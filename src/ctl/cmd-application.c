@@ -16,7 +16,9 @@ static int list(struct ctl *ctl, const char *tckn, bool as_json)
 	size_t n = 0;
 	int r;
 
-	r = application_list(ctl->db, tckn, &a, &n);
+	struct application_filter f = { .tckn = tckn, .state = -1 };
+
+	r = application_list(ctl->db, &f, &a, &n);
 	if (r < 0) {
 		fprintf(stderr, "eonayctl application list: %s\n", strerror(-r));
 		return r;
@@ -28,16 +30,17 @@ static int list(struct ctl *ctl, const char *tckn, bool as_json)
 
 		if (arr) {
 			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I}", "id", a[i].id,
-							     "tckn", a[i].tckn, "kind", a[i].kind,
-							     "state", a[i].state, "created_at",
+							     "tckn", a[i].tckn, "kind", application_kind_str(a[i].kind),
+							     "state", application_state_str(a[i].state), "created_at",
 							     (json_int_t)a[i].created_at, "updated_at",
 							     (json_int_t)a[i].updated_at));
 			continue;
 		}
 		iso8601_utc(a[i].created_at, at);
-		printf("%s %s %-8s %-9s %s\n", a[i].id, a[i].tckn, a[i].kind, a[i].state, at);
+		printf("%s %s %-8s %-9s %s\n", a[i].id, a[i].tckn, application_kind_str(a[i].kind),
+		       application_state_str(a[i].state), at);
 	}
-	free(a);
+	application_free_array(a, n);
 	if (arr) {
 		char *s = json_dumps(arr, JSON_INDENT(2));
 

@@ -66,6 +66,12 @@ static const char *const codes[] = {
 	[REFUSAL_PIN_RESET_USED] = "pin_reset_used",
 	[REFUSAL_PIN_RESET_STATE] = "pin_reset_state",
 	[REFUSAL_WRONG_PURPOSE] = "wrong_purpose",
+	[REFUSAL_APPLY_IDENTITY] = "apply_identity",
+	[REFUSAL_INSTITUTION_UNKNOWN] = "institution_unknown",
+	[REFUSAL_APPLICATION_OPEN] = "application_open",
+	[REFUSAL_APPLICATION_STATE] = "application_state",
+	[REFUSAL_APPLICATION_ACTOR] = "application_actor",
+	[REFUSAL_APPLICATION_ACCESS] = "application_access",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

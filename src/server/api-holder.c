@@ -288,6 +288,7 @@ int handle_certificate_revoke(struct http_request *req)
 
 int handle_applications_list(struct http_request *req)
 {
+	struct application_filter f = { .tckn = req->ws.tckn, .state = -1 };
 	struct application *a = NULL;
 	json_t *list;
 	size_t n = 0;
@@ -297,16 +298,23 @@ int handle_applications_list(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = application_list(db, req->ws.tckn, &a, &n);
+	r = application_list(db, &f, &a, &n);
 	if (r < 0)
 		return r;
 	list = json_array();
+	/* The Turkish labels come from the one table in domain/applications.c. */
 	for (size_t i = 0; list && i < n; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:I,s:I}", "id", a[i].id, "kind",
-						      a[i].kind, "state", a[i].state, "created_at",
-						      (json_int_t)a[i].created_at, "updated_at",
-						      (json_int_t)a[i].updated_at));
-	free(a);
+		json_array_append_new(
+			list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:I,s:I}", "id", a[i].id,
+					"kind", application_kind_str(a[i].kind), "kind_label",
+					application_kind_label(a[i].kind), "state",
+					application_state_str(a[i].state), "state_label",
+					application_state_label(a[i].state), "institution",
+					a[i].institution, "method", application_method_str(a[i].method),
+					"tracking", a[i].tracking, "created_at",
+					(json_int_t)a[i].created_at, "updated_at",
+					(json_int_t)a[i].updated_at));
+	application_free_array(a, n);
 	if (!list)
 		return -ENOMEM;
 	return http_reply_json(req, 200, json_pack("{s:o}", "applications", list));

@@ -68,6 +68,12 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_PIN_RESET_USED] = { 409, "Bu işlem için kartınızın güvenlik PIN'i zaten verildi. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
 	[REFUSAL_PIN_RESET_STATE] = { 409, "PIN işleminin adımları sırasıyla yapılmadı. Tarayıcınızdan yeni bir kod alarak tekrar deneyiniz." },
 	[REFUSAL_WRONG_PURPOSE] = { 409, "Bu doğrulama kodu başka bir işlem içindir." },
+	[REFUSAL_APPLY_IDENTITY] = { 403, "Girdiğiniz kimlik bilgileri doğrulanamadı. Lütfen bilgilerinizi kontrol ederek tekrar deneyiniz." },
+	[REFUSAL_INSTITUTION_UNKNOWN] = { 404, "Bu kurum için başvuru alınmamaktadır." },
+	[REFUSAL_APPLICATION_OPEN] = { 409, "Bu kurumda aynı nedenle devam eden bir başvurunuz bulunmaktadır." },
+	[REFUSAL_APPLICATION_STATE] = { 409, "Bu işlem başvurunun şu anki durumunda yapılamaz." },
+	[REFUSAL_APPLICATION_ACTOR] = { 403, "Bu işlemi yapmaya yetkiniz yok." },
+	[REFUSAL_APPLICATION_ACCESS] = { 403, "Başvuru formu erişim parolası hatalı." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

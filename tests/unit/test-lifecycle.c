@@ -366,26 +366,27 @@ static void test_contact(void **state)
 static void test_applications(void **state)
 {
 	struct dfx *f = *state;
+	struct application_filter ayse = { .tckn = AYSE, .state = -1 };
 	struct application *a = NULL;
 	size_t n = 9;
 	char id[33];
 
-	assert_int_equal(application_list(f->db, AYSE, &a, &n), 0);
+	assert_int_equal(application_list(f->db, &ayse, &a, &n), 0);
 	assert_int_equal(n, 0);
-	free(a);
+	application_free_array(a, n);
 	assert_int_equal(application_add(f->db, AYSE, "new", "received", id), 0);
 	assert_int_equal(application_add(f->db, AYSE, "bogus", "received", id), -EINVAL);
-	assert_int_equal(application_list(f->db, AYSE, &a, &n), 0);
+	assert_int_equal(application_list(f->db, &ayse, &a, &n), 0);
 	assert_int_equal(n, 1);
-	assert_string_equal(a[0].kind, "new");
-	assert_string_equal(a[0].state, "received");
+	assert_int_equal(a[0].kind, APP_KIND_NEW);
+	assert_int_equal(a[0].state, APP_RECEIVED);
 	assert_string_equal(a[0].tckn, AYSE);
-	free(a);
+	application_free_array(a, n);
 	assert_int_equal(application_add(f->db, AHMET, "renewal", "waiting", id), 0);
 	assert_int_equal(application_add(f->db, AHMET, "renewal", "lost-in-space", id), -EINVAL);
 	assert_int_equal(application_list(f->db, NULL, &a, &n), 0);	/* everyone's */
 	assert_int_equal(n, 2);
-	free(a);
+	application_free_array(a, n);
 }
 
 int main(void)

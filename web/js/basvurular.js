@@ -3,16 +3,8 @@
 import { api, formatDate, requireLogin, showError } from './api.js';
 import { cell } from './sertifika.js';
 
-const KIND_TR = { new: 'Yeni', renewal: 'Yenileme', lost: 'Kayıp Çalıntı', other: 'Diğer' };
-const STATE_TR = {
-  received: 'Başvurunuz alındı',
-  waiting: 'Sırada bekliyor',
-  approved: 'Onaylandı',
-  rejected: 'Reddedildi',
-  produced: 'Kartınız üretildi',
-  shipped: 'Kargoya verildi',
-  delivered: 'Teslim edildi',
-};
+// The Turkish labels come with each application (kind_label, state_label:
+// one table, in src/domain/applications.c).
 
 requireLogin().then(async (s) => {
   if (!s) return;
@@ -29,9 +21,9 @@ requireLogin().then(async (s) => {
       const code = document.createElement('code');
       code.textContent = a.id.slice(0, 8).toUpperCase();
       cell(tr, code);
-      cell(tr, KIND_TR[a.kind] || a.kind);
+      cell(tr, a.kind_label || a.kind);
       cell(tr, formatDate(a.created_at));
-      cell(tr, STATE_TR[a.state] || a.state);
+      cell(tr, a.state_label || a.state);
       cell(tr, formatDate(a.updated_at));
     }
   } catch (e) {
