@@ -76,9 +76,9 @@ INSERT INTO sign_texts VALUES ('application-sign', 1, 1,
  'SERTİFİKA SAHİBİ TAAHHÜTNAMESİ
 
 %CA% tarafından adıma düzenlenecek nitelikli elektronik sertifikaya ilişkin olarak:
-1. Başvuru formunda verdiğim bilgilerin doğru ve eksiksiz olduğunu, değişmeleri halinde %CA% merkezine derhal bildireceğimi,
+1. Başvuru formunda verdiğim bilgilerin doğru ve eksiksiz olduğunu, değişmeleri halinde sertifika hizmet sağlayıcısına derhal bildireceğimi,
 2. İmza oluşturma verisini taşıyan akıllı kartımı ve PIN kodumu yalnızca kendim kullanacağımı, başkasına kullandırmayacağımı ve güvenli biçimde saklayacağımı,
 3. Kartımın kaybolması, çalınması ya da imza oluşturma verimin güvenliğinden şüphe etmem halinde sertifikamın iptali için derhal başvuracağımı,
 4. Sertifikamı yalnızca sertifikada belirtilen kullanım amacı ve sınırları içinde kullanacağımı,
-5. 5070 sayılı Elektronik İmza Kanunu, ilgili mevzuat ve %CA% Sertifika Uygulama Esaslarında sertifika sahibine yüklenen yükümlülüklere uyacağımı
+5. 5070 sayılı Elektronik İmza Kanunu, ilgili mevzuat ve sertifika hizmet sağlayıcısının Sertifika Uygulama Esaslarında sertifika sahibine yüklenen yükümlülüklere uyacağımı
 kabul, beyan ve taahhüt ederim.', 0);

@@ -4,12 +4,13 @@
  * Turkish letter). */
 #include "domain/appdoc.h"
 
+/* util.h first: glib #undefs and redefines MIN and MAX alike. */
+#include "common/util.h"
+#include "domain/appform.h"
+
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
-
-#include "common/util.h"
-#include "domain/appform.h"
 
 #define DECLARATION "Aşağıda yazılı bütün bilgilerin doğru olduğunu, aksi halde doğacak bütün " \
 	"zararlardan sorumlu olduğumu beyan ederim. Bu formdaki bilgilere göre şahsıma bir " \

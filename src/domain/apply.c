@@ -219,15 +219,21 @@ int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *i
 		*ret_refusal = REFUSAL_APPLY_IDENTITY;
 	if (r < 0)
 		goto out;
-	/* An unfinished application is continued with its parola, not
-	 * started again. */
+	/* An application still at the portal is continued with its parola
+	 * (or Parolamı Bilmiyorum), not started again. */
 	r = application_find_open(db, p.tckn, in->institution, open_id);
 	if (r == 0) {
-		r = refuse(ret_refusal, REFUSAL_APPLICATION_OPEN);
+		struct application a = { 0 };
+
+		r = application_get(db, open_id, &a);
+		if (r == 0 && apply_step_of_state(a.state) != APPLY_DONE)
+			r = refuse(ret_refusal, REFUSAL_APPLICATION_OPEN);
+		application_done(&a);
+		if (r < 0)
+			goto out;
+	} else if (r != -ENOENT) {
 		goto out;
 	}
-	if (r != -ENOENT)
-		goto out;
 	r = apply_draft_new(db, web_hash, in->institution, p.tckn, in->sicil ? "staff" : "registry",
 			    in->sicil ? sr.sicil : NULL, NULL, APPLY_ENTERED, ret);
 out:
