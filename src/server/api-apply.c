@@ -6,7 +6,8 @@
  *   POST /api/v1/basvuru/captcha          a new captcha {"id","image" (PNG data URL),"lifetime"}
  *   POST /api/v1/basvuru/giris            entry: captcha + registry fields | sicil | parola
  *   POST /api/v1/basvuru/parola-unuttum   "Parolamı Bilmiyorum": captcha + registry fields
- *   GET  /api/v1/basvuru                  the browser's draft (step, who, SMS state, ...)
+ *   GET  /api/v1/basvuru                  the browser's draft (step, who, SMS state, ...);
+ *                                         {"step": null} before the entry
  *   GET  /api/v1/basvuru/form             the field table with the read-only values
  *   POST /api/v1/basvuru/form             Form Onayla {"form": {...}}; 422 with "fields"
  *   POST /api/v1/basvuru/sms              send an SMS Onay Kodu
@@ -278,6 +279,9 @@ int handle_apply_get(struct http_request *req)
 	if (r < 0)
 		return r;
 	r = apply_current(db, req->ws.id_hash, &d, &why);
+	/* Not entered yet: the page shows the entry (no error to log). */
+	if (r == -EACCES && why == REFUSAL_APPLY_NO_DRAFT)
+		return http_reply_json(req, 200, json_pack("{s:n}", "step"));
 	if (r == -EACCES)
 		return http_reply_refusal(req, why);
 	if (r < 0)
