@@ -164,6 +164,9 @@ static const struct setting settings[] = {
 	  "the ID token claim that carries the T.C. Kimlik No"),
 	S("edevlet", "scope", SET_STR, edevlet_scope, "openid", 0, 0, false,
 	  "scopes asked for (must include openid)"),
+	S("applications", "clock_offset", SET_INT, app_clock_offset, "0", -315360000, 315360000,
+	  false, "seconds added to the clock of the application scheduler (renewal windows); "
+	  "for tests that move time"),
 };
 
 static char **str_field(struct config *c, const struct setting *s)

@@ -98,6 +98,9 @@ struct config {
 	char *edevlet_client_secret;	/* secret */
 	char *edevlet_tckn_claim;
 	char *edevlet_scope;
+
+	/* [applications] (domain/applications.c) */
+	int64_t app_clock_offset;	/* seconds added to the scheduler's clock (tests) */
 };
 
 /* Fills defaults (data_dir may be NULL: then "./eonay-data"). */

@@ -464,6 +464,21 @@ int cert_revoke(struct db *db, const char *issuer, const char *serial, int reaso
 			  CERT_REVOKED, reason, actor, "cert.revoke", "revoke", ret_refusal);
 }
 
+int cert_revoke_in_tx(struct db *db, const char *issuer, const char *serial, int reason,
+		      const char *actor, enum refusal *ret_refusal)
+{
+	char s[65], is[CERT_ISSUER_MAX];
+
+	if (!cert_revoke_reason_ok(reason)) {
+		*ret_refusal = REFUSAL_CERT_REASON;
+		return -EACCES;
+	}
+	serial_norm(serial, s);
+	serial_norm(issuer, is);
+	return transition_tx(db, is, s, (1u << CERT_ACTIVE) | (1u << CERT_HOLD), CERT_REVOKED,
+			     reason, actor, "cert.revoke", "revoke", ret_refusal);
+}
+
 int cert_foreach_revoked(struct db *db, const char *issuer, cert_revoked_fn fn,
 			 void *userdata)
 {
