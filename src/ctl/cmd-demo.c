@@ -4,7 +4,9 @@
  *   10000000146 AHMET YILMAZ with card DEMO-0001, PIN 123456, certificate active;
  *   10000000078 AYŞE DEMİR with card DEMO-0002, PIN 123456, certificate on hold
  *     (a new card not yet opened for use);
- *   the demo institution.
+ *   the demo institution meb with its staff list, and the population
+ *   registry: both holders and MEHMET KAYA (10000000214, sicil 4242 at
+ *   meb), who has no certificate yet and applies through /basvuru/meb.
  * Prints a JSON summary on stdout (with the SOFTHSM2_CONF to use). */
 #include <jansson.h>
 #include <stdio.h>
@@ -16,15 +18,70 @@
 #include "ctl/ctl.h"
 #include "pki/key.h"
 #include "domain/certs.h"
+#include "domain/institutions.h"
 #include "domain/password.h"
+#include "domain/registry.h"
 
 static const struct demo_holder {
 	const char *tckn, *given, *surname, *email, *mobile, *card;
 	bool active;
+	const char *birth_place, *birth_date;	/* for the registry */
 } holders[] = {
-	{ "10000000146", "AHMET", "YILMAZ", "ahmet.yilmaz@example.org", "5320000146", "DEMO-0001", true },
-	{ "10000000078", "AYŞE", "DEMİR", "ayse.demir@example.org", "5320000078", "DEMO-0002", false },
+	{ "10000000146", "AHMET", "YILMAZ", "ahmet.yilmaz@example.org", "5320000146", "DEMO-0001", true,
+	  "İSTANBUL", "12.03.1975" },
+	{ "10000000078", "AYŞE", "DEMİR", "ayse.demir@example.org", "5320000078", "DEMO-0002", false,
+	  "İZMİR", "28.11.1986" },
 };
+
+/* The applicant of the demo (issue 16): in the registry and on meb's staff
+ * list, no certificate yet. */
+static const struct {
+	const char *tckn, *ad, *soyad, *dogum_yeri, *dogum_tarihi, *cep, *sicil, *birim, *unvan;
+} applicant = { "10000000214", "MEHMET", "KAYA", "ANKARA", "17.05.1980", "5321234567", "4242",
+		"Bilgi İşlem Dairesi Başkanlığı", "Öğretmen" };
+
+#define DEMO_INSTITUTION "meb"
+#define DEMO_INSTITUTION_NAME "T.C. Millî Eğitim Bakanlığı"
+#define DEMO_INSTITUTION_ADDRESS "Atatürk Bulvarı No: 98, 06648 Bakanlıklar, Çankaya / ANKARA"
+
+/* The registry persons and meb with its staff list, idempotently. */
+static int ensure_registry(struct ctl *ctl)
+{
+	struct staff_record st = { .sicil = (char *)applicant.sicil, .birim = (char *)applicant.birim,
+				   .unvan = (char *)applicant.unvan };
+	struct registry_person p = { .alive = true };
+	int r;
+
+	r = db_begin(ctl->db);
+	for (size_t i = 0; r == 0 && i < ELEMENTSOF(holders); i++) {
+		snprintf(p.tckn, sizeof(p.tckn), "%s", holders[i].tckn);
+		p.ad = (char *)holders[i].given;
+		p.soyad = (char *)holders[i].surname;
+		p.dogum_yeri = (char *)holders[i].birth_place;
+		snprintf(p.dogum_tarihi, sizeof(p.dogum_tarihi), "%s", holders[i].birth_date);
+		r = registry_put(ctl->db, &p);
+	}
+	if (r == 0) {
+		snprintf(p.tckn, sizeof(p.tckn), "%s", applicant.tckn);
+		p.ad = (char *)applicant.ad;
+		p.soyad = (char *)applicant.soyad;
+		p.dogum_yeri = (char *)applicant.dogum_yeri;
+		snprintf(p.dogum_tarihi, sizeof(p.dogum_tarihi), "%s", applicant.dogum_tarihi);
+		r = registry_put(ctl->db, &p);
+	}
+	if (r == 0)
+		r = institution_set(ctl->db, DEMO_INSTITUTION, DEMO_INSTITUTION_NAME,
+				    DEMO_INSTITUTION_ADDRESS);
+	if (r == 0) {
+		snprintf(st.tckn, sizeof(st.tckn), "%s", applicant.tckn);
+		snprintf(st.institution, sizeof(st.institution), DEMO_INSTITUTION);
+		r = staff_put(ctl->db, &st);
+	}
+	r = db_end(ctl->db, r);
+	if (r < 0)
+		fprintf(stderr, "eonayctl demo: cannot load the demo registry: %s\n", strerror(-r));
+	return r;
+}
 
 #define DEMO_PIN "123456"
 /* The güvenlik sözcüğü of both demo holders (Şifreli Giriş, SPEC 6). */
@@ -119,7 +176,7 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 		if (r < 0)
 			return r;
 	}
-	r = institution_put(ctl->db, "meb", "T.C. Millî Eğitim Bakanlığı");
+	r = ensure_registry(ctl);
 	if (r < 0)
 		return r;
 	{
@@ -143,7 +200,21 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv)
 		      ctl->cfg.data_dir, "url", ctl->cfg.base_url, "softhsm2_conf", conf,
 		      "pkcs11_module", EONAY_SOFTHSM_MODULE, "ca", "root", root ? root : "",
 		      "crl", pki_ca_crl_url(ca), "ocsp", pki_ca_ocsp_url(ca), "holders", hl,
-		      "institution", "id", "meb", "name", "T.C. Millî Eğitim Bakanlığı");
+		      "institution", "id", DEMO_INSTITUTION, "name", DEMO_INSTITUTION_NAME);
+	if (o) {
+		int64_t persons = 0;
+
+		registry_count(ctl->db, &persons);
+		json_object_set_new(o, "applicant",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "tckn",
+					      applicant.tckn, "ad", applicant.ad, "soyad",
+					      applicant.soyad, "dogum_yeri", applicant.dogum_yeri,
+					      "dogum_tarihi", applicant.dogum_tarihi, "cep",
+					      applicant.cep, "institution", DEMO_INSTITUTION, "sicil",
+					      applicant.sicil, "portal", "/basvuru/" DEMO_INSTITUTION));
+		json_object_set_new(o, "registry_persons", json_integer(persons));
+		json_object_set_new(o, "institution_address", json_string(DEMO_INSTITUTION_ADDRESS));
+	}
 	free(root);
 	s = o ? json_dumps(o, JSON_INDENT(2)) : NULL;
 	if (!s) {

@@ -69,3 +69,6 @@ int ctl_demo(struct ctl *ctl, int argc, char **argv);
 int ctl_eonay(struct ctl *ctl, int argc, char **argv);
 /* cmd-application.c */
 int ctl_application(struct ctl *ctl, int argc, char **argv);
+/* cmd-registry.c, cmd-institution.c */
+int ctl_registry(struct ctl *ctl, int argc, char **argv);
+int ctl_institution(struct ctl *ctl, int argc, char **argv);

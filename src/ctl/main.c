@@ -24,7 +24,12 @@ static const struct ctl_command commands[] = {
 	{ "ca", "adopt a CA kept by openssl ca: 'ca import --cert --key --index'", ctl_ca },
 	{ "card", "card production: 'card issue --tckn T ...'", ctl_card },
 	{ "eonay", "a holder's E-Onay: 'eonay status TCKN'", ctl_eonay },
-	{ "application", "certificate applications: 'application list|add'", ctl_application },
+	{ "application", "certificate applications: list, show, approve, reject, produce, ship, "
+	  "deliver, ...", ctl_application },
+	{ "registry", "the population registry: 'registry import FILE.csv', 'registry show TCKN'",
+	  ctl_registry },
+	{ "institution", "institutions: 'institution add|list', 'institution staff-import CODE FILE'",
+	  ctl_institution },
 	{ "demo", "create (idempotently) the demo world and print its summary as JSON", ctl_demo },
 	{ "audit", "audit log: 'audit verify' checks the chain, 'audit head', 'audit list [N]'",
 	  ctl_audit },

@@ -226,7 +226,7 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		       " cert_issuer = COALESCE($9, cert_issuer),"
 		       " cert_serial = COALESCE($10, cert_serial)"
 		       " WHERE id = $11 AND state = $12",
-		   "titttiittttt", application_state_str(t->to), now,
+		   "tittttittttt", application_state_str(t->to), now,
 		   method ? application_method_str(method) : NULL,
 		   event == APP_EV_SHIP ? step->courier : NULL,
 		   event == APP_EV_SHIP ? step->tracking : NULL,
