@@ -141,7 +141,7 @@ static json_t *draft_view(struct db *db, const struct apply_draft *d)
 		json_object_set_new(o, "method", json_string(d->method));
 	if (d->step == APPLY_SMS_VERIFIED && apply_eonay_active(db, d, &active) == 0)
 		json_object_set_new(o, "eonay_active", json_boolean(active));
-	if (d->sms_purpose[0])
+	if (d->sms_purpose[0] && (d->step == APPLY_CONFIRMED || d->step == APPLY_RECOVERING))
 		json_object_set_new(o, "sms", json_pack(
 			"{s:s,s:I,s:I,s:I,s:I}", "purpose", d->sms_purpose, "expires_in",
 			(json_int_t)MAX(d->sms_expires_at - now, 0), "tries_left",
