@@ -370,6 +370,29 @@ int application_fire(struct db *db, const char *id, enum application_event event
 	return fire(db, id, event, by, step, NULL, ret, ret_refusal);
 }
 
+int application_fire_in_tx(struct db *db, const char *id, enum application_event event,
+			   enum application_actor by, const struct application_step *step,
+			   struct application_outcome *ret, enum refusal *ret_refusal)
+{
+	static const struct application_step none = { 0 };
+	struct application_outcome out = { 0 };
+	enum refusal why = REFUSAL_NONE;
+	const char *operator;
+	int r;
+
+	if (!step)
+		step = &none;
+	operator = step->operator ? step->operator : actor_name(by);
+	if (event == APP_EV_PRODUCE || !operator_ok(operator) || step_check(event, step) < 0)
+		return -EINVAL;
+	r = fire_tx(db, id, event, by, step, operator, NULL, &out, &why);
+	if (ret)
+		*ret = out;
+	if (r == -EACCES)
+		*ret_refusal = why;
+	return r < 0 ? r : 0;
+}
+
 /* The card of an earlier produce that made it but did not record the
  * transition (crash, lost race): its certificate, found by card label. */
 static int card_cert(struct db *db, const char *tckn, const char *label, char issuer[65],

@@ -242,6 +242,16 @@ int application_fire(struct db *db, const char *id, enum application_event event
 		     enum application_actor by, const struct application_step *step,
 		     struct application_outcome *ret, enum refusal *ret_refusal);
 
+/* application_fire inside the caller's open transaction, for an act
+ * whose effect moves an application (e.g. the application-sign signature
+ * accepted, in its accepting transaction): the same checks, update,
+ * history row, audit event and notification, no commit.  A refusal is
+ * returned (-EACCES with *ret_refusal) but not audited here: the caller
+ * rolls back and records its own.  Not for produce. */
+int application_fire_in_tx(struct db *db, const char *id, enum application_event event,
+			   enum application_actor by, const struct application_step *step,
+			   struct application_outcome *ret, enum refusal *ret_refusal);
+
 /* Produces the card of an approved application: the applicant becomes a
  * holder (registry name, the form's contact and Bilgi Kanalı) if he is
  * not one, card_issue() makes the SoftHSM token (label "EONAY-" and the

@@ -34,6 +34,7 @@ int registry_date_parse(const char *s, char ret[11])
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int d = 0, m = 0, y = 0, end = 0;
+	unsigned ud, um, uy;
 
 	if (!s)
 		return -EINVAL;
@@ -51,7 +52,10 @@ int registry_date_parse(const char *s, char ret[11])
 	if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1 ||
 	    d > mdays[m - 1] + (m == 2 && leap(y)))
 		return -EINVAL;
-	snprintf(ret, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	uy = (unsigned)y % 10000u;
+	um = (unsigned)m % 100u;
+	ud = (unsigned)d % 100u;
+	snprintf(ret, 11, "%04u-%02u-%02u", uy, um, ud);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "domain/applications.h"
 #include "domain/notify.h"
 #include <jansson.h>
 
@@ -280,6 +281,18 @@ static void *run(void *arg)
 			log_warn("notification dispatcher: %s (%s)", strerror(-r), db_errmsg(db));
 		else if (sent)
 			log_info("delivered %lld notification(s)", (long long)sent);
+		/* The application scheduler rides on the same loop: renewals whose
+		 * window opened are released (their notices go out next round). */
+		{
+			size_t released = 0;
+
+			r = application_release_due(db, application_now(srv->cfg), &released);
+			if (r < 0)
+				log_warn("application scheduler: %s (%s)", strerror(-r), db_errmsg(db));
+			else if (released)
+				log_info("released %zu renewal application(s) whose window opened",
+					 released);
+		}
 		pthread_mutex_lock(&lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += srv->cfg->notify_interval;
