@@ -117,11 +117,20 @@ int apply_esign_accepted(struct db *db, const char *draft_id, const char *tckn,
 		return r;
 	if (!streq(d.tckn, tckn) || d.step != APPLY_SMS_VERIFIED)
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
-	/* The signature is the evidence; the application's signed event is
-	 * fired right after the acceptance (apply_esign_finish: the state
-	 * machine runs its own transaction). */
+	/* The application moves on in the same transaction: the signature
+	 * and the signed event stand or fall together. */
+	{
+		struct application_step st = {
+			.operator = NULL, .method = APP_METHOD_ESIGN, .evidence = signature_sha256,
+		};
+
+		r = application_fire_in_tx(db, d.application_id, APP_EV_SIGNED, APP_BY_PORTAL, &st,
+					   NULL, ret_refusal);
+		if (r < 0)
+			return r;
+	}
 	r = db_run(db, "UPDATE apply_drafts SET method = 'esign', step = 'done', esign_sha256 = $1,"
-		       " updated_at = $2 WHERE id = $3 AND step = 'sms_verified'",
+		       " finished_at = $2, updated_at = $2 WHERE id = $3 AND step = 'sms_verified'",
 		   "tit", signature_sha256, now_sec(), d.id);
 	if (r < 0)
 		return r;

@@ -143,7 +143,8 @@ int apply_esign_bind(struct db *db, const char *draft_id, const char *session_id
 /* The application-sign act's hooks (acts.c; the session's subject is the
  * draft's id): the texts to sign for the draft (the form summary, then the
  * undertaking of sign_texts), and the effect inside the accepting
- * transaction (the draft records the signature; see apply_esign_finish).
+ * transaction (the application's signed event, method esign, with the
+ * signature as evidence, and the draft done).
  * Refusals: apply_no_draft, apply_step (not the applicant's, or not
  * sms_verified). */
 int apply_esign_texts(struct db *db, const char *tckn, const char *subject, json_t *texts,
@@ -151,10 +152,11 @@ int apply_esign_texts(struct db *db, const char *tckn, const char *subject, json
 int apply_esign_accepted(struct db *db, const char *draft_id, const char *tckn,
 			 const char *signature_sha256, enum refusal *ret_refusal);
 
-/* After an accepted application-sign: fires the application's signed
- * event (method esign) for draft_id (NULL: every draft
- * whose signature was accepted and whose application was not moved yet,
- * the housekeeping sweep).  Idempotent.  *ret_n (may be NULL) how many. */
+/* After an accepted application-sign: makes sure the application's
+ * signed event (method esign) was fired for draft_id (NULL: every draft
+ * with an accepted signature and no finished_at, the housekeeping sweep;
+ * the effect fires it in the accepting transaction, so this only catches
+ * rows from before that).  Idempotent.  *ret_n (may be NULL) how many. */
 int apply_esign_finish(struct db *db, const char *draft_id, size_t *ret_n);
 
 /* The printable PDF of the draft's application (Islak İmzalı).  Refused

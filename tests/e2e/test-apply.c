@@ -729,6 +729,9 @@ static void test_esign(void **state)
 	free(out);
 	wait_final(&a, id, st, NULL);
 	assert_string_equal(st, "signed");
+	/* moved on with the signature, in its transaction */
+	assert_int_equal(apps_of(AHMET, st, sizeof(st)), 1);
+	assert_string_equal(st, "received");
 	assert_int_equal(post(&a, "/api/v1/basvuru/yontem/tamam", "{}", &r), 200);
 	assert_non_null(strstr(r.body, "\"step\":\"done\""));
 	assert_non_null(strstr(r.body, "\"method\":\"esign\""));
