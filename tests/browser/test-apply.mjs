@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports, overflows,
-  eimzaSign, readCode, loginAs,
+  eimzaSign, readCode, loginAs, shotsdir,
 } from './lib.mjs';
 
 const ANSWER = 'TEST42';
@@ -192,6 +192,8 @@ test('Islak İmzalı: entry, form with errors, SMS code, PDF; then Parolamı Bil
   assert.match(text, /MEHMET/);
   assert.match(text, /mehmet\.kaya@example\.org/);
   assert.match(text, /SERTİFİKA SAHİBİ TAAHHÜTNAMESİ/);
+  // its two pages as pictures, next to the screenshots
+  execFileSync('pdftoppm', ['-r', '60', '-png', file, path.join(shotsdir, 'basvuru-pdf')]);
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 
