@@ -395,10 +395,16 @@ int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
 	}
 	/* The güvenlik sözcüğü goes to the application as a secret, never
 	 * into the stored form. */
-	word = strdup(json_string_value(json_object_get(clean, "word")) ?: "");
-	if (!word)
-		return -ENOMEM;
-	json_object_del(clean, "word");
+	{
+		char *w = (char *)json_string_value(json_object_get(clean, "word"));
+
+		word = strdup(w ? w : "");
+		if (w)	/* the copy in the JSON value is wiped before it goes */
+			OPENSSL_cleanse(w, strlen(w));
+		json_object_del(clean, "word");
+		if (!word)
+			return -ENOMEM;
+	}
 	form_text = json_dumps(clean, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!form_text)
 		return -ENOMEM;
