@@ -9,6 +9,7 @@
 #include "domain/appform.h"
 
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 
@@ -238,4 +239,11 @@ int appdoc_pdf(const json_t *form, const char *application_id, const char *ca_na
 	*ret_pdf = b.p;
 	*ret_len = b.n;
 	return 0;
+}
+
+void appdoc_fonts_release(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }

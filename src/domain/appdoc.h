@@ -16,3 +16,8 @@ int appdoc_summary(const json_t *form, const char *application_id, char **ret);
  * *ret_len bytes. */
 int appdoc_pdf(const json_t *form, const char *application_id, const char *ca_name,
 	       const char *undertaking, unsigned char **ret_pdf, size_t *ret_len);
+
+/* Releases the font caches cairo, pango and fontconfig keep for the
+ * process (captcha and PDF), at exit: afterwards nothing may draw text
+ * again.  For leak checkers (the caches are not leaks). */
+void appdoc_fonts_release(void);

@@ -16,6 +16,7 @@
 #include "domain/authority.h"
 #include "domain/cards.h"
 #include "domain/edevlet.h"
+#include "domain/appdoc.h"
 #include "domain/apply.h"
 #include "domain/captcha.h"
 #include "domain/notify.h"
@@ -405,6 +406,7 @@ out:
 	pki_ca_free(srv.ca);
 	cidr_list_done(&srv.trusted_proxies);
 	server_db_close_all();
+	appdoc_fonts_release();	/* the captcha's and the PDF's font caches */
 	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
 	OPENSSL_cleanse(srv.code_key, sizeof(srv.code_key));
 	audit_clear_key();

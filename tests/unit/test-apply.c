@@ -223,5 +223,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_captcha_store, dfx_setup, dfx_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+
+	appdoc_fonts_release();
+	return r;
 }
