@@ -373,7 +373,7 @@ static int states(void)
 static int release_due(struct ctl *ctl, int argc, char **argv)
 {
 	int64_t now;
-	size_t n = 0;
+	size_t n = 0, m = 0;
 	int r;
 
 	r = ctl_open_store(ctl);
@@ -390,11 +390,15 @@ static int release_due(struct ctl *ctl, int argc, char **argv)
 		return 2;
 	}
 	r = application_release_due(ctl->db, now, &n);
+	if (r == 0)
+		r = application_expire_unfinished(ctl->db, now - APPLICATION_UNFINISHED_MAX, &m);
 	if (r < 0) {
 		fprintf(stderr, "eonayctl application release-due: %s\n", strerror(-r));
 		return r;
 	}
 	printf("%zu application(s) released\n", n);
+	if (m)
+		printf("%zu unfinished application(s) cancelled\n", m);
 	return 0;
 }
 

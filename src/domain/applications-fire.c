@@ -18,11 +18,11 @@
 
 #define KEY_COMPROMISE 1	/* RFC 5280 CRLReason keyCompromise */
 
-int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
+/* The latest notAfter of tckn's certificates that are active or on hold;
+ * -ENOENT when none. */
+static int current_end(struct db *db, const char *tckn, int64_t *ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	struct tm tm;
-	time_t t;
 	int r;
 
 	r = db_query_one(db, &st, "SELECT MAX(not_after) FROM certificates WHERE tckn = $1"
@@ -31,7 +31,21 @@ int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
 		return r;
 	if (db_col_is_null(st, 0))
 		return -ENOENT;
-	t = (time_t)db_col_int64(st, 0);
+	*ret = db_col_int64(st, 0);
+	return 0;
+}
+
+int application_window_opens(struct db *db, const char *tckn, int64_t *ret_at)
+{
+	int64_t end;
+	struct tm tm;
+	time_t t;
+	int r;
+
+	r = current_end(db, tckn, &end);
+	if (r < 0)
+		return r;
+	t = (time_t)end;
 	if (!gmtime_r(&t, &tm))
 		return -EINVAL;
 	tm.tm_mon -= 2;		/* timegm normalises the year */
@@ -89,8 +103,8 @@ static int tell(struct db *db, const struct application *a, enum application_sta
 	else if (to == APP_PRODUCED)
 		extra = " Kartınız gönderilmek üzere hazırlanıyor.";
 	else if (to == APP_DELIVERED)
-		extra = " Sertifikanız askıda üretilmiştir: Şifreli Giriş ile giriş yapıp askıdan"
-			" indirerek kullanıma açabilirsiniz.";
+		extra = " Sertifikanızı kullanıma açmak için lütfen Şifreli Giriş seçeneğini"
+			" kullanınız.";
 	if (!extra)
 		return -ENOMEM;
 	subject = strdup_printf("NES başvurunuz: %s", application_state_label(to));
@@ -206,8 +220,8 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 			goto out;
 	}
 	t = application_transition_find(a.state, event);
-	if (!t) {
-		*ret_why = REFUSAL_APPLICATION_STATE;
+	if (!t || !(t->who & by)) {
+		*ret_why = t ? REFUSAL_APPLICATION_ACTOR : REFUSAL_APPLICATION_STATE;
 		r = -EACCES;
 		goto out;
 	}
@@ -486,6 +500,15 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 	} else {
 		struct card_request req = { .tckn = a.tckn, .label = label };
 
+		/* Yenileme: the new certificate starts when the current one ends. */
+		if (a.kind == APP_KIND_RENEWAL) {
+			r = current_end(db, a.tckn, &req.not_before);
+			if (r == -ENOENT)
+				r = 0;
+			if (r < 0)
+				goto out;
+		}
+
 		r = card_issue(db, ca, cfg, module, &req, &res, ret_detail, ret_refusal);
 		snprintf(issuer, sizeof(issuer), "%s", res.cert_issuer);
 		snprintf(serial, sizeof(serial), "%s", res.cert_serial);
@@ -504,15 +527,18 @@ out:
 	return r;
 }
 
-int application_release_due(struct db *db, int64_t now, size_t *ret_n)
+/* Fires event as the scheduler on every application the query (one
+ * parameter, t) selects; refusals (another node or an operator moved it
+ * meanwhile) are skipped. */
+static int sweep(struct db *db, const char *sql, int64_t t, enum application_event event,
+		 int64_t now, size_t *ret_n)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	char (*ids)[33] = NULL;
-	size_t n = 0, released = 0;
+	size_t n = 0, done = 0;
 	int r;
 
-	r = db_select(db, &st, "SELECT id FROM applications WHERE state = 'waiting_window'"
-			       " AND release_at <= $1 ORDER BY release_at, id LIMIT 1000", "i", now);
+	r = db_select(db, &st, sql, "i", t);
 	if (r < 0)
 		return r;
 	while ((r = db_step(st)) == 1) {
@@ -527,17 +553,31 @@ int application_release_due(struct db *db, int64_t now, size_t *ret_n)
 	}
 	db_stmt_done(TAKE_PTR(st));
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct application_step step = { .now = now };
+		struct application_step step = { .now = now, .reason = "zaman aşımı" };
 		enum refusal why;
 
-		r = fire(db, ids[i], APP_EV_RELEASE, APP_BY_SCHEDULER, &step, NULL, NULL, &why);
+		r = fire(db, ids[i], event, APP_BY_SCHEDULER, &step, NULL, NULL, &why);
 		if (r == 0)
-			released++;
+			done++;
 		else if (r == -EACCES)
-			r = 0;	/* another node released (or an operator rejected) it */
+			r = 0;
 	}
 	free(ids);
 	if (ret_n)
-		*ret_n = released;
+		*ret_n = done;
 	return r < 0 ? r : 0;
+}
+
+int application_release_due(struct db *db, int64_t now, size_t *ret_n)
+{
+	return sweep(db, "SELECT id FROM applications WHERE state = 'waiting_window'"
+			 " AND release_at <= $1 ORDER BY release_at, id LIMIT 1000",
+		     now, APP_EV_RELEASE, now, ret_n);
+}
+
+int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n)
+{
+	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified')"
+			 " AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
+		     before, APP_EV_CANCEL, 0, ret_n);
 }

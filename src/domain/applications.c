@@ -90,8 +90,8 @@ static const struct application_transition transitions[] = {
 	{ APP_APPROVED, APP_EV_PRODUCE, APP_PRODUCED, O, true },
 	{ APP_PRODUCED, APP_EV_SHIP, APP_SHIPPED, O, true },
 	{ APP_SHIPPED, APP_EV_DELIVER, APP_DELIVERED, O, true },
-	{ APP_DRAFT, APP_EV_CANCEL, APP_CANCELLED, P | O, false },
-	{ APP_SMS_VERIFIED, APP_EV_CANCEL, APP_CANCELLED, P | O, false },
+	{ APP_DRAFT, APP_EV_CANCEL, APP_CANCELLED, P | O | S, false },
+	{ APP_SMS_VERIFIED, APP_EV_CANCEL, APP_CANCELLED, P | O | S, false },
 	{ APP_AWAITING_PAPER, APP_EV_CANCEL, APP_CANCELLED, P | O, true },
 };
 

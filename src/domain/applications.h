@@ -19,7 +19,9 @@
  *   approved --produce--> produced                            (operator)
  *   produced --ship--> shipped                                (operator)
  *   shipped --deliver--> delivered                            (operator)
- *   draft|sms_verified|awaiting_paper --cancel--> cancelled   (portal, operator)
+ *   draft|sms_verified|awaiting_paper --cancel--> cancelled   (portal, operator;
+ *       the scheduler too for a draft or sms_verified left for
+ *       APPLICATION_UNFINISHED_MAX seconds)
  *
  * delivered, rejected and cancelled are closed; every other state is open.
  * At most one open application per (T.C. Kimlik No, institution, kind)
@@ -256,7 +258,8 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
  * holder (registry name, the form's contact and Bilgi Kanalı) if he is
  * not one, card_issue() makes the SoftHSM token (label "EONAY-" and the
  * first 16 hex digits of the id, so two operators at once cannot make two
- * recorded cards), key on card, certificate ON HOLD, SO PIN sealed; then
+ * recorded cards), key on card, certificate ON HOLD (a renewal's starting
+ * when the current certificate ends), SO PIN sealed; then
  * one transaction: produced with card and certificate, history, audit,
  * the güvenlik sözcüğü hash set as the holder's Şifreli Giriş word,
  * notification.  *ret_card (may be NULL) as card_issue gives it (the
@@ -270,6 +273,15 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 /* The scheduler: every application in waiting_window whose window opened
  * (release_at <= now) fires release.  *ret_n (may be NULL): how many. */
 int application_release_due(struct db *db, int64_t now, size_t *ret_n);
+
+/* An unfinished application (draft, sms_verified) untouched this long is
+ * cancelled by the scheduler, so that it does not block a new one. */
+#define APPLICATION_UNFINISHED_MAX (30 * 86400)
+
+/* The scheduler: cancels the unfinished applications last updated before
+ * `before` (now - APPLICATION_UNFINISHED_MAX).  *ret_n (may be NULL): how
+ * many. */
+int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n);
 
 /* When a renewal of tckn may be produced: 2 calendar months before the
  * latest notAfter of the holder's certificates that are active or on hold.

@@ -196,8 +196,10 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	if (r < 0)
 		goto out;
 	hr = (struct pki_holder_req){ .tckn = req->tckn, .given_name = h.given_name,
-				      .surname = h.surname, .not_before = now - 60,
-				      .not_after = now + 86400 * (req->days ? req->days : 730) };
+				      .surname = h.surname,
+				      .not_before = req->not_before > now ? req->not_before : now - 60,
+				      .not_after = (req->not_before > now ? req->not_before : now) +
+						   86400 * (req->days ? req->days : 730) };
 	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_detail);
 	if (r == -EACCES)
 		*ret_refusal = REFUSAL_CERT_PROFILE;

@@ -15,6 +15,8 @@ struct card_request {
 	const char *user_pin;	/* NULL: a random 6-digit PIN */
 	const char *key_spec;	/* NULL: "rsa:2048" */
 	int64_t days;		/* certificate validity; 0: 730 */
+	int64_t not_before;	/* when the certificate starts; 0: now (a renewal
+				 * starts when the current one ends) */
 	bool active;		/* release the hold at once (demo) */
 };
 

@@ -93,14 +93,6 @@ int cert_release(struct db *db, const char *issuer, const char *serial, const ch
 int cert_revoke(struct db *db, const char *issuer, const char *serial, int reason,
 		const char *actor, enum refusal *ret_refusal);
 
-/* cert_revoke inside the caller's open transaction, for acts that revoke
- * as a part of something bigger (the approval of a Kayıp Çalıntı
- * application): lock, state check, update, history row and audit event,
- * no commit.  issuer is required.  Refusals as cert_revoke; they are not
- * audited here (the caller rolls back and records its own). */
-int cert_revoke_in_tx(struct db *db, const char *issuer, const char *serial, int reason,
-		      const char *actor, enum refusal *ret_refusal);
-
 /* Calls fn for every certificate of issuer on hold or revoked (for its
  * CRL). */
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
@@ -149,3 +141,11 @@ const char *cert_status_seen(const struct cert_record *c, int64_t now);
  * cert_holder_act): refused not_found or cert_not_owner. */
 int cert_get_own(struct db *db, const char *tckn, const char *issuer, const char *serial,
 		 struct cert_record *ret, enum refusal *ret_refusal);
+
+/* cert_revoke inside the caller's open transaction, for acts that revoke
+ * as a part of something bigger (the approval of a Kayıp Çalıntı
+ * application): lock, state check, update, history row and audit event,
+ * no commit.  issuer is required.  Refusals as cert_revoke; they are not
+ * audited here (the caller rolls back and records its own). */
+int cert_revoke_in_tx(struct db *db, const char *issuer, const char *serial, int reason,
+		      const char *actor, enum refusal *ret_refusal);

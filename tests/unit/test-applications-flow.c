@@ -265,6 +265,42 @@ static void test_notify(void **state)
 				 "%Red nedeni: imza eksik%"), 2);
 }
 
+/* Unfinished applications left for 30 days are cancelled by the scheduler. */
+static void test_expire_unfinished(void **state)
+{
+	struct dfx *f = *state;
+	struct application_new in = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "gizli-sozcuk-7", .email = "m@example.org", .info_channel = "email",
+	};
+	struct application a;
+	enum refusal why;
+	size_t n = 9;
+	char old[33], fresh[33], done[33];
+
+	assert_int_equal(application_create(f->db, &in, old, &why), 0);
+	in.kind = APP_KIND_OTHER;
+	assert_int_equal(application_create(f->db, &in, fresh, &why), 0);
+	received(f, AHMET, APP_KIND_NEW, done);
+	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", old);
+	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", done);
+	assert_int_equal(application_expire_unfinished(f->db, now_sec() - APPLICATION_UNFINISHED_MAX,
+						       &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(application_get(f->db, old, &a), 0);
+	assert_int_equal(a.state, APP_CANCELLED);
+	application_done(&a);
+	assert_int_equal(application_get(f->db, fresh, &a), 0);
+	assert_int_equal(a.state, APP_DRAFT);
+	application_done(&a);
+	assert_int_equal(application_get(f->db, done, &a), 0);
+	assert_int_equal(a.state, APP_RECEIVED);	/* signed: not "unfinished" */
+	application_done(&a);
+	/* and the person may apply again */
+	in.kind = APP_KIND_NEW;
+	assert_int_equal(application_create(f->db, &in, old, &why), 0);
+}
+
 /* Fired inside another act's transaction: one commit or one rollback for
  * both. */
 static void test_in_tx(void **state)
@@ -378,6 +414,26 @@ static void test_produce(void **state)
 					  &why), 0);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM application_history WHERE"
 				 " application_id = $1", id), 7);
+
+	/* Yenileme inside its window: the new certificate starts when the
+	 * current one ends */
+	{
+		int64_t end = now_sec() + 30 * DAY;
+
+		add_cert(f, "77", CERT_ACTIVE, end);
+		received(f, AHMET, APP_KIND_RENEWAL, id);
+		assert_int_equal(application_fire(f->db, id, APP_EV_APPROVE, APP_BY_OPERATOR, NULL,
+						  NULL, &why), 0);
+		assert_int_equal(application_produce(f->db, ca, &f->cfg, EONAY_SOFTHSM_MODULE, id,
+						     NULL, &card, &detail, &why), 0);
+		assert_int_equal(application_get(f->db, id, &a), 0);
+		assert_int_equal(cert_get(f->db, a.cert_issuer, a.cert_serial, &c), 0);
+		assert_int_equal(c.not_before, end);
+		assert_int_equal(c.not_after, end + 730 * DAY);
+		assert_int_equal(c.status, CERT_HOLD);
+		cert_record_done(&c);
+		application_done(&a);
+	}
 	pki_ca_free(ca);
 }
 
@@ -389,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_and_other, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_notify, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_in_tx, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_expire_unfinished, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_produce, setup, dfx_teardown),
 	};
 
