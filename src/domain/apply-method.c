@@ -43,6 +43,11 @@ int apply_choose(struct db *db, const char *web_hash, const char *method,
 		return r;
 	if (d.step != APPLY_SMS_VERIFIED || !d.application_id[0])
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	/* Islak İmzalı twice (a double click, a reload): the same answer. */
+	if (paper && streq(d.method, "paper")) {
+		*ret = d;
+		return 0;
+	}
 	if (!paper) {
 		/* E-Onaylı Başvuru only while the E-Onay is active. */
 		r = apply_eonay_active(db, &d, &active);

@@ -525,9 +525,11 @@ static void test_paper_recover_parola(void **state)
 	assert_non_null(strstr(r.body, "\"eonay_active\":false"));
 	resp_done(&r);
 	/* Islak İmzalı: the application waits for the paper; the PDF */
-	assert_int_equal(post(&b, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
-	assert_non_null(strstr(r.body, "\"state\":\"awaiting_paper\""));
-	resp_done(&r);
+	for (int i = 0; i < 2; i++) {	/* twice: the same answer */
+		assert_int_equal(post(&b, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
+		assert_non_null(strstr(r.body, "\"state\":\"awaiting_paper\""));
+		resp_done(&r);
+	}
 	assert_int_equal(browser_call(&b, "GET", "/api/v1/basvuru/pdf", NULL, &r), 0);
 	assert_int_equal(r.status, 200);
 	assert_memory_equal(r.body, "%PDF-", 5);
