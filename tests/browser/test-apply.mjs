@@ -4,16 +4,18 @@
 // fields, typed values kept), the SMS Onay Kodu read from the spool, the
 // signing method and the result: Islak İmzalı (PDF), Elektronik İmzalı
 // with the real eimza, E-Onaylı after an E-Onay given on the E-Onay page;
-// "Başvuru Formu Erişim Parolamı Bilmiyorum". Screenshots of every screen
+// "Başvuru Formu Erişim Parolamı Bilmiyorum"; then the Islak İmzalı
+// application through the back office to a card in use (Şifreli Giriş,
+// Askıdan İndirme, eimza pin, E-imzalı Giriş). Screenshots of every screen
 // in docs/screenshots/basvuru-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports, overflows,
-  eimzaSign, readCode, loginAs, shotsdir,
+  eimzaSign, readCode, loginAs, shotsdir, bin,
 } from './lib.mjs';
 
 const ANSWER = 'TEST42';
@@ -288,3 +290,75 @@ test('the portal on a phone, and an unknown institution', async () => {
   assert.equal(resp.status(), 404);
   await context.close();
 });
+
+// The rest of MEHMET's life (his Islak İmzalı application of the first
+// test): the back office receives the paper, approves, produces, ships,
+// delivers; he logs in with the güvenlik sözcüğü of his form, sees the
+// application delivered, opens the new certificate, gives the new card a
+// PIN with `eimza pin` and logs in with it by e-signature.
+test('Islak İmzalı to a card in use: back office, Şifreli Giriş, Askıdan İndirme, PIN, E-imzalı Giriş', async () => {
+  const apps = JSON.parse(srv.ctl('application', 'list', '--json', MEHMET.tckn));
+  const app = (Array.isArray(apps) ? apps : apps.applications)[0];
+  assert.equal(app.state, 'awaiting_paper');
+  for (const step of [['paper-received'], ['approve'], ['produce'],
+                      ['ship', '--courier', 'Yurtiçi Kargo', '--tracking', '2026120100077'], ['deliver']]) {
+    srv.ctl('application', step[0], app.id, ...step.slice(1));
+  }
+  const shown = JSON.parse(srv.ctl('application', 'show', app.id, '--json'));
+  assert.equal(shown.state, 'delivered');
+  const label = shown.card;
+
+  const { context, page, problems } = await openPage(browser, srv.url, viewports.desktop);
+  await page.goto(srv.url + '/sifreli-giris.html');
+  await page.getByLabel('T.C. Kimlik No').fill(MEHMET.tckn);
+  await page.getByLabel('Güvenlik Sözcüğü').fill('gizli-soz-123');
+  await page.getByRole('button', { name: 'GİRİŞ' }).click();
+  await page.waitForURL('**/islemler.html');
+  await page.getByRole('link', { name: /Başvuru Durum Sorgulama/ }).click();
+  await page.waitForURL('**/basvurular.html');
+  await page.locator('#apps tbody tr').first().waitFor();
+  assert.match(await page.locator('#apps tbody').innerText(), /Yeni[\s\S]*Teslim edildi/);
+  await screenshot(page, 'basvuru-durum-teslim-1280x800');
+
+  await page.goto(srv.url + '/askidan-indirme.html');
+  await page.locator('#choices input').first().waitFor();
+  await page.getByRole('button', { name: 'Askıdan İndir' }).click();
+  await page.getByText('Sertifikanız askıdan indirildi ve kullanıma açıldı.').waitFor();
+
+  await page.goto(srv.url + '/pin-olusturma.html');
+  await page.getByRole('button', { name: 'Devam' }).click();
+  await page.getByRole('heading', { name: 'PIN Oluşturma/Kilit Çözme Ekranı' }).waitFor();
+  const { digits } = await readCode(page);
+  const newPin = '482915';
+  const r = await eimzaPin(digits, newPin, label);
+  assert.equal(r.status, 0, r.stderr);
+  await page.getByRole('heading', { name: 'PIN Oluşturma/Kilit Çözme Sonucu' }).waitFor();
+  assert.deepEqual(unexpected(problems), []);
+  await context.close();
+
+  const second = await openPage(browser, srv.url, viewports.desktop);
+  await second.page.goto(srv.url + '/eimzali-giris.html');
+  await second.page.getByLabel('T.C. Kimlik No').fill(MEHMET.tckn);
+  await second.page.getByRole('button', { name: 'GİRİŞ' }).click();
+  const c = await readCode(second.page);
+  const s = await eimzaSign(srv, c.digits, { pin: newPin, args: ['--token', label] });
+  assert.equal(s.status, 0, s.stderr);
+  await second.page.waitForURL('**/islemler.html');
+  await second.page.getByText('Sayın').waitFor();
+  assert.match(await second.page.locator('[data-user-name]').first().innerText(), /MEHMET KAYA/);
+  await second.context.close();
+});
+
+function eimzaPin(code, newPin, token) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin('eimza'), ['pin', '--server', srv.url, '--code', code, '--token', token,
+                                   '--new-pin-stdin', '--yes'],
+                    { env: { ...process.env, SOFTHSM2_CONF: srv.softhsmConf }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('error', reject);
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+    p.stdin.end(newPin + '\n');
+  });
+}
