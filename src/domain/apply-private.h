@@ -16,3 +16,8 @@ int apply_take_over(struct db *db, const char *draft_id, const char *application
 enum apply_step apply_step_of_state(enum application_state s);
 /* A new Başvuru Formu Erişim Parolası (secret, malloc'ed). */
 int apply_parola_new(char **ret);
+/* Appends an audit event of the portal: actor "client:ADDR", outcome ok
+ * (why REFUSAL_NONE) or refused with the reason; details: institution,
+ * entry kind, the typed T.C. Kimlik No when valid (never other input). */
+int apply_audit(struct db *db, const char *client_addr, const char *action,
+		const struct apply_entry *in, const char *subject, enum refusal why);

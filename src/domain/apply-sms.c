@@ -174,9 +174,9 @@ static int recovered(struct db *db, struct apply_draft *d, char **ret_parola,
 	return apply_draft_get(db, d->id, d);
 }
 
-int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web_hash,
-		     const char *code, struct apply_draft *ret, char **ret_parola,
-		     int64_t *ret_tries_left, enum refusal *ret_refusal)
+static int verify_decide(struct db *db, const unsigned char key[32], const char *web_hash,
+			 const char *code, struct apply_draft *ret, char **ret_parola,
+			 int64_t *ret_tries_left, enum refusal *ret_refusal)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	char given[65], stored[65];
@@ -255,8 +255,9 @@ int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web
 	return apply_draft_get(db, d.id, ret);
 }
 
-int apply_recover(struct db *db, const unsigned char key[32], const char *web_hash,
-		  const struct apply_entry *in, char ret_mobile[11], enum refusal *ret_refusal)
+static int recover_decide(struct db *db, const unsigned char key[32], const char *web_hash,
+			  const struct apply_entry *in, char ret_mobile[11],
+			  enum refusal *ret_refusal)
 {
 	struct registry_person p = { 0 };
 	struct application a = { 0 };
@@ -309,4 +310,54 @@ int apply_recover(struct db *db, const unsigned char key[32], const char *web_ha
 	if (r == 0 && ret_mobile)
 		memcpy(ret_mobile, mobile, 11);
 	return r;
+}
+
+int apply_recover(struct db *db, const unsigned char key[32], const char *web_hash,
+		  const struct apply_entry *in, char ret_mobile[11], enum refusal *ret_refusal)
+{
+	int r = recover_decide(db, key, web_hash, in, ret_mobile, ret_refusal), q;
+
+	if (r == 0 || r == -EACCES) {
+		q = apply_audit(db, in->client_addr, "apply.recover", in, NULL,
+				r == 0 ? REFUSAL_NONE : *ret_refusal);
+		if (q < 0)
+			return q;
+	}
+	return r;
+}
+
+int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web_hash,
+		     const char *code, struct apply_draft *ret, char **ret_parola,
+		     int64_t *ret_tries_left, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *actor = NULL, *details = NULL;
+	struct apply_draft d;
+	enum refusal why;
+	int r, q;
+
+	r = verify_decide(db, key, web_hash, code, ret, ret_parola, ret_tries_left, ret_refusal);
+	if (r != 0 && r != -EACCES)
+		return r;
+	/* The outcome of every SMS Onay Kodu is in the audit log (the code
+	 * never is). */
+	q = apply_current(db, web_hash, &d, &why);
+	if (q == -EACCES)
+		return r;	/* no draft: nothing to record against */
+	if (q < 0)
+		goto fail;
+	actor = strdup_printf("applicant:%s", d.tckn);
+	details = strdup_printf("{\"draft\":\"%s\",\"reason\":\"%s\"}", d.id,
+				r == 0 ? "none" : refusal_code(*ret_refusal));
+	q = !actor || !details ? -ENOMEM :
+		audit_append(db, false, actor, "apply.sms_verify",
+			     d.application_id[0] ? d.application_id : NULL, r == 0 ? "ok" : "refused",
+			     details);
+	if (q >= 0)
+		return r;
+fail:
+	if (*ret_parola) {
+		secret_free(*ret_parola);
+		*ret_parola = NULL;
+	}
+	return q;
 }

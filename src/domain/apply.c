@@ -191,8 +191,8 @@ static int enter_parola(struct db *db, const char *web_hash, const struct apply_
 	return r;
 }
 
-int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *in,
-		struct apply_draft *ret, enum refusal *ret_refusal)
+static int enter_decide(struct db *db, const char *web_hash, const struct apply_entry *in,
+			struct apply_draft *ret, enum refusal *ret_refusal)
 {
 	struct registry_person p = { 0 };
 	struct staff_record sr = { 0 };
@@ -239,6 +239,46 @@ int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *i
 out:
 	registry_person_done(&p);
 	staff_record_done(&sr);
+	return r;
+}
+
+int apply_audit(struct db *db, const char *client_addr, const char *action,
+		const struct apply_entry *in, const char *subject, enum refusal why)
+{
+	_cleanup_free_ char *actor = strdup_printf("client:%s", client_addr ? client_addr : "");
+	_cleanup_free_ char *details = NULL;
+	json_t *d;
+
+	/* The typed T.C. Kimlik No only when it is one (never other input). */
+	d = json_pack("{s:s?,s:s?,s:s?}", "institution", in ? in->institution : NULL, "tckn",
+		      in && in->tckn && tckn_valid(in->tckn) ? in->tckn : NULL, "reason",
+		      why != REFUSAL_NONE ? refusal_code(why) : NULL);
+	if (d && in)
+		json_object_set_new(d, "entry", json_string(in->parola ? "parola" :
+							    in->sicil  ? "staff" :
+									 "registry"));
+	details = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(d);
+	if (!actor || !details)
+		return -ENOMEM;
+	return audit_append(db, false, actor, action, subject, why == REFUSAL_NONE ? "ok" : "refused",
+			    details);
+}
+
+int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *in,
+		struct apply_draft *ret, enum refusal *ret_refusal)
+{
+	int r = enter_decide(db, web_hash, in, ret, ret_refusal), q;
+
+	/* Every entry, right or wrong, is in the audit log (evidence: its
+	 * failure fails the entry). */
+	if (r == 0 || r == -EACCES) {
+		q = apply_audit(db, in->client_addr, "apply.enter", in,
+				r == 0 ? ret->application_id[0] ? ret->application_id : ret->id : NULL,
+				r == 0 ? REFUSAL_NONE : *ret_refusal);
+		if (q < 0)
+			return q;
+	}
 	return r;
 }
 

@@ -60,6 +60,7 @@ struct apply_entry {
 	const char *ad, *soyad, *dogum_yeri, *dogum_tarihi;	/* registry match */
 	const char *sicil;		/* staff match (instead of the four above) */
 	const char *parola;		/* Başvuru Formu Erişim Parolası (instead) */
+	const char *client_addr;	/* who asked, for the audit log */
 };
 
 /* Enters the portal for web_hash: registry match (ad..dogum_tarihi set),
@@ -70,7 +71,8 @@ struct apply_entry {
  * institution_unknown, apply_identity (any mismatch, unknown person, wrong
  * parola, no open application: one answer), application_open (a registry
  * or staff entry while the person has an open application here: go on
- * with the parola or Parolamı Bilmiyorum). */
+ * with the parola or Parolamı Bilmiyorum).  Every outcome is audited
+ * (apply.enter, actor client:ADDR). */
 int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *in,
 		struct apply_draft *ret, enum refusal *ret_refusal);
 

@@ -208,6 +208,7 @@ int handle_apply_enter(struct http_request *req)
 	int r;
 
 	entry_of(req->json, &e);
+	e.client_addr = req->client_addr;
 	if (isempty(e.institution) || !institution_code_ok(e.institution))
 		return http_reply_refusal(req, REFUSAL_INSTITUTION_UNKNOWN);
 	if (isempty(e.tckn) || (!e.sicil && !e.parola && (!e.ad || !e.soyad || !e.dogum_yeri ||
@@ -246,6 +247,7 @@ int handle_apply_recover(struct http_request *req)
 
 	entry_of(req->json, &e);
 	e.sicil = e.parola = NULL;
+	e.client_addr = req->client_addr;
 	if (isempty(e.institution) || !institution_code_ok(e.institution))
 		return http_reply_refusal(req, REFUSAL_INSTITUTION_UNKNOWN);
 	if (isempty(e.tckn) || !e.ad || !e.soyad || !e.dogum_yeri || !e.dogum_tarihi)

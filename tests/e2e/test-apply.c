@@ -323,6 +323,17 @@ static void test_registry_mismatch(void **state)
 		assert_string_equal(r.body, first);
 		resp_done(&r);
 	}
+	/* each refusal is in the audit log, with its reason, not the input */
+	{
+		char *out;
+
+		assert_int_equal(run_cmd(&out, "%s --data %s audit list 10", bin_path("eonayctl"),
+					 data), 0);
+		assert_non_null(strstr(out, "apply.enter"));
+		assert_non_null(strstr(out, "\"reason\":\"apply_identity\""));
+		assert_null(strstr(out, "MEHMED"));
+		free(out);
+	}
 	/* Turkish case and surrounding spaces are no mismatch; the sicil no
 	 * is an entry of its own. */
 	assert_int_equal(enter(&b, MEHMET_FIELDS(MEHMET, " mehmet", "Kaya ", "ankara", "17.05.1980"),
