@@ -149,6 +149,12 @@ static const struct setting settings[] = {
 	  "the call centre's number (İletişim page)"),
 	S("portal", "support_email", SET_STR, support_email, "destek@example.org", 0, 0, false,
 	  "the support e-mail address (İletişim page)"),
+	S("apply", "captcha_test_answer", SET_STR, apply_captcha_test_answer, NULL, 0, 0, true,
+	  "FOR AUTOMATED TESTS ONLY: an answer also accepted for every captcha of the "
+	  "application portal (eonayd refuses to start with it when server.base_url is https)"),
+	S("apply", "entries_per_client", SET_INT, apply_entries_per_client, "10", 1, 1000000, false,
+	  "application portal entry attempts (captcha + identity, parola, recovery) per client "
+	  "address and minute"),
 	S("security", "master_key_file", SET_STR, master_key_file, NULL, 0, 0,
 	  false, "file holding the AES-256 master key (default DATA/keys/master.key)"),
 	S("security", "master_key", SET_STR, master_key, NULL, 0, 0, true,

@@ -86,6 +86,10 @@ struct config {
 	char *support_phone;	/* the call centre */
 	char *support_email;
 
+	/* [apply] the application portal (server/api-apply.c) */
+	char *apply_captcha_test_answer;	/* tests only; refused with an https base_url */
+	int64_t apply_entries_per_client;	/* entry attempts per address and minute */
+
 	/* [security] */
 	char *master_key_file;	/* default DATA/keys/master.key */
 	char *master_key;	/* hex, secret; overrides the file when set */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "common/json.h"
+#include "domain/apply.h"
 #include "domain/eonay.h"
 #include "domain/pinreset.h"
 #include "domain/signing.h"
@@ -130,6 +131,36 @@ static int pin_effect(struct db *db, const struct act_ctx *ctx, const struct sig
 	return audit_append(db, true, actor, "pin.reset", s->id, "ok", details);
 }
 
+/* application-sign (Elektronik İmzalı Başvuru, domain/apply.h): started
+ * by the portal for its draft (in->subject) once the SMS code was
+ * verified; the texts are the form summary and the Sertifika Sahibi
+ * Taahhütnamesi; the signer must be the applicant (signature.c checks the
+ * certificate's T.C. Kimlik No against the session's). */
+static int appsign_precondition(struct db *db, const struct act_ctx *ctx, const char *tckn,
+				struct act_input *in, enum refusal *ret_refusal)
+{
+	/* Only the portal starts it, for a draft; the draft's own checks run
+	 * in compose (start) and in the effect (acceptance). */
+	if (in && isempty(in->subject)) {
+		*ret_refusal = REFUSAL_BAD_PURPOSE;
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int appsign_compose(struct db *db, const struct act_ctx *ctx, const char *tckn,
+			   const struct act_input *in, json_t *texts, enum refusal *ret_refusal)
+{
+	return apply_esign_texts(db, tckn, in ? in->subject : NULL, texts, ret_refusal);
+}
+
+static int appsign_effect(struct db *db, const struct act_ctx *ctx,
+			  const struct signing_session *s, const struct act_signature *sig,
+			  enum refusal *ret_refusal)
+{
+	return apply_esign_accepted(db, s->subject, s->tckn, sig->sha256, ret_refusal);
+}
+
 static const struct signed_act act_login = {
 	.name = "login",
 	.purpose_tr = "E-imzalı Giriş",
@@ -170,11 +201,23 @@ static const struct signed_act act_pin_reset = {
 	.effect = pin_effect,
 };
 
+static const struct signed_act act_application_sign = {
+	.name = "application-sign",
+	.purpose_tr = "Elektronik İmzalı Başvuru",
+	.done_tr = "Başvuru formunuz elektronik imza ile imzalandı ve sistemimize ulaştı.",
+	.texts = "application-sign",
+	.needs_holder = false,
+	.precondition = appsign_precondition,
+	.compose = appsign_compose,
+	.effect = appsign_effect,
+};
+
 const struct signed_act *const acts[] = {
 	&act_login,
 	&act_eonay_give,
 	&act_eonay_cancel,
 	&act_pin_reset,
+	&act_application_sign,
 };
 const size_t acts_count = ELEMENTSOF(acts);
 

@@ -33,6 +33,8 @@ struct act_ctx {
 struct act_input {
 	bool accepted;			/* "KABUL EDİYORUM" ticked */
 	int64_t explanation_version;	/* the explanation version the page showed */
+	const char *subject;		/* what the act is about (application-sign: the
+					 * portal draft), or NULL */
 	/* out: the version of the accepted explanation, stored with the
 	 * session in the same INSERT (0: none) */
 	int64_t bound_version;
@@ -56,6 +58,12 @@ struct signed_act {
 	 * transaction.  0, -EACCES with *ret_refusal, or -errno. */
 	int (*precondition)(struct db *db, const struct act_ctx *ctx, const char *tckn,
 			    struct act_input *in, enum refusal *ret_refusal);
+	/* NULL: the texts are the purpose's sign_texts.  Otherwise called at
+	 * the start with them (texts, an array of strings it may change: a
+	 * text made for in->subject put in front).  0, -EACCES with
+	 * *ret_refusal, or -errno. */
+	int (*compose)(struct db *db, const struct act_ctx *ctx, const char *tckn,
+		       const struct act_input *in, json_t *texts, enum refusal *ret_refusal);
 	/* Applied in the accepting transaction.  0, -EACCES with *ret_refusal
 	 * (the acceptance is rolled back and the session rejected), or -errno. */
 	int (*effect)(struct db *db, const struct act_ctx *ctx, const struct signing_session *s,

@@ -72,6 +72,14 @@ static const char *const codes[] = {
 	[REFUSAL_APPLICATION_STATE] = "application_state",
 	[REFUSAL_APPLICATION_ACTOR] = "application_actor",
 	[REFUSAL_APPLICATION_ACCESS] = "application_access",
+	[REFUSAL_CAPTCHA_WRONG] = "captcha_wrong",
+	[REFUSAL_CAPTCHA_EXPIRED] = "captcha_expired",
+	[REFUSAL_APPLY_NO_DRAFT] = "apply_no_draft",
+	[REFUSAL_APPLY_STEP] = "apply_step",
+	[REFUSAL_FORM_INVALID] = "form_invalid",
+	[REFUSAL_SMS_WRONG] = "sms_wrong",
+	[REFUSAL_SMS_EXPIRED] = "sms_expired",
+	[REFUSAL_SMS_LIMIT] = "sms_limit",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

@@ -103,12 +103,15 @@ static int texts_bind(const json_t *tmpl, const char *id, int64_t created, char 
 }
 
 static int insert_session(struct db *db, const struct act_ctx *ctx, const struct signed_act *act,
-			  const char *tckn, int64_t explanation_version, const char *web_hash,
+			  const char *tckn, const struct act_input *in, const char *web_hash,
 			  const char *client_addr, struct signing_session *ret,
-			  char ret_code[SIGNING_CODE_DIGITS + 1])
+			  char ret_code[SIGNING_CODE_DIGITS + 1], enum refusal *ret_refusal)
 {
+	int64_t explanation_version = in->bound_version;
 	struct signing_session s = { .act = act, .state = SS_WAITING,
 				     .explanation_version = explanation_version };
+
+	snprintf(s.subject, sizeof(s.subject), "%s", in->subject ? in->subject : "");
 	_cleanup_json_ json_t *tmpl = NULL;
 	unsigned char rnd[16];
 	char code_hash[65];
@@ -118,6 +121,11 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 			       &s.text_version, &tmpl);
 	if (r < 0)
 		return r;
+	if (act->compose) {
+		r = act->compose(db, ctx, tckn, in, tmpl, ret_refusal);
+		if (r < 0)
+			return r;
+	}
 	snprintf(s.tckn, sizeof(s.tckn), "%s", tckn);
 	snprintf(s.web_hash, sizeof(s.web_hash), "%s", web_hash);
 	snprintf(s.client_addr, sizeof(s.client_addr), "%s", client_addr ? client_addr : "");
@@ -142,11 +150,11 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 			break;
 		r = db_run(db, "INSERT INTO signing_sessions (id, code_hash, purpose, tckn,"
 			       " web_session_hash, text_version, texts, client_addr, created_at,"
-			       " expires_at, state, state_at, explanation_version) VALUES ($1, $2, $3,"
-			       " $4, $5, $6, $7, $8, $9, $10, 'waiting', $9, $11)",
-			   "tttttittiii", s.id, code_hash, act->name, tckn, web_hash,
+			       " expires_at, state, state_at, explanation_version, subject) VALUES ($1, $2,"
+			       " $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $9, $11, $12)",
+			   "tttttittiiit", s.id, code_hash, act->name, tckn, web_hash,
 			   s.text_version, texts, s.client_addr, s.created_at, s.expires_at,
-			   explanation_version);
+			   explanation_version, s.subject[0] ? s.subject : NULL);
 		if (r >= 0) {
 			s.texts = json_loads(texts, 0, NULL);
 			r = s.texts ? 0 : -ENOMEM;
@@ -193,13 +201,13 @@ int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_
 		if (r < 0)
 			return r;
 	}
-	return insert_session(db, ctx, act, tckn, in->bound_version, web_hash, client_addr, ret,
-			      ret_code);
+	return insert_session(db, ctx, act, tckn, in, web_hash, client_addr, ret, ret_code,
+			      ret_refusal);
 }
 
 #define SESSION_COLUMNS "id, purpose, tckn, web_session_hash, text_version, texts, client_addr," \
 			" created_at, expires_at, state, state_at, result_code, signer_serial," \
-			" replaced_by, explanation_version, app_event, app_addr, claims"
+			" replaced_by, explanation_version, app_event, app_addr, claims, subject"
 
 static int session_from_row(struct db_stmt *st, struct signing_session *s)
 {
@@ -235,6 +243,8 @@ static int session_from_row(struct db_stmt *st, struct signing_session *s)
 	t = db_col_text(st, 16);
 	snprintf(s->app_addr, sizeof(s->app_addr), "%s", t ? t : "");
 	s->claims = db_col_int64(st, 17);
+	t = db_col_text(st, 18);
+	snprintf(s->subject, sizeof(s->subject), "%s", t ? t : "");
 	return 0;
 }
 
@@ -333,6 +343,7 @@ int signing_renew(struct db *db, const struct act_ctx *ctx, const char *id,
 		  char ret_code[SIGNING_CODE_DIGITS + 1], enum refusal *ret_refusal)
 {
 	struct signing_session old = { 0 }, s = { 0 };
+	struct act_input in = { 0 };
 	int r;
 
 	r = db_begin(db);
@@ -345,9 +356,13 @@ int signing_renew(struct db *db, const struct act_ctx *ctx, const char *id,
 	}
 	if (r == 0 && old.act->precondition)
 		r = old.act->precondition(db, ctx, old.tckn, NULL, ret_refusal);
-	if (r == 0)
-		r = insert_session(db, ctx, old.act, old.tckn, old.explanation_version, web_hash,
-				   client_addr, &s, ret_code);
+	if (r == 0) {
+		/* The same act about the same subject, its texts made again. */
+		in.bound_version = old.explanation_version;
+		in.subject = old.subject[0] ? old.subject : NULL;
+		r = insert_session(db, ctx, old.act, old.tckn, &in, web_hash, client_addr, &s,
+				   ret_code, ret_refusal);
+	}
 	if (r == 0) {
 		r = db_run(db, "UPDATE signing_sessions SET state = 'replaced', state_at = $1,"
 			       " replaced_by = $2 WHERE id = $3 AND state IN ('waiting', 'code_used',"

@@ -53,6 +53,7 @@ struct signing_session {
 	char app_event[16];	/* what the application reported ("" none) */
 	char app_addr[64];	/* where the last claim came from ("" none) */
 	int64_t claims;		/* how often the code was claimed */
+	char subject[33];	/* what the act is about (act_input.subject), or "" */
 };
 
 /* How often one code may be claimed (a claim not followed by an accepted

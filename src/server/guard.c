@@ -147,6 +147,7 @@ int guard_limit(struct http_request *req, enum route_limit limit)
 		[LIMIT_SESSION] = RATELIMIT_SESSION,
 		[LIMIT_SIGNING] = RATELIMIT_SIGNING,
 		[LIMIT_CLAIM] = RATELIMIT_CLAIM,
+		[LIMIT_APPLY] = RATELIMIT_APPLY,
 	};
 	const struct config *cfg = req->srv->cfg;
 	char whom[96], key[80];
@@ -160,6 +161,7 @@ int guard_limit(struct http_request *req, enum route_limit limit)
 		return 0;
 	max = limit == LIMIT_SESSION ? cfg->sessions_per_client
 	    : limit == LIMIT_SIGNING ? cfg->starts_per_client
+	    : limit == LIMIT_APPLY   ? cfg->apply_entries_per_client
 				     : cfg->claims_per_client;
 	r = server_db(req->srv, &db);
 	if (r < 0)

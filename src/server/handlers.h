@@ -59,3 +59,17 @@ int handle_certificate_revoke(struct http_request *req);
 int handle_applications_list(struct http_request *req);
 int handle_contact_get(struct http_request *req);
 int handle_contact_set(struct http_request *req);
+/* api-apply.c */
+int handle_apply_page(struct http_request *req);
+int handle_apply_institution(struct http_request *req);
+int handle_apply_captcha(struct http_request *req);
+int handle_apply_enter(struct http_request *req);
+int handle_apply_recover(struct http_request *req);
+int handle_apply_get(struct http_request *req);
+int handle_apply_form_get(struct http_request *req);
+int handle_apply_form_post(struct http_request *req);
+int handle_apply_sms_send(struct http_request *req);
+int handle_apply_sms_verify(struct http_request *req);
+int handle_apply_method(struct http_request *req);
+int handle_apply_method_done(struct http_request *req);
+int handle_apply_pdf(struct http_request *req);

@@ -74,6 +74,7 @@ enum route_limit {
 	LIMIT_SESSION,		/* per address */
 	LIMIT_SIGNING,		/* per address and per holder */
 	LIMIT_CLAIM,		/* per address */
+	LIMIT_APPLY,		/* per address: application portal entries */
 };
 
 /* One entry of the route table.  path is matched segment by segment:
@@ -167,6 +168,10 @@ int http_set_cookie_attr(struct http_request *req, const char *name, const char 
 
 /* Static files under cfg->web_root (static.c). */
 int static_serve(struct http_request *req);
+/* The page web/rel (composed, 200) for a route of its own, and the 404
+ * page. */
+int static_serve_page(struct http_request *req, const char *rel);
+int static_not_found(struct http_request *req);
 /* Its two pure parts (also fuzzed, tests/fuzz/fuzz-static.c): whether a
  * decoded URL path passes the segment checks, and a page (NUL-terminated)
  * with its includes expanded from root's partials/ into *ret (malloc'ed);

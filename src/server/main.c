@@ -16,6 +16,9 @@
 #include "domain/authority.h"
 #include "domain/cards.h"
 #include "domain/edevlet.h"
+#include "domain/appdoc.h"
+#include "domain/apply.h"
+#include "domain/captcha.h"
 #include "domain/notify.h"
 #include "domain/publish.h"
 #include "domain/signing.h"
@@ -102,6 +105,19 @@ static int housekeeping(struct server *srv)
 		r = ratelimit_purge(db, &n);
 	if (r == 0)
 		r = edevlet_purge(db, &n);
+	/* The application portal: captchas, old drafts, and applications
+	 * whose e-signature was accepted but not yet moved on. */
+	if (r == 0)
+		r = captcha_purge(db, &n);
+	if (r == 0)
+		r = apply_purge(db, &n);
+	if (r == 0) {
+		size_t k = 0;
+
+		r = apply_esign_finish(db, NULL, &k);
+		if (r == 0 && k > 0)
+			log_info("moved on %zu e-signed applications", k);
+	}
 	/* Notifications are kept 90 days after they were written. */
 	if (r == 0)
 		r = notify_purge(db, now_sec() - 90 * 86400, &n);
@@ -289,6 +305,17 @@ int main(int argc, char **argv)
 		log_set_level(lvl);
 	srv.cfg = &cfg;
 	srv.https = strncmp(cfg.base_url, "https://", 8) == 0;
+	/* A captcha answer everybody knows is for automated tests only. */
+	if (!isempty(cfg.apply_captcha_test_answer)) {
+		if (srv.https) {
+			log_error("apply.captcha_test_answer is set and server.base_url is https:"
+				  " refusing to start (the test answer is for automated tests only)");
+			config_done(&cfg);
+			return 1;
+		}
+		log_warn("apply.captcha_test_answer is set: every captcha also accepts the test"
+			 " answer (for automated tests only)");
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);	/* the E-Devlet provider (edevlet-client.c) */
 	if (cfg.edevlet_issuer)
 		log_info("E-Devlet ile Giriş: issuer %s", cfg.edevlet_issuer);
@@ -383,6 +410,7 @@ out:
 	pki_ca_free(srv.ca);
 	cidr_list_done(&srv.trusted_proxies);
 	server_db_close_all();
+	appdoc_fonts_release();	/* the captcha's and the PDF's font caches */
 	OPENSSL_cleanse(srv.session_key, sizeof(srv.session_key));
 	OPENSSL_cleanse(srv.code_key, sizeof(srv.code_key));
 	audit_clear_key();

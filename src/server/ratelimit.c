@@ -62,6 +62,7 @@ const char *ratelimit_kind_str(enum ratelimit_kind k)
 		[RATELIMIT_SESSION] = "session",
 		[RATELIMIT_SIGNING] = "signing",
 		[RATELIMIT_CLAIM] = "claim",
+		[RATELIMIT_APPLY] = "apply",
 	};
 	return (unsigned)k < _RATELIMIT_MAX ? names[k] : "?";
 }

@@ -21,12 +21,13 @@ enum ratelimit_kind {
 	RATELIMIT_SESSION,	/* browser sessions created */
 	RATELIMIT_SIGNING,	/* signing sessions started or renewed */
 	RATELIMIT_CLAIM,	/* verification code look-ups */
+	RATELIMIT_APPLY,	/* application portal entries (captcha + identity) */
 	_RATELIMIT_MAX
 };
 
 #define RATELIMIT_WINDOW 60	/* seconds */
 
-/* "session", "signing", "claim". */
+/* "session", "signing", "claim", "apply". */
 const char *ratelimit_kind_str(enum ratelimit_kind k);
 
 /* Counts one request of kind k for whom ("a:ADDR" or "h:TCKN") in the

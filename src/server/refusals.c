@@ -74,6 +74,14 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_APPLICATION_STATE] = { 409, "Bu işlem başvurunun şu anki durumunda yapılamaz." },
 	[REFUSAL_APPLICATION_ACTOR] = { 403, "Bu işlemi yapmaya yetkiniz yok." },
 	[REFUSAL_APPLICATION_ACCESS] = { 403, "Başvuru formu erişim parolası hatalı." },
+	[REFUSAL_CAPTCHA_WRONG] = { 400, "Resimdeki yazıyı hatalı girdiniz. Lütfen yeni resimdeki yazıyı giriniz." },
+	[REFUSAL_CAPTCHA_EXPIRED] = { 400, "Resmin süresi dolmuş ya da resim daha önce kullanılmış. Lütfen yeni resimdeki yazıyı giriniz." },
+	[REFUSAL_APPLY_NO_DRAFT] = { 401, "Başvuru oturumunuz bulunamadı. Lütfen Kullanıcı Girişi ekranından tekrar giriş yapınız." },
+	[REFUSAL_APPLY_STEP] = { 409, "Bu işlem başvurunuzun şu anki adımında yapılamaz. Lütfen sayfayı yenileyiniz." },
+	[REFUSAL_FORM_INVALID] = { 422, "Formda hatalı ya da eksik alanlar var. Lütfen işaretli alanları düzeltiniz." },
+	[REFUSAL_SMS_WRONG] = { 400, "SMS Onay Kodu hatalı." },
+	[REFUSAL_SMS_EXPIRED] = { 410, "SMS Onay Kodunun süresi doldu ya da deneme hakkınız bitti. Lütfen yeni bir kod gönderiniz." },
+	[REFUSAL_SMS_LIMIT] = { 429, "Çok fazla SMS Onay Kodu istendi. Lütfen bir süre bekleyip tekrar deneyiniz." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

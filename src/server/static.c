@@ -285,3 +285,21 @@ int static_serve(struct http_request *req)
 	}
 	return serve(req, 200, rel, fd, t, types[t].cache);
 }
+
+int static_not_found(struct http_request *req)
+{
+	return serve_not_found(req);
+}
+
+int static_serve_page(struct http_request *req, const char *rel)
+{
+	size_t t;
+	int fd;
+
+	if (type_of(rel, &t) < 0)
+		return -EINVAL;
+	fd = try_open(req, rel, &t);
+	if (fd < 0)
+		return serve_not_found(req);
+	return serve(req, 200, rel, fd, t, types[t].cache);
+}

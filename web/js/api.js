@@ -51,6 +51,7 @@ async function call(method, path, body, options) {
     const err = data && data.error ? data.error : {};
     const e = new ApiError(resp.status, err.code, err.message);
     if (err.field) e.field = err.field; // the form field in error, when the server names one
+    if (err.fields) e.fields = err.fields; // every field in error: {name: message} (Başvuru Formu)
     throw e;
   }
   return data;

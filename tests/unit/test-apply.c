@@ -1,0 +1,230 @@
+/* test-apply.c - the portal's pure parts and its captcha: the form's
+ * field table (each rule, the il/ilçe lists, what the page is given),
+ * the summary the applicant signs, the captcha image and its single-use
+ * check on the store (test answer included), the PDF's first bytes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "domain-fixture.h"
+#include "common/json.h"
+#include "domain/appdoc.h"
+#include "domain/appform.h"
+#include "domain/captcha.h"
+
+static const struct appform_fixed FX = {
+	.tckn = "10000000214", .given_name = "MEHMET", .surname = "KAYA",
+	.birth_place = "ANKARA", .birth_date = "17.05.1980",
+	.institution_name = "T.C. Millî Eğitim Bakanlığı",
+};
+
+static json_t *valid_form(void)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,"
+			 "s:s,s:s}",
+			 "reason", "renewal", "reader", "none", "validity", "2", "word",
+			 "uzun bir söz 1", "word2", "uzun bir söz 1", "sicil", " 4242 ", "unit",
+			 "Bilgi İşlem", "title", "Öğretmen", "address", "Atatürk Bulvarı No: 98",
+			 "il", "ANKARA", "ilce", "ÇANKAYA", "postal_code", "06648", "email",
+			 "Mehmet@Example.ORG", "work_phone", "+90 (312) 413-10-00", "work_ext", "",
+			 "mobile", "0532 123 45 67", "operator", "vodafone", "home_phone", "",
+			 "info_channel", "sms");
+}
+
+static json_t *errors_of(json_t *in)
+{
+	json_t *clean = NULL, *errors = NULL;
+
+	assert_int_equal(appform_validate(in, &FX, &clean, &errors), 0);
+	json_decref(clean);
+	return errors;
+}
+
+static void test_valid_and_normalised(void **state)
+{
+	_cleanup_json_ json_t *in = valid_form(), *clean = NULL, *errors = NULL;
+
+	/* A fixed field typed by the browser is ignored: the registry's stays. */
+	json_object_set_new(in, "given_name", json_string("AHMET"));
+	assert_int_equal(appform_validate(in, &FX, &clean, &errors), 0);
+	assert_int_equal(json_object_size(errors), 0);
+	assert_string_equal(json_string_value(json_object_get(clean, "given_name")), "MEHMET");
+	assert_string_equal(json_string_value(json_object_get(clean, "mobile")), "5321234567");
+	assert_string_equal(json_string_value(json_object_get(clean, "work_phone")), "3124131000");
+	assert_string_equal(json_string_value(json_object_get(clean, "email")), "Mehmet@example.org");
+	assert_string_equal(json_string_value(json_object_get(clean, "sicil")), "4242");
+	assert_string_equal(json_string_value(json_object_get(clean, "word")), "uzun bir söz 1");
+	assert_null(json_object_get(clean, "word2"));	/* the word is kept once */
+	assert_null(json_object_get(clean, "work_ext"));
+	assert_string_equal(appform_value_label("reason", "lost"), "Kayıp Çalıntı");
+	assert_string_equal(appform_label("postal_code"), "Posta Kodu");
+}
+
+/* Each rule, and its message next to its field only. */
+static void test_rules(void **state)
+{
+	static const struct {
+		const char *name, *value;
+	} bad[] = {
+		{ "reason", "yeni" }, { "reader", "" }, { "validity", "4" }, { "word", "kısa" },
+		{ "word2", "uzun bir söz 2" }, { "sicil", "" }, { "unit", "x" }, { "title", "" },
+		{ "address", "kısa" }, { "il", "ANKARAA" }, { "ilce", "KONAK" },
+		{ "postal_code", "0664" }, { "postal_code", "35000" }, { "postal_code", "06x48" },
+		{ "email", "a@b" }, { "email", "a@@b.com" }, { "email", "ab.com" },
+		{ "work_phone", "312" }, { "work_phone", "0312 abc" }, { "work_ext", "1234567" },
+		{ "mobile", "3124131000" }, { "mobile", "532123456" }, { "operator", "avea" },
+		{ "home_phone", "12" }, { "info_channel", "fax" }, { "unit", "a\001b" },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_json_ json_t *in = valid_form(), *errors = NULL;
+
+		json_object_set_new(in, bad[i].name, json_string(bad[i].value));
+		errors = errors_of(in);
+		/* (a changed word no longer equals its repetition, an unknown il has
+		 * no such ilçe: two errors) */
+		if (json_object_size(errors) != (streq(bad[i].name, "word") || streq(bad[i].name, "il") ? 2u : 1u) ||
+		    !json_object_get(errors, bad[i].name))
+			fail_msg("%s=%s: %s", bad[i].name, bad[i].value, json_dumps(errors, 0));
+	}
+	/* A member that is not a string is an error of that field. */
+	{
+		_cleanup_json_ json_t *in = valid_form(), *errors = NULL;
+
+		json_object_set_new(in, "postal_code", json_integer(6648));
+		errors = errors_of(in);
+		assert_non_null(json_object_get(errors, "postal_code"));
+	}
+	/* An il without an ilçe list offers MERKEZ; its plate starts the postal code. */
+	{
+		_cleanup_json_ json_t *in = valid_form(), *errors = NULL;
+
+		json_object_set_new(in, "il", json_string("DÜZCE"));
+		json_object_set_new(in, "ilce", json_string("MERKEZ"));
+		json_object_set_new(in, "postal_code", json_string("81000"));
+		errors = errors_of(in);
+		assert_int_equal(json_object_size(errors), 0);
+	}
+}
+
+static void test_describe(void **state)
+{
+	_cleanup_json_ json_t *d = NULL;
+	json_t *f, *places;
+	size_t i, n_fixed = 0;
+	bool il = false;
+
+	assert_int_equal(appform_describe(&FX, &d), 0);
+	json_array_foreach(json_object_get(d, "fields"), i, f) {
+		assert_non_null(json_object_get(f, "label"));
+		if (json_is_true(json_object_get(f, "readonly")))
+			n_fixed++;
+		if (streq(json_string_value(json_object_get(f, "name")), "il")) {
+			il = true;
+			assert_int_equal(json_array_size(json_object_get(f, "options")), 81);
+		}
+		if (json_is_true(json_object_get(f, "required")) &&
+		    !json_is_true(json_object_get(f, "readonly")))
+			assert_non_null(json_object_get(f, "message"));
+	}
+	assert_true(il);
+	assert_int_equal(n_fixed, 6);	/* identity (5) and Kurum Adı */
+	places = json_object_get(d, "places");
+	assert_int_equal(json_object_size(places), 81);
+	assert_int_equal(json_array_size(json_object_get(places, "ANKARA")), 25);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(places, "SİNOP"), 0)),
+			    "MERKEZ");
+}
+
+static void test_summary_and_pdf(void **state)
+{
+	_cleanup_json_ json_t *in = valid_form(), *clean = NULL, *errors = NULL;
+	_cleanup_free_ char *sum = NULL;
+	_cleanup_free_ unsigned char *pdf = NULL;
+	size_t len = 0;
+
+	assert_int_equal(appform_validate(in, &FX, &clean, &errors), 0);
+	json_object_del(clean, "word");
+	assert_int_equal(appdoc_summary(clean, "abc123", &sum), 0);
+	assert_non_null(strstr(sum, "Başvuru No: abc123"));
+	assert_non_null(strstr(sum, "Başvuru Nedeni: Yenileme"));
+	assert_non_null(strstr(sum, "Kart Okuyucu Tipi: İstenmedi"));
+	assert_non_null(strstr(sum, "Cep Telefonu: 5321234567"));
+	assert_non_null(strstr(sum, "Mobil Operatör Tipi: VODAFONE"));
+	assert_null(strstr(sum, "uzun bir söz"));	/* never the güvenlik sözcüğü */
+	assert_int_equal(appdoc_pdf(clean, "abc123", "Test SM", "TAAHHÜTNAME", &pdf, &len), 0);
+	assert_true(len > 1000);
+	assert_memory_equal(pdf, "%PDF-", 5);
+}
+
+static void test_captcha_image(void **state)
+{
+	char text[CAPTCHA_LENGTH + 1], other[CAPTCHA_LENGTH + 1];
+	_cleanup_free_ unsigned char *png = NULL, *png2 = NULL;
+	size_t len = 0, len2 = 0;
+
+	assert_int_equal(captcha_render(text, &png, &len), 0);
+	assert_int_equal(strlen(text), CAPTCHA_LENGTH);
+	assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+	assert_int_equal(captcha_render(other, &png2, &len2), 0);
+	assert_true(strcmp(text, other) != 0 || len != len2 || memcmp(png, png2, len) != 0);
+}
+
+static void test_captcha_store(void **state)
+{
+	struct dfx *f = *state;
+	const char *web = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	_cleanup_free_ unsigned char *png = NULL;
+	enum refusal why = REFUSAL_NONE;
+	char id[33], id2[33];
+	size_t len;
+
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len), 0);
+	/* only a hash is stored: 64 hex digits, not the answer */
+	assert_int_equal(dfx_int(f, "SELECT LENGTH(answer_hash) FROM captchas WHERE id = $1", id), 64);
+	/* wrong, then the test answer on the same captcha: used once */
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id, "ZZZZZZ", "TEST42", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CAPTCHA_WRONG);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id, "TEST42", "TEST42", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
+	/* the test answer, any case and spaces; not without the setting */
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, " test42 ", "TEST42", &why), 0);
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", NULL, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CAPTCHA_WRONG);
+	/* another browser's, and an old one */
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_check(f->db, f->code_key, "b", id2, "TEST42", "TEST42", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(db_run(f->db, "UPDATE captchas SET expires_at = 1 WHERE id = $1", "t", id2), 1);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", "TEST42", &why), -EACCES);
+	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_and_normalised),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_summary_and_pdf),
+		cmocka_unit_test(test_captcha_image),
+		cmocka_unit_test_setup_teardown(test_captcha_store, dfx_setup, dfx_teardown),
+	};
+
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+
+	appdoc_fonts_release();
+	return r;
+}
