@@ -1,46 +1,23 @@
 /* publish.c - CRL publication and the OCSP responder's status look-up.
  *
- * The CRLs live in the store (crl_state, one row per issuer), so every
- * eonayd node serves the same one; the issuing CA's is rebuilt after every
- * hold / release / revoke and by the server's housekeeping before
- * nextUpdate. */
+ * The CRLs live in the store (crl_state, one row per issuer, DER as
+ * BLOB/bytea), so every eonayd node serves the same one.  A status change
+ * only marks its issuer's CRL out of date (crl_mark_changed); the CRL is
+ * rebuilt outside any write transaction, from one read snapshot, by the
+ * node holding the issuer's lease (see publish.h). */
 #include "domain/publish.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "pki/crl.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "domain/certs.h"
 
-struct entries {
-	struct pki_revoked_entry *e;
-	char (*serials)[PKI_SERIAL_HEX_MAX];
-	size_t n, cap;
-};
-
-static int collect(void *userdata, const char *serial, int64_t revoked_at, int reason)
-{
-	struct entries *l = userdata;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		void *ne = realloc(l->e, cap * sizeof(*l->e));
-		void *ns;
-		if (!ne)
-			return -ENOMEM;
-		l->e = ne;
-		ns = realloc(l->serials, cap * sizeof(*l->serials));
-		if (!ns)
-			return -ENOMEM;
-		l->serials = ns;
-		l->cap = cap;
-	}
-	snprintf(l->serials[l->n], PKI_SERIAL_HEX_MAX, "%s", serial);
-	l->e[l->n] = (struct pki_revoked_entry){ .revoked_at = revoked_at, .reason = reason };
-	l->n++;
-	return 0;
-}
+/* Rows per page of the snapshot read: PostgreSQL hands a whole result
+ * over at once, so a page bounds the memory it takes. */
+#define CRL_PAGE 50000
 
 int crl_issuer_of(struct pki_ca *ca, char ret[CERT_ISSUER_MAX])
 {
@@ -48,87 +25,299 @@ int crl_issuer_of(struct pki_ca *ca, char ret[CERT_ISSUER_MAX])
 	return pki_cert_key_id_hex(pki_ca_issuing_cert(ca), ret);
 }
 
-int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret_number)
+int crl_mark_changed(struct db *db, const char *issuer)
 {
-	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
-	_cleanup_free_ unsigned char *der = NULL;
-	_cleanup_free_ char *lock = NULL;
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char issuer[CERT_ISSUER_MAX];
-	struct entries l = { 0 };
-	int64_t number = 0, now = now_sec();
-	size_t n = 0;
 	int r;
 
-	r = crl_issuer_of(ca, issuer);
+	if (isempty(issuer))
+		return -EINVAL;
+	r = db_run(db, "INSERT INTO crl_work (issuer, changes, changed_at) VALUES ($1, 1, $2)"
+		       " ON CONFLICT (issuer) DO UPDATE SET changes = crl_work.changes + 1,"
+		       " changed_at = $2", "ti", issuer, now_sec());
 	if (r < 0)
 		return r;
-	lock = strdup_printf("crl:%s", issuer);
+	return db_notify(db, CRL_CHANNEL, issuer);
+}
+
+/* A fresh lease owner name: 16 random hex digits. */
+static int owner_new(char ret[17])
+{
+	unsigned char rnd[8];
+	int r = random_bytes(rnd, sizeof(rnd));
+
+	if (r < 0)
+		return r;
+	hex_encode(rnd, sizeof(rnd), ret);
+	return 0;
+}
+
+/* Takes issuer's lease for owner when it is free or ran out.  *ret_got. */
+static int lease_take(struct db *db, const char *issuer, const char *owner, bool *ret_got)
+{
+	int64_t now = now_sec();
+	int r;
+
+	*ret_got = false;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO crl_work (issuer, changes, changed_at) VALUES ($1, 0, 0)"
+		       " ON CONFLICT (issuer) DO NOTHING", "t", issuer);
+	if (r >= 0)
+		r = db_run(db, "UPDATE crl_work SET lease_owner = $2, lease_until = $3"
+			       " WHERE issuer = $1 AND (lease_owner IS NULL OR lease_until < $4"
+			       " OR lease_owner = $2)", "ttii", issuer, owner, now + CRL_LEASE, now);
+	if (r >= 0)
+		*ret_got = r == 1;
+	return db_end(db, r < 0 ? r : 0);
+}
+
+static int lease_drop(struct db *db, const char *issuer, const char *owner)
+{
+	int r = db_run(db, "UPDATE crl_work SET lease_owner = NULL, lease_until = NULL"
+			   " WHERE issuer = $1 AND lease_owner = $2", "tt", issuer, owner);
+
+	return r < 0 ? r : 0;
+}
+
+/* The snapshot read: crl_work.changes first, then the current number, then
+ * every held and revoked certificate of issuer in serial order, into b. */
+static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, int64_t validity,
+			 int64_t *ret_changes, int64_t *ret_number,
+			 struct pki_crl_builder **ret_b)
+{
+	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
+	char last[PKI_SERIAL_HEX_MAX] = "";
+	int64_t changes = 0, number = 0, last_len = 0, now = now_sec();
+	size_t rows;
+	int r;
+
+	r = db_query_int64(db, "SELECT changes FROM crl_work WHERE issuer = $1", "t", &changes,
+			   issuer);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = db_query_int64(db, "SELECT number FROM crl_state WHERE issuer = $1", "t",
+				   &number, issuer);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0)
+		r = pki_crl_builder_new(ca, (uint64_t)number + 1, now, now + validity, &b);
+	do {
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+
+		rows = 0;
+		if (r == 0)
+			r = db_select(db, &st, "SELECT serial, revoked_at, reason, length(serial)"
+					       " FROM certificates WHERE issuer = $1"
+					       " AND status <> 'active'"
+					       " AND (length(serial), serial) > ($2, $3)"
+					       " ORDER BY length(serial), serial LIMIT $4",
+				      "titi", issuer, last_len, last, (int64_t)CRL_PAGE);
+		while (r == 0 && (r = db_step(st)) == 1) {
+			const char *serial = db_col_text(st, 0);
+
+			r = pki_crl_builder_add(b, serial, db_col_int64(st, 1),
+						(int)db_col_int64(st, 2));
+			if (r == 0) {
+				snprintf(last, sizeof(last), "%s", serial);
+				last_len = db_col_int64(st, 3);
+				rows++;
+			}
+		}
+	} while (r == 0 && rows == CRL_PAGE);
+	if (r < 0)
+		return r;
+	*ret_changes = changes;
+	*ret_number = number;
+	*ret_b = TAKE_PTR(b);
+	return 0;
+}
+
+/* Stores der as number if the current CRL is still number - 1, with the
+ * changes it lists, and gives up the lease.  -ESTALE when another node
+ * published meanwhile. */
+static int store_crl(struct db *db, const char *issuer, const char *owner, int64_t number,
+		     int64_t changes, int64_t this_update, int64_t next_update,
+		     const unsigned char *der, size_t n)
+{
+	_cleanup_free_ char *lock = strdup_printf("crl:%s", issuer);
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int64_t cur = 0;
+	int r;
+
 	if (!lock)
 		return -ENOMEM;
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	/* Two nodes publishing at once must not both take the same number. */
 	r = db_lock(db, lock);
 	if (r == 0)
-		r = db_query_int64(db, "SELECT number FROM crl_state WHERE issuer = $1", "t", &number,
+		r = db_query_int64(db, "SELECT number FROM crl_state WHERE issuer = $1", "t", &cur,
 				   issuer);
 	if (r == -ENOENT)
 		r = 0;
+	if (r == 0 && cur != number - 1)
+		r = -ESTALE;
 	if (r == 0)
-		r = cert_foreach_revoked(db, issuer, collect, &l);
-	if (r == 0) {
-		/* Point the entries at their serials only now: realloc may move them. */
-		for (size_t i = 0; i < l.n; i++)
-			l.e[i].serial_hex = l.serials[i];
-		number++;
-		r = pki_crl_build(ca, l.e, l.n, (uint64_t)number, now, now + validity, &crl);
-	}
+		r = db_prepare(db, "INSERT INTO crl_state (issuer, number, this_update, next_update,"
+				   " der, changes) VALUES ($1, $2, $3, $4, $5, $6)"
+				   " ON CONFLICT (issuer) DO UPDATE SET number = $2, this_update = $3,"
+				   " next_update = $4, der = $5, changes = $6", &st);
 	if (r == 0)
-		r = pki_crl_to_der(crl, &der, &n);
-	if (r == 0)
-		r = db_prepare(db, "INSERT INTO crl_state (issuer, number, this_update, next_update, der)"
-				   " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (issuer) DO UPDATE SET"
-				   " number = $2, this_update = $3, next_update = $4, der = $5", &st);
-	if (r == 0)
-		r = db_bindv(st, "tiii", issuer, number, now, now + validity);
+		r = db_bindv(st, "tiii", issuer, number, this_update, next_update);
 	if (r == 0)
 		r = db_bind_blob(st, 5, der, n);
 	if (r == 0)
+		r = db_bind_int64(st, 6, changes);
+	if (r == 0)
 		while ((r = db_step(st)) == 1)
 			;
-	free(l.e);
-	free(l.serials);
 	db_stmt_done(TAKE_PTR(st));
-	r = db_end(db, r);
+	if (r == 0)
+		r = lease_drop(db, issuer, owner);
+	if (r == 0) {
+		char payload[CERT_ISSUER_MAX + 24];
+
+		snprintf(payload, sizeof(payload), "%s %lld", issuer, (long long)number);
+		r = db_notify(db, CRL_CHANNEL, payload);
+	}
+	return db_end(db, r);
+}
+
+/* One build under the lease owner holds: snapshot, sign, store. */
+static int build(struct db *db, struct pki_ca *ca, const char *issuer, const char *owner,
+		 int64_t validity, int64_t *ret_number)
+{
+	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	int64_t changes = 0, number = 0, now = now_sec();
+	size_t n = 0;
+	int r;
+
+	r = db_begin_read(db);
+	if (r < 0)
+		return r;
+	r = snapshot_read(db, ca, issuer, validity, &changes, &number, &b);
+	db_rollback(db);	/* read only: nothing to keep */
+	if (r == 0)
+		r = pki_crl_builder_finish(b, &der, &n);
+	if (r == 0)
+		r = store_crl(db, issuer, owner, number + 1, changes, now, now + validity, der, n);
 	if (r == 0 && ret_number)
-		*ret_number = number;
+		*ret_number = number + 1;
+	return r;
+}
+
+/* Builds with the lease taken; the lease is given up whatever happens. */
+static int build_leased(struct db *db, struct pki_ca *ca, const char *issuer, const char *owner,
+			int64_t validity, int64_t *ret_number)
+{
+	int r = build(db, ca, issuer, owner, validity, ret_number);
+
+	if (r < 0)
+		(void)lease_drop(db, issuer, owner);
+	return r;
+}
+
+int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret_number)
+{
+	char issuer[CERT_ISSUER_MAX], owner[17];
+	int64_t deadline = now_sec() + CRL_LEASE;
+	bool got = false;
+	int r;
+
+	r = crl_issuer_of(ca, issuer);
+	if (r == 0)
+		r = owner_new(owner);
+	for (int tries = 0; r == 0; tries++) {
+		r = lease_take(db, issuer, owner, &got);
+		if (r < 0)
+			return r;
+		if (got) {
+			r = build_leased(db, ca, issuer, owner, validity, ret_number);
+			if (r != -ESTALE || tries > 3)
+				return r;
+			r = 0;
+			continue;
+		}
+		if (now_sec() > deadline)
+			return -EBUSY;
+		/* Another node is building: wait for it, then build anew. */
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000000L }, NULL);
+	}
+	return r;
+}
+
+int crl_pending(struct db *db, const char *issuer, bool *ret)
+{
+	int64_t want = 0, have = -1;
+	int r;
+
+	r = db_query_int64(db, "SELECT changes FROM crl_work WHERE issuer = $1", "t", &want,
+			   issuer);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = db_query_int64(db, "SELECT changes FROM crl_state WHERE issuer = $1", "t", &have,
+			   issuer);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*ret = want > have;
+	return 0;
+}
+
+int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
+		       int64_t *ret_number)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char issuer[CERT_ISSUER_MAX], owner[17];
+	int64_t now = now_sec(), this = 0, next = 0, have = 0, want = 0;
+	bool due, got = false;
+	int r;
+
+	*ret_number = 0;
+	r = crl_issuer_of(ca, issuer);
+	if (r < 0)
+		return r;
+	r = db_query_one(db, &st, "SELECT this_update, next_update, changes FROM crl_state"
+				  " WHERE issuer = $1", "t", issuer);
+	if (r == 0) {
+		this = db_col_int64(st, 0);
+		next = db_col_int64(st, 1);
+		have = db_col_int64(st, 2);
+	}
+	db_stmt_done(TAKE_PTR(st));
+	if (r < 0 && r != -ENOENT)
+		return r;
+	due = r == -ENOENT || now >= next - (next - this) / 2;
+	if (!due && min_interval >= 0 && now >= this + min_interval) {
+		r = db_query_int64(db, "SELECT changes FROM crl_work WHERE issuer = $1", "t",
+				   &want, issuer);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		due = want > have;
+	}
+	if (!due)
+		return 0;
+	r = owner_new(owner);
+	if (r == 0)
+		r = lease_take(db, issuer, owner, &got);
+	if (r < 0 || !got)
+		return r;
+	r = build_leased(db, ca, issuer, owner, validity, ret_number);
+	if (r == -ESTALE) {
+		*ret_number = 0;
+		return 0;	/* another node published meanwhile */
+	}
 	return r;
 }
 
 int crl_refresh_if_due(struct db *db, struct pki_ca *ca, int64_t validity, bool *ret_published)
 {
-	int64_t next = 0, this = 0, now = now_sec();
-	char issuer[CERT_ISSUER_MAX];
-	int r;
+	int64_t number = 0;
+	int r = crl_rebuild_if_due(db, ca, validity, -1, &number);
 
-	*ret_published = false;
-	r = crl_issuer_of(ca, issuer);
-	if (r < 0)
-		return r;
-	r = db_query_int64(db, "SELECT next_update FROM crl_state WHERE issuer = $1", "t", &next,
-			   issuer);
-	if (r == 0)
-		r = db_query_int64(db, "SELECT this_update FROM crl_state WHERE issuer = $1", "t",
-				   &this, issuer);
-	if (r == 0 && now < next - (next - this) / 2)
-		return 0;
-	if (r < 0 && r != -ENOENT)
-		return r;
-	r = crl_publish(db, ca, validity, NULL);
-	if (r == 0)
-		*ret_published = true;
+	*ret_published = r == 0 && number > 0;
 	return r;
 }
 
@@ -140,11 +329,18 @@ int crl_current(struct db *db, const char *issuer, unsigned char **ret_der, size
 	size_t n = 0;
 	int r;
 
-	if (issuer)
+	/* Without ret_der the DER is not even read (PostgreSQL would send it). */
+	if (issuer && ret_der)
 		r = db_query_one(db, &st, "SELECT number, next_update, der FROM crl_state"
 					  " WHERE issuer = $1", "t", issuer);
-	else
+	else if (issuer)
+		r = db_query_one(db, &st, "SELECT number, next_update FROM crl_state"
+					  " WHERE issuer = $1", "t", issuer);
+	else if (ret_der)
 		r = db_query_one(db, &st, "SELECT number, next_update, der FROM crl_state"
+					  " ORDER BY this_update DESC, issuer LIMIT 1", NULL);
+	else
+		r = db_query_one(db, &st, "SELECT number, next_update FROM crl_state"
 					  " ORDER BY this_update DESC, issuer LIMIT 1", NULL);
 	if (r < 0)
 		return r;
