@@ -15,9 +15,12 @@
 #include "pki/ossl.h"
 #include "domain/certs.h"
 
-/* Rows per page of the snapshot read: PostgreSQL hands a whole result
- * over at once, so a page bounds the memory it takes. */
+/* Rows per page of the snapshot read on PostgreSQL, which hands a whole
+ * result over at once: a page bounds the memory it takes.  SQLite steps
+ * through one result (it cannot seek the row value (length, serial) in
+ * the expression index: pages would each scan from the start). */
 #define CRL_PAGE 50000
+#define CRL_PAGE_SQLITE INT64_MAX
 
 int crl_issuer_of(struct pki_ca *ca, char ret[CERT_ISSUER_MAX])
 {
@@ -88,7 +91,7 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 {
 	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
 	char last[PKI_SERIAL_HEX_MAX] = "";
-	int64_t changes = 0, number = 0, last_len = 0, now = now_sec();
+	int64_t changes = 0, number = 0, last_len = 0, page, now = now_sec();
 	size_t rows;
 	int r;
 
@@ -103,6 +106,7 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 		r = 0;
 	if (r == 0)
 		r = pki_crl_builder_new(ca, (uint64_t)number + 1, now, now + validity, &b);
+	page = streq(db_backend_name(db), "sqlite") ? CRL_PAGE_SQLITE : CRL_PAGE;
 	do {
 		_cleanup_stmt_ struct db_stmt *st = NULL;
 
@@ -113,7 +117,7 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 					       " AND status <> 'active'"
 					       " AND (length(serial), serial) > ($2, $3)"
 					       " ORDER BY length(serial), serial LIMIT $4",
-				      "titi", issuer, last_len, last, (int64_t)CRL_PAGE);
+				      "titi", issuer, last_len, last, page);
 		while (r == 0 && (r = db_step(st)) == 1) {
 			const char *serial = db_col_text(st, 0);
 
@@ -125,7 +129,7 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 				rows++;
 			}
 		}
-	} while (r == 0 && rows == CRL_PAGE);
+	} while (r == 0 && (int64_t)rows == page);
 	if (r < 0)
 		return r;
 	*ret_changes = changes;

@@ -12,8 +12,6 @@
  * the finished CRL is one allocation, about the size of the CRL. */
 #include "pki/crl.h"
 
-#include <time.h>
-
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -64,25 +62,49 @@ static size_t hdr_put(unsigned char *p, unsigned char tag, size_t len)
 	return k;
 }
 
-/* UTCTime before 2050, GeneralizedTime from then on (RFC 5280 5.1.2.4). */
+/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
+ * days_from_civil inverse): no gmtime_r, no time zone, for a million
+ * entries. */
+static void civil(int64_t days, int *ret_y, int *ret_m, int *ret_d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	*ret_d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*ret_m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*ret_y = (int)(yoe + era * 400 + (*ret_m <= 2));
+}
+
+static unsigned char *two_digits(unsigned char *p, int v)
+{
+	p[0] = (unsigned char)('0' + v / 10 % 10);
+	p[1] = (unsigned char)('0' + v % 10);
+	return p + 2;
+}
+
+/* UTCTime before 2050, GeneralizedTime from then on (RFC 5280 5.1.2.4).
+ * t > 0 (checked by the callers). */
 static size_t time_put(unsigned char *p, int64_t t)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char s[20];
-	size_t n;
+	int64_t days = t / 86400, secs = t % 86400;
+	unsigned char *q = p + 2;
+	int y, m, d;
 
-	gmtime_r(&tt, &tm);
-	if (tm.tm_year + 1900 < 2050)
-		n = (size_t)snprintf(s, sizeof(s), "%02d%02d%02d%02d%02d%02dZ", tm.tm_year % 100,
-				     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	else
-		n = (size_t)snprintf(s, sizeof(s), "%04d%02d%02d%02d%02d%02dZ", tm.tm_year + 1900,
-				     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	p[0] = tm.tm_year + 1900 < 2050 ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
-	p[1] = (unsigned char)n;
-	memcpy(p + 2, s, n);
-	return n + 2;
+	civil(days, &y, &m, &d);
+	p[0] = y < 2050 ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
+	if (y >= 2050)
+		q = two_digits(q, y / 100);
+	q = two_digits(q, y % 100);
+	q = two_digits(q, m);
+	q = two_digits(q, d);
+	q = two_digits(q, (int)(secs / 3600));
+	q = two_digits(q, (int)(secs / 60 % 60));
+	q = two_digits(q, (int)(secs % 60));
+	*q++ = 'Z';
+	p[1] = (unsigned char)(q - p - 2);
+	return (size_t)(q - p);
 }
 
 static int nibble(char c)
@@ -156,8 +178,9 @@ struct small {
 	size_t n;
 };
 
-int pki_crl_entry_der(const char *serial_hex, int64_t revoked_at, int reason,
-		      unsigned char ret[PKI_CRL_ENTRY_MAX], size_t *ret_n)
+/* The entry of a serial already parsed (serial_bytes) into ret. */
+static int entry_put(const unsigned char *ser, size_t sn, int64_t revoked_at, int reason,
+		     unsigned char ret[PKI_CRL_ENTRY_MAX], size_t *ret_n)
 {
 	/* reasonCode (2.5.29.21) and holdInstructionCode (2.5.29.23) =
 	 * id-holdinstruction-reject (1.2.840.10040.2.3). */
@@ -166,16 +189,12 @@ int pki_crl_entry_der(const char *serial_hex, int64_t revoked_at, int reason,
 	static const unsigned char hold_ext[] = { 0x30, 0x10, 0x06, 0x03, 0x55, 0x1d, 0x17, 0x04,
 						  0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38,
 						  0x02, 0x03 };
-	unsigned char ser[21], body[PKI_CRL_ENTRY_MAX];
-	size_t sn = 0, n = 0, ext = 0;
-	int r;
+	unsigned char body[PKI_CRL_ENTRY_MAX];
+	size_t n = 0, ext = 0;
 
 	if (!pki_reason_to_string(reason) || reason == PKI_REASON_REMOVE_FROM_CRL ||
 	    revoked_at <= 0)
 		return -EINVAL;
-	r = serial_bytes(serial_hex, ser, &sn);
-	if (r < 0)
-		return r;
 	/* userCertificate: a positive INTEGER (a 0 in front of a high bit). */
 	body[n++] = V_ASN1_INTEGER;
 	body[n++] = (unsigned char)(sn + (ser[0] & 0x80 ? 1 : 0));
@@ -203,6 +222,16 @@ int pki_crl_entry_der(const char *serial_hex, int64_t revoked_at, int reason,
 	memcpy(ret + *ret_n, body, n);
 	*ret_n += n;
 	return 0;
+}
+
+int pki_crl_entry_der(const char *serial_hex, int64_t revoked_at, int reason,
+		      unsigned char ret[PKI_CRL_ENTRY_MAX], size_t *ret_n)
+{
+	unsigned char ser[21];
+	size_t sn = 0;
+	int r = serial_bytes(serial_hex, ser, &sn);
+
+	return r < 0 ? r : entry_put(ser, sn, revoked_at, reason, ret, ret_n);
 }
 
 /* The signature AlgorithmIdentifier of key + md: what the provider says
@@ -370,10 +399,10 @@ int pki_crl_builder_add(struct pki_crl_builder *b, const char *serial_hex, int64
 	r = reserve(b, PKI_CRL_ENTRY_MAX);
 	if (r < 0)
 		return r;
-	r = pki_crl_entry_der(serial_hex, revoked_at, reason, b->buf + b->len, &n);
+	r = serial_bytes(serial_hex, ser, &sn);
 	if (r < 0)
 		return r;
-	r = serial_bytes(serial_hex, ser, &sn);
+	r = entry_put(ser, sn, revoked_at, reason, b->buf + b->len, &n);
 	if (r < 0)
 		return r;
 	if (b->count > 0) {
