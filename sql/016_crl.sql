@@ -19,6 +19,8 @@ CREATE TABLE crl_work (
 ALTER TABLE crl_state ADD COLUMN changes BIGINT NOT NULL DEFAULT 0;
 -- An issuer's held and revoked certificates in serial order (canonical hex
 -- without leading zero bytes: by length, then by text), with what their
--- CRL entries say: the CRL is a scan of this index.
-CREATE INDEX certificates_crl ON certificates (issuer, length(serial), serial, revoked_at, reason)
+-- CRL entries say: the CRL is a scan of this index alone (status too, so
+-- that it covers the query).
+CREATE INDEX certificates_crl ON certificates (issuer, length(serial), serial, revoked_at, reason,
+                                               status)
     WHERE status <> 'active';

@@ -90,7 +90,7 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 			 struct pki_crl_builder **ret_b)
 {
 	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
-	char last[PKI_SERIAL_HEX_MAX] = "";
+	char last[72] = "";	/* serials are stored with at most 64 digits */
 	int64_t changes = 0, number = 0, last_len = 0, page, now = now_sec();
 	size_t rows;
 	int r;
@@ -124,8 +124,11 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 			r = pki_crl_builder_add(b, serial, db_col_int64(st, 1),
 						(int)db_col_int64(st, 2));
 			if (r == 0) {
-				snprintf(last, sizeof(last), "%s", serial);
 				last_len = db_col_int64(st, 3);
+				if (last_len < 0 || (size_t)last_len >= sizeof(last))
+					r = -EUCLEAN;
+				else
+					memcpy(last, serial, (size_t)last_len + 1);
 				rows++;
 			}
 		}
