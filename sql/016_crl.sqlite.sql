@@ -1,4 +1,6 @@
--- 016_crl: the incremental CRL (domain/publish.c).  A status change no
+-- 016_crl (SQLite): the incremental CRL (domain/publish.c).  The
+-- PostgreSQL variant is 016_crl.pg.sql (the same, and the CRL's bytes kept
+-- uncompressed).  A status change no
 -- longer rebuilds the CRL: it counts itself in crl_work, in its own
 -- transaction, and a node rebuilds the CRL later from a read snapshot,
 -- outside any write transaction.
