@@ -7,8 +7,10 @@
  * node holding the issuer's lease (see publish.h). */
 #include "domain/publish.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pki/crl.h"
 #include "pki/key.h"
@@ -42,21 +44,47 @@ int crl_mark_changed(struct db *db, const char *issuer)
 	return db_notify(db, CRL_CHANNEL, issuer);
 }
 
-/* A fresh lease owner name: 16 random hex digits. */
-static int owner_new(char ret[17])
+/* A lease owner's name: "HOST PID RANDOM", so that a process on the same
+ * host can tell a holder that died (SIGKILL in the middle of a build) and
+ * need not wait for its lease to run out. */
+#define OWNER_MAX 128
+
+static int owner_new(char ret[OWNER_MAX])
 {
 	unsigned char rnd[8];
+	char host[64] = "", hex[17];
 	int r = random_bytes(rnd, sizeof(rnd));
 
 	if (r < 0)
 		return r;
-	hex_encode(rnd, sizeof(rnd), ret);
+	hex_encode(rnd, sizeof(rnd), hex);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "?");
+	host[strcspn(host, " ")] = '\0';
+	snprintf(ret, OWNER_MAX, "%s %ld %s", host, (long)getpid(), hex);
 	return 0;
 }
 
-/* Takes issuer's lease for owner when it is free or ran out.  *ret_got. */
+/* Whether owner names a process of this host that is gone. */
+static bool owner_dead(const char *owner)
+{
+	char host[64] = "", mine[64] = "";
+	long pid = 0;
+
+	if (!owner || sscanf(owner, "%63s %ld", host, &pid) != 2 || pid <= 0 ||
+	    pid == (long)getpid())
+		return false;
+	if (gethostname(mine, sizeof(mine) - 1) < 0)
+		return false;
+	mine[strcspn(mine, " ")] = '\0';
+	return streq(host, mine) && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Takes issuer's lease for owner when it is free, ran out, or its holder
+ * on this host died.  *ret_got. */
 static int lease_take(struct db *db, const char *issuer, const char *owner, bool *ret_got)
 {
+	_cleanup_free_ char *other = NULL;
 	int64_t now = now_sec();
 	int r;
 
@@ -70,6 +98,21 @@ static int lease_take(struct db *db, const char *issuer, const char *owner, bool
 		r = db_run(db, "UPDATE crl_work SET lease_owner = $2, lease_until = $3"
 			       " WHERE issuer = $1 AND (lease_owner IS NULL OR lease_until < $4"
 			       " OR lease_owner = $2)", "ttii", issuer, owner, now + CRL_LEASE, now);
+	if (r == 0) {
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+
+		r = db_query_one(db, &st, "SELECT lease_owner FROM crl_work WHERE issuer = $1",
+				 "t", issuer);
+		if (r == 0 && db_col_text(st, 0)) {
+			other = strdup(db_col_text(st, 0));
+			r = other ? 0 : -ENOMEM;
+		}
+		db_stmt_done(TAKE_PTR(st));
+		if (r == 0 && owner_dead(other))
+			r = db_run(db, "UPDATE crl_work SET lease_owner = $2, lease_until = $3"
+				       " WHERE issuer = $1 AND lease_owner = $4", "ttit", issuer,
+				   owner, now + CRL_LEASE, other);
+	}
 	if (r >= 0)
 		*ret_got = r == 1;
 	return db_end(db, r < 0 ? r : 0);
@@ -229,7 +272,7 @@ static int build_leased(struct db *db, struct pki_ca *ca, const char *issuer, co
 
 int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret_number)
 {
-	char issuer[CERT_ISSUER_MAX], owner[17];
+	char issuer[CERT_ISSUER_MAX], owner[OWNER_MAX];
 	int64_t deadline = now_sec() + CRL_LEASE;
 	bool got = false;
 	int r;
@@ -277,7 +320,7 @@ int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64
 		       int64_t *ret_number)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char issuer[CERT_ISSUER_MAX], owner[17];
+	char issuer[CERT_ISSUER_MAX], owner[OWNER_MAX];
 	int64_t now = now_sec(), this = 0, next = 0, have = 0, want = 0;
 	bool due, got = false;
 	int r;

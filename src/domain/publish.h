@@ -24,7 +24,7 @@
  * strictly increase and no two CRLs share one.  OCSP reads the status row
  * and shows a change at once. */
 #define CRL_CHANNEL "eonay_crl"
-#define CRL_LEASE 120
+#define CRL_LEASE 60
 
 /* In the caller's transaction: a held or revoked certificate of issuer
  * came, changed or went; its CRL is out of date. */

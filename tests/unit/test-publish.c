@@ -8,6 +8,8 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 
@@ -208,6 +210,25 @@ static void test_lease(void **state)
 	assert_int_equal(crl_rebuild_if_due(db, ca, 3600, 0, &num), 0);
 	assert_int_equal(num, 2);
 	assert_true(crl_lists(db, 1, NULL));
+	/* A holder on this host that died (killed mid-build) is not waited
+	 * for: its lease is taken over at once. */
+	{
+		char owner[128], host[64] = "";
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(0);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+		assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+		snprintf(owner, sizeof(owner), "%s %ld dead", host, (long)pid);
+		assert_int_equal(cert_release(db, issuer, s, "operator", &why), 0);
+		assert_int_equal(db_run(db, "UPDATE crl_work SET lease_owner = $1, lease_until = $2",
+					"ti", owner, now_sec() + 60), 1);
+		assert_int_equal(crl_publish(db, ca, 3600, &num), 0);
+		assert_int_equal(num, 3);
+		assert_false(crl_lists(db, 1, NULL));
+	}
 	/* The lease is given back after a build. */
 	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM crl_work WHERE lease_owner IS NULL",
 					NULL, &num), 0);
