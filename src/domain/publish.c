@@ -235,39 +235,76 @@ static int store_crl(struct db *db, const char *issuer, const char *owner, int64
 	return db_end(db, r);
 }
 
-/* One build under the lease owner holds: snapshot, sign, store. */
-static int build(struct db *db, struct pki_ca *ca, const char *issuer, const char *owner,
-		 int64_t validity, int64_t *ret_number)
+struct crl_job {
+	struct db *db;
+	struct pki_ca *ca;
+	char issuer[CERT_ISSUER_MAX], owner[OWNER_MAX];
+	int64_t validity, changes, number, now;
+	unsigned char *der;
+	size_t n;
+};
+
+static int job_new(struct db *db, struct pki_ca *ca, const char *issuer, const char *owner,
+		   int64_t validity, struct crl_job **ret)
+{
+	struct crl_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->db = db;
+	j->ca = ca;
+	snprintf(j->issuer, sizeof(j->issuer), "%s", issuer);
+	snprintf(j->owner, sizeof(j->owner), "%s", owner);
+	j->validity = validity;
+	*ret = j;
+	return 0;
+}
+
+int crl_job_build(struct crl_job *j)
 {
 	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
-	_cleanup_free_ unsigned char *der = NULL;
-	int64_t changes = 0, number = 0, now = now_sec();
-	size_t n = 0;
 	int r;
 
-	r = db_begin_read(db);
+	j->now = now_sec();
+	r = db_begin_read(j->db);
 	if (r < 0)
 		return r;
-	r = snapshot_read(db, ca, issuer, validity, &changes, &number, &b);
-	db_rollback(db);	/* read only: nothing to keep */
+	r = snapshot_read(j->db, j->ca, j->issuer, j->validity, &j->changes, &j->number, &b);
+	db_rollback(j->db);	/* read only: nothing to keep */
 	if (r == 0)
-		r = pki_crl_builder_finish(b, &der, &n);
-	if (r == 0)
-		r = store_crl(db, issuer, owner, number + 1, changes, now, now + validity, der, n);
-	if (r == 0 && ret_number)
-		*ret_number = number + 1;
+		r = pki_crl_builder_finish(b, &j->der, &j->n);
 	return r;
 }
 
-/* Builds with the lease taken; the lease is given up whatever happens. */
+int crl_job_finish(struct crl_job *j, int r, int64_t *ret_number)
+{
+	if (!j)
+		return r;
+	if (r == 0)
+		r = store_crl(j->db, j->issuer, j->owner, j->number + 1, j->changes, j->now,
+			      j->now + j->validity, j->der, j->n);
+	if (r < 0)
+		(void)lease_drop(j->db, j->issuer, j->owner);
+	if (r == 0 && ret_number)
+		*ret_number = j->number + 1;
+	free(j->der);
+	free(j);
+	return r;
+}
+
+/* One build under the lease owner holds: snapshot, sign, store; the lease
+ * is given up whatever happens. */
 static int build_leased(struct db *db, struct pki_ca *ca, const char *issuer, const char *owner,
 			int64_t validity, int64_t *ret_number)
 {
-	int r = build(db, ca, issuer, owner, validity, ret_number);
+	struct crl_job *j = NULL;
+	int r = job_new(db, ca, issuer, owner, validity, &j);
 
-	if (r < 0)
+	if (r < 0) {
 		(void)lease_drop(db, issuer, owner);
-	return r;
+		return r;
+	}
+	return crl_job_finish(j, crl_job_build(j), ret_number);
 }
 
 int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret_number)
@@ -316,8 +353,8 @@ int crl_pending(struct db *db, const char *issuer, bool *ret)
 	return 0;
 }
 
-int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
-		       int64_t *ret_number)
+int crl_job_start(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
+		  struct crl_job **ret)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	char issuer[CERT_ISSUER_MAX], owner[OWNER_MAX];
@@ -325,7 +362,7 @@ int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64
 	bool due, got = false;
 	int r;
 
-	*ret_number = 0;
+	*ret = NULL;
 	r = crl_issuer_of(ca, issuer);
 	if (r < 0)
 		return r;
@@ -354,7 +391,23 @@ int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64
 		r = lease_take(db, issuer, owner, &got);
 	if (r < 0 || !got)
 		return r;
-	r = build_leased(db, ca, issuer, owner, validity, ret_number);
+	r = job_new(db, ca, issuer, owner, validity, ret);
+	if (r < 0)
+		(void)lease_drop(db, issuer, owner);
+	return r;
+}
+
+int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
+		       int64_t *ret_number)
+{
+	struct crl_job *j = NULL;
+	int r;
+
+	*ret_number = 0;
+	r = crl_job_start(db, ca, validity, min_interval, &j);
+	if (r < 0 || !j)
+		return r;
+	r = crl_job_finish(j, crl_job_build(j), ret_number);
 	if (r == -ESTALE) {
 		*ret_number = 0;
 		return 0;	/* another node published meanwhile */

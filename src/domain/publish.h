@@ -44,6 +44,23 @@ int crl_publish(struct db *db, struct pki_ca *ca, int64_t validity, int64_t *ret
 int crl_rebuild_if_due(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
 		       int64_t *ret_number);
 
+/* crl_rebuild_if_due in three steps, for a caller that runs the long one
+ * elsewhere (eonayd: in a thread of lower priority, so that requests keep
+ * the CPU, while the short transactions stay at normal priority):
+ *   crl_job_start: the schedule and the lease (a short transaction);
+ *     *ret NULL when nothing is due or another node holds the lease;
+ *   crl_job_build: the snapshot read, the entries, the signature (seconds
+ *     at 1 000 000 entries; no write, no write lock; on any one thread at
+ *     a time, the job's db is the one given to start);
+ *   crl_job_finish: stores the CRL when r (build's result) is 0 (-ESTALE
+ *     when another node published meanwhile), gives the lease up, frees
+ *     the job; returns r or the store's result, *ret_number. */
+struct crl_job;
+int crl_job_start(struct db *db, struct pki_ca *ca, int64_t validity, int64_t min_interval,
+		  struct crl_job **ret);
+int crl_job_build(struct crl_job *j);
+int crl_job_finish(struct crl_job *j, int r, int64_t *ret_number);
+
 /* Whether issuer's CRL is out of date (a change it does not list yet). */
 int crl_pending(struct db *db, const char *issuer, bool *ret);
 

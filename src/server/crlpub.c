@@ -3,16 +3,21 @@
  * One thread per node with its own store connection.  Once a second, at
  * once when kicked (a status change on this node) and, on PostgreSQL,
  * when CRL_CHANNEL says another node or eonayctl changed a status, it asks
- * crl_rebuild_if_due(): a cheap look at crl_state and crl_work, and a
- * rebuild only when a change waits (no sooner than pki.crl_min_interval
- * after the previous CRL) or half of the CRL's validity is gone.  The
+ * crl_job_start(): a cheap look at crl_state and crl_work, and a rebuild
+ * only when a change waits (no sooner than pki.crl_min_interval after the
+ * previous CRL) or half of the CRL's validity is gone; the build step runs
+ * on a helper thread of lower priority (see rebuild()).  The
  * issuer's lease in the store lets one node build at a time; the others
  * find it taken and look again later. */
 #include "server/crlpub.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "domain/publish.h"
@@ -65,6 +70,45 @@ static void wait_tick(struct db *db, bool listening, unsigned ms)
 	pthread_mutex_unlock(&mu);
 }
 
+/* The build step of a CRL job, on a thread of its own at nice
+ * BUILD_NICE: the seconds of reading and signing a big CRL yield to the
+ * requests.  The short transactions before and after (lease, store) run on
+ * the CRL thread at normal priority: it holds the store's write lock then,
+ * which must not wait for a CPU. */
+#define BUILD_NICE 10
+
+static void *build_thread(void *arg)
+{
+	struct crl_job *j = arg;
+
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), BUILD_NICE);
+	return (void *)(intptr_t)crl_job_build(j);
+}
+
+static int rebuild(struct db *db, struct server *srv, int64_t *ret_number)
+{
+	struct crl_job *j = NULL;
+	pthread_t t;
+	void *res = NULL;
+	int r;
+
+	*ret_number = 0;
+	r = crl_job_start(db, srv->ca, srv->cfg->crl_validity, srv->cfg->crl_min_interval, &j);
+	if (r < 0 || !j)
+		return r;
+	r = -pthread_create(&t, NULL, build_thread, j);
+	if (r == 0) {
+		pthread_join(t, &res);
+		r = (int)(intptr_t)res;
+	}
+	r = crl_job_finish(j, r, ret_number);
+	if (r == -ESTALE) {
+		*ret_number = 0;
+		return 0;	/* another node published meanwhile */
+	}
+	return r;
+}
+
 static void *run(void *arg)
 {
 	struct server *srv = arg;
@@ -83,8 +127,7 @@ static void *run(void *arg)
 				    db_listen(db, CRL_CHANNEL) == 0;
 		}
 		if (r == 0)
-			r = crl_rebuild_if_due(db, srv->ca, srv->cfg->crl_validity,
-					       srv->cfg->crl_min_interval, &number);
+			r = rebuild(db, srv, &number);
 		if (r == 0 && number > 0)
 			log_info("published CRL #%lld", (long long)number);
 		if (r < 0) {
