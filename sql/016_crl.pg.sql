@@ -25,7 +25,23 @@ ALTER TABLE crl_state ADD COLUMN changes BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX certificates_crl ON certificates (issuer, length(serial), serial, revoked_at, reason,
                                                status)
     WHERE status <> 'active';
+-- The CRL's bytes, in chunks of 1 MiB, each written in a transaction of
+-- its own (a 40 MB row held SQLite's write lock for up to a second):
+-- crl_state.build names the chunks of the current CRL (NULL: a CRL stored
+-- before this migration, whose bytes are crl_state.der; otherwise der is
+-- empty).  A build's chunks are written before it becomes current and the
+-- old ones deleted after.
+CREATE TABLE crl_chunks (
+    issuer TEXT NOT NULL,
+    build TEXT NOT NULL,
+    seq BIGINT NOT NULL CHECK (seq >= 0),
+    bytes bytea NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (build, seq)
+);
+ALTER TABLE crl_state ADD COLUMN build TEXT;
 -- A CRL is tens of megabytes of DER, read whole by every node once per
 -- CRL number: stored out of line but not compressed (pglz costs more
 -- than the bytes it saves, on every write and every read).
 ALTER TABLE crl_state ALTER COLUMN der SET STORAGE EXTERNAL;
+ALTER TABLE crl_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;

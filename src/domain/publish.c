@@ -184,42 +184,109 @@ static int snapshot_read(struct db *db, struct pki_ca *ca, const char *issuer, i
 	return 0;
 }
 
+/* The CRL's bytes are stored in chunks (crl_chunks), each written in a
+ * transaction of its own: a 41 MB CRL in one row held SQLite's write lock
+ * for up to a second, and every status change and ceremony waited. */
+#define CRL_CHUNK (1024 * 1024)
+
+/* Deletes the chunks of build, one chunk per statement. */
+static void chunks_drop(struct db *db, const char *build)
+{
+	for (int64_t i = 0;; i++)
+		if (db_run(db, "DELETE FROM crl_chunks WHERE build = $1 AND seq = $2", "ti", build,
+			   i) <= 0)
+			break;
+}
+
+/* Writes der as the chunks of a new build; *ret its id (32 hex digits). */
+static int chunks_put(struct db *db, const char *issuer, const unsigned char *der, size_t n,
+		      char ret[33])
+{
+	unsigned char rnd[16];
+	int64_t now = now_sec();
+	int64_t seq = 0;
+	int r;
+
+	r = random_bytes(rnd, sizeof(rnd));
+	if (r < 0)
+		return r;
+	hex_encode(rnd, sizeof(rnd), ret);
+	/* Chunks a builder that died left behind (none is current). */
+	r = db_run(db, "DELETE FROM crl_chunks WHERE created_at < $1 AND build NOT IN"
+		       " (SELECT build FROM crl_state WHERE build IS NOT NULL)", "i",
+		   now - 2 * CRL_LEASE);
+	for (size_t off = 0; r >= 0 && off < n; off += CRL_CHUNK, seq++) {
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+
+		r = db_prepare(db, "INSERT INTO crl_chunks (issuer, build, seq, bytes, created_at)"
+				   " VALUES ($1, $2, $3, $4, $5)", &st);
+		if (r == 0)
+			r = db_bindv(st, "tti", issuer, ret, seq);
+		if (r == 0)
+			r = db_bind_blob(st, 4, der + off, MIN((size_t)CRL_CHUNK, n - off));
+		if (r == 0)
+			r = db_bind_int64(st, 5, now);
+		if (r == 0)
+			while ((r = db_step(st)) == 1)
+				;
+	}
+	if (r < 0)
+		chunks_drop(db, ret);
+	return r < 0 ? r : 0;
+}
+
 /* Stores der as number if the current CRL is still number - 1, with the
  * changes it lists, and gives up the lease.  -ESTALE when another node
- * published meanwhile. */
+ * published meanwhile.  The bytes go in first, chunk by chunk; one short
+ * transaction then makes them the current CRL; the old CRL's chunks go
+ * after it, chunk by chunk. */
 static int store_crl(struct db *db, const char *issuer, const char *owner, int64_t number,
 		     int64_t changes, int64_t this_update, int64_t next_update,
 		     const unsigned char *der, size_t n)
 {
-	_cleanup_free_ char *lock = strdup_printf("crl:%s", issuer);
+	_cleanup_free_ char *lock = strdup_printf("crl:%s", issuer), *old = NULL;
 	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char build[33];
 	int64_t cur = 0;
 	int r;
 
 	if (!lock)
 		return -ENOMEM;
-	r = db_begin(db);
+	r = chunks_put(db, issuer, der, n, build);
 	if (r < 0)
 		return r;
+	r = db_begin(db);
+	if (r < 0) {
+		chunks_drop(db, build);
+		return r;
+	}
 	r = db_lock(db, lock);
 	if (r == 0)
-		r = db_query_int64(db, "SELECT number FROM crl_state WHERE issuer = $1", "t", &cur,
-				   issuer);
+		r = db_query_one(db, &st, "SELECT number, build FROM crl_state WHERE issuer = $1", "t",
+				 issuer);
+	if (r == 0) {
+		cur = db_col_int64(st, 0);
+		if (db_col_text(st, 1) && !(old = strdup(db_col_text(st, 1))))
+			r = -ENOMEM;
+	}
+	db_stmt_done(TAKE_PTR(st));
 	if (r == -ENOENT)
 		r = 0;
 	if (r == 0 && cur != number - 1)
 		r = -ESTALE;
 	if (r == 0)
 		r = db_prepare(db, "INSERT INTO crl_state (issuer, number, this_update, next_update,"
-				   " der, changes) VALUES ($1, $2, $3, $4, $5, $6)"
+				   " der, changes, build) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 				   " ON CONFLICT (issuer) DO UPDATE SET number = $2, this_update = $3,"
-				   " next_update = $4, der = $5, changes = $6", &st);
+				   " next_update = $4, der = $5, changes = $6, build = $7", &st);
 	if (r == 0)
 		r = db_bindv(st, "tiii", issuer, number, this_update, next_update);
 	if (r == 0)
-		r = db_bind_blob(st, 5, der, n);
+		r = db_bind_blob(st, 5, "", 0);	/* the bytes are the build's chunks */
 	if (r == 0)
 		r = db_bind_int64(st, 6, changes);
+	if (r == 0)
+		r = db_bind_text(st, 7, build);
 	if (r == 0)
 		while ((r = db_step(st)) == 1)
 			;
@@ -232,7 +299,12 @@ static int store_crl(struct db *db, const char *issuer, const char *owner, int64
 		snprintf(payload, sizeof(payload), "%s %lld", issuer, (long long)number);
 		r = db_notify(db, CRL_CHANNEL, payload);
 	}
-	return db_end(db, r);
+	r = db_end(db, r);
+	if (r < 0)
+		chunks_drop(db, build);
+	else if (old)
+		chunks_drop(db, old);
+	return r;
 }
 
 struct crl_job {
@@ -424,26 +496,62 @@ int crl_refresh_if_due(struct db *db, struct pki_ca *ca, int64_t validity, bool 
 	return r;
 }
 
+/* The DER of the CRL the statement's rows carry: its chunks in order, or
+ * (a CRL stored before migration 016) the der column of its one row. */
+static int crl_rows_der(struct db_stmt *st, unsigned char **ret, size_t *ret_n,
+			int64_t *ret_number, int64_t *ret_next_update)
+{
+	_cleanup_free_ unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int r;
+
+	for (bool first = true; (r = db_step(st)) == 1; first = false) {
+		const void *p;
+		size_t n = 0;
+
+		if (first) {
+			if (ret_number)
+				*ret_number = db_col_int64(st, 2);
+			if (ret_next_update)
+				*ret_next_update = db_col_int64(st, 3);
+		}
+		p = db_col_blob(st, 1, &n);
+		if (first && db_col_is_null(st, 1))
+			p = db_col_blob(st, 0, &n);
+		if (!p || n == 0)
+			return -EUCLEAN;
+		if (len + n > cap) {
+			size_t c = MAX(cap * 2, len + n);
+			unsigned char *q = realloc(buf, c);
+
+			if (!q)
+				return -ENOMEM;
+			buf = q;
+			cap = c;
+		}
+		memcpy(buf + len, p, n);
+		len += n;
+	}
+	if (r < 0)
+		return r;
+	if (len == 0)
+		return -ENOENT;	/* published and replaced between our two looks */
+	*ret = TAKE_PTR(buf);
+	*ret_n = len;
+	return 0;
+}
+
 int crl_current(struct db *db, const char *issuer, unsigned char **ret_der, size_t *ret_n,
 		int64_t *ret_number, int64_t *ret_next_update)
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
-	const void *der;
-	size_t n = 0;
 	int r;
 
-	/* Without ret_der the DER is not even read (PostgreSQL would send it). */
-	if (issuer && ret_der)
-		r = db_query_one(db, &st, "SELECT number, next_update, der FROM crl_state"
+	if (issuer)
+		r = db_query_one(db, &st, "SELECT number, next_update, issuer FROM crl_state"
 					  " WHERE issuer = $1", "t", issuer);
-	else if (issuer)
-		r = db_query_one(db, &st, "SELECT number, next_update FROM crl_state"
-					  " WHERE issuer = $1", "t", issuer);
-	else if (ret_der)
-		r = db_query_one(db, &st, "SELECT number, next_update, der FROM crl_state"
-					  " ORDER BY this_update DESC, issuer LIMIT 1", NULL);
 	else
-		r = db_query_one(db, &st, "SELECT number, next_update FROM crl_state"
+		r = db_query_one(db, &st, "SELECT number, next_update, issuer FROM crl_state"
 					  " ORDER BY this_update DESC, issuer LIMIT 1", NULL);
 	if (r < 0)
 		return r;
@@ -452,16 +560,25 @@ int crl_current(struct db *db, const char *issuer, unsigned char **ret_der, size
 	if (ret_next_update)
 		*ret_next_update = db_col_int64(st, 1);
 	if (!ret_der)
-		return 0;	/* only whether there is one */
-	der = db_col_blob(st, 2, &n);
-	if (!der || n == 0)
-		return -EUCLEAN;
-	*ret_der = malloc(n);
-	if (!*ret_der)
-		return -ENOMEM;
-	memcpy(*ret_der, der, n);
-	*ret_n = n;
-	return 0;
+		return 0;	/* only whether there is one: the DER is not even read */
+	{
+		_cleanup_free_ char *is = strdup(db_col_text(st, 2));
+		_cleanup_stmt_ struct db_stmt *rows = NULL;
+
+		db_stmt_done(TAKE_PTR(st));
+		if (!is)
+			return -ENOMEM;
+		/* One statement, one snapshot: the number and the bytes agree
+		 * even when a new CRL replaces this one meanwhile. */
+		r = db_select(db, &rows, "SELECT s.der, c.bytes, s.number, s.next_update"
+					 " FROM crl_state s"
+					 " LEFT JOIN crl_chunks c ON c.build = s.build"
+					 " WHERE s.issuer = $1 ORDER BY c.seq", "t", is);
+		if (r < 0)
+			return r;
+		r = crl_rows_der(rows, ret_der, ret_n, ret_number, ret_next_update);
+	}
+	return r;
 }
 
 int ocsp_lookup_store(void *userdata, const char *issuer_hex, const char *serial_hex,

@@ -235,6 +235,56 @@ static void test_lease(void **state)
 	assert_int_equal(num, 1);
 }
 
+/* A CRL over a chunk (1 MiB) is stored in chunks and read back whole; the
+ * old CRL's chunks go once the new one is current; a CRL stored before
+ * migration 016 (its bytes in crl_state.der) still reads. */
+static void test_chunks(void **state)
+{
+	struct db *db = *state;
+	_cleanup_free_ unsigned char *der = NULL;
+	int64_t num = 0, k = 0, c1 = 0;
+	size_t n = 0;
+	int entries = -1;
+
+	/* 40 000 revoked status-only rows: about 1.6 MB of CRL. */
+	assert_int_equal(db_run(db, "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c"
+				    " WHERE i < 39999) INSERT INTO certificates (issuer, serial,"
+				    " subject_cn, not_after, status, reason, revoked_at) SELECT $1,"
+				    " 'a' || substr('0000000' || i, -7), 'x', 2, 'revoked', 1, 1000 + i"
+				    " FROM c", "t", issuer), 40000);
+	assert_int_equal(crl_publish(db, ca, 3600, &num), 0);
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM crl_chunks", NULL, &c1), 0);
+	assert_true(c1 >= 2);
+	assert_true(crl_lists(db, 1, &entries) == false);
+	assert_int_equal(entries, 40000);
+	assert_int_equal(crl_publish(db, ca, 3600, &num), 0);
+	assert_int_equal(num, 2);
+	/* only the current build's chunks are left */
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(*) FROM crl_chunks", NULL, &k), 0);
+	assert_int_equal(k, c1);
+	assert_int_equal(db_query_int64(db, "SELECT COUNT(DISTINCT build) FROM crl_chunks", NULL,
+					&k), 0);
+	assert_int_equal(k, 1);
+	assert_int_equal(crl_current(db, issuer, &der, &n, &num, NULL), 0);
+	assert_int_equal(num, 2);
+	assert_true(n > 1024 * 1024);
+
+	/* As a store from before 016 has it: the bytes in der, no build. */
+	{
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+		_cleanup_free_ unsigned char *back = NULL;
+		size_t m = 0;
+
+		assert_int_equal(db_prepare(db, "UPDATE crl_state SET der = $1, build = NULL", &st), 0);
+		assert_int_equal(db_bind_blob(st, 1, der, n), 0);
+		assert_int_equal(db_step(st), 0);
+		db_stmt_done(TAKE_PTR(st));
+		assert_int_equal(crl_current(db, issuer, &back, &m, &num, NULL), 0);
+		assert_int_equal(m, n);
+		assert_memory_equal(back, der, n);
+	}
+}
+
 /* Two nodes (two connections, two threads), each changing the statuses of
  * its own certificates and building CRLs as eonayd's thread does, at the
  * same time: every CRL number is published once, each node sees them
@@ -336,6 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hold_only_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_nodes_lose_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
