@@ -19,10 +19,11 @@
  * a time, CRL_LEASE seconds at most), reads the held and revoked
  * certificates from one read snapshot in serial order (the index
  * certificates_crl) straight into the DER of the CRL (pki_crl_builder),
- * signs it, and stores it in a short transaction under db_lock("crl:ISSUER")
- * only if the current CRL is still the one it numbered from: CRL numbers
- * strictly increase and no two CRLs share one.  OCSP reads the status row
- * and shows a change at once. */
+ * signs it, writes its bytes in chunks (crl_chunks, a short transaction
+ * each) and makes them current in a short transaction under
+ * db_lock("crl:ISSUER") only if the current CRL is still the one it
+ * numbered from: CRL numbers strictly increase and no two CRLs share one.
+ * OCSP reads the status row and shows a change at once. */
 #define CRL_CHANNEL "eonay_crl"
 #define CRL_LEASE 60
 
@@ -69,9 +70,10 @@ int crl_pending(struct db *db, const char *issuer, bool *ret);
 int crl_refresh_if_due(struct db *db, struct pki_ca *ca, int64_t validity, bool *ret_published);
 
 /* The current CRL of issuer (a key identifier; NULL: the one published
- * last, whichever issuer's) as DER (malloc'ed), its number and nextUpdate.
- * -ENOENT when none was published yet.  ret_der NULL: only whether there
- * is one. */
+ * last, whichever issuer's) as DER (malloc'ed), its number and nextUpdate
+ * (with the DER: those of the CRL read, from one snapshot).  -ENOENT when
+ * none was published yet.  ret_der NULL: the number and nextUpdate only,
+ * the DER is not read (the cheap question /crl asks per request). */
 int crl_current(struct db *db, const char *issuer, unsigned char **ret_der, size_t *ret_n,
 		int64_t *ret_number, int64_t *ret_next_update);
 
