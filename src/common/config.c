@@ -122,6 +122,9 @@ static const struct setting settings[] = {
 	  "longest validity of a holder certificate (Sertifika Süresi), days"),
 	S("pki", "crl_validity", SET_INT, crl_validity, "86400", 600, 2592000, false,
 	  "seconds from a CRL's thisUpdate to its nextUpdate"),
+	S("pki", "crl_min_interval", SET_INT, crl_min_interval, "5", 0, 3600, false,
+	  "after a status change the CRL is rebuilt at once, but not sooner than this many "
+	  "seconds after the previous one (changes meanwhile are coalesced)"),
 	S("pki", "ocsp_validity", SET_INT, ocsp_validity, "3600", 60, 604800, false,
 	  "seconds from an OCSP answer's thisUpdate to its nextUpdate"),
 	S("pki", "ocsp_cache", SET_INT, ocsp_cache, "65536", 0, 16777216, false,

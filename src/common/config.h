@@ -65,6 +65,7 @@ struct config {
 	char *pki_issuing_key_ref, *pki_ocsp_key_ref;	/* pkcs11: URIs (HSM) */
 	int64_t pki_root_days, pki_issuing_days, pki_ocsp_days, pki_holder_max_days;
 	int64_t crl_validity;	/* seconds between thisUpdate and nextUpdate */
+	int64_t crl_min_interval;	/* seconds between two CRL rebuilds at least */
 	int64_t ocsp_validity;	/* seconds */
 	int64_t ocsp_cache;	/* pre-signed OCSP answers kept, at most */
 

@@ -99,7 +99,7 @@ int ctl_holder(struct ctl *ctl, int argc, char **argv)
 	return 2;
 }
 
-/* Publishes a new CRL after a status change, so CRL and OCSP agree. */
+/* Builds, signs and publishes a new CRL now (eonayctl crl publish). */
 static int republish(struct ctl *ctl)
 {
 	_cleanup_(pki_ca_freep) struct pki_ca *ca = NULL;
@@ -196,7 +196,8 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 		       "A certificate is its issuer and its serial: after a CA rollover two issuers\n"
 		       "may have issued the same serial; then add --issuer ID (the issuer= that\n"
 		       "'cert list' shows).\n"
-		       "Each change publishes a new CRL; OCSP answers change at once.\n");
+		       "OCSP answers change at once; the CRL at its next rebuild (eonayd, within\n"
+		       "pki.crl_min_interval seconds; or 'eonayctl crl publish').\n");
 		return argc < 3 ? 2 : 0;
 	}
 	issuer = take_issuer(&argc, argv);
@@ -275,8 +276,11 @@ int ctl_cert(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "eonayctl cert %s: %s\n", argv[1], strerror(-r));
 		return r;
 	}
-	printf("certificate %s: %s done\n", argv[2], argv[1]);
-	return republish(ctl);
+	/* OCSP shows it now; the CRL is rebuilt outside this command (eonayd,
+	 * within pki.crl_min_interval seconds, or 'eonayctl crl publish'). */
+	printf("certificate %s: %s done (OCSP now; the CRL at its next rebuild)\n", argv[2],
+	       argv[1]);
+	return 0;
 }
 
 int ctl_crl(struct ctl *ctl, int argc, char **argv)

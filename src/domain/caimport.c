@@ -18,6 +18,7 @@
 #include <openssl/pem.h>
 
 #include "domain/certs.h"
+#include "domain/publish.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "store/audit.h"
@@ -620,6 +621,9 @@ int caimport_store(struct db *db, X509 *ca, bool ca_new, const struct caimport_i
 			 s.records, s.added, s.whole, s.revoked, s.held);
 		r = audit_append(db, true, "operator", "ca.import", issuer, "ok", detail);
 	}
+	/* Held and revoked records came: the CRL is rebuilt (publish.h). */
+	if (r == 0 && s.added > 0 && s.held + s.revoked > 0)
+		r = crl_mark_changed(db, issuer);
 	r = db_end(db, r);
 	if (r == 0 && ret)
 		*ret = s;

@@ -226,8 +226,8 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		if (r == 0)
 			snprintf(res.status, sizeof(res.status), "active");
 	}
-	if (r == 0)
-		r = crl_publish(db, ca, cfg->crl_validity, NULL);
+	/* The hold and the release marked the CRL out of date (publish.h):
+	 * rebuilt by eonayd or 'eonayctl crl publish', not here. */
 	if (r == 0) {
 		snprintf(res.label, sizeof(res.label), "%s", label);
 		*ret = res;

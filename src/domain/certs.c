@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "domain/notify.h"
+#include "domain/publish.h"
 #include "domain/websession.h"
 #include "store/audit.h"
 
@@ -221,6 +222,11 @@ int cert_add(struct db *db, const struct cert_record *c)
 			;
 	if (r < 0)
 		return r;
+	/* Issued on hold (card production): on the CRL until released. */
+	if (c->status != CERT_ACTIVE)
+		r = crl_mark_changed(db, issuer);
+	if (r < 0)
+		return r;
 	return history_add(db, issuer, serial, "issued", c->status,
 			   c->status == CERT_ACTIVE ? -1 : c->reason, "operator");
 }
@@ -389,6 +395,9 @@ static int transition_tx(struct db *db, const char *is, const char *s, unsigned 
 			   "tiitt", cert_status_str(to), (int64_t)reason, now_sec(), is, s);
 	if (r >= 0)
 		r = history_add(db, is, s, event, to, to == CERT_ACTIVE ? -1 : reason, actor);
+	/* Its CRL is out of date now; rebuilt later, outside this transaction. */
+	if (r >= 0)
+		r = crl_mark_changed(db, is);
 	if (r < 0)
 		return r;
 	details = strdup_printf("{\"issuer\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","

@@ -48,93 +48,59 @@ int pki_reason_from_string(const char *s, int *ret)
 	return -EINVAL;
 }
 
-static int crl_add_entry(X509_CRL *crl, const struct pki_revoked_entry *e)
+static int entry_cmp(const void *x, const void *y)
 {
-	_cleanup_(X509_REVOKED_freep) X509_REVOKED *rev = NULL;
-	_cleanup_(ASN1_INTEGER_freep) ASN1_INTEGER *serial = NULL;
-	_cleanup_(ASN1_TIME_freep) ASN1_TIME *t = NULL;
-	int r;
+	const struct pki_revoked_entry *a = x, *b = y;
+	const char *sa = a->serial_hex, *sb = b->serial_hex;
+	size_t na, nb;
 
-	if (!pki_reason_to_string(e->reason) || e->reason == PKI_REASON_REMOVE_FROM_CRL ||
-	    e->revoked_at <= 0)
-		return -EINVAL;
-	r = pki_serial_from_hex(e->serial_hex, &serial);
-	if (r < 0)
-		return r;
-	rev = X509_REVOKED_new();
-	t = ASN1_TIME_set(NULL, (time_t)e->revoked_at);
-	if (!rev || !t)
-		return -ENOMEM;
-	if (!X509_REVOKED_set_serialNumber(rev, serial) || !X509_REVOKED_set_revocationDate(rev, t))
-		return -ENOMEM;
-	/* RFC 5280 5.3.1: leave the reason out rather than say unspecified. */
-	if (e->reason != PKI_REASON_UNSPECIFIED) {
-		_cleanup_(ASN1_ENUMERATED_freep) ASN1_ENUMERATED *code = ASN1_ENUMERATED_new();
-
-		if (!code || !ASN1_ENUMERATED_set(code, e->reason))
-			return -ENOMEM;
-		if (X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, code, 0, X509V3_ADD_APPEND) != 1)
-			return -EIO;
-	}
-	if (e->reason == PKI_REASON_CERTIFICATE_HOLD &&
-	    X509_REVOKED_add1_ext_i2d(rev, NID_hold_instruction_code,
-				      OBJ_nid2obj(NID_hold_instruction_reject), 0, X509V3_ADD_APPEND) != 1)
-		return -EIO;
-	if (!X509_CRL_add0_revoked(crl, rev))
-		return -ENOMEM;
-	rev = NULL;
-	return 0;
+	while (sa[0] == '0' && sa[1])
+		sa++;
+	while (sb[0] == '0' && sb[1])
+		sb++;
+	na = strlen(sa);
+	nb = strlen(sb);
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return strcasecmp(sa, sb);
 }
 
 int pki_crl_build(struct pki_ca *ca, const struct pki_revoked_entry *entries, size_t n,
 		  uint64_t crl_number, int64_t this_update, int64_t next_update, X509_CRL **ret)
 {
-	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
-	_cleanup_(ASN1_TIME_freep) ASN1_TIME *tu = NULL, *nu = NULL;
-	_cleanup_(ASN1_INTEGER_freep) ASN1_INTEGER *num = NULL;
-	_cleanup_(AUTHORITY_KEYID_freep) AUTHORITY_KEYID *akid = NULL;
-	STACK_OF(X509_REVOKED) *revs;
+	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
+	_cleanup_free_ struct pki_revoked_entry *sorted = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	const unsigned char *p;
+	size_t len = 0;
 	int r;
 
 	if (!ca || (!entries && n > 0) || !ret || this_update <= 0 || next_update <= this_update)
 		return -EINVAL;
-	crl = X509_CRL_new();
-	tu = ASN1_TIME_set(NULL, (time_t)this_update);
-	nu = ASN1_TIME_set(NULL, (time_t)next_update);
-	num = ASN1_INTEGER_new();
-	akid = AUTHORITY_KEYID_new();
-	if (!crl || !tu || !nu || !num || !akid)
-		return -ENOMEM;
-	if (!X509_CRL_set_version(crl, X509_CRL_VERSION_2) ||
-	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuing)) ||
-	    !X509_CRL_set1_lastUpdate(crl, tu) || !X509_CRL_set1_nextUpdate(crl, nu))
-		return -ENOMEM;
-
-	for (size_t i = 0; i < n; i++) {
-		r = crl_add_entry(crl, &entries[i]);
-		if (r < 0)
-			return r;
-	}
-	if (!X509_CRL_sort(crl))
-		return -ENOMEM;
-	revs = X509_CRL_get_REVOKED(crl);
-	for (int i = 1; i < sk_X509_REVOKED_num(revs); i++)
-		if (ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revs, i - 1)),
-				     X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(revs, i))) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (!entries[i].serial_hex || !*entries[i].serial_hex)
 			return -EINVAL;
-
-	/* CRL extensions: authority key identifier, CRL number. */
-	akid->keyid = ASN1_OCTET_STRING_dup(X509_get0_subject_key_id(ca->issuing));
-	if (!akid->keyid || !ASN1_INTEGER_set_uint64(num, crl_number))
-		return -ENOMEM;
-	if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid, 0, X509V3_ADD_APPEND) != 1 ||
-	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, X509V3_ADD_APPEND) != 1)
-		return -EIO;
-	if (X509_CRL_sign(crl, ca->issuing_key, ca->issuing_md) <= 0) {
+	if (n > 0) {
+		sorted = malloc(n * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, entries, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), entry_cmp);
+	}
+	r = pki_crl_builder_new(ca, crl_number, this_update, next_update, &b);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = pki_crl_builder_add(b, sorted[i].serial_hex, sorted[i].revoked_at,
+					sorted[i].reason);
+	if (r == 0)
+		r = pki_crl_builder_finish(b, &der, &len);
+	if (r < 0)
+		return r;
+	p = der;
+	*ret = d2i_X509_CRL(NULL, &p, (long)len);
+	if (!*ret) {
 		ERR_clear_error();
 		return -EIO;
 	}
-	*ret = TAKE_PTR(crl);
 	return 0;
 }
 

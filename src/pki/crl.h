@@ -44,6 +44,32 @@ struct pki_revoked_entry {
 int pki_crl_build(struct pki_ca *ca, const struct pki_revoked_entry *entries, size_t n,
 		  uint64_t crl_number, int64_t this_update, int64_t next_update, X509_CRL **ret);
 
+/* A CRL built straight into DER (crl-der.c): the way to build a big one.
+ * Entries are added in serial order (numeric; out of order is sorted at
+ * the end, at the cost of a copy); each is encoded at once, no OpenSSL
+ * object per entry.  finish signs the TBS with the issuing CA's key
+ * (EVP_DigestSign) and hands over the whole CRL as DER (malloc'ed, free()
+ * it); the builder is then spent (free it).  -EINVAL from add for a bad
+ * serial or reason (as pki_crl_build), from finish for a serial twice. */
+struct pki_crl_builder;
+int pki_crl_builder_new(struct pki_ca *ca, uint64_t number, int64_t this_update,
+			int64_t next_update, struct pki_crl_builder **ret);
+int pki_crl_builder_add(struct pki_crl_builder *b, const char *serial_hex, int64_t revoked_at,
+			int reason);
+size_t pki_crl_builder_count(const struct pki_crl_builder *b);
+int pki_crl_builder_finish(struct pki_crl_builder *b, unsigned char **ret_der, size_t *ret_n);
+void pki_crl_builder_free(struct pki_crl_builder *b);
+static inline void pki_crl_builder_freep(struct pki_crl_builder **b)
+{
+	pki_crl_builder_free(*b);
+}
+
+/* The DER of one revokedCertificates entry (serial, revocationDate,
+ * reasonCode unless unspecified, hold instruction reject when held). */
+#define PKI_CRL_ENTRY_MAX 96
+int pki_crl_entry_der(const char *serial_hex, int64_t revoked_at, int reason,
+		      unsigned char ret[PKI_CRL_ENTRY_MAX], size_t *ret_n);
+
 /* DER in a malloc'ed buffer (free() it), and PEM as a malloc'ed string. */
 int pki_crl_to_der(X509_CRL *crl, unsigned char **ret, size_t *ret_n);
 int pki_crl_to_pem(X509_CRL *crl, char **ret);

@@ -24,6 +24,7 @@
 #include "domain/publish.h"
 #include "domain/websession.h"
 #include "pki/crl.h"
+#include "server/crlpub.h"
 #include "server/handlers.h"
 #include "server/refusals.h"
 
@@ -215,7 +216,7 @@ static int cert_act(struct http_request *req, enum cert_act act)
 {
 	enum refusal why = REFUSAL_NONE;
 	const char *serial, *issuer, *confirm = NULL;
-	int64_t reason = 0, number = 0;
+	int64_t reason = 0;
 	struct cert_record c;
 	json_t *o;
 	struct db *db;
@@ -248,26 +249,13 @@ static int cert_act(struct http_request *req, enum cert_act act)
 	r = cert_get_own(db, req->ws.tckn, issuer, serial, &c, &why);
 	if (r < 0)
 		return r == -EACCES ? http_reply_refusal(req, why) : r;
-	/* In effect for OCSP already (it reads the store); the CRL of its
-	 * issuer now, when this node holds that CA (after a rollover the old
-	 * CA's CRL is the back office's: eonayctl crl publish). */
-	if (req->srv->ca) {
-		char ours[CERT_ISSUER_MAX];
-
-		r = crl_issuer_of(req->srv->ca, ours);
-		if (r == 0 && streq(ours, c.issuer))
-			r = crl_publish(db, req->srv->ca, req->srv->cfg->crl_validity, &number);
-		else if (r == 0)
-			log_warn("certificate %s of issuer %s changed: its CRL is not this node's to "
-				 "publish (eonayctl crl publish)", c.serial, c.issuer);
-		if (r < 0)
-			log_error("certificate %s changed, but publishing the CRL failed: %s", serial,
-				  strerror(-r));
-	}
+	/* In effect for OCSP already (it reads the store); the change marked
+	 * its issuer's CRL out of date, and the CRL thread rebuilds it within
+	 * seconds, outside this request (domain/publish.h).  After a rollover
+	 * the old CA's CRL is the back office's: eonayctl crl publish. */
+	crlpub_kick();
 	o = cert_json(&c, now_sec());
 	cert_record_done(&c);
-	if (o && number)
-		json_object_set_new(o, "crl_number", json_integer(number));
 	return http_reply_json(req, 200, o);
 }
 

@@ -2,14 +2,17 @@
  *
  *   POST /ocsp            application/ocsp-request body (RFC 6960 A.1)
  *   GET  /ocsp/BASE64     the request in the URL (RFC 6960 A.1)
- *   GET  /crl/issuing.crl application/pkix-crl, from the store
+ *   GET  /crl/issuing.crl application/pkix-crl, from memory (ETag, 304)
  *   GET  /ca/issuing.crt, /ca/root.crt   application/pkix-cert (DER)
  *
  * OCSP: an answer to a request without a nonce is signed once and served
  * from memory (pki/ocsp-cache.h: the status is still read from the store
  * on every request, so a hold shows at once on every node) with the RFC
  * 5019 caching headers; a request with a nonce is signed each time.  CRLs
- * are published by src/domain/publish.c. */
+ * are published by src/domain/publish.c (rebuilt by server/crlpub.c) and
+ * kept here in memory by CRL number. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
 #include <time.h>
@@ -166,12 +169,89 @@ int handle_ocsp_get(struct http_request *req)
 	return ocsp_answer(req, der, n);
 }
 
+/* The CRL in memory, by issuer and CRL number: every request asks the
+ * store only for the current number (no DER), and answers from the one
+ * copy shared by all requests (counted references; the response gives its
+ * reference back when libmicrohttpd frees it), so the memory a request
+ * costs does not grow with the CRL.  A new number loads the DER once. */
+struct crl_copy {
+	atomic_int refs;
+	int64_t number, next_update;
+	char issuer[CERT_ISSUER_MAX];
+	char etag[CERT_ISSUER_MAX + 32];
+	unsigned char *der;
+	size_t n;
+};
+
+static pthread_mutex_t crl_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct crl_copy *crl_now;
+
+static void crl_copy_unref(void *p)
+{
+	struct crl_copy *c = p;
+
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+		free(c->der);
+		free(c);
+	}
+}
+
+/* A reference to the copy of issuer's CRL number, NULL when not held. */
+static struct crl_copy *crl_copy_get(const char *issuer, int64_t number)
+{
+	struct crl_copy *c = NULL;
+
+	pthread_mutex_lock(&crl_mu);
+	if (crl_now && crl_now->number == number && streq(crl_now->issuer, issuer)) {
+		c = crl_now;
+		atomic_fetch_add(&c->refs, 1);
+	}
+	pthread_mutex_unlock(&crl_mu);
+	return c;
+}
+
+/* Loads the current CRL of issuer from the store; keeps it as the copy
+ * unless a newer one is kept already.  A reference to it in *ret. */
+static int crl_copy_load(struct db *db, const char *issuer, struct crl_copy **ret)
+{
+	struct crl_copy *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = crl_current(db, *issuer ? issuer : NULL, &c->der, &c->n, &c->number, &c->next_update);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	snprintf(c->issuer, sizeof(c->issuer), "%s", issuer);
+	/* CRL numbers only grow per issuer: issuer and number name the bytes. */
+	snprintf(c->etag, sizeof(c->etag), "\"%.16s-%lld\"", issuer, (long long)c->number);
+	atomic_store(&c->refs, 2);	/* the caller's and crl_now's */
+	pthread_mutex_lock(&crl_mu);
+	if (!crl_now || !streq(crl_now->issuer, issuer) || crl_now->number < c->number) {
+		crl_copy_unref(crl_now);
+		crl_now = c;
+	} else {
+		atomic_fetch_sub(&c->refs, 1);	/* not kept: the caller's only */
+	}
+	pthread_mutex_unlock(&crl_mu);
+	*ret = c;
+	return 0;
+}
+
+/* Whether If-None-Match names etag (or is "*"). */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	return inm && (streq(inm, "*") || strstr(inm, etag));
+}
+
 int handle_crl(struct http_request *req)
 {
-	unsigned char *der = NULL;
+	struct MHD_Response *resp;
+	struct crl_copy *c;
 	int64_t number = 0, next = 0;
-	char cache[64], issuer[CERT_ISSUER_MAX];
-	size_t n = 0;
+	char cache[64], issuer[CERT_ISSUER_MAX] = "";
 	struct db *db;
 	int r;
 
@@ -184,14 +264,40 @@ int handle_crl(struct http_request *req)
 		if (r < 0)
 			return r;
 	}
-	r = crl_current(db, req->srv->ca ? issuer : NULL, &der, &n, &number, &next);
+	r = crl_current(db, *issuer ? issuer : NULL, NULL, NULL, &number, &next);
 	if (r == -ENOENT)
 		return http_reply_errno(req, -ENOENT, "Henüz yayımlanmış bir SİL yok.");
 	if (r < 0)
 		return r;
+	c = crl_copy_get(issuer, number);
+	if (!c) {
+		r = crl_copy_load(db, issuer, &c);
+		if (r == -ENOENT)
+			return http_reply_errno(req, -ENOENT, "Henüz yayımlanmış bir SİL yok.");
+		if (r < 0)
+			return r;
+	}
 	snprintf(cache, sizeof(cache), "public, max-age=%lld",
-		 (long long)MAX(MIN(next - now_sec(), 300), 0));
-	return reply_der(req, 200, "application/pkix-crl", cache, der, n);
+		 (long long)MAX(MIN(c->next_update - now_sec(), 300), 0));
+	if (etag_matches(http_header(req, MHD_HTTP_HEADER_IF_NONE_MATCH), c->etag)) {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (resp) {
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+		}
+		crl_copy_unref(c);
+		return resp ? http_queue(req, 304, resp) : -ENOMEM;
+	}
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(c->n, c->der,
+								      crl_copy_unref, c);
+	if (!resp) {
+		crl_copy_unref(c);
+		return -ENOMEM;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/pkix-crl");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
+	return http_queue(req, 200, resp);
 }
 
 static int serve_ca_cert(struct http_request *req, X509 *x)

@@ -23,6 +23,7 @@
 #include "domain/publish.h"
 #include "domain/signing.h"
 #include "server/acceptor.h"
+#include "server/crlpub.h"
 #include "server/dispatch.h"
 #include "server/http.h"
 #include "pki/ocsp-cache.h"
@@ -84,6 +85,7 @@ static void log_rate_limited(void)
 
 static int housekeeping(struct server *srv)
 {
+	static bool started;
 	_cleanup_(db_closep) struct db *db = NULL;
 	struct config *cfg = srv->cfg;
 	bool published = false;
@@ -122,11 +124,14 @@ static int housekeeping(struct server *srv)
 	if (r == 0)
 		r = notify_purge(db, now_sec() - 90 * 86400, &n);
 	log_rate_limited();
-	if (r == 0 && srv->ca) {
+	/* The CRL is the CRL thread's (crlpub.c), but before it starts: one
+	 * when there is none yet or it is due. */
+	if (r == 0 && srv->ca && !started) {
 		r = crl_refresh_if_due(db, srv->ca, cfg->crl_validity, &published);
 		if (r == 0 && published)
 			log_info("published a new CRL");
 	}
+	started = true;
 	return r;
 }
 
@@ -361,6 +366,8 @@ int main(int argc, char **argv)
 		r = waiters_start();
 	if (r >= 0)
 		r = dispatch_start(&srv);
+	if (r >= 0)
+		r = crlpub_start(&srv);
 	if (r < 0)
 		goto out;
 	r = wake_start(&srv);
@@ -404,6 +411,7 @@ out:
 	wake_stop();
 	waiters_stop();
 	dispatch_stop();
+	crlpub_stop();
 	acceptor_stop();
 	http_stop(&srv);
 	pki_ocsp_cache_free(srv.ocsp_cache);

@@ -25,6 +25,7 @@ struct db_ops {
 	/* Rows changed by st, once stepped to its end. */
 	int (*changes)(struct db_stmt *st);
 	int (*begin)(struct db *db);
+	int (*begin_read)(struct db *db);
 	int (*commit)(struct db *db);
 	int (*rollback)(struct db *db);
 	const char *(*errmsg)(struct db *db);

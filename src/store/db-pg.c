@@ -611,6 +611,24 @@ static int pg_begin(struct db *d)
 	return r;
 }
 
+static int pg_begin_read(struct db *d)
+{
+	struct pg_db *db = DB(d);
+	int r;
+
+	if (db->tx_depth > 0) {
+		set_err(db, "cannot start a transaction within a transaction");
+		return -EIO;
+	}
+	r = ensure_conn(db);
+	if (r < 0)
+		return r;
+	r = run_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL);
+	if (r == 0)
+		db->tx_depth = 1;
+	return r;
+}
+
 static int pg_commit(struct db *d)
 {
 	struct pg_db *db = DB(d);
@@ -795,6 +813,7 @@ static const struct db_ops pg_ops = {
 	.col_blob = pg_col_blob,
 	.changes = pg_changes,
 	.begin = pg_begin,
+	.begin_read = pg_begin_read,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.errmsg = pg_errmsg,

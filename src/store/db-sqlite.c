@@ -297,6 +297,16 @@ static int sq_begin(struct db *d)
 	return r;
 }
 
+static int sq_begin_read(struct db *d)
+{
+	struct sq_db *db = DB(d);
+	int r = sq_exec(d, "BEGIN DEFERRED");
+
+	if (r == 0)
+		db->tx_depth++;
+	return r;
+}
+
 static int sq_commit(struct db *d)
 {
 	struct sq_db *db = DB(d);
@@ -388,6 +398,7 @@ static const struct db_ops sqlite_ops = {
 	.col_blob = sq_col_blob,
 	.changes = sq_changes,
 	.begin = sq_begin,
+	.begin_read = sq_begin_read,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.errmsg = sq_errmsg,

@@ -112,6 +112,12 @@ int db_query_int64(struct db *db, const char *sql, const char *types,
  * file).  db_commit of a PostgreSQL transaction that an error aborted is
  * -EIO (the server rolled it back). */
 int db_begin(struct db *db);
+/* A read-only transaction: every statement until db_commit / db_rollback
+ * reads one snapshot of the store, and no write lock is taken (SQLite: a
+ * deferred BEGIN, whose snapshot is taken by its first read, in WAL
+ * writers go on meanwhile; PostgreSQL: REPEATABLE READ READ ONLY).  For
+ * long reads outside any write transaction (the CRL). */
+int db_begin_read(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 /* Ends the transaction db_begin() opened: commits when r >= 0 and returns

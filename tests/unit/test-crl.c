@@ -182,6 +182,109 @@ static void test_refusals(void **state)
 	assert_null(crl);
 }
 
+/* One entry as OpenSSL encodes it (X509_REVOKED with the extensions
+ * in the order pki_crl_entry_der writes them). */
+static size_t openssl_entry(const char *hex, int64_t t, int reason, unsigned char *out)
+{
+	X509_REVOKED *rev = X509_REVOKED_new();
+	ASN1_INTEGER *serial = NULL;
+	ASN1_TIME *at = ASN1_TIME_set(NULL, (time_t)t);
+	unsigned char *p = out;
+	int n;
+
+	assert_int_equal(pki_serial_from_hex(hex, &serial), 0);
+	assert_true(X509_REVOKED_set_serialNumber(rev, serial));
+	assert_true(X509_REVOKED_set_revocationDate(rev, at));
+	if (reason != PKI_REASON_UNSPECIFIED) {
+		ASN1_ENUMERATED *code = ASN1_ENUMERATED_new();
+		ASN1_ENUMERATED_set(code, reason);
+		assert_int_equal(X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, code, 0, 0), 1);
+		ASN1_ENUMERATED_free(code);
+	}
+	if (reason == PKI_REASON_CERTIFICATE_HOLD)
+		assert_int_equal(X509_REVOKED_add1_ext_i2d(rev, NID_hold_instruction_code,
+							   OBJ_nid2obj(NID_hold_instruction_reject),
+							   0, 0), 1);
+	n = i2d_X509_REVOKED(rev, &p);
+	assert_true(n > 0);
+	X509_REVOKED_free(rev);
+	ASN1_INTEGER_free(serial);
+	ASN1_TIME_free(at);
+	return (size_t)n;
+}
+
+/* The hand-made entry DER is OpenSSL's, byte for byte: serials with and
+ * without the high bit, zero, leading zeros; dates around the UTCTime /
+ * GeneralizedTime switch (2050), leap days, the epoch; every reason. */
+static void test_entry_der_is_openssls(void **state)
+{
+	static const char *const serials[] = { "01", "7f", "80", "00", "000abc", "ff00ff",
+					       "0123456789abcdef0123456789abcdef01234567" };
+	static const int64_t times[] = { 86400, 951782400 /* 2000-02-29 */, 1709164800,
+					 2524607999 /* 2049-12-31 23:59:59 */,
+					 2524608000 /* 2050-01-01 */, 4107542399, 1796140800 };
+	static const int reasons[] = { 0, 1, 2, 3, 4, 5, 6, 9, 10 };
+	unsigned char ours[PKI_CRL_ENTRY_MAX], theirs[256];
+	size_t n = 0, m;
+
+	for (size_t i = 0; i < ELEMENTSOF(serials); i++)
+		for (size_t j = 0; j < ELEMENTSOF(times); j++)
+			for (size_t k = 0; k < ELEMENTSOF(reasons); k++) {
+				assert_int_equal(pki_crl_entry_der(serials[i], times[j], reasons[k],
+								   ours, &n), 0);
+				m = openssl_entry(serials[i], times[j], reasons[k], theirs);
+				if (n != m || memcmp(ours, theirs, n) != 0)
+					fail_msg("entry %s %lld %d differs", serials[i],
+						 (long long)times[j], reasons[k]);
+			}
+	assert_int_equal(pki_crl_entry_der("0g", 1, 1, ours, &n), -EINVAL);
+	assert_int_equal(pki_crl_entry_der("01", 0, 1, ours, &n), -EINVAL);
+	assert_int_equal(pki_crl_entry_der("01", 1, 8, ours, &n), -EINVAL);
+	assert_int_equal(pki_crl_entry_der("0123456789abcdef0123456789abcdef0123456789", 1, 1, ours,
+					   &n), -EINVAL);
+}
+
+/* The builder sorts entries given out of order (a store whose collation
+ * does not sort hex as bytes) and refuses a serial twice. */
+static void test_builder_order(void **state)
+{
+	_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+	const unsigned char *p;
+	int64_t now = now_sec();
+	size_t n = 0;
+	STACK_OF(X509_REVOKED) *revs;
+	static const char *const in[] = { "0200", "ff", "01", "0100", "7f" };
+
+	assert_int_equal(pki_crl_builder_new(fx->ca, 7, now, now + 60, &b), 0);
+	for (size_t i = 0; i < ELEMENTSOF(in); i++)
+		assert_int_equal(pki_crl_builder_add(b, in[i], now - 10, 1), 0);
+	assert_int_equal(pki_crl_builder_count(b), ELEMENTSOF(in));
+	assert_int_equal(pki_crl_builder_finish(b, &der, &n), 0);
+	p = der;
+	crl = d2i_X509_CRL(NULL, &p, (long)n);
+	assert_non_null(crl);
+	assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(pki_ca_issuing_cert(fx->ca))), 1);
+	revs = X509_CRL_get_REVOKED(crl);
+	assert_int_equal(sk_X509_REVOKED_num(revs), 5);
+	for (int i = 0; i < 5; i++) {
+		char hex[PKI_SERIAL_HEX_MAX];
+		static const char *const want[] = { "01", "7f", "ff", "0100", "0200" };
+
+		assert_int_equal(pki_serial_to_hex(X509_REVOKED_get0_serialNumber(
+							   sk_X509_REVOKED_value(revs, i)), hex), 0);
+		assert_string_equal(hex, want[i]);
+	}
+	pki_crl_builder_free(TAKE_PTR(b));
+	assert_int_equal(pki_crl_builder_new(fx->ca, 8, now, now + 60, &b), 0);
+	assert_int_equal(pki_crl_builder_add(b, "0a", now, 1), 0);
+	assert_int_equal(pki_crl_builder_add(b, "0b", now, 1), 0);
+	assert_int_equal(pki_crl_builder_add(b, "0a", now, 1), 0);	/* out of order */
+	free(TAKE_PTR(der));
+	assert_int_equal(pki_crl_builder_finish(b, &der, &n), -EINVAL);
+}
+
 static void test_reason_names(void **state)
 {
 	int r = -1;
@@ -236,6 +339,8 @@ int main(void)
 		cmocka_unit_test(test_empty_and_big_number),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_entry_der_is_openssls),
+		cmocka_unit_test(test_builder_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
