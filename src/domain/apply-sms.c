@@ -90,6 +90,26 @@ static int send_code(struct db *db, const unsigned char key[32], const struct ap
 	r = db_begin(db);
 	if (r < 0)
 		return r;
+	/* Codes per application, purpose and hour, whichever draft asked: an
+	 * entry with the parola starts a new draft, not a new allowance (else
+	 * codes, and guesses at them, without end by entering again). */
+	if (d->application_id[0]) {
+		_cleanup_free_ char *lock = strdup_printf("apply-sms:%s", d->application_id);
+		int64_t n = 0;
+
+		r = lock ? db_lock(db, lock) : -ENOMEM;
+		if (r >= 0)
+			r = db_query_int64(db, "SELECT COALESCE(SUM(sms_sends), 0) FROM apply_drafts"
+					       " WHERE application_id = $1 AND sms_purpose = $2"
+					       " AND sms_sent_at > $3", "tti", &n, d->application_id,
+					   purpose, now - APPLY_SMS_WINDOW);
+		if (r >= 0 && n >= APPLY_SMS_MAX_SENDS)
+			r = -EACCES;
+		if (r < 0) {
+			r = db_end(db, r);
+			return r == -EACCES ? refuse(ret_refusal, REFUSAL_SMS_LIMIT) : r;
+		}
+	}
 	/* Guarded by the count seen: two sends at once cannot both pass. */
 	r = db_run(db, "UPDATE apply_drafts SET sms_hash = $1, sms_purpose = $2,"
 		       " sms_expires_at = $3, sms_tries = 0, sms_sends = $4, sms_sent_at = $5,"
@@ -293,7 +313,7 @@ static int recover_decide(struct db *db, const unsigned char key[32], const char
 
 		r = db_query_int64(db, "SELECT COALESCE(SUM(sms_sends), 0) FROM apply_drafts"
 				       " WHERE application_id = $1 AND sms_purpose = 'recover'"
-				       " AND sms_sent_at > $2", "ti", &n, app_id, now_sec() - 3600);
+				       " AND sms_sent_at > $2", "ti", &n, app_id, now_sec() - APPLY_SMS_WINDOW);
 		if (r < 0)
 			return r;
 		if (n >= APPLY_SMS_MAX_SENDS)
