@@ -5,6 +5,7 @@
 #include "domain/applications.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <time.h>
@@ -407,6 +408,18 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
 	return r < 0 ? r : 0;
 }
 
+/* The Sertifika Süresi the applicant chose on the form ("1".."3" years) in
+ * days; 0 (the card's default) for a row without a form. */
+static int64_t form_days(const char *form_json)
+{
+	json_t *f = form_json ? json_loads(form_json, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(f, "validity"));
+	int64_t days = v && v[0] >= '1' && v[0] <= '3' && !v[1] ? 365 * (v[0] - '0') : 0;
+
+	json_decref(f);
+	return days;
+}
+
 /* The card of an earlier produce that made it but did not record the
  * transition (crash, lost race): its certificate, found by card label. */
 static int card_cert(struct db *db, const char *tckn, const char *label, char issuer[65],
@@ -498,7 +511,8 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 		snprintf(res.label, sizeof(res.label), "%s", label);
 		snprintf(res.status, sizeof(res.status), "hold");
 	} else {
-		struct card_request req = { .tckn = a.tckn, .label = label };
+		struct card_request req = { .tckn = a.tckn, .label = label,
+					    .days = form_days(a.form_json) };
 
 		/* Yenileme: the new certificate starts when the current one ends. */
 		if (a.kind == APP_KIND_RENEWAL) {

@@ -12,7 +12,8 @@
  *  - SMS Onay Kodu without end: each entry with the parola made a new
  *    draft with new codes (3 codes x 3 tries each time);
  *  - the parola entry answered in ~1 ms for a person without an open
- *    application and ~200 ms (scrypt) for one with: it told who applied. */
+ *    application and ~200 ms (scrypt) for one with: it told who applied;
+ *  - the Sertifika Süresi of the form was ignored by produce. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,6 +177,45 @@ static void test_sms_codes_per_application(void **state)
 	assert_int_equal(sent, 3);
 }
 
+/* The Sertifika Süresi chosen on the form is the certificate's: it was
+ * ignored (every card got the default 2 years). */
+static void test_validity_of_the_form(void **state)
+{
+	char app[64], code[7], line[200], *out, *form = form_json("5320000078", "other", "validity",
+								 "1");
+	struct browser b;
+	struct resp r;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	assert_int_equal(browser_open(&b, &S), 0);
+	assert_int_equal(enter(&b, MEHMET_FIELDS("10000000078", "AYŞE", "DEMİR", "İZMİR",
+						 "28.11.1986"), NULL), 201);
+	assert_int_equal(post(&b, "/api/v1/basvuru/form", form, &r), 201);
+	free(form);
+	assert_non_null(json_field(r.body, "id", app, sizeof(app)));
+	resp_done(&r);
+	assert_int_equal(post(&b, "/api/v1/basvuru/sms", "{}", NULL), 200);
+	new_code("5320000078", known, &n_known, code);
+	snprintf(line, sizeof(line), "{\"code\":\"%s\"}", code);
+	assert_int_equal(post(&b, "/api/v1/basvuru/sms/dogrula", line, NULL), 200);
+	assert_int_equal(post(&b, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", NULL), 200);
+	for (const char *const *m = (const char *const[]){ "paper-received", "approve", "produce",
+							    NULL }; *m; m++) {
+		assert_int_equal(run_cmd(&out, "SOFTHSM2_CONF=%s %s --data %s application %s %s", conf,
+					 bin_path("eonayctl"), data, *m, app), 0);
+		free(out);
+	}
+	assert_int_equal(run_cmd(&out, "%s --data %s cert list 10000000078", bin_path("eonayctl"),
+				 data), 0);
+	/* the new card's certificate ends a year from now */
+	t += 365 * 86400;
+	gmtime_r(&t, &tm);
+	strftime(line, sizeof(line), "..%Y-%m-%d", &tm);
+	assert_non_null(strstr(out, line));
+	free(out);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -230,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_eonay_cancelled_meanwhile),
 		cmocka_unit_test(test_sms_codes_per_application),
 		cmocka_unit_test(test_parola_timing),
+		cmocka_unit_test(test_validity_of_the_form),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
