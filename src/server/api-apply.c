@@ -80,6 +80,7 @@ int handle_apply_captcha(struct http_request *req)
 {
 	_cleanup_free_ unsigned char *png = NULL;
 	_cleanup_free_ char *b64 = NULL, *url = NULL;
+	enum refusal why;
 	size_t len;
 	char id[33];
 	struct db *db;
@@ -88,7 +89,9 @@ int handle_apply_captcha(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = captcha_new(db, req->srv->code_key, req->ws.id_hash, id, &png, &len);
+	r = captcha_new(db, req->srv->code_key, req->ws.id_hash, id, &png, &len, &why);
+	if (r == -EACCES)
+		return http_reply_refusal(req, why);
 	if (r < 0)
 		return r;
 	r = base64_encode(png, len, &b64);

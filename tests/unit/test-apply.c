@@ -180,7 +180,7 @@ static void test_captcha_store(void **state)
 	char id[33], id2[33];
 	size_t len;
 
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), 0);
 	/* only a hash is stored: 64 hex digits, not the answer */
 	assert_int_equal(dfx_int(f, "SELECT LENGTH(answer_hash) FROM captchas WHERE id = $1", id), 64);
 	/* wrong, then the test answer on the same captcha: used once */
@@ -191,25 +191,44 @@ static void test_captcha_store(void **state)
 	/* the test answer, any case and spaces; not without the setting */
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, " test42 ", "TEST42", &why), 0);
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", NULL, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_WRONG);
 	/* another browser's, and an old one */
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, "b", id2, "TEST42", "TEST42", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(db_run(f->db, "UPDATE captchas SET expires_at = 1 WHERE id = $1", "t", id2), 1);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", "TEST42", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
+	/* a browser asking without end: refused before drawing, until one
+	 * is used (or expires) */
+	assert_true(db_run(f->db, "DELETE FROM captchas WHERE web_hash = $1", "t", web) >= 0);
+	for (int i = 0; i < CAPTCHA_PER_SESSION; i++) {
+		free(png);
+		png = NULL;
+		assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
+	}
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_RATE_LIMITED);
+	assert_null(png);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", "TEST42", &why), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), 0);
+	/* another browser is not held back */
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, "c", id, &png, &len, &why), 0);
 }
 
 int main(void)
