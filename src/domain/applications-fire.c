@@ -591,7 +591,10 @@ int application_release_due(struct db *db, int64_t now, size_t *ret_n)
 
 int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n)
 {
-	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified')"
-			 " AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
+	/* awaiting_paper too: a wet-signed form that never came must not
+	 * hold the person's one open application for ever (anyone who knows
+	 * the registry data can start one and choose Islak İmzalı). */
+	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified',"
+			 " 'awaiting_paper') AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
 		     before, APP_EV_CANCEL, 0, ret_n);
 }
