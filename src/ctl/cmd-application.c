@@ -260,7 +260,8 @@ static int move(struct ctl *ctl, const char *cmd, enum application_event ev, int
 		return explain(cmd, id, ev, &out, why);
 	if (r == -EINVAL) {
 		fprintf(stderr, "eonayctl application %s: bad --operator (1..64 printable characters, "
-			"no quotes) or missing option\n", cmd);
+			"no quotes), --reason / --courier / --tracking with control characters or "
+			"too long, or missing option\n", cmd);
 		return 2;
 	}
 	if (r < 0) {

@@ -162,8 +162,23 @@ struct produced {
 	const char *card, *issuer, *serial;
 };
 
+/* Free text of an operator (reason, courier, tracking): it reaches the
+ * applicant's notification and the operators' terminals.  NULL is fine. */
+static bool step_text_ok(const char *s, size_t max)
+{
+	if (s && strlen(s) > max)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
 static int step_check(enum application_event event, const struct application_step *step)
 {
+	if (!step_text_ok(step->reason, 500) || !step_text_ok(step->courier, 100) ||
+	    !step_text_ok(step->tracking, 100))
+		return -EINVAL;
 	switch (event) {
 	case APP_EV_REJECT:
 		return step->reason && *step->reason ? 0 : -EINVAL;

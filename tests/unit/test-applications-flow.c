@@ -258,6 +258,11 @@ static void test_notify(void **state)
 			 1);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE body LIKE $1",
 				 "%Başvurunuz alındı%"), 2);
+	/* an operator's text with an escape sequence never reaches the
+	 * applicant's message (nor a terminal) */
+	assert_int_equal(application_fire(f->db, id, APP_EV_REJECT, APP_BY_OPERATOR,
+					  &(struct application_step){ .reason = "imza\x1b[2J eksik" },
+					  NULL, &why), -EINVAL);
 	assert_int_equal(application_fire(f->db, id, APP_EV_REJECT, APP_BY_OPERATOR,
 					  &(struct application_step){ .reason = "imza eksik" }, NULL,
 					  &why), 0);
