@@ -13,7 +13,8 @@
  *    draft with new codes (3 codes x 3 tries each time);
  *  - the parola entry answered in ~1 ms for a person without an open
  *    application and ~200 ms (scrypt) for one with: it told who applied;
- *  - the Sertifika Süresi of the form was ignored by produce. */
+ *  - the Sertifika Süresi of the form was ignored by produce;
+ *  - `eonayctl application show` did not show the form decided on. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -206,6 +207,18 @@ static void test_validity_of_the_form(void **state)
 					 bin_path("eonayctl"), data, *m, app), 0);
 		free(out);
 	}
+	/* the operator sees the form he decides on (never the word) */
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s", bin_path("eonayctl"),
+				 data, app), 0);
+	assert_non_null(strstr(out, "    Sertifika Süresi: 1 Yıl\n"));
+	assert_non_null(strstr(out, "    Cep Telefonu: 5320000078\n"));
+	assert_null(strstr(out, "gizli-soz"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json",
+				 bin_path("eonayctl"), data, app), 0);
+	assert_non_null(strstr(out, "\"validity\": \"1\""));
+	assert_null(strstr(out, "gizli-soz"));
+	free(out);
 	assert_int_equal(run_cmd(&out, "%s --data %s cert list 10000000078", bin_path("eonayctl"),
 				 data), 0);
 	/* the new card's certificate ends a year from now */
