@@ -144,6 +144,20 @@ int apply_sms_send(struct db *db, const unsigned char key[32], const char *web_h
 		return r;
 	r = send_code(db, key, &d, d.step == APPLY_RECOVERING ? "recover" : "confirm", mobile,
 		      ret_refusal);
+	/* Every code sent or refused is in the audit log (never the code). */
+	if (r == 0 || r == -EACCES) {
+		_cleanup_free_ char *actor = strdup_printf("applicant:%s", d.tckn);
+		_cleanup_free_ char *details = strdup_printf(
+			"{\"draft\":\"%s\",\"purpose\":\"%s\",\"reason\":\"%s\"}", d.id,
+			d.step == APPLY_RECOVERING ? "recover" : "confirm",
+			r == 0 ? "none" : refusal_code(*ret_refusal));
+		int q = !actor || !details ? -ENOMEM :
+			audit_append(db, false, actor, "apply.sms_send", d.application_id,
+				     r == 0 ? "ok" : "refused", details);
+
+		if (q < 0)
+			return q;
+	}
 	if (r == 0 && ret_mobile)
 		memcpy(ret_mobile, mobile, 11);
 	return r;

@@ -176,6 +176,16 @@ static void test_sms_codes_per_application(void **state)
 		assert_int_equal(enter(&b, body, NULL), 201);
 	}
 	assert_int_equal(sent, 3);
+	/* each send and each refusal audited */
+	{
+		char *out;
+
+		assert_int_equal(run_cmd(&out, "%s --data %s audit list 12", bin_path("eonayctl"),
+					 data), 0);
+		assert_non_null(strstr(out, "apply.sms_send"));
+		assert_non_null(strstr(out, "sms_limit"));
+		free(out);
+	}
 }
 
 /* The Sertifika Süresi chosen on the form is the certificate's: it was
