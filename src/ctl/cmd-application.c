@@ -14,6 +14,7 @@
 #include "common/tckn.h"
 #include "config-build.h"
 #include "ctl/ctl.h"
+#include "domain/appform.h"
 #include "domain/applications.h"
 #include "domain/authority.h"
 #include "domain/institutions.h"
@@ -260,7 +261,8 @@ static int move(struct ctl *ctl, const char *cmd, enum application_event ev, int
 		return explain(cmd, id, ev, &out, why);
 	if (r == -EINVAL) {
 		fprintf(stderr, "eonayctl application %s: bad --operator (1..64 printable characters, "
-			"no quotes) or missing option\n", cmd);
+			"no quotes), --reason / --courier / --tracking with control characters or "
+			"too long, or missing option\n", cmd);
 		return 2;
 	}
 	if (r < 0) {
@@ -301,12 +303,32 @@ static int move(struct ctl *ctl, const char *cmd, enum application_event ev, int
 	return r;
 }
 
+/* One line "  Label: value" of the form, for the operator's terminal: a
+ * control character (C0, DEL, C1) is written '?', further lines indented. */
+static void form_line(const char *name, const char *label, const char *section, void *ud)
+{
+	const char *v = json_string_value(json_object_get(ud, name));
+
+	if (!v)
+		return;
+	printf("    %s: ", label);
+	for (const unsigned char *p = (const unsigned char *)appform_value_label(name, v); *p; p++)
+		if (*p == '\n')
+			fputs("\n      ", stdout);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putchar('?');
+			p++;
+		} else
+			putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	putchar('\n');
+}
+
 static int show(struct ctl *ctl, int argc, char **argv)
 {
 	struct application_history_row *h = NULL;
 	struct application a;
 	bool as_json = argc > 3 && streq(argv[3], "--json");
-	json_t *o, *arr;
+	json_t *o, *arr, *form = NULL;
 	size_t n = 0;
 	char id[33];
 	int r;
@@ -336,9 +358,21 @@ static int show(struct ctl *ctl, int argc, char **argv)
 						     "event", h[i].event, "operator", h[i].operator,
 						     "reason", h[i].reason, "at", (json_int_t)h[i].at));
 	json_object_set_new(o, "history", arr);
+	/* what the operator decides on: the form as confirmed (never the
+	 * güvenlik sözcüğü, which is not in it), its contact */
+	form = a.form_json ? json_loads(a.form_json, 0, NULL) : NULL;
+	if (json_is_object(form))
+		json_object_set(o, "form", form);
+	json_object_set_new(o, "email", a.email ? json_string(a.email) : json_null());
+	json_object_set_new(o, "mobile", a.mobile ? json_string(a.mobile) : json_null());
 	if (!as_json) {
-		printf("%s %s %s %s %s\n", a.id, a.tckn, application_kind_str(a.kind),
-		       application_state_str(a.state), a.institution);
+		printf("%s %s %s %s %s %s\n", a.id, a.tckn, application_kind_str(a.kind),
+		       application_state_str(a.state), a.institution,
+		       a.method ? application_method_str(a.method) : "-");
+		if (json_is_object(form)) {
+			printf("  form:\n");
+			appform_foreach(form_line, form);
+		}
 		for (size_t i = 0; i < n; i++) {
 			char at[21];
 
@@ -350,6 +384,7 @@ static int show(struct ctl *ctl, int argc, char **argv)
 		json_decref(o);
 	} else
 		r = print_json(o);
+	json_decref(form);
 	application_history_free_array(h, n);
 	application_done(&a);
 	return r;

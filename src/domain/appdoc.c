@@ -63,7 +63,24 @@ static void sum_field(const char *name, const char *label, const char *section, 
 	}
 	sb_add(c->b, label);
 	sb_add(c->b, ": ");
-	sb_add(c->b, v ? appform_value_label(name, v) : "-");
+	/* a value's further lines (an address) indented: never read as a
+	 * field of their own in the signed text */
+	for (const char *p = v ? appform_value_label(name, v) : "-"; *p;) {
+		size_t k = strcspn(p, "\n");
+		char *line = strndup(p, k);
+
+		if (!line) {
+			c->b->oom = true;
+			return;
+		}
+		sb_add(c->b, line);
+		free(line);
+		p += k;
+		if (*p == '\n') {
+			sb_add(c->b, "\n    ");
+			p++;
+		}
+	}
 	sb_add(c->b, "\n");
 }
 

@@ -53,6 +53,8 @@ struct field {
 	const char *help;	/* the (?) text */
 };
 
+#define APPFORM_MAX_LINES 5	/* lines of a textarea */
+
 #define S_APP "Başvuru Bilgileri"
 #define S_PERSON "Kişisel Bilgiler"
 #define S_INST "Kurum Bilgileri"
@@ -93,7 +95,7 @@ static const struct field fields[] = {
 	{ "title", "Ünvan", S_INST, F_TEXT, true, 2, 100, NULL, NULL,
 	  "Kurumdaki ünvanınızı yazınız (2-100 karakter).", NULL },
 	{ "address", "Kurum / Birim Adresi", S_INST, F_TEXTAREA, true, 10, 300, NULL, NULL,
-	  "Kurumunuzun açık adresini yazınız (10-300 karakter).",
+	  "Kurumunuzun açık adresini yazınız (10-300 karakter, en çok 5 satır).",
 	  "Kurye e-imzanızı bu adrese getirecektir." },
 	{ "il", "İl", S_INST, F_IL, true, 0, 0, NULL, NULL, "Kurumunuzun bulunduğu ili seçiniz.",
 	  NULL },
@@ -268,7 +270,20 @@ static char *trim_dup(const char *s)
 	return strndup(s, n);
 }
 
-/* UTF-8 code points of s; -1 when s is not UTF-8 or has control characters. */
+/* Code points that change how the text around them is shown: C1
+ * controls (U+0080-U+009F: 8-bit CSI and the like reach a terminal), the
+ * bidirectional overrides and isolates (a line shown in another order
+ * than it is stored and signed), the line and paragraph separators and
+ * the byte order mark. */
+static bool cp_invisible(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+/* UTF-8 code points of s; -1 when s is not UTF-8 or has control (or
+ * cp_invisible) characters; newlines (LF) allowed when newlines. */
 static int utf8_len(const char *s, bool newlines)
 {
 	int n = 0;
@@ -276,12 +291,18 @@ static int utf8_len(const char *s, bool newlines)
 	for (const unsigned char *p = (const unsigned char *)s; *p; n++) {
 		int k = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
 			(*p & 0xf8) == 0xf0 ? 4 : 0;
+		uint32_t cp;
 
-		if (k == 0 || (*p < 0x20 && !(newlines && (*p == '\n' || *p == '\r'))) || *p == 0x7f)
+		if (k == 0 || (*p < 0x20 && !(newlines && *p == '\n')) || *p == 0x7f)
 			return -1;
-		for (int i = 1; i < k; i++)
+		cp = k == 1 ? *p : (uint32_t)(*p & (0x7f >> k));
+		for (int i = 1; i < k; i++) {
 			if ((p[i] & 0xc0) != 0x80)
 				return -1;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp_invisible(cp))
+			return -1;
 		p += k;
 	}
 	return n;
@@ -376,11 +397,27 @@ static int check_field(const struct field *f, const char *raw, const json_t *in,
 			return -EINVAL;
 		break;
 	case F_TEXT:
-	case F_TEXTAREA:
+	case F_TEXTAREA: {
+		size_t lines = 1;
+
+		if (f->type == F_TEXTAREA) {
+			/* CR LF (a browser's line end) kept as LF */
+			char *o = v;
+
+			for (const char *q = v; *q; q++)
+				if (!(q[0] == '\r' && q[1] == '\n'))
+					*o++ = *q;
+			*o = '\0';
+			for (const char *q = v; *q; q++)
+				lines += *q == '\n';
+		}
 		n = utf8_len(v, f->type == F_TEXTAREA);
-		if (n < f->min || n > f->max)
+		/* an address has a few lines: more would push the PDF's
+		 * signature off its page and pass for other fields */
+		if (n < f->min || n > f->max || lines > APPFORM_MAX_LINES)
 			return -EINVAL;
 		break;
+	}
 	case F_PASSWORD:
 		/* Taken as typed (spaces count), never trimmed. */
 		free(v);

@@ -5,6 +5,7 @@
 #include "domain/applications.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <time.h>
@@ -161,8 +162,23 @@ struct produced {
 	const char *card, *issuer, *serial;
 };
 
+/* Free text of an operator (reason, courier, tracking): it reaches the
+ * applicant's notification and the operators' terminals.  NULL is fine. */
+static bool step_text_ok(const char *s, size_t max)
+{
+	if (s && strlen(s) > max)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
 static int step_check(enum application_event event, const struct application_step *step)
 {
+	if (!step_text_ok(step->reason, 500) || !step_text_ok(step->courier, 100) ||
+	    !step_text_ok(step->tracking, 100))
+		return -EINVAL;
 	switch (event) {
 	case APP_EV_REJECT:
 		return step->reason && *step->reason ? 0 : -EINVAL;
@@ -407,6 +423,18 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
 	return r < 0 ? r : 0;
 }
 
+/* The Sertifika Süresi the applicant chose on the form ("1".."3" years) in
+ * days; 0 (the card's default) for a row without a form. */
+static int64_t form_days(const char *form_json)
+{
+	json_t *f = form_json ? json_loads(form_json, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(f, "validity"));
+	int64_t days = v && v[0] >= '1' && v[0] <= '3' && !v[1] ? 365 * (v[0] - '0') : 0;
+
+	json_decref(f);
+	return days;
+}
+
 /* The card of an earlier produce that made it but did not record the
  * transition (crash, lost race): its certificate, found by card label. */
 static int card_cert(struct db *db, const char *tckn, const char *label, char issuer[65],
@@ -498,7 +526,8 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
 		snprintf(res.label, sizeof(res.label), "%s", label);
 		snprintf(res.status, sizeof(res.status), "hold");
 	} else {
-		struct card_request req = { .tckn = a.tckn, .label = label };
+		struct card_request req = { .tckn = a.tckn, .label = label,
+					    .days = form_days(a.form_json) };
 
 		/* Yenileme: the new certificate starts when the current one ends. */
 		if (a.kind == APP_KIND_RENEWAL) {
@@ -577,7 +606,10 @@ int application_release_due(struct db *db, int64_t now, size_t *ret_n)
 
 int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n)
 {
-	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified')"
-			 " AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
+	/* awaiting_paper too: a wet-signed form that never came must not
+	 * hold the person's one open application for ever (anyone who knows
+	 * the registry data can start one and choose Islak İmzalı). */
+	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified',"
+			 " 'awaiting_paper') AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
 		     before, APP_EV_CANCEL, 0, ret_n);
 }

@@ -92,7 +92,7 @@ static const struct application_transition transitions[] = {
 	{ APP_SHIPPED, APP_EV_DELIVER, APP_DELIVERED, O, true },
 	{ APP_DRAFT, APP_EV_CANCEL, APP_CANCELLED, P | O | S, false },
 	{ APP_SMS_VERIFIED, APP_EV_CANCEL, APP_CANCELLED, P | O | S, false },
-	{ APP_AWAITING_PAPER, APP_EV_CANCEL, APP_CANCELLED, P | O, true },
+	{ APP_AWAITING_PAPER, APP_EV_CANCEL, APP_CANCELLED, P | O | S, true },
 };
 
 #undef P

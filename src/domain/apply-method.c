@@ -5,6 +5,7 @@
 
 #include "common/json.h"
 #include "domain/appdoc.h"
+#include "domain/contact.h"
 #include "domain/apply-private.h"
 #include "domain/eonay.h"
 #include "domain/texts.h"
@@ -16,15 +17,90 @@ static int refuse(enum refusal *ret_refusal, enum refusal why)
 	return -EACCES;
 }
 
-int apply_eonay_active(struct db *db, const struct apply_draft *d, bool *ret)
+/* E-Onaylı Başvuru may be used: the E-Onay is active, and the SMS Onay
+ * Kodu that confirmed this form went to the cep number the holder has on
+ * record.  The form's number is typed by whoever knows the registry data:
+ * without the second check anyone could have a card made (and the
+ * güvenlik sözcüğü set) in the name of an E-Onay holder. */
+static int eonay_check(struct db *db, const struct apply_draft *d, enum refusal *ret_refusal)
 {
+	struct application a = { 0 };
+	struct contact c = { 0 };
 	struct eonay_status es;
-	int r = eonay_status_get(db, d->tckn, &es);
+	bool same;
+	int r;
 
+	r = eonay_status_get(db, d->tckn, &es);
 	if (r < 0)
 		return r;
-	*ret = es.active;
+	if (!es.active)
+		return refuse(ret_refusal, REFUSAL_EONAY_NOT_ACTIVE);
+	if (!d->application_id[0])
+		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = application_get(db, d->application_id, &a);
+	if (r < 0)
+		return r;
+	r = contact_get(db, d->tckn, &c);
+	same = r == 0 && a.mobile && c.v[CONTACT_MOBILE] && streq(a.mobile, c.v[CONTACT_MOBILE]);
+	application_done(&a);
+	contact_done(&c);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	return same ? 0 : refuse(ret_refusal, REFUSAL_EONAY_MOBILE);
+}
+
+int apply_eonay_active(struct db *db, const struct apply_draft *d, bool *ret,
+		       bool *ret_mobile_ok)
+{
+	enum refusal why = REFUSAL_NONE;
+	int r = eonay_check(db, d, &why);
+
+	if (r < 0 && r != -EACCES)
+		return r;
+	*ret = r == 0 || why == REFUSAL_EONAY_MOBILE;
+	if (ret_mobile_ok)
+		*ret_mobile_ok = r == 0;
 	return 0;
+}
+
+/* E-Onaylı: checked again and fired in one transaction under the holder's
+ * lock, the one an E-Onay cancellation takes: a cancellation in between
+ * is seen.  A refusal is audited. */
+static int choose_eonay(struct db *db, const struct apply_draft *d, enum refusal *ret_refusal)
+{
+	struct application_step st = { .operator = NULL, .method = APP_METHOD_EONAY,
+				       .evidence = "eonay" };
+	_cleanup_free_ char *key = strdup_printf("holder:%s", d->tckn);
+	_cleanup_free_ char *actor = strdup_printf("applicant:%s", d->tckn);
+	_cleanup_free_ char *details = NULL;
+	int r;
+
+	if (!key || !actor)
+		return -ENOMEM;
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = db_lock(db, key);
+	if (r >= 0)
+		r = eonay_check(db, d, ret_refusal);
+	if (r >= 0)
+		r = application_fire_in_tx(db, d->application_id, APP_EV_SIGNED, APP_BY_PORTAL, &st,
+					   NULL, ret_refusal);
+	if (r >= 0)
+		r = db_run(db, "UPDATE apply_drafts SET method = 'eonay', step = 'done',"
+			       " finished_at = $1, updated_at = $1 WHERE id = $2"
+			       " AND step = 'sms_verified'", "it", now_sec(), d->id);
+	if (r == 0)
+		r = refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = db_end(db, r < 0 ? r : 0);
+	if (r != -EACCES)
+		return r;
+	details = strdup_printf("{\"draft\":\"%s\",\"reason\":\"%s\"}", d->id,
+				refusal_code(*ret_refusal));
+	if (!details)
+		return -ENOMEM;
+	r = audit_append(db, false, actor, "apply.eonay", d->application_id, "refused", details);
+	return r < 0 ? r : -EACCES;
 }
 
 int apply_choose(struct db *db, const char *web_hash, const char *method,
@@ -32,7 +108,7 @@ int apply_choose(struct db *db, const char *web_hash, const char *method,
 {
 	struct application_step st = { .operator = NULL };
 	struct apply_draft d;
-	bool paper, active;
+	bool paper;
 	int r;
 
 	paper = streq_ptr(method, "paper");
@@ -49,22 +125,16 @@ int apply_choose(struct db *db, const char *web_hash, const char *method,
 		return 0;
 	}
 	if (!paper) {
-		/* E-Onaylı Başvuru only while the E-Onay is active. */
-		r = apply_eonay_active(db, &d, &active);
-		if (r < 0)
-			return r;
-		if (!active)
-			return refuse(ret_refusal, REFUSAL_EONAY_NOT_ACTIVE);
-		st.method = APP_METHOD_EONAY;
-		st.evidence = "eonay";
+		r = choose_eonay(db, &d, ret_refusal);
+		return r < 0 ? r : apply_draft_get(db, d.id, ret);
 	}
-	r = application_fire(db, d.application_id, paper ? APP_EV_PAPER_CHOSEN : APP_EV_SIGNED,
-			     APP_BY_PORTAL, &st, NULL, ret_refusal);
+	r = application_fire(db, d.application_id, APP_EV_PAPER_CHOSEN, APP_BY_PORTAL, &st, NULL,
+			     ret_refusal);
 	if (r < 0)
 		return r;
 	r = db_run(db, "UPDATE apply_drafts SET method = $1, step = $2, finished_at = $3,"
 		       " updated_at = $3 WHERE id = $4",
-		   "ttit", method, paper ? "sms_verified" : "done", now_sec(), d.id);
+		   "ttit", method, "sms_verified", now_sec(), d.id);
 	if (r < 0)
 		return r;
 	return apply_draft_get(db, d.id, ret);

@@ -90,6 +90,26 @@ static int send_code(struct db *db, const unsigned char key[32], const struct ap
 	r = db_begin(db);
 	if (r < 0)
 		return r;
+	/* Codes per application, purpose and hour, whichever draft asked: an
+	 * entry with the parola starts a new draft, not a new allowance (else
+	 * codes, and guesses at them, without end by entering again). */
+	if (d->application_id[0]) {
+		_cleanup_free_ char *lock = strdup_printf("apply-sms:%s", d->application_id);
+		int64_t n = 0;
+
+		r = lock ? db_lock(db, lock) : -ENOMEM;
+		if (r >= 0)
+			r = db_query_int64(db, "SELECT COALESCE(SUM(sms_sends), 0) FROM apply_drafts"
+					       " WHERE application_id = $1 AND sms_purpose = $2"
+					       " AND sms_sent_at > $3", "tti", &n, d->application_id,
+					   purpose, now - APPLY_SMS_WINDOW);
+		if (r >= 0 && n >= APPLY_SMS_MAX_SENDS)
+			r = -EACCES;
+		if (r < 0) {
+			r = db_end(db, r);
+			return r == -EACCES ? refuse(ret_refusal, REFUSAL_SMS_LIMIT) : r;
+		}
+	}
 	/* Guarded by the count seen: two sends at once cannot both pass. */
 	r = db_run(db, "UPDATE apply_drafts SET sms_hash = $1, sms_purpose = $2,"
 		       " sms_expires_at = $3, sms_tries = 0, sms_sends = $4, sms_sent_at = $5,"
@@ -124,6 +144,20 @@ int apply_sms_send(struct db *db, const unsigned char key[32], const char *web_h
 		return r;
 	r = send_code(db, key, &d, d.step == APPLY_RECOVERING ? "recover" : "confirm", mobile,
 		      ret_refusal);
+	/* Every code sent or refused is in the audit log (never the code). */
+	if (r == 0 || r == -EACCES) {
+		_cleanup_free_ char *actor = strdup_printf("applicant:%s", d.tckn);
+		_cleanup_free_ char *details = strdup_printf(
+			"{\"draft\":\"%s\",\"purpose\":\"%s\",\"reason\":\"%s\"}", d.id,
+			d.step == APPLY_RECOVERING ? "recover" : "confirm",
+			r == 0 ? "none" : refusal_code(*ret_refusal));
+		int q = !actor || !details ? -ENOMEM :
+			audit_append(db, false, actor, "apply.sms_send", d.application_id,
+				     r == 0 ? "ok" : "refused", details);
+
+		if (q < 0)
+			return q;
+	}
 	if (r == 0 && ret_mobile)
 		memcpy(ret_mobile, mobile, 11);
 	return r;
@@ -293,7 +327,7 @@ static int recover_decide(struct db *db, const unsigned char key[32], const char
 
 		r = db_query_int64(db, "SELECT COALESCE(SUM(sms_sends), 0) FROM apply_drafts"
 				       " WHERE application_id = $1 AND sms_purpose = 'recover'"
-				       " AND sms_sent_at > $2", "ti", &n, app_id, now_sec() - 3600);
+				       " AND sms_sent_at > $2", "ti", &n, app_id, now_sec() - APPLY_SMS_WINDOW);
 		if (r < 0)
 			return r;
 		if (n >= APPLY_SMS_MAX_SENDS)

@@ -11,6 +11,7 @@
 #include "domain/applications.h"
 #include "domain/apply-private.h"
 #include "domain/institutions.h"
+#include "domain/password.h"
 #include "domain/registry.h"
 #include "store/audit.h"
 
@@ -167,8 +168,12 @@ static int enter_parola(struct db *db, const char *web_hash, const struct apply_
 	if (!tckn_valid(in->tckn))
 		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
 	r = application_find_open(db, in->tckn, in->institution, app_id);
-	if (r == -ENOENT)
+	if (r == -ENOENT) {
+		/* The work of a real check (scrypt), so that the time of the
+		 * answer does not tell who has an open application. */
+		(void)password_verify(in->parola, APPLY_DUMMY_HASH);
 		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
+	}
 	if (r < 0)
 		return r;
 	r = application_access_check(db, app_id, in->parola, ret_refusal);

@@ -25,7 +25,9 @@
 #define APPLY_SMS_DIGITS 6
 #define APPLY_SMS_LIFETIME 180		/* seconds a code lives */
 #define APPLY_SMS_TRIES 3		/* wrong codes before it dies */
-#define APPLY_SMS_MAX_SENDS 3		/* codes per draft and purpose */
+#define APPLY_SMS_MAX_SENDS 3		/* codes per draft and purpose; also per
+					 * application, purpose and APPLY_SMS_WINDOW */
+#define APPLY_SMS_WINDOW 3600
 #define APPLY_SMS_RESEND_GAP 30		/* seconds between two sends */
 
 enum apply_step {
@@ -105,8 +107,9 @@ int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
  * draft's application through the outbox (channel sms); only its HMAC
  * under key is kept.  *ret_mobile (may be NULL; 11 bytes) the number it
  * went to.  Refusals: apply_step (not confirmed / recovering), sms_limit
- * (APPLY_SMS_MAX_SENDS reached, or within APPLY_SMS_RESEND_GAP of the
- * last one). */
+ * (APPLY_SMS_MAX_SENDS reached for the draft, or for the application in
+ * the last APPLY_SMS_WINDOW seconds whichever browser asked, or within
+ * APPLY_SMS_RESEND_GAP of the last one). */
 int apply_sms_send(struct db *db, const unsigned char key[32], const char *web_hash,
 		   char ret_mobile[11], enum refusal *ret_refusal);
 
@@ -129,12 +132,18 @@ int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web
 int apply_recover(struct db *db, const unsigned char key[32], const char *web_hash,
 		  const struct apply_entry *in, char ret_mobile[11], enum refusal *ret_refusal);
 
-/* Whether the applicant's E-Onay is active (E-Onaylı Başvuru offered). */
-int apply_eonay_active(struct db *db, const struct apply_draft *d, bool *ret);
+/* Whether the applicant's E-Onay is active, and (*ret_mobile_ok, may be
+ * NULL) whether E-Onaylı Başvuru can be used: the form's cep number, to
+ * which the SMS Onay Kodu went, is the holder's number on record. */
+int apply_eonay_active(struct db *db, const struct apply_draft *d, bool *ret,
+		       bool *ret_mobile_ok);
 
 /* Chooses E-Onaylı Başvuru ("eonay": the application is signed by the
  * E-Onay, received) or Islak İmzalı ("paper": awaiting_paper).  Refusals:
- * apply_step (not sms_verified), eonay_not_active, application_state. */
+ * apply_step (not sms_verified), eonay_not_active, eonay_mobile (the form's
+ * cep number is not the holder's on record), application_state.  The
+ * E-Onay is checked again in the transaction that moves the application,
+ * under the holder's lock. */
 int apply_choose(struct db *db, const char *web_hash, const char *method,
 		 struct apply_draft *ret, enum refusal *ret_refusal);
 

@@ -172,7 +172,8 @@ static int answer_hash(const unsigned char key[32], const char *id, const char *
 }
 
 int captcha_new(struct db *db, const unsigned char key[32], const char *web_hash,
-		char ret_id[33], unsigned char **ret_png, size_t *ret_len)
+		char ret_id[33], unsigned char **ret_png, size_t *ret_len,
+		enum refusal *ret_refusal)
 {
 	char text[CAPTCHA_LENGTH + 1], hash[65];
 	unsigned char rnd[16];
@@ -187,6 +188,20 @@ int captcha_new(struct db *db, const unsigned char key[32], const char *web_hash
 		   web_hash, now);
 	if (r < 0)
 		return r;
+	/* Drawing costs (~25 ms): a browser asking without end is refused
+	 * before it (sessions themselves are limited per address). */
+	{
+		int64_t live = 0;
+
+		r = db_query_int64(db, "SELECT COUNT(*) FROM captchas WHERE web_hash = $1", "t",
+				   &live, web_hash);
+		if (r < 0)
+			return r;
+		if (live >= CAPTCHA_PER_SESSION) {
+			*ret_refusal = REFUSAL_RATE_LIMITED;
+			return -EACCES;
+		}
+	}
 	r = captcha_render(text, &png, &len);
 	if (r < 0)
 		return r;

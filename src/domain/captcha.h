@@ -15,6 +15,7 @@
 
 #define CAPTCHA_LIFETIME 120	/* seconds */
 #define CAPTCHA_LENGTH 6
+#define CAPTCHA_PER_SESSION 10
 
 /* Draws a new text into a PNG (*ret_png, malloc'ed, *ret_len bytes);
  * ret_text gets the text (CAPTCHA_LENGTH characters + NUL).  Pure: no
@@ -23,9 +24,12 @@ int captcha_render(char ret_text[CAPTCHA_LENGTH + 1], unsigned char **ret_png, s
 
 /* Creates a captcha for the browser session web_hash: stores the hash of
  * its answer and returns its id (33 bytes) and PNG.  Captchas of the same
- * browser that expired go on the way. */
+ * browser that expired go on the way.  A browser holds at most
+ * CAPTCHA_PER_SESSION live captchas (each costs a drawing): one more is
+ * refused rate_limited until one is used or expires. */
 int captcha_new(struct db *db, const unsigned char key[32], const char *web_hash,
-		char ret_id[33], unsigned char **ret_png, size_t *ret_len);
+		char ret_id[33], unsigned char **ret_png, size_t *ret_len,
+		enum refusal *ret_refusal);
 
 /* Checks answer (case and surrounding spaces ignored) for captcha id of
  * web_hash, and deletes it whatever the outcome.  test_answer (NULL:

@@ -29,6 +29,48 @@ static char *trim(char *s, char *end)
 	return s;
 }
 
+/* One line into r->buf (its newline kept), at most CSV_LINE_MAX bytes: a
+ * longer one is skipped to its end and -E2BIG (memory stays bounded
+ * whatever the file).  0 at the end, -errno on failure. */
+static ssize_t read_line(struct csv_reader *r)
+{
+	size_t n = 0;
+	bool over = false;
+	int c;
+
+	if (!r->buf) {
+		r->buf = malloc(CSV_LINE_MAX + 2);
+		if (!r->buf)
+			return -ENOMEM;
+		r->cap = CSV_LINE_MAX + 2;
+	}
+	errno = 0;
+	while ((c = getc_unlocked(r->f)) != EOF) {
+		if (n < CSV_LINE_MAX)
+			r->buf[n++] = (char)c;
+		else
+			over = true;
+		if (c == '\n')
+			break;
+	}
+	if (c == EOF && ferror(r->f))
+		return errno ? -errno : -EIO;
+	r->buf[n] = '\0';
+	if (over)
+		return -E2BIG;
+	if (n == 0 && c == EOF)
+		return -ENODATA;
+	return (ssize_t)n;
+}
+
+bool csv_text_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
 int csv_next(struct csv_reader *r)
 {
 	for (;;) {
@@ -36,10 +78,16 @@ int csv_next(struct csv_reader *r)
 		char *p, *out, *start;
 		int k;
 
-		errno = 0;
-		len = getline(&r->buf, &r->cap, r->f);
+		len = read_line(r);
+		if (len == -E2BIG) {
+			r->line++;
+			r->error = "line longer than 64 KiB";
+			return -EINVAL;
+		}
+		if (len == -ENODATA)
+			return 0;
 		if (len < 0)
-			return errno ? -errno : 0;
+			return (int)len;
 		r->line++;
 		while (len > 0 && (r->buf[len - 1] == '\n' || r->buf[len - 1] == '\r'))
 			r->buf[--len] = '\0';
@@ -58,8 +106,10 @@ int csv_next(struct csv_reader *r)
 				/* quoted: unescaped in place (out never passes p) */
 				start = out = ++p;
 				for (;;) {
-					if (!*p)
+					if (!*p) {
+						r->error = "unterminated quote";
 						return -EINVAL;
+					}
 					if (*p == '"' && p[1] == '"') {
 						*out++ = '"';
 						p += 2;
@@ -71,8 +121,10 @@ int csv_next(struct csv_reader *r)
 				}
 				while (*p == ' ' || *p == '\t')
 					p++;
-				if (*p && *p != ',')
+				if (*p && *p != ',') {
+					r->error = "text after a closing quote";
 					return -EINVAL;
+				}
 				last = !*p;
 				*out = '\0';
 				k = push(r, start);
@@ -125,6 +177,13 @@ int csv_error(char **errors, size_t *count, size_t max, size_t line, const char 
 	va_end(ap);
 	if (k < 0)
 		return -ENOMEM;
+	/* the file's bytes are quoted in the message: no control character
+	 * (an escape sequence) reaches the operator's terminal */
+	for (unsigned char *q = (unsigned char *)msg; *q; q++)
+		if (*q < 0x20 || *q == 0x7f)
+			*q = '?';
+		else if (*q == 0xc2 && q[1] >= 0x80 && q[1] <= 0x9f)
+			q[0] = q[1] = '?';
 	s = strdup_printf("%sline %zu: %s\n", *errors ? *errors : "", line, msg);
 	if (!s)
 		return -ENOMEM;

@@ -8,8 +8,11 @@
 
 #include "common/util.h"
 
+#define CSV_LINE_MAX 65536	/* bytes of one line */
+
 struct csv_reader {
 	FILE *f;
+	const char *error;	/* why csv_next answered -EINVAL */
 	size_t line;		/* number of the line last read (1-based) */
 	char *buf;
 	size_t cap;
@@ -19,10 +22,15 @@ struct csv_reader {
 
 /* Reads the next non-empty line into r->fields / r->n (pointers into r's
  * buffer, valid until the next call; surrounding spaces of unquoted fields
- * trimmed).  1 when a record was read, 0 at the end, -EINVAL for an
- * unterminated quote (r->line says where), -errno on failure. */
+ * trimmed).  1 when a record was read, 0 at the end, -EINVAL for a line
+ * that is no record (r->error says why, r->line where: an unterminated
+ * quote, text after a closing quote, a line past CSV_LINE_MAX bytes),
+ * -errno on failure. */
 int csv_next(struct csv_reader *r);
 void csv_done(struct csv_reader *r);
+/* Whether s is text without control characters (C0, DEL, C1): what an
+ * imported name or sicil may be. */
+bool csv_text_ok(const char *s);
 
 /* The index of the column named name (ASCII, any case) in the header
  * fields, or -1. */

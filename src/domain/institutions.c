@@ -131,8 +131,9 @@ int staff_put(struct db *db, const struct staff_record *s)
 	_cleanup_free_ char *sicil = NULL;
 	int r;
 
-	if (!tckn_valid(s->tckn) || !s->sicil || registry_fold(s->sicil, &sicil) < 0 || !*sicil ||
-	    strlen(sicil) > 64)
+	if (!tckn_valid(s->tckn) || !s->sicil || !csv_text_ok(s->sicil) ||
+	    !csv_text_ok(s->birim) || !csv_text_ok(s->unvan) ||
+	    registry_fold(s->sicil, &sicil) < 0 || !*sicil || strlen(sicil) > 64)
 		return -EINVAL;
 	r = db_run(db, "INSERT INTO staff (institution, tckn, sicil, birim, unvan, updated_at)"
 		       " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (institution, tckn) DO UPDATE"
@@ -161,7 +162,7 @@ int staff_import(struct db *db, const char *code, FILE *f, size_t *ret_n, char *
 	r = csv_next(&rd);
 	if (r <= 0) {
 		r = csv_error(&errors, &bad, STAFF_MAX_ERRORS, rd.line ? rd.line : 1,
-			      r == 0 ? "no header line" : "unterminated quote");
+			      "%s", r == 0 ? "no header line" : rd.error ? rd.error : strerror(-r));
 		goto out;
 	}
 	header = calloc(rd.n, sizeof(*header));
@@ -207,7 +208,8 @@ int staff_import(struct db *db, const char *code, FILE *f, size_t *ret_n, char *
 			r = staff_put(db, &s);
 			if (r == -EINVAL)
 				r = csv_error(&errors, &bad, STAFF_MAX_ERRORS, rd.line,
-					      "sicil must be UTF-8 text of at most 64 bytes");
+					      "sicil must be UTF-8 text of at most 64 bytes, and"
+					      " no field may hold control characters");
 			else if (r == 0)
 				n++;
 		}
@@ -215,7 +217,8 @@ int staff_import(struct db *db, const char *code, FILE *f, size_t *ret_n, char *
 			break;
 	}
 	if (r == -EINVAL && !bad)
-		r = csv_error(&errors, &bad, STAFF_MAX_ERRORS, rd.line, "unterminated quote");
+		r = csv_error(&errors, &bad, STAFF_MAX_ERRORS, rd.line, "%s",
+				  rd.error ? rd.error : "unterminated quote");
 	if (r >= 0 && bad)
 		r = -EINVAL;
 	r = db_end(db, r);

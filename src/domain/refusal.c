@@ -80,6 +80,7 @@ static const char *const codes[] = {
 	[REFUSAL_SMS_WRONG] = "sms_wrong",
 	[REFUSAL_SMS_EXPIRED] = "sms_expired",
 	[REFUSAL_SMS_LIMIT] = "sms_limit",
+	[REFUSAL_EONAY_MOBILE] = "eonay_mobile",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

@@ -96,6 +96,7 @@ enum refusal {
 	REFUSAL_SMS_WRONG,
 	REFUSAL_SMS_EXPIRED,
 	REFUSAL_SMS_LIMIT,
+	REFUSAL_EONAY_MOBILE,	/* E-Onaylı: the SMS code did not go to the holder's cep */
 	_REFUSAL_MAX,
 };
 

@@ -122,7 +122,7 @@ static int field_clean(const char *s, char **ret)
 	_cleanup_free_ char *f = NULL;
 	const char *e;
 
-	if (!s || registry_fold(s, &f) < 0)
+	if (!s || !csv_text_ok(s) || registry_fold(s, &f) < 0)
 		return -EINVAL;
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -208,7 +208,7 @@ int registry_import(struct db *db, FILE *f, size_t *ret_n, char **ret_errors)
 	r = csv_next(&rd);
 	if (r <= 0) {
 		r = csv_error(&errors, &bad, REGISTRY_MAX_ERRORS, rd.line ? rd.line : 1,
-			      r == 0 ? "no header line" : "unterminated quote");
+			      "%s", r == 0 ? "no header line" : rd.error ? rd.error : strerror(-r));
 		goto out;
 	}
 	/* The header's fields live in rd's buffer: keep a copy of the names. */
@@ -270,7 +270,8 @@ int registry_import(struct db *db, FILE *f, size_t *ret_n, char **ret_errors)
 			r = registry_put(db, &p);
 			if (r == -EINVAL)
 				r = csv_error(&errors, &bad, REGISTRY_MAX_ERRORS, rd.line,
-					      "ad, soyad and dogum_yeri must be non-empty UTF-8 text");
+					      "ad, soyad and dogum_yeri must be non-empty UTF-8 text"
+					      " without control characters");
 			else if (r == 0)
 				n++;
 		}
@@ -278,7 +279,8 @@ int registry_import(struct db *db, FILE *f, size_t *ret_n, char **ret_errors)
 			break;
 	}
 	if (r == -EINVAL && !bad)
-		r = csv_error(&errors, &bad, REGISTRY_MAX_ERRORS, rd.line, "unterminated quote");
+		r = csv_error(&errors, &bad, REGISTRY_MAX_ERRORS, rd.line, "%s",
+				  rd.error ? rd.error : "unterminated quote");
 	if (r >= 0 && bad)
 		r = -EINVAL;
 	r = db_end(db, r);

@@ -80,6 +80,7 @@ int handle_apply_captcha(struct http_request *req)
 {
 	_cleanup_free_ unsigned char *png = NULL;
 	_cleanup_free_ char *b64 = NULL, *url = NULL;
+	enum refusal why;
 	size_t len;
 	char id[33];
 	struct db *db;
@@ -88,7 +89,9 @@ int handle_apply_captcha(struct http_request *req)
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;
-	r = captcha_new(db, req->srv->code_key, req->ws.id_hash, id, &png, &len);
+	r = captcha_new(db, req->srv->code_key, req->ws.id_hash, id, &png, &len, &why);
+	if (r == -EACCES)
+		return http_reply_refusal(req, why);
 	if (r < 0)
 		return r;
 	r = base64_encode(png, len, &b64);
@@ -116,7 +119,7 @@ static json_t *draft_view(struct db *db, const struct apply_draft *d)
 	struct institution inst = { 0 };
 	char masked[20] = "";
 	int64_t now = now_sec();
-	bool active = false;
+	bool active = false, mobile_ok = false;
 	json_t *o;
 
 	o = json_pack("{s:s,s:s,s:s}", "step", apply_step_str(d->step), "tckn", d->tckn,
@@ -139,8 +142,11 @@ static json_t *draft_view(struct db *db, const struct apply_draft *d)
 	}
 	if (d->method[0])
 		json_object_set_new(o, "method", json_string(d->method));
-	if (d->step == APPLY_SMS_VERIFIED && apply_eonay_active(db, d, &active) == 0)
+	if (d->step == APPLY_SMS_VERIFIED && apply_eonay_active(db, d, &active, &mobile_ok) == 0) {
 		json_object_set_new(o, "eonay_active", json_boolean(active));
+		/* E-Onaylı only when the SMS code went to the holder's number */
+		json_object_set_new(o, "eonay_usable", json_boolean(mobile_ok));
+	}
 	if (d->sms_purpose[0] && (d->step == APPLY_CONFIRMED || d->step == APPLY_RECOVERING))
 		json_object_set_new(o, "sms", json_pack(
 			"{s:s,s:I,s:I,s:I,s:I}", "purpose", d->sms_purpose, "expires_in",

@@ -258,6 +258,11 @@ static void test_notify(void **state)
 			 1);
 	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE body LIKE $1",
 				 "%Başvurunuz alındı%"), 2);
+	/* an operator's text with an escape sequence never reaches the
+	 * applicant's message (nor a terminal) */
+	assert_int_equal(application_fire(f->db, id, APP_EV_REJECT, APP_BY_OPERATOR,
+					  &(struct application_step){ .reason = "imza\x1b[2J eksik" },
+					  NULL, &why), -EINVAL);
 	assert_int_equal(application_fire(f->db, id, APP_EV_REJECT, APP_BY_OPERATOR,
 					  &(struct application_step){ .reason = "imza eksik" }, NULL,
 					  &why), 0);
@@ -282,6 +287,28 @@ static void test_expire_unfinished(void **state)
 	in.kind = APP_KIND_OTHER;
 	assert_int_equal(application_create(f->db, &in, fresh, &why), 0);
 	received(f, AHMET, APP_KIND_NEW, done);
+	/* Islak İmzalı chosen and the paper never came */
+	{
+		char paper[33];
+
+		in.tckn = AHMET;
+		in.kind = APP_KIND_LOST;
+		assert_int_equal(application_create(f->db, &in, paper, &why), 0);
+		assert_int_equal(application_fire(f->db, paper, APP_EV_SMS_VERIFIED, APP_BY_PORTAL,
+						  NULL, NULL, &why), 0);
+		assert_int_equal(application_fire(f->db, paper, APP_EV_PAPER_CHOSEN, APP_BY_PORTAL,
+						  NULL, NULL, &why), 0);
+		dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400"
+			   " WHERE id = $1", paper);
+		assert_int_equal(application_expire_unfinished(f->db, now_sec() -
+							       APPLICATION_UNFINISHED_MAX, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(application_get(f->db, paper, &a), 0);
+		assert_int_equal(a.state, APP_CANCELLED);
+		application_done(&a);
+		in.tckn = MEHMET;
+		in.kind = APP_KIND_OTHER;
+	}
 	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", old);
 	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", done);
 	assert_int_equal(application_expire_unfinished(f->db, now_sec() - APPLICATION_UNFINISHED_MAX,

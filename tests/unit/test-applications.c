@@ -111,6 +111,58 @@ static void test_registry_import(void **state)
 	free(errors);
 }
 
+/* A hostile file: control characters in a name, an escape sequence in a
+ * field the error quotes, text after a closing quote, a line of 100 000
+ * bytes (read to a bounded buffer, then the next line read as usual). */
+static void test_registry_import_hostile(void **state)
+{
+	struct dfx *f = *state;
+	char *errors = NULL, *big;
+	int64_t count = -1;
+	size_t n = 0;
+	FILE *in;
+
+	in = text("tckn,ad,soyad,dogum_yeri,dogum_tarihi\n"
+		  "10000000528,YE\x1b[2JNİ,KİŞİ,RİZE,01.01.2000\n"
+		  "1000000052\x1b]0;x\x07,A,B,C,01.01.2000\n");
+	assert_int_equal(registry_import(f->db, in, &n, &errors), -EINVAL);
+	fclose(in);
+	assert_non_null(strstr(errors, "line 2: ad, soyad and dogum_yeri must be"));
+	assert_non_null(strstr(errors, "line 3: T.C. Kimlik No '1000000052?]0;x?'"));
+	for (const char *p = errors; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+	free(errors);
+	errors = NULL;
+	in = text("tckn,ad,soyad,dogum_yeri,dogum_tarihi\n"
+		  "10000000696,BİR,KİŞİ,\xc2\x9b" "31mRİZE,01.01.2000\n");
+	assert_int_equal(registry_import(f->db, in, &n, &errors), -EINVAL);
+	fclose(in);
+	assert_non_null(strstr(errors, "line 2: ad, soyad and dogum_yeri must be"));
+	free(errors);
+	errors = NULL;
+
+	in = text("tckn,ad,soyad,dogum_yeri,dogum_tarihi\n\"10000000528\"x,A,B,C,01.01.2000\n");
+	assert_int_equal(registry_import(f->db, in, &n, &errors), -EINVAL);
+	fclose(in);
+	assert_non_null(strstr(errors, "line 2: text after a closing quote"));
+	free(errors);
+	errors = NULL;
+
+	big = malloc(100100);
+	assert_non_null(big);
+	memset(big, 'A', 100099);
+	big[100099] = '\0';
+	memcpy(big, "tckn,ad,soyad,dogum_yeri,dogum_tarihi\n10000000528,", 50);
+	in = text(big);
+	assert_int_equal(registry_import(f->db, in, &n, &errors), -EINVAL);
+	fclose(in);
+	free(big);
+	assert_non_null(strstr(errors, "line 2: line longer than 64 KiB"));
+	free(errors);
+	assert_int_equal(registry_count(f->db, &count), 0);
+	assert_int_equal(count, 0);
+}
+
 static void refused(struct dfx *f, const char *tckn, const char *ad, const char *soyad,
 		    const char *yer, const char *tarih)
 {
@@ -438,6 +490,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_registry_import, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_registry_import_hostile, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_registry_match, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_staff, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_create, dfx_setup, dfx_teardown),

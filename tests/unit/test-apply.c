@@ -75,6 +75,11 @@ static void test_rules(void **state)
 		{ "work_phone", "312" }, { "work_phone", "0312 abc" }, { "work_ext", "1234567" },
 		{ "mobile", "3124131000" }, { "mobile", "532123456" }, { "operator", "avea" },
 		{ "home_phone", "12" }, { "info_channel", "fax" }, { "unit", "a\001b" },
+		/* C1 CSI (a terminal's escape), a right-to-left override, a
+		 * line separator, a lone CR, a sixth line */
+		{ "unit", "Bilgi \xc2\x9b" "31m İşlem" }, { "title", "Öğretmen \xe2\x80\xae" "cba" },
+		{ "unit", "Bilgi\xe2\x80\xa8İşlem" }, { "address", "Atatürk Bulvarı\rNo 98" },
+		{ "address", "Atatürk\nBulvarı\nNo\n98\nÇankaya\nANKARA" },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -87,6 +92,17 @@ static void test_rules(void **state)
 		if (json_object_size(errors) != (streq(bad[i].name, "word") || streq(bad[i].name, "il") ? 2u : 1u) ||
 		    !json_object_get(errors, bad[i].name))
 			fail_msg("%s=%s: %s", bad[i].name, bad[i].value, json_dumps(errors, 0));
+	}
+	/* An address of 5 lines, CR LF as a browser sends it: kept with LF. */
+	{
+		_cleanup_json_ json_t *in = valid_form(), *clean = NULL, *errors = NULL;
+
+		json_object_set_new(in, "address", json_string("Atatürk Bulvarı\r\nNo 98\r\nBakanlıklar"
+							       "\r\nÇankaya\r\nANKARA"));
+		assert_int_equal(appform_validate(in, &FX, &clean, &errors), 0);
+		assert_int_equal(json_object_size(errors), 0);
+		assert_string_equal(json_string_value(json_object_get(clean, "address")),
+				    "Atatürk Bulvarı\nNo 98\nBakanlıklar\nÇankaya\nANKARA");
 	}
 	/* A member that is not a string is an error of that field. */
 	{
@@ -153,6 +169,12 @@ static void test_summary_and_pdf(void **state)
 	assert_non_null(strstr(sum, "Cep Telefonu: 5321234567"));
 	assert_non_null(strstr(sum, "Mobil Operatör Tipi: VODAFONE"));
 	assert_null(strstr(sum, "uzun bir söz"));	/* never the güvenlik sözcüğü */
+	/* an address's lines indented: no line of it passes for a field */
+	json_object_set_new(clean, "address", json_string("Atatürk Bulvarı\nSertifika Süresi: 3 Yıl"));
+	free(sum);
+	assert_int_equal(appdoc_summary(clean, "abc123", &sum), 0);
+	assert_non_null(strstr(sum, "Kurum / Birim Adresi: Atatürk Bulvarı\n    Sertifika Süresi: 3 Yıl\n"));
+	assert_null(strstr(sum, "\nSertifika Süresi: 3 Yıl"));
 	assert_int_equal(appdoc_pdf(clean, "abc123", "Test SM", "TAAHHÜTNAME", &pdf, &len), 0);
 	assert_true(len > 1000);
 	assert_memory_equal(pdf, "%PDF-", 5);
@@ -180,7 +202,7 @@ static void test_captcha_store(void **state)
 	char id[33], id2[33];
 	size_t len;
 
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), 0);
 	/* only a hash is stored: 64 hex digits, not the answer */
 	assert_int_equal(dfx_int(f, "SELECT LENGTH(answer_hash) FROM captchas WHERE id = $1", id), 64);
 	/* wrong, then the test answer on the same captcha: used once */
@@ -191,25 +213,44 @@ static void test_captcha_store(void **state)
 	/* the test answer, any case and spaces; not without the setting */
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, " test42 ", "TEST42", &why), 0);
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", NULL, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_WRONG);
 	/* another browser's, and an old one */
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(captcha_check(f->db, f->code_key, "b", id2, "TEST42", "TEST42", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
 	free(png);
 	png = NULL;
-	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
 	assert_int_equal(db_run(f->db, "UPDATE captchas SET expires_at = 1 WHERE id = $1", "t", id2), 1);
 	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", "TEST42", &why), -EACCES);
 	assert_int_equal(why, REFUSAL_CAPTCHA_EXPIRED);
+	/* a browser asking without end: refused before drawing, until one
+	 * is used (or expires) */
+	assert_true(db_run(f->db, "DELETE FROM captchas WHERE web_hash = $1", "t", web) >= 0);
+	for (int i = 0; i < CAPTCHA_PER_SESSION; i++) {
+		free(png);
+		png = NULL;
+		assert_int_equal(captcha_new(f->db, f->code_key, web, id2, &png, &len, &why), 0);
+	}
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_RATE_LIMITED);
+	assert_null(png);
+	assert_int_equal(captcha_check(f->db, f->code_key, web, id2, "TEST42", "TEST42", &why), 0);
+	assert_int_equal(captcha_new(f->db, f->code_key, web, id, &png, &len, &why), 0);
+	/* another browser is not held back */
+	free(png);
+	png = NULL;
+	assert_int_equal(captcha_new(f->db, f->code_key, "c", id, &png, &len, &why), 0);
 }
 
 int main(void)

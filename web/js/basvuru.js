@@ -280,9 +280,12 @@ $('sms-form').addEventListener('submit', async (ev) => {
 
 // --- 4. İmzalama Yönteminin Belirlenmesi ---------------------------------
 function showMethod(d, parola) {
-  const on = !!d.eonay_active;
+  // E-Onaylı only when the SMS code went to the holder's number on record
+  const on = !!d.eonay_active && d.eonay_usable !== false;
+  const wrongMobile = !!d.eonay_active && d.eonay_usable === false;
   document.querySelectorAll('[data-eonay-on]').forEach((el) => { el.hidden = !on; });
-  document.querySelectorAll('[data-eonay-off]').forEach((el) => { el.hidden = on; });
+  document.querySelectorAll('[data-eonay-off]').forEach((el) => { el.hidden = on || wrongMobile; });
+  document.querySelectorAll('[data-eonay-mobile]').forEach((el) => { el.hidden = !wrongMobile; });
   $('m-eonay-btn').disabled = !on;
   if (parola) {
     const note = h('div', { class: 'notice ok' }, 'Yeni Başvuru Formu Erişim Parolanız: ', h('strong', { class: 'parola' }, parola),
