@@ -20,6 +20,7 @@ struct pki_ca {
 	EVP_PKEY *issuing_key, *ocsp_key;
 	const EVP_MD *issuing_md, *ocsp_md;
 	EVP_MD_CTX *ocsp_sign_tmpl;	/* DigestSign set up once, copied per answer */
+	struct pki_ocsp_fast *ocsp_fast;	/* ocsp-der.c's parts; NULL: OpenSSL path */
 	int64_t issuing_not_before, issuing_not_after;
 	X509_STORE *store;
 	STACK_OF(X509) *chain;
