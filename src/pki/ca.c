@@ -605,9 +605,6 @@ static int ca_load(const struct pki_ca_config *cfg, const char *dir,
 	r = ca_hashes(ca);
 	if (r < 0)
 		return r;
-	/* OCSP answers written by hand (ocsp-der.h); without, OpenSSL's way. */
-	if (pki_ocsp_fast_new(ca, &ca->ocsp_fast) < 0)
-		ca->ocsp_fast = NULL;
 	*ret = TAKE_PTR(ca);
 	return 0;
 }

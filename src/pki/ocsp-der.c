@@ -13,7 +13,7 @@
  *     (the request's bytes), certStatus, thisUpdate, [0] nextUpdate } },
  *     [1] { { nonce, OCTET STRING (the request's bytes) } } }
  *
- * (* pre-encoded: sliced out of an answer OpenSSL signed at load.)  The
+ * (* pre-encoded: sliced out of one answer OpenSSL signs at the first answer.)  The
  * echoed CertID is the request's DER; the strict reader guarantees it is
  * what OpenSSL's re-encoding of the parsed CertID would be. */
 #include "pki/ocsp-der.h"
@@ -291,6 +291,26 @@ static int sign(struct pki_ca *ca, const unsigned char *tbs, size_t n, unsigned 
 	return 0;
 }
 
+static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret);
+
+/* ca's parts, made once (two threads may both make them: one set is kept). */
+static const struct pki_ocsp_fast *parts_of(struct pki_ca *ca)
+{
+	struct pki_ocsp_fast *f = atomic_load(&ca->ocsp_fast), *none = NULL;
+
+	if (f || atomic_load(&ca->ocsp_fast_failed))
+		return f;
+	if (parts_new(ca, &f) < 0) {
+		atomic_store(&ca->ocsp_fast_failed, true);
+		return NULL;
+	}
+	if (!atomic_compare_exchange_strong(&ca->ocsp_fast, &none, f)) {
+		pki_ocsp_fast_free(f);
+		return none;
+	}
+	return f;
+}
+
 #define RD_MAX 1024	/* ResponseData: the parts are bounded well below */
 
 int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
@@ -308,7 +328,7 @@ int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_
 
 	if (!ca || !lookup || !ret_der || !ret_n)
 		return -EINVAL;
-	f = ca->ocsp_fast;
+	f = parts_of(ca);
 	if (!f || !req_der || n == 0 || n > PKI_OCSP_MAX_REQUEST || !parse_request(req_der, n, &q) ||
 	    !certid_is_ours(ca, &q) || !serial_hex(&q.serial, serial))
 		return -ENOTSUP;
@@ -403,6 +423,9 @@ int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_
 
 /* --- the parts, from one answer OpenSSL signs --- */
 
+/* The parts of ca's answers that do not depend on the request (ocsp.c's
+ * signer, key and digest set up in ca). */
+
 static unsigned char *dup_tlv(const struct der *d, size_t *ret_n)
 {
 	unsigned char *c;
@@ -412,7 +435,7 @@ static unsigned char *dup_tlv(const struct der *d, size_t *ret_n)
 	return c ? memcpy(c, d->p, *ret_n) : NULL;
 }
 
-int pki_ocsp_fast_new(struct pki_ca *ca, struct pki_ocsp_fast **ret)
+static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret)
 {
 	_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = NULL;
 	_cleanup_openssl_free_ unsigned char *der = NULL;

@@ -4,7 +4,7 @@
  * signature, no requestor name, no extension but an optional nonce - the
  * answer is assembled from parts encoded once when the CA is loaded (the
  * responder ID, the signature algorithm, the responder certificate, sliced
- * out of an answer OpenSSL signed) plus the request's CertID and nonce
+ * out of one answer OpenSSL signs at the CA's first answer) plus the request's CertID and nonce
  * echoed byte for byte, the status, and the times; then one EVP_DigestSign
  * over the ResponseData.  The result is the same DER as pki_ocsp_respond()
  * builds with OpenSSL's OCSP objects except producedAt and the signature
@@ -20,15 +20,13 @@
 
 struct pki_ocsp_fast;
 
-/* The parts of ca's answers that do not depend on the request, from one
- * answer signed by OpenSSL (ocsp.c's signer, key and digest must be set up
- * in ca).  -errno when they cannot be made: then every answer takes the
- * OpenSSL path. */
-int pki_ocsp_fast_new(struct pki_ca *ca, struct pki_ocsp_fast **ret);
+/* Frees the parts kept in a CA (pki_ca_free). */
 void pki_ocsp_fast_free(struct pki_ocsp_fast *f);
 
 /* Answers req_der as pki_ocsp_respond_ex() would, when the request is of
  * the common form above and its certificate's status can be written.
+ * The first call on a CA makes its parts (one signature); should that
+ * fail, every later call returns -ENOTSUP.
  * Returns 0 with the answer (malloc'ed) and *ret_info filled in (may be
  * NULL); -ENOTSUP when the request is not for the fast path (nothing made:
  * the OpenSSL path answers; lookup may have been called); other -errno as
