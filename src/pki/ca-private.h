@@ -4,6 +4,8 @@
  * src/pki uses the accessors in ca.h. */
 #pragma once
 
+#include <stdatomic.h>
+
 #include <openssl/asn1.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -20,6 +22,9 @@ struct pki_ca {
 	EVP_PKEY *issuing_key, *ocsp_key;
 	const EVP_MD *issuing_md, *ocsp_md;
 	EVP_MD_CTX *ocsp_sign_tmpl;	/* DigestSign set up once, copied per answer */
+	/* ocsp-der.c's parts, made at the first answer; failed: OpenSSL path */
+	struct pki_ocsp_fast *_Atomic ocsp_fast;
+	atomic_bool ocsp_fast_failed;
 	int64_t issuing_not_before, issuing_not_after;
 	X509_STORE *store;
 	STACK_OF(X509) *chain;

@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "pki/ca-private.h"
 #include "pki/key.h"
+#include "pki/ocsp-der.h"
 #include "pki/ossl.h"
 
 #define DAY 86400
@@ -635,6 +636,7 @@ void pki_ca_free(struct pki_ca *ca)
 	X509_free(ca->ocsp);
 	EVP_PKEY_free(ca->issuing_key);
 	EVP_MD_CTX_free(ca->ocsp_sign_tmpl);
+	pki_ocsp_fast_free(ca->ocsp_fast);
 	EVP_PKEY_free(ca->ocsp_key);
 	X509_STORE_free(ca->store);
 	sk_X509_pop_free(ca->chain, X509_free);

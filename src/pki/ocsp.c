@@ -3,7 +3,9 @@
  * The hot path of the server: everything that does not depend on the
  * request (the issuing CA's name and key hashes, the signer, the digest)
  * was prepared by pki_ca_load(), so an answer costs one parse, one lookup
- * per certificate, one signature and one encoding; no file I/O. */
+ * per certificate, one signature and one encoding; no file I/O.  The
+ * common request (one certificate, no extension but a nonce) is answered
+ * by ocsp-der.c without OpenSSL's OCSP objects; the rest here. */
 #include "pki/ocsp.h"
 
 #include <openssl/err.h>
@@ -12,6 +14,7 @@
 #include "pki/ca-private.h"
 #include "pki/crl.h"
 #include "pki/key.h"
+#include "pki/ocsp-der.h"
 #include "pki/ossl.h"
 
 static int encode_response(OCSP_RESPONSE *resp, unsigned char **ret_der, size_t *ret_n)
@@ -180,6 +183,19 @@ int pki_ocsp_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 int pki_ocsp_respond_ex(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 			pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 			unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info)
+{
+	int r = pki_ocsp_fast_respond(ca, req_der, n, lookup, userdata, now, ret_der, ret_n,
+				      ret_info);
+
+	if (r != -ENOTSUP)
+		return r;
+	return pki_ocsp_respond_openssl(ca, req_der, n, lookup, userdata, now, ret_der, ret_n,
+					ret_info);
+}
+
+int pki_ocsp_respond_openssl(struct pki_ca *ca, const unsigned char *req_der, size_t n,
+			     pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
+			     unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info)
 {
 	struct pki_ocsp_info info = { 0 };
 	_cleanup_(OCSP_REQUEST_freep) OCSP_REQUEST *req = NULL;

@@ -79,6 +79,14 @@ int pki_ocsp_respond_ex(struct pki_ca *ca, const unsigned char *req_der, size_t 
 			pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 			unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info);
 
+/* pki_ocsp_respond_ex() always the OpenSSL way (OCSP_BASICRESP,
+ * OCSP_basic_sign), without the hand-written DER of ocsp-der.h that
+ * pki_ocsp_respond_ex() tries first: the reference the tests and the fuzz
+ * target compare the fast answers with. */
+int pki_ocsp_respond_openssl(struct pki_ca *ca, const unsigned char *req_der, size_t n,
+			     pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
+			     unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info);
+
 /* An unsigned answer with only a status: OCSP_RESPONSE_STATUS_
  * MALFORMEDREQUEST, INTERNALERROR, TRYLATER, SIGREQUIRED or UNAUTHORIZED.
  * DER, malloc'ed. */
