@@ -18,6 +18,7 @@
 #include "domain/edevlet.h"
 #include "domain/notify.h"
 #include "domain/publish.h"
+#include "domain/password.h"
 #include "domain/signing.h"
 #include "server/acceptor.h"
 #include "server/dispatch.h"
@@ -101,6 +102,8 @@ static int housekeeping(struct server *srv)
 		r = ratelimit_purge(db, &n);
 	if (r == 0)
 		r = edevlet_purge(db, &n);
+	if (r == 0)
+		r = password_purge(db, cfg, &n);
 	/* Notifications are kept 90 days after they were written. */
 	if (r == 0)
 		r = notify_purge(db, now_sec() - 90 * 86400, &n);
