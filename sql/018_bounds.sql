@@ -19,3 +19,9 @@ CREATE TABLE card_intents (
     so_pin_sealed TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- The CRL's freshness check (domain/publish.c, crl_refresh_if_due): was a
+-- status changed since the current CRL was built?  Housekeeping asks every
+-- minute, so that a crash between a change and its publication is
+-- repaired within a minute on any node.
+CREATE INDEX cert_status_history_at ON cert_status_history (at);

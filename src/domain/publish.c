@@ -122,8 +122,15 @@ int crl_refresh_if_due(struct db *db, struct pki_ca *ca, int64_t validity, bool 
 	if (r == 0)
 		r = db_query_int64(db, "SELECT this_update FROM crl_state WHERE issuer = $1", "t",
 				   &this, issuer);
-	if (r == 0 && now < next - (next - this) / 2)
-		return 0;
+	/* A status changed after this CRL was built (a crash between a hold
+	 * and its publication, on any node): publish now, not at mid-life. */
+	if (r == 0) {
+		bool changed = false;
+
+		r = cert_changed_since(db, issuer, this, &changed);
+		if (r == 0 && !changed && now < next - (next - this) / 2)
+			return 0;
+	}
 	if (r < 0 && r != -ENOENT)
 		return r;
 	r = crl_publish(db, ca, validity, NULL);

@@ -66,6 +66,37 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 	return p11_rv_to_errno(rv);
 }
 
+int p11_token_reinit(struct p11_ctx *ctx, const char *label, const char *so_pin,
+		     const char *user_pin)
+{
+	CK_UTF8CHAR cklabel[P11_LABEL_LEN];
+	CK_SESSION_HANDLE s;
+	CK_SLOT_ID slot;
+	CK_RV rv;
+	int r;
+
+	if (!ctx || isempty(so_pin) || isempty(user_pin))
+		return -EINVAL;
+	r = label_to_ck(label, cklabel);
+	if (r < 0)
+		return r;
+	r = p11_token_find(ctx, label, &slot, NULL);
+	if (r == -ENOENT)
+		return p11_token_init(ctx, label, so_pin, user_pin);
+	if (r < 0)
+		return r;
+	/* C_InitToken on an initialised token with its SO PIN wipes it. */
+	rv = ctx->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, p11_pin_len(so_pin), cklabel);
+	if (rv != CKR_OK)
+		return p11_rv_to_errno(rv);
+	r = p11_session_open(ctx, label, true, CKU_SO, so_pin, &s);
+	if (r < 0)
+		return r;
+	rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, p11_pin_len(user_pin));
+	p11_session_end(ctx, s, true);
+	return p11_rv_to_errno(rv);
+}
+
 void p11_strv_free(char **v)
 {
 	if (!v)
