@@ -368,6 +368,28 @@ static void check_acks(void)
 	if (n < (long)acks.holds)
 		fail_msg("after kill %u: %ld holds in the history, %u answered", acks.kills, n,
 			 acks.holds);
+	/* each of her acts queued its notification in its own transaction:
+	 * as many messages per act (one per channel) for every one */
+	{
+		long h[2], o[2];
+		static const char *const ev[2] = { "hold", "release" };
+		static const char *const subj[2] = { "Sertifikanız askıya alındı",
+						     "Sertifikanız kullanıma açıldı" };
+
+		for (int i = 0; i < 2; i++) {
+			snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM cert_status_history WHERE"
+						   " serial = '%s' AND event = '%s' AND actor ="
+						   " 'holder:" AYSE "'", ayse_serial, ev[i]);
+			h[i] = store_count(sql);
+			snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM outbox WHERE tckn = '" AYSE
+						   "' AND subject = '%s'", subj[i]);
+			o[i] = store_count(sql);
+		}
+		if ((o[0] != h[0] && o[0] != 2 * h[0]) ||
+		    o[0] * h[1] != o[1] * h[0])
+			fail_msg("after kill %u: %ld/%ld holds/releases, %ld/%ld notifications queued",
+				 acks.kills, h[0], h[1], o[0], o[1]);
+	}
 }
 
 /* The CRL served lists AYŞE's certificate exactly when it is on hold. */
