@@ -25,7 +25,8 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		   const char *user_pin)
 {
 	CK_UTF8CHAR cklabel[P11_LABEL_LEN];
-	CK_SLOT_ID slots[P11_MAX_SLOTS], slot, found;
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
+	CK_SLOT_ID slot, found;
 	CK_SESSION_HANDLE s;
 	bool have_free = false;
 	CK_ULONG n;
@@ -39,7 +40,7 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		return r;
 	if (p11_token_find(ctx, label, &found, NULL) == 0)
 		return -EEXIST;
-	r = p11_slots_get(ctx, slots, &n);
+	r = p11_slots_get(ctx, &slots, &n);
 	if (r < 0)
 		return r;
 	for (CK_ULONG i = 0; i < n && !have_free; i++) {
@@ -108,7 +109,7 @@ void p11_strv_free(char **v)
 
 int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 {
-	CK_SLOT_ID slots[P11_MAX_SLOTS];
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
 	_cleanup_(p11_strv_freep) char **v = NULL;
 	size_t k = 0;
 	CK_ULONG n;
@@ -116,7 +117,7 @@ int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	r = p11_slots_get(ctx, slots, &n);
+	r = p11_slots_get(ctx, &slots, &n);
 	if (r < 0)
 		return r;
 	v = calloc(n + 1, sizeof(char *));
