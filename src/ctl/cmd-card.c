@@ -26,9 +26,15 @@ int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
 	else if (r == -EEXIST || (r == -EACCES && why == REFUSAL_CARD_EXISTS))
 		fprintf(stderr, "eonayctl card issue: a card labelled %s exists already\n",
 			req->label ? req->label : "(generated)");
-	else if (r == -EACCES)
+	else if (r == -EACCES && why == REFUSAL_CERT_PROFILE)
 		fprintf(stderr, "eonayctl card issue: the certificate was refused: %s\n",
 			reason ? reason : "profile check failed");
+	else if (r == -ENOTRECOVERABLE)
+		fprintf(stderr, "eonayctl card issue: the token labelled %s was left half-initialised"
+				" and does not take the SO PIN kept for it: use another card (label)\n",
+			req->label ? req->label : "(generated)");
+	else if (r == -EACCES)
+		fprintf(stderr, "eonayctl card issue: the token refused the PIN\n");
 	else if (r < 0)
 		fprintf(stderr, "eonayctl card issue: failed: %s\n", strerror(-r));
 	return r;

@@ -15,9 +15,12 @@
  * knows. */
 #include "domain/cards.h"
 
+#include <dirent.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/publish.h"
 #include "pki/key.h"
@@ -188,6 +191,111 @@ static int intent_take(struct db *db, const unsigned char master[32], const char
 	return r < 0 ? r : 0;
 }
 
+/* SoftHSM's token directory (directories.tokendir of the file
+ * SOFTHSM2_CONF names), malloc'ed in *ret. */
+static int softhsm_tokendir(char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *conf = getenv("SOFTHSM2_CONF");
+	size_t len = 0;
+	int r;
+
+	if (!conf)
+		return -ENOENT;
+	r = read_file(conf, 65536, &text, &len);
+	if (r < 0)
+		return r;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *v;
+
+		line += strspn(line, " \t");
+		if (strncmp(line, "directories.tokendir", 20) != 0 || !(v = strchr(line, '=')))
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, " \t\r")] = '\0';
+		*ret = strdup(v);
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+/* Removes the directory parent/name and the files in it (a SoftHSM token
+ * directory holds files only). */
+static int rm_token_dir(const char *parent, const char *name)
+{
+	_cleanup_free_ char *path = strdup_printf("%s/%s", parent, name);
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (!path)
+		return -ENOMEM;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) < 0 && r == 0)
+			r = -errno;
+	closedir(d);
+	if (r == 0 && rmdir(path) < 0)
+		r = -errno;
+	return r;
+}
+
+/* A production killed inside SoftHSM's C_InitToken leaves a token with its
+ * label but without the SO PIN (SoftHSM writes token.object in place):
+ * nobody can open it and it holds nothing.  Only SoftHSM's, only such a
+ * token (its user PIN never set), and only under a production's intent:
+ * its directory (named by a UUID ending in the token's serial) goes.
+ * Then the caller opens the module again and makes the token afresh.
+ * -ENOTRECOVERABLE for any other module. */
+static int broken_token_remove(struct p11_ctx *p11, const char *module, const char *label)
+{
+	_cleanup_free_ char *dir = NULL;
+	char serial[17], name[256];
+	unsigned flags = 0;
+	DIR *d;
+	struct dirent *e;
+	int r;
+
+	if (!module || !strstr(module, "softhsm"))
+		return -ENOTRECOVERABLE;
+	r = p11_pin_status(p11, label, &flags);
+	if (r == 0 && !(flags & P11_USER_PIN_NOT_SET))
+		return -ENOTRECOVERABLE;	/* a token in use: not ours to remove */
+	if (r == 0)
+		r = p11_token_serial(p11, label, serial);
+	if (r == 0)
+		r = softhsm_tokendir(&dir);
+	if (r < 0)
+		return r;
+	if (strlen(serial) != 16)
+		return -ENOTRECOVERABLE;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	r = -ENOENT;
+	while ((e = readdir(d))) {
+		char flat[64];
+		size_t k = 0;
+
+		for (const char *c = e->d_name; *c && k < sizeof(flat) - 1; c++)
+			if (*c != '-')
+				flat[k++] = *c;
+		flat[k] = '\0';
+		if (k == 32 && strcasecmp(flat + 16, serial) == 0) {
+			snprintf(name, sizeof(name), "%s", e->d_name);
+			r = 0;
+			break;
+		}
+	}
+	closedir(d);
+	if (r == 0)
+		r = rm_token_dir(dir, name);
+	return r;
+}
+
 static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
 
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
@@ -247,9 +355,25 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		r = random_bytes(id, sizeof(id));
 	if (r == 0)
 		r = p11_open(module, &p11);
-	if (r == 0)
-		r = resume ? p11_token_reinit(p11, label, so_pin, res.user_pin)
-			   : p11_token_init(p11, label, so_pin, res.user_pin);
+	if (r == 0 && resume) {
+		r = p11_token_reinit(p11, label, so_pin, res.user_pin);
+		if (r == -EACCES) {	/* killed inside C_InitToken: see above */
+			r = broken_token_remove(p11, module, label);
+			p11_close(TAKE_PTR(p11));
+			if (r == 0)
+				r = p11_open(module, &p11);
+			if (r == 0)
+				r = p11_token_init(p11, label, so_pin, res.user_pin);
+		}
+	} else if (r == 0) {
+		r = p11_token_init(p11, label, so_pin, res.user_pin);
+		if (r == -EEXIST) {	/* not ours: the intent goes, the label is taken */
+			int k = db_run(db, "DELETE FROM card_intents WHERE serial = $1", "t", label);
+
+			*ret_refusal = REFUSAL_CARD_EXISTS;
+			r = k < 0 ? k : -EACCES;
+		}
+	}
 	if (r == 0)
 		r = p11_keygen(p11, label, res.user_pin, req->key_spec ? req->key_spec : "rsa:2048",
 			       id, sizeof(id), &pub);

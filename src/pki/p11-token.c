@@ -143,6 +143,23 @@ int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 
 /* PINs. */
 
+int p11_token_serial(struct p11_ctx *ctx, const char *label, char ret[17])
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID slot;
+	size_t n;
+	int r;
+
+	r = p11_token_find(ctx, label, &slot, &ti);
+	if (r < 0)
+		return r;
+	memcpy(ret, ti.serialNumber, 16);
+	ret[16] = '\0';
+	for (n = 16; n > 0 && (ret[n - 1] == ' ' || ret[n - 1] == '\0'); n--)
+		ret[n - 1] = '\0';
+	return 0;
+}
+
 int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags)
 {
 	static const struct {

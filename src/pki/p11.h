@@ -114,6 +114,9 @@ void p11_cert_info_free_array(struct p11_cert_info *a, size_t n);
 int p11_key_open(struct p11_ctx *ctx, const char *label, const char *user_pin, X509 *cert,
 		 EVP_PKEY **ret_key);
 
+/* The serial number the token reports (CK_TOKEN_INFO, blanks dropped). */
+int p11_token_serial(struct p11_ctx *ctx, const char *label, char ret[17]);
+
 /* The token's P11_PIN_* flags. */
 int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags);
 
