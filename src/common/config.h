@@ -51,6 +51,8 @@ struct config {
 	int64_t claims_per_client;	/* code look-ups per minute per address */
 	int64_t starts_per_client;	/* signing sessions started per minute per address */
 	int64_t starts_per_holder;	/* signing sessions started per minute per holder */
+	int64_t open_per_client;	/* signing sessions open at once per address */
+	int64_t open_per_holder;	/* ... per logged-in holder */
 	int64_t poll_timeout;		/* long-poll wait, seconds */
 	int64_t code_retention;		/* seconds after expiry before purging */
 

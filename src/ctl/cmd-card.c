@@ -1,5 +1,7 @@
 /* cmd-card.c - eonayctl card issue: produce a holder's card (back office,
- * SPEC F7): a token, a key generated on it, a certificate issued on hold. */
+ * SPEC F7): a token, a key generated on it, a certificate issued on hold;
+ * card pending / card check: productions that stopped, and whether a
+ * card's kept SO PIN opens its token. */
 #include <getopt.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -24,12 +26,67 @@ int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
 	else if (r == -EEXIST || (r == -EACCES && why == REFUSAL_CARD_EXISTS))
 		fprintf(stderr, "eonayctl card issue: a card labelled %s exists already\n",
 			req->label ? req->label : "(generated)");
-	else if (r == -EACCES)
+	else if (r == -EACCES && why == REFUSAL_CERT_PROFILE)
 		fprintf(stderr, "eonayctl card issue: the certificate was refused: %s\n",
 			reason ? reason : "profile check failed");
+	else if (r == -ENOTRECOVERABLE)
+		fprintf(stderr, "eonayctl card issue: the token labelled %s was left half-initialised"
+				" and does not take the SO PIN kept for it: use another card (label)\n",
+			req->label ? req->label : "(generated)");
+	else if (r == -EACCES)
+		fprintf(stderr, "eonayctl card issue: the token refused the PIN\n");
 	else if (r < 0)
 		fprintf(stderr, "eonayctl card issue: failed: %s\n", strerror(-r));
 	return r;
+}
+
+static int print_intent(const char *label, const char *tckn, int64_t created_at, void *userdata)
+{
+	char ts[21];
+
+	iso8601_utc(created_at, ts);
+	printf("%s\t%s\t%s\n", label, tckn, ts);
+	(*(unsigned *)userdata)++;
+	return 0;
+}
+
+/* card pending: productions that stopped half-way; card check LABEL: the
+ * sealed SO PIN opens the token. */
+static int card_other(struct ctl *ctl, int argc, char **argv)
+{
+	const char *module = EONAY_SOFTHSM_MODULE;
+	unsigned n = 0;
+	int r;
+
+	if (argc >= 4 && streq(argv[2], "--module")) {
+		module = argv[3];
+		argv += 2;
+		argc -= 2;
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	if (streq(argv[1], "pending")) {
+		r = card_intents_list(ctl->db, print_intent, &n);
+		if (r < 0)
+			fprintf(stderr, "eonayctl card pending: %s\n", strerror(-r));
+		else if (n > 0)
+			fprintf(stderr, "%u card(s) whose production stopped: run 'eonayctl card issue"
+					" --tckn TCKN --label LABEL' again for each\n", n);
+		return r;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "eonayctl card check: LABEL expected\n");
+		return 2;
+	}
+	r = card_check_so_pin(ctl->db, &ctl->cfg, module, argv[2]);
+	if (r == 0)
+		printf("%s: the SO PIN kept for it opens the token\n", argv[2]);
+	else
+		fprintf(stderr, "eonayctl card check: %s: %s\n", argv[2],
+			r == -EACCES ? "the SO PIN kept for it does NOT open the token" :
+			r == -ENOENT ? "no such card or token" : strerror(-r));
+	return r == -EACCES ? 3 : r;
 }
 
 int ctl_card(struct ctl *ctl, int argc, char **argv)
@@ -53,14 +110,23 @@ int ctl_card(struct ctl *ctl, int argc, char **argv)
 	int64_t days = 0;
 	int c, r;
 
+	if (argc >= 2 && (streq(argv[1], "pending") || streq(argv[1], "check")) &&
+	    !ctl_wants_help(argc, argv))
+		return card_other(ctl, argc, argv);
 	if (argc < 2 || !streq(argv[1], "issue")) {
 		printf("Usage: eonayctl card issue --tckn TCKN [--label SERIAL] [--pin PIN]\n"
 		       "                         [--key rsa:2048|rsa:3072|ec:P-256] [--days N]\n"
-		       "                         [--active] [--module PATH]\n\n"
-		       "Produces a card: a PKCS#11 token (SoftHSM by default, configured in\n"
+		       "                         [--active] [--module PATH]\n"
+		       "       eonayctl card pending\n"
+		       "       eonayctl card check [--module PATH] LABEL\n\n"
+		       "issue: produces a card: a PKCS#11 token (SoftHSM by default, configured in\n"
 		       "DATA/softhsm2.conf unless SOFTHSM2_CONF is set) with random user and SO\n"
 		       "PINs (or --pin), a key pair generated on the token, and a qualified\n"
-		       "certificate issued ON HOLD (--active releases it at once).  Prints JSON.\n");
+		       "certificate issued ON HOLD (--active releases it at once).  Prints JSON.\n"
+		       "A production that stopped half-way (killed, crashed) is listed by\n"
+		       "'pending'; 'issue' with the same label and holder wipes that token with\n"
+		       "the SO PIN kept for it and produces the card again.\n"
+		       "check: whether the SO PIN kept for the card opens its token.\n");
 		return argc < 2 ? 2 : (ctl_wants_help(argc, argv) ? 0 : 2);
 	}
 	optind = 2;

@@ -1,15 +1,26 @@
 /* cards.c - card production (see cards.h).
  *
- * Order matters: the token, the on-card key and the certificate first;
- * then one transaction records card, certificate and audit event.  If the
- * transaction fails the token exists without a record - the operator sees
- * the error and the label stays taken, so nothing is ever half-recorded in
- * the store. */
+ * Order matters, so that a kill at any moment loses nothing:
+ *   1. the intent (card_intents: label, holder, the SO PIN sealed) is
+ *      committed BEFORE the token is touched;
+ *   2. the token (SO PIN, user PIN), the on-card key, the certificate;
+ *   3. one transaction records card, certificate and audit event and
+ *      deletes the intent.
+ * Killed before 3, the intent stays: the token may exist and its SO PIN is
+ * the sealed one, so `card issue` with the same label and holder wipes it
+ * with that SO PIN (p11_token_reinit) and produces the card again; a
+ * certificate signed before the kill was only on that token (never
+ * recorded, never handed out) and is wiped with it.  A card is never
+ * half-recorded in the store, and no token is left whose SO PIN nobody
+ * knows. */
 #include "domain/cards.h"
 
+#include <dirent.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/publish.h"
 #include "pki/key.h"
@@ -116,6 +127,10 @@ static int record(struct db *db, struct pki_ca *ca, const struct card_request *r
 	r = card_add(db, label, req->tckn, sealed, "produced");
 	if (r == 0)
 		r = cert_add(db, &c);
+	if (r == 0) {
+		r = db_run(db, "DELETE FROM card_intents WHERE serial = $1", "t", label);
+		r = r == 1 ? 0 : r < 0 ? r : -ESTALE;	/* someone else finished it */
+	}
 	if (r == 0)
 		r = audit_append(db, true, "operator", "card.issue", req->tckn, "ok", details);
 	r = db_end(db, r);
@@ -127,13 +142,167 @@ static int record(struct db *db, struct pki_ca *ca, const struct card_request *r
 	return 0;
 }
 
+/* The intent for label: a new one (SO PIN drawn, sealed and committed
+ * before any token is touched), or the one a stopped production left
+ * (*ret_resume; its holder must be req's).  so_pin gets the SO PIN. */
+static int intent_take(struct db *db, const unsigned char master[32], const char *label,
+		       const char *tckn, char so_pin[17], char **ret_sealed, bool *ret_resume,
+		       enum refusal *ret_refusal)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	_cleanup_secret_ char *pin = NULL;
+	int r;
+
+	r = db_query_one(db, &st, "SELECT tckn, so_pin_sealed FROM card_intents WHERE serial = $1",
+			 "t", label);
+	if (r == 0) {
+		if (!streq(db_col_text(st, 0), tckn)) {
+			*ret_refusal = REFUSAL_CARD_EXISTS;
+			return -EACCES;
+		}
+		*ret_sealed = strdup(db_col_text(st, 1));
+		if (!*ret_sealed)
+			return -ENOMEM;
+		r = seal_open(master, label, *ret_sealed, &pin);
+		if (r < 0)
+			return r;
+		if (strlen(pin) != 16)
+			return -EUCLEAN;
+		memcpy(so_pin, pin, 17);
+		*ret_resume = true;
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	db_stmt_done(TAKE_PTR(st));
+	r = random_digits(so_pin, 16);
+	if (r < 0)
+		return r;
+	r = seal_text(master, label, so_pin, ret_sealed);
+	if (r < 0)
+		return r;
+	r = db_run(db, "INSERT INTO card_intents (serial, tckn, so_pin_sealed, created_at)"
+		       " VALUES ($1, $2, $3, $4)", "ttti", label, tckn, *ret_sealed, now_sec());
+	if (r == -EEXIST) {	/* another production of this label began meanwhile */
+		*ret_refusal = REFUSAL_CARD_EXISTS;
+		return -EACCES;
+	}
+	*ret_resume = false;
+	return r < 0 ? r : 0;
+}
+
+/* SoftHSM's token directory (directories.tokendir of the file
+ * SOFTHSM2_CONF names), malloc'ed in *ret. */
+static int softhsm_tokendir(char **ret)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *conf = getenv("SOFTHSM2_CONF");
+	size_t len = 0;
+	int r;
+
+	if (!conf)
+		return -ENOENT;
+	r = read_file(conf, 65536, &text, &len);
+	if (r < 0)
+		return r;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *v;
+
+		line += strspn(line, " \t");
+		if (strncmp(line, "directories.tokendir", 20) != 0 || !(v = strchr(line, '=')))
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, " \t\r")] = '\0';
+		*ret = strdup(v);
+		return *ret ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+/* Removes the directory parent/name and the files in it (a SoftHSM token
+ * directory holds files only). */
+static int rm_token_dir(const char *parent, const char *name)
+{
+	_cleanup_free_ char *path = strdup_printf("%s/%s", parent, name);
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (!path)
+		return -ENOMEM;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) < 0 && r == 0)
+			r = -errno;
+	closedir(d);
+	if (r == 0 && rmdir(path) < 0)
+		r = -errno;
+	return r;
+}
+
+/* A production killed inside SoftHSM's C_InitToken leaves a token with its
+ * label but without the SO PIN (SoftHSM writes token.object in place):
+ * nobody can open it and it holds nothing.  Only SoftHSM's, only such a
+ * token (its user PIN never set), and only under a production's intent:
+ * its directory (named by a UUID ending in the token's serial) goes.
+ * Then the caller opens the module again and makes the token afresh.
+ * -ENOTRECOVERABLE for any other module. */
+static int broken_token_remove(struct p11_ctx *p11, const char *module, const char *label)
+{
+	_cleanup_free_ char *dir = NULL;
+	char serial[17], name[256];
+	unsigned flags = 0;
+	DIR *d;
+	struct dirent *e;
+	int r;
+
+	if (!module || !strstr(module, "softhsm"))
+		return -ENOTRECOVERABLE;
+	r = p11_pin_status(p11, label, &flags);
+	if (r == 0 && !(flags & P11_USER_PIN_NOT_SET))
+		return -ENOTRECOVERABLE;	/* a token in use: not ours to remove */
+	if (r == 0)
+		r = p11_token_serial(p11, label, serial);
+	if (r == 0)
+		r = softhsm_tokendir(&dir);
+	if (r < 0)
+		return r;
+	if (strlen(serial) != 16)
+		return -ENOTRECOVERABLE;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	r = -ENOENT;
+	while ((e = readdir(d))) {
+		char flat[64];
+		size_t k = 0;
+
+		for (const char *c = e->d_name; *c && k < sizeof(flat) - 1; c++)
+			if (*c != '-')
+				flat[k++] = *c;
+		flat[k] = '\0';
+		if (k == 32 && strcasecmp(flat + 16, serial) == 0) {
+			snprintf(name, sizeof(name), "%s", e->d_name);
+			r = 0;
+			break;
+		}
+	}
+	closedir(d);
+	if (r == 0)
+		r = rm_token_dir(dir, name);
+	return r;
+}
+
 static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
 
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
 	       const struct card_request *req, struct card_result *ret, char **ret_detail,
 	       enum refusal *ret_refusal)
 {
-	bool exists = false;
+	bool exists = false, resume = false;
 	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
 	_cleanup_(X509_freep) X509 *cert = NULL;
@@ -181,15 +350,30 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		snprintf(res.user_pin, sizeof(res.user_pin), "%s", req->user_pin);
 	else if ((r = random_digits(res.user_pin, 6)) < 0)
 		goto out;
-	r = random_digits(so_pin, 16);
+	r = intent_take(db, master, label, req->tckn, so_pin, &sealed, &resume, ret_refusal);
 	if (r == 0)
 		r = random_bytes(id, sizeof(id));
 	if (r == 0)
-		r = seal_text(master, label, so_pin, &sealed);
-	if (r == 0)
 		r = p11_open(module, &p11);
-	if (r == 0)
+	if (r == 0 && resume) {
+		r = p11_token_reinit(p11, label, so_pin, res.user_pin);
+		if (r == -EACCES) {	/* killed inside C_InitToken: see above */
+			r = broken_token_remove(p11, module, label);
+			p11_close(TAKE_PTR(p11));
+			if (r == 0)
+				r = p11_open(module, &p11);
+			if (r == 0)
+				r = p11_token_init(p11, label, so_pin, res.user_pin);
+		}
+	} else if (r == 0) {
 		r = p11_token_init(p11, label, so_pin, res.user_pin);
+		if (r == -EEXIST) {	/* not ours: the intent goes, the label is taken */
+			int k = db_run(db, "DELETE FROM card_intents WHERE serial = $1", "t", label);
+
+			*ret_refusal = REFUSAL_CARD_EXISTS;
+			r = k < 0 ? k : -EACCES;
+		}
+	}
 	if (r == 0)
 		r = p11_keygen(p11, label, res.user_pin, req->key_spec ? req->key_spec : "rsa:2048",
 			       id, sizeof(id), &pub);
@@ -285,4 +469,49 @@ int card_so_pin_set(struct db *db, const char *serial, const char *so_pin_sealed
 	if (r < 0)
 		return r;
 	return r == 0 ? -ENOENT : 0;
+}
+
+int card_intents_list(struct db *db, int (*cb)(const char *label, const char *tckn,
+					      int64_t created_at, void *userdata),
+		      void *userdata)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	int r;
+
+	r = db_select(db, &st, "SELECT serial, tckn, created_at FROM card_intents"
+			       " ORDER BY created_at, serial", NULL);
+	if (r < 0)
+		return r;
+	while ((r = db_step(st)) == 1) {
+		r = cb(db_col_text(st, 0), db_col_text(st, 1), db_col_int64(st, 2), userdata);
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
+int card_check_so_pin(struct db *db, const struct config *cfg, const char *module,
+		      const char *label)
+{
+	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
+	_cleanup_free_ char *sealed = NULL;
+	_cleanup_secret_ char *so_pin = NULL;
+	unsigned char master[32];
+	const char *conf;
+	int r;
+
+	r = card_so_pin_get(db, label, &sealed);
+	if (r < 0)
+		return r;
+	r = softhsm_env(cfg, &conf);
+	if (r == 0)
+		r = master_key_load(cfg, master);
+	if (r == 0)
+		r = seal_open(master, label, sealed, &so_pin);
+	OPENSSL_cleanse(master, sizeof(master));
+	if (r == 0)
+		r = p11_open(module, &p11);
+	if (r == 0)
+		r = p11_so_pin_change(p11, label, so_pin, so_pin);
+	return r;
 }

@@ -36,12 +36,29 @@ int master_key_load(const struct config *cfg, unsigned char ret[32]);
 int softhsm_env(const struct config *cfg, const char **ret_path);
 
 /* Produces the card and records card, certificate and audit event; the new
- * CRL is published.  Refusals (-EACCES): holder_unknown, card_exists (the
- * label is taken), cert_profile (the profile refused the certificate;
+ * CRL is published.  The intent (label, holder, sealed SO PIN) is
+ * committed before the token is made: a production stopped half-way (a
+ * crash, a kill) is taken up again by a call with the same label and
+ * holder, which wipes the token with that SO PIN and starts over
+ * (card_intents_list() finds them).  Refusals (-EACCES): holder_unknown,
+ * card_exists (the label is taken, or a stopped production of it is
+ * another holder's), cert_profile (the profile refused the certificate;
  * *ret_detail says why, in English, malloc'ed). */
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
 	       const struct card_request *req, struct card_result *ret, char **ret_detail,
 	       enum refusal *ret_refusal);
+
+/* Productions that stopped half-way (card_intents), oldest first: for
+ * each, cb(label, tckn, created_at, userdata); a negative return stops. */
+int card_intents_list(struct db *db, int (*cb)(const char *label, const char *tckn,
+					      int64_t created_at, void *userdata),
+		      void *userdata);
+
+/* Whether the SO PIN sealed for card label (cards.so_pin_sealed) is the
+ * token's: an SO login (C_SetPIN to the same value).  0 yes, -EACCES no,
+ * -ENOENT no such card or token. */
+int card_check_so_pin(struct db *db, const struct config *cfg, const char *module,
+		      const char *label);
 
 /* The cards table. */
 int card_add(struct db *db, const char *serial, const char *tckn,

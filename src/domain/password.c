@@ -307,3 +307,17 @@ int password_is_set(struct db *db, const char *tckn, bool *ret)
 	*ret = n > 0;
 	return 0;
 }
+
+int password_purge(struct db *db, const struct config *cfg, int64_t *ret_n)
+{
+	int64_t now = now_sec();
+	int r;
+
+	r = db_run(db, "DELETE FROM login_failures WHERE locked_until <= $1 AND last_at < $2", "ii",
+		   now, now - cfg->pw_lockout_max);
+	if (r < 0)
+		return r;
+	if (ret_n)
+		*ret_n = r;
+	return 0;
+}

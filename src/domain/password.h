@@ -39,5 +39,11 @@ int password_login(struct db *db, const struct config *cfg, const char *tckn, co
 		   const char *client_addr, const char *web_hash, char **ret_id,
 		   enum refusal *ret_refusal, int64_t *ret_retry_after);
 
+/* Housekeeping: deletes the failure counters (login_failures) that are
+ * not locked and saw no failure for password.lockout_max seconds - the
+ * ones attempt counting forgets anyway; an unknown T.C. Kimlik No or an
+ * address tried once does not stay for ever.  *ret_n: how many went. */
+int password_purge(struct db *db, const struct config *cfg, int64_t *ret_n);
+
 /* Whether the holder has a word set. */
 int password_is_set(struct db *db, const char *tckn, bool *ret);

@@ -12,6 +12,7 @@ static const char *const codes[] = {
 	[REFUSAL_CODE_REPLACED] = "code_replaced",
 	[REFUSAL_CODE_USED] = "code_used",
 	[REFUSAL_RATE_LIMITED] = "rate_limited",
+	[REFUSAL_TOO_MANY_OPEN] = "too_many_open",
 	[REFUSAL_TOKEN_INVALID] = "token_invalid",
 	[REFUSAL_SESSION_EXPIRED] = "session_expired",
 	[REFUSAL_SESSION_CLOSED] = "session_closed",

@@ -18,6 +18,7 @@ enum refusal {
 	REFUSAL_CODE_REPLACED,
 	REFUSAL_CODE_USED,
 	REFUSAL_RATE_LIMITED,
+	REFUSAL_TOO_MANY_OPEN,	/* open signing sessions of an address or holder */
 	/* the signing session (submit, renew, wait) */
 	REFUSAL_TOKEN_INVALID,
 	REFUSAL_SESSION_EXPIRED,

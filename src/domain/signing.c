@@ -114,7 +114,7 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 	snprintf(s.subject, sizeof(s.subject), "%s", in->subject ? in->subject : "");
 	_cleanup_json_ json_t *tmpl = NULL;
 	unsigned char rnd[16];
-	char code_hash[65];
+	char code_hash[65], client_key[80];
 	int r;
 
 	r = sign_texts_load(db, act->texts, ctx->cfg->ca_short_name,
@@ -129,6 +129,7 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 	snprintf(s.tckn, sizeof(s.tckn), "%s", tckn);
 	snprintf(s.web_hash, sizeof(s.web_hash), "%s", web_hash);
 	snprintf(s.client_addr, sizeof(s.client_addr), "%s", client_addr ? client_addr : "");
+	netaddr_limit_key(s.client_addr, client_key, sizeof(client_key));
 	s.created_at = s.state_at = now_sec();
 	s.expires_at = s.created_at + ctx->cfg->code_lifetime;
 	/* A collision of code (1 in 10^15 per live code) or id just draws again. */
@@ -150,11 +151,12 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 			break;
 		r = db_run(db, "INSERT INTO signing_sessions (id, code_hash, purpose, tckn,"
 			       " web_session_hash, text_version, texts, client_addr, created_at,"
-			       " expires_at, state, state_at, explanation_version, subject) VALUES ($1, $2,"
-			       " $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $9, $11, $12)",
-			   "tttttittiiit", s.id, code_hash, act->name, tckn, web_hash,
+			       " expires_at, state, state_at, explanation_version, subject, client_key)"
+			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', $9, $11,"
+			       " $12, $13)",
+			   "tttttittiiitt", s.id, code_hash, act->name, tckn, web_hash,
 			   s.text_version, texts, s.client_addr, s.created_at, s.expires_at,
-			   explanation_version, s.subject[0] ? s.subject : NULL);
+			   explanation_version, s.subject[0] ? s.subject : NULL, client_key);
 		if (r >= 0) {
 			s.texts = json_loads(texts, 0, NULL);
 			r = s.texts ? 0 : -ENOMEM;
@@ -172,12 +174,62 @@ static int insert_session(struct db *db, const struct act_ctx *ctx, const struct
 	return 0;
 }
 
+/* In a transaction: refuses too_many_open when the address (its limit
+ * key) or, for an act of a logged-in holder, the holder already has as
+ * many open sessions (waiting or claimed, not expired) as allowed. */
+static int open_bound(struct db *db, const struct config *cfg, const char *holder,
+		      const char *client_addr, enum refusal *ret_refusal)
+{
+	_cleanup_free_ char *lock_a = NULL, *lock_h = NULL;
+	char key[80];
+	int64_t n = 0, now = now_sec();
+	int r;
+
+	netaddr_limit_key(client_addr ? client_addr : "", key, sizeof(key));
+	lock_a = strdup_printf("signing-open:a:%s", key);
+	if (!lock_a)
+		return -ENOMEM;
+	r = db_lock(db, lock_a);
+	if (r == 0)
+		r = db_query_int64(db, "SELECT COUNT(*) FROM signing_sessions WHERE client_key = $1"
+				       " AND expires_at > $2 AND state IN ('waiting', 'code_used')",
+				   "ti", &n, key, now);
+	if (r < 0)
+		return r;
+	if (n >= cfg->open_per_client) {
+		*ret_refusal = REFUSAL_TOO_MANY_OPEN;
+		return -EACCES;
+	}
+	if (isempty(holder))
+		return 0;
+	lock_h = strdup_printf("signing-open:h:%s", holder);
+	if (!lock_h)
+		return -ENOMEM;
+	r = db_lock(db, lock_h);
+	/* created_at > now - lifetime: what may still be open (the index).
+	 * Logins are started for a typed T.C. Kimlik No by anyone: they
+	 * count per address only, else anyone could fill a holder's bound. */
+	if (r == 0)
+		r = db_query_int64(db, "SELECT COUNT(*) FROM signing_sessions WHERE tckn = $1"
+				       " AND created_at > $2 AND expires_at > $3"
+				       " AND state IN ('waiting', 'code_used') AND purpose <> 'login'",
+				   "tii", &n, holder, now - cfg->code_lifetime - 1, now);
+	if (r < 0)
+		return r;
+	if (n >= cfg->open_per_holder) {
+		*ret_refusal = REFUSAL_TOO_MANY_OPEN;
+		return -EACCES;
+	}
+	return 0;
+}
+
 int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_act *act,
 		  const char *holder, const char *tckn, struct act_input *in,
 		  const char *web_hash, const char *client_addr, struct signing_session *ret,
 		  char ret_code[SIGNING_CODE_DIGITS + 1], enum refusal *ret_refusal)
 {
 	struct act_input none = { 0 };
+	bool made = false;
 	int r;
 
 	if (!act || isempty(web_hash))
@@ -201,8 +253,23 @@ int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_
 		if (r < 0)
 			return r;
 	}
-	return insert_session(db, ctx, act, tckn, in, web_hash, client_addr, ret, ret_code,
-			      ret_refusal);
+	/* The bound and the insert in one transaction, under the address's
+	 * (then the holder's) lock: two starts cannot both take the last place. */
+	r = db_begin(db);
+	if (r < 0)
+		return r;
+	r = open_bound(db, ctx->cfg, act->needs_holder ? tckn : NULL, client_addr, ret_refusal);
+	if (r == 0) {
+		r = insert_session(db, ctx, act, tckn, in, web_hash, client_addr, ret, ret_code,
+				   ret_refusal);
+		made = r == 0;
+	}
+	r = db_end(db, r);
+	if (r < 0 && made) {	/* the commit failed */
+		OPENSSL_cleanse(ret_code, SIGNING_CODE_DIGITS + 1);
+		signing_session_done(ret);
+	}
+	return r;
 }
 
 #define SESSION_COLUMNS "id, purpose, tckn, web_session_hash, text_version, texts, client_addr," \
@@ -360,8 +427,13 @@ int signing_renew(struct db *db, const struct act_ctx *ctx, const char *id,
 		/* The same act about the same subject, its texts made again. */
 		in.bound_version = old.explanation_version;
 		in.subject = old.subject[0] ? old.subject : NULL;
-		r = insert_session(db, ctx, old.act, old.tckn, &in, web_hash, client_addr, &s,
-				   ret_code, ret_refusal);
+		/* Renewing an expired session opens one more. */
+		if (old.state == SS_EXPIRED)
+			r = open_bound(db, ctx->cfg, old.act->needs_holder ? old.tckn : NULL,
+				       client_addr, ret_refusal);
+		if (r == 0)
+			r = insert_session(db, ctx, old.act, old.tckn, &in, web_hash, client_addr, &s,
+					   ret_code, ret_refusal);
 	}
 	if (r == 0) {
 		r = db_run(db, "UPDATE signing_sessions SET state = 'replaced', state_at = $1,"

@@ -65,8 +65,12 @@ void signing_session_done(struct signing_session *s);
  * ret_code).  holder is the browser's logged-in T.C. Kimlik No ("" or
  * NULL when anonymous); tckn the typed one (used when the act does not
  * need a logged-in holder).  The act's precondition is checked with in
- * (may be NULL) and its bound version stored with the session.  Refusals:
- * not_logged_in, bad_tckn, and the precondition's. */
+ * (may be NULL) and its bound version stored with the session.  At most
+ * cfg->open_per_client sessions started from one address (its limit key,
+ * netaddr.h) and cfg->open_per_holder of the acts of a logged-in holder
+ * (logins count per address only) are open (waiting or code_used, not
+ * expired) at once.  Refusals: not_logged_in, bad_tckn, too_many_open,
+ * and the precondition's. */
 int signing_start(struct db *db, const struct act_ctx *ctx, const struct signed_act *act,
 		  const char *holder, const char *tckn, struct act_input *in,
 		  const char *web_hash, const char *client_addr, struct signing_session *ret,

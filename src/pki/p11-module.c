@@ -176,22 +176,35 @@ void p11_label_from_ck(const CK_UTF8CHAR *in, char out[P11_LABEL_LEN + 1])
 	out[n] = '\0';
 }
 
-int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID *slots, CK_ULONG *n)
+int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID **ret, CK_ULONG *n)
 {
+	CK_SLOT_ID *slots = NULL;
 	CK_RV rv;
 
 	/* Asking for the count first makes SoftHSM rescan its tokens (and add
-	 * a fresh free slot after C_InitToken). */
-	rv = ctx->f->C_GetSlotList(CK_TRUE, NULL, n);
-	if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
-	*n = P11_MAX_SLOTS;
-	rv = ctx->f->C_GetSlotList(CK_TRUE, slots, n);
-	if (rv == CKR_BUFFER_TOO_SMALL)
-		*n = P11_MAX_SLOTS;
-	else if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
-	return 0;
+	 * a fresh free slot after C_InitToken).  (Before, at most 64 were
+	 * read: with more tokens, the others could not be found.) */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		CK_ULONG k = 0;
+
+		rv = ctx->f->C_GetSlotList(CK_TRUE, NULL, &k);
+		if (rv != CKR_OK)
+			return p11_rv_to_errno(rv);
+		free(slots);
+		slots = calloc(k + 1, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		*n = k + 1;
+		rv = ctx->f->C_GetSlotList(CK_TRUE, slots, n);
+		if (rv == CKR_OK) {
+			*ret = slots;
+			return 0;
+		}
+		if (rv != CKR_BUFFER_TOO_SMALL)
+			break;	/* a token came meanwhile: ask again */
+	}
+	free(slots);
+	return p11_rv_to_errno(rv);
 }
 
 bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_info)
@@ -203,13 +216,13 @@ bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_inf
 int p11_token_find(struct p11_ctx *ctx, const char *label, CK_SLOT_ID *ret,
 		   CK_TOKEN_INFO *ret_info)
 {
-	CK_SLOT_ID slots[P11_MAX_SLOTS];
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
 	CK_ULONG n;
 	int r;
 
 	if (!ctx || isempty(label))
 		return -EINVAL;
-	r = p11_slots_get(ctx, slots, &n);
+	r = p11_slots_get(ctx, &slots, &n);
 	if (r < 0)
 		return r;
 	for (CK_ULONG i = 0; i < n; i++) {

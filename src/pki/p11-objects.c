@@ -341,7 +341,7 @@ static int certs_of_slot(struct p11_ctx *ctx, CK_SLOT_ID slot, const CK_TOKEN_IN
 
 int p11_certs_list(struct p11_ctx *ctx, struct p11_cert_info **ret, size_t *ret_n)
 {
-	CK_SLOT_ID slots[P11_MAX_SLOTS];
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
 	struct p11_cert_info *a = NULL;
 	size_t n = 0;
 	CK_ULONG ns;
@@ -349,7 +349,7 @@ int p11_certs_list(struct p11_ctx *ctx, struct p11_cert_info **ret, size_t *ret_
 
 	if (!ctx || !ret || !ret_n)
 		return -EINVAL;
-	r = p11_slots_get(ctx, slots, &ns);
+	r = p11_slots_get(ctx, &slots, &ns);
 	if (r < 0)
 		return r;
 	for (CK_ULONG i = 0; i < ns; i++) {

@@ -27,7 +27,6 @@
 #include "pki/p11.h"
 
 #define P11_LABEL_LEN 32
-#define P11_MAX_SLOTS 64
 #define P11_MAX_OBJECTS 256
 
 /* One libp11 slot enumeration (kept for the module's life: keys point
@@ -73,8 +72,9 @@ static inline CK_ULONG p11_pin_len(const char *pin)
  * (and NULs) dropped. */
 void p11_label_from_ck(const CK_UTF8CHAR *in, char out[P11_LABEL_LEN + 1]);
 
-/* The slots with a token present (at most P11_MAX_SLOTS). */
-int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID *slots, CK_ULONG *n);
+/* The slots with a token present, however many (SoftHSM has one per
+ * token, and one free): *ret malloc'ed. */
+int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID **ret, CK_ULONG *n);
 /* True when slot holds an initialised token; its info in *ret_info. */
 bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_info);
 /* The slot holding the initialised token labelled label (and its info

@@ -25,7 +25,8 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		   const char *user_pin)
 {
 	CK_UTF8CHAR cklabel[P11_LABEL_LEN];
-	CK_SLOT_ID slots[P11_MAX_SLOTS], slot, found;
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
+	CK_SLOT_ID slot, found;
 	CK_SESSION_HANDLE s;
 	bool have_free = false;
 	CK_ULONG n;
@@ -39,7 +40,7 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		return r;
 	if (p11_token_find(ctx, label, &found, NULL) == 0)
 		return -EEXIST;
-	r = p11_slots_get(ctx, slots, &n);
+	r = p11_slots_get(ctx, &slots, &n);
 	if (r < 0)
 		return r;
 	for (CK_ULONG i = 0; i < n && !have_free; i++) {
@@ -66,6 +67,37 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 	return p11_rv_to_errno(rv);
 }
 
+int p11_token_reinit(struct p11_ctx *ctx, const char *label, const char *so_pin,
+		     const char *user_pin)
+{
+	CK_UTF8CHAR cklabel[P11_LABEL_LEN];
+	CK_SESSION_HANDLE s;
+	CK_SLOT_ID slot;
+	CK_RV rv;
+	int r;
+
+	if (!ctx || isempty(so_pin) || isempty(user_pin))
+		return -EINVAL;
+	r = label_to_ck(label, cklabel);
+	if (r < 0)
+		return r;
+	r = p11_token_find(ctx, label, &slot, NULL);
+	if (r == -ENOENT)
+		return p11_token_init(ctx, label, so_pin, user_pin);
+	if (r < 0)
+		return r;
+	/* C_InitToken on an initialised token with its SO PIN wipes it. */
+	rv = ctx->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, p11_pin_len(so_pin), cklabel);
+	if (rv != CKR_OK)
+		return p11_rv_to_errno(rv);
+	r = p11_session_open(ctx, label, true, CKU_SO, so_pin, &s);
+	if (r < 0)
+		return r;
+	rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, p11_pin_len(user_pin));
+	p11_session_end(ctx, s, true);
+	return p11_rv_to_errno(rv);
+}
+
 void p11_strv_free(char **v)
 {
 	if (!v)
@@ -77,7 +109,7 @@ void p11_strv_free(char **v)
 
 int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 {
-	CK_SLOT_ID slots[P11_MAX_SLOTS];
+	_cleanup_free_ CK_SLOT_ID *slots = NULL;
 	_cleanup_(p11_strv_freep) char **v = NULL;
 	size_t k = 0;
 	CK_ULONG n;
@@ -85,7 +117,7 @@ int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 
 	if (!ctx || !ret)
 		return -EINVAL;
-	r = p11_slots_get(ctx, slots, &n);
+	r = p11_slots_get(ctx, &slots, &n);
 	if (r < 0)
 		return r;
 	v = calloc(n + 1, sizeof(char *));
@@ -110,6 +142,23 @@ int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n)
 }
 
 /* PINs. */
+
+int p11_token_serial(struct p11_ctx *ctx, const char *label, char ret[17])
+{
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID slot;
+	size_t n;
+	int r;
+
+	r = p11_token_find(ctx, label, &slot, &ti);
+	if (r < 0)
+		return r;
+	memcpy(ret, ti.serialNumber, 16);
+	ret[16] = '\0';
+	for (n = 16; n > 0 && (ret[n - 1] == ' ' || ret[n - 1] == '\0'); n--)
+		ret[n - 1] = '\0';
+	return 0;
+}
 
 int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags)
 {

@@ -63,6 +63,13 @@ void p11_close(struct p11_ctx *ctx);
 int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		   const char *user_pin);
 
+/* The token labelled label wiped and initialised again (C_InitToken with
+ * its SO PIN so_pin: every object on it goes), then its user PIN set;
+ * p11_token_init() when there is no such token.  For a card whose
+ * production stopped half-way.  -EACCES when so_pin is not its SO PIN. */
+int p11_token_reinit(struct p11_ctx *ctx, const char *label, const char *so_pin,
+		     const char *user_pin);
+
 /* Labels of the initialised tokens present, in slot order.  *ret is a
  * NULL-terminated malloc'ed array (p11_strv_free() it). */
 int p11_tokens_list(struct p11_ctx *ctx, char ***ret, size_t *ret_n);
@@ -106,6 +113,9 @@ void p11_cert_info_free_array(struct p11_cert_info *a, size_t n);
  * before from it stop working until the next good p11_key_open()). */
 int p11_key_open(struct p11_ctx *ctx, const char *label, const char *user_pin, X509 *cert,
 		 EVP_PKEY **ret_key);
+
+/* The serial number the token reports (CK_TOKEN_INFO, blanks dropped). */
+int p11_token_serial(struct p11_ctx *ctx, const char *label, char ret[17]);
 
 /* The token's P11_PIN_* flags. */
 int p11_pin_status(struct p11_ctx *ctx, const char *label, unsigned *ret_flags);

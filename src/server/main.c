@@ -21,6 +21,7 @@
 #include "domain/captcha.h"
 #include "domain/notify.h"
 #include "domain/publish.h"
+#include "domain/password.h"
 #include "domain/signing.h"
 #include "server/acceptor.h"
 #include "server/crlpub.h"
@@ -120,6 +121,8 @@ static int housekeeping(struct server *srv)
 		if (r == 0 && k > 0)
 			log_info("moved on %zu e-signed applications", k);
 	}
+	if (r == 0)
+		r = password_purge(db, cfg, &n);
 	/* Notifications are kept 90 days after they were written. */
 	if (r == 0)
 		r = notify_purge(db, now_sec() - 90 * 86400, &n);
@@ -353,6 +356,17 @@ int main(int argc, char **argv)
 	r = housekeeping(&srv);
 	if (r < 0)
 		log_warn("housekeeping failed: %s", strerror(-r));
+	/* A crash may have come between a status change and its CRL (within
+	 * the second housekeeping cannot tell apart): publish once at start. */
+	if (srv.ca) {
+		_cleanup_(db_closep) struct db *db = NULL;
+
+		r = db_open(config_store_target(&cfg), cfg.busy_timeout_ms, &db);
+		if (r == 0)
+			r = crl_publish(db, srv.ca, cfg.crl_validity, NULL);
+		if (r < 0)
+			log_warn("cannot publish the CRL at start: %s", strerror(-r));
+	}
 	/* Block the signals before any thread starts (the long-poll timer, the
 	 * HTTP workers) so that all inherit it and only sigtimedwait() below
 	 * takes them; otherwise SIGTERM could kill a thread's default way. */

@@ -14,6 +14,7 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_CODE_REPLACED] = { 410, "Bu doğrulama kodu yenilenmiş. Lütfen tarayıcınızda görünen yeni kodu kullanınız." },
 	[REFUSAL_CODE_USED] = { 409, "Bu doğrulama kodu daha önce kullanılmış. Tarayıcınızdan yeni bir kod alınız." },
 	[REFUSAL_RATE_LIMITED] = { 429, "Çok fazla deneme yapıldı. Lütfen bir süre bekleyip tekrar deneyiniz." },
+	[REFUSAL_TOO_MANY_OPEN] = { 429, "Tamamlanmamış çok sayıda imza işleminiz var. Lütfen açık işlemlerinizi tamamlayınız ya da kodların süresinin dolmasını bekleyip tekrar deneyiniz." },
 	[REFUSAL_TOKEN_INVALID] = { 403, "İmzalama oturumu bulunamadı. Lütfen doğrulama kodunu yeniden giriniz." },
 	[REFUSAL_SESSION_EXPIRED] = { 410, "İmzalama süresi doldu. Tarayıcınızda \"Tekrar Kod Al\" ile yeni bir kod alınız." },
 	[REFUSAL_SESSION_CLOSED] = { 409, "Bu imzalama oturumu artık açık değil. Tarayıcınızdan yeni bir kod alınız." },

@@ -175,6 +175,40 @@ static void test_lockout(void **state)
 	assert_int_equal(why, REFUSAL_LOGIN_LOCKED);
 }
 
+/* Housekeeping forgets failure counters that attempt counting forgets
+ * anyway (quiet for lockout_max, not locked); the others stay. */
+static void test_failures_purge(void **state)
+{
+	struct dfx *f = *state;
+	enum refusal why;
+	int64_t retry = 0, n = -1, now = now_sec();
+
+	for (int i = 0; i < 3; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "198.51.100.%d", i + 1);
+		assert_int_equal(try_login(f, "10000000214", "wrong-word", addr, &why, &retry),
+				 -EACCES);
+	}
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM login_failures WHERE name <> $1", "-"), 4);
+	assert_int_equal(password_purge(f->db, &f->cfg, &n), 0);
+	assert_int_equal(n, 0);	/* all recent */
+	/* one address quiet for long; another as old but still locked */
+	assert_int_equal(db_run(f->db, "UPDATE login_failures SET last_at = $1 WHERE name ="
+				       " 'a:198.51.100.1'", "i", now - f->cfg.pw_lockout_max - 10), 1);
+	assert_int_equal(db_run(f->db, "UPDATE login_failures SET last_at = $1, locked_until = $2"
+				       " WHERE name = 'a:198.51.100.2'", "ii",
+				now - f->cfg.pw_lockout_max - 10, now + 100), 1);
+	assert_int_equal(password_purge(f->db, &f->cfg, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM login_failures WHERE name = $1",
+				 "a:198.51.100.1"), 0);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM login_failures WHERE name = $1",
+				 "a:198.51.100.2"), 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM login_failures WHERE name = $1",
+				 "h:10000000214"), 1);
+}
+
 static void test_holder_acts(void **state)
 {
 	struct dfx *f = *state;
@@ -395,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test_setup_teardown(test_login, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_lockout, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_failures_purge, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_holder_acts, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_signer_on_session, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, dfx_teardown),

@@ -161,6 +161,41 @@ static void raw_check_private(struct t *t, const char *label, CK_ULONG want)
 	/* Not finalised: t->ctx still has the module. */
 }
 
+/* A token whose production stopped after C_InitToken (no user PIN yet) is
+ * wiped and initialised again with its SO PIN, and not with another one;
+ * past 64 tokens (once the limit of the slot list) every one is found. */
+static void test_token_reinit(void **state)
+{
+	struct t *t = *state;
+	_cleanup_(p11_strv_freep) char **labels = NULL;
+	static const unsigned char id[] = { 0x07 };
+	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
+	unsigned flags = 0;
+	size_t n = 0;
+
+	for (int i = 0; i < 70; i++) {
+		char label[16];
+
+		snprintf(label, sizeof(label), "MANY-%02d", i);
+		assert_int_equal(p11_token_init(t->ctx, label, SO, PIN), 0);
+	}
+	assert_int_equal(p11_tokens_list(t->ctx, &labels, &n), 0);
+	assert_int_equal(n, 70);
+	assert_string_equal(labels[69], "MANY-69");
+	/* a key on the last one; re-initialised, it is gone and the new PIN works */
+	assert_int_equal(p11_keygen(t->ctx, "MANY-69", PIN, "ec:P-256", id, sizeof(id), &pub), 0);
+	assert_int_equal(p11_token_reinit(t->ctx, "MANY-69", "87654321", "654321"), -EACCES);
+	assert_int_equal(p11_token_reinit(t->ctx, "MANY-69", SO, "654321"), 0);
+	EVP_PKEY_free(TAKE_PTR(pub));
+	assert_int_equal(p11_keygen(t->ctx, "MANY-69", "654321", "ec:P-256", id, sizeof(id), &pub),
+			 0);	/* the old key with this id was wiped */
+	assert_int_equal(p11_pin_status(t->ctx, "MANY-69", &flags), 0);
+	assert_false(flags & P11_USER_PIN_NOT_SET);
+	/* no such token yet: made fresh */
+	assert_int_equal(p11_token_reinit(t->ctx, "FRESH", SO, PIN), 0);
+	assert_int_equal(p11_so_pin_change(t->ctx, "FRESH", SO, SO), 0);
+}
+
 static void test_keygen(void **state)
 {
 	static const unsigned char id1[] = { 0x01 }, id2[] = { 0x02 };
@@ -349,6 +384,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_token_init, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_reinit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keygen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_and_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_pin, setup, teardown),

@@ -367,6 +367,70 @@ static void test_purge(void **state)
 	signing_session_done(&c), signing_session_done(&d);
 }
 
+/* Open sessions are bounded per address (its /64 for IPv6) and, for the
+ * acts of a logged-in holder, per holder; expired, final or replaced ones
+ * do not count, and a refusal makes nothing. */
+static void test_open_bound(void **state)
+{
+	struct dfx *f = *state;
+	struct act_input in = { .accepted = true, .explanation_version = 1 };
+	struct signing_session s[4];
+	enum refusal why = REFUSAL_NONE;
+	char code[17];
+
+	f->cfg.open_per_client = 3;
+	f->cfg.open_per_holder = 2;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(signing_start(f->db, &f->ctx, act_find("login"), NULL, TCKN, NULL,
+					       WEB, "2001:db8:1:2::5", &s[i], code, &why), 0);
+	/* another address of the same /64: refused, nothing made */
+	assert_int_equal(signing_start(f->db, &f->ctx, act_find("login"), NULL, TCKN, NULL, WEB,
+				       "2001:db8:1:2:ffff::9", &s[3], code, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_TOO_MANY_OPEN);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM signing_sessions WHERE tckn = $1", TCKN),
+			 3);
+	/* another /64 is not touched */
+	assert_int_equal(signing_start(f->db, &f->ctx, act_find("login"), NULL, TCKN, NULL, WEB,
+				       "2001:db8:1:3::5", &s[3], code, &why), 0);
+	signing_session_done(&s[3]);
+	/* one expires, one ends: two places free again */
+	dfx_run(f, "UPDATE signing_sessions SET expires_at = 5 WHERE id = $1", s[0].id);
+	dfx_run(f, "UPDATE signing_sessions SET state = 'rejected' WHERE id = $1", s[1].id);
+	for (int i = 0; i < 2; i++) {
+		signing_session_done(&s[i]);
+		assert_int_equal(signing_start(f->db, &f->ctx, act_find("login"), NULL, TCKN, NULL,
+					       WEB, "2001:db8:1:2::7", &s[i], code, &why), 0);
+	}
+	assert_int_equal(signing_start(f->db, &f->ctx, act_find("login"), NULL, TCKN, NULL, WEB,
+				       "2001:db8:1:2::7", &s[3], code, &why), -EACCES);
+	for (int i = 0; i < 3; i++)
+		signing_session_done(&s[i]);
+
+	/* The holder's bound: acts of a logged-in holder, from any address;
+	 * the open logins for the same number do not count. */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(signing_start(f->db, &f->ctx, act_find("eonay-give"), TCKN, NULL, &in,
+					       WEB, i ? "192.0.2.1" : "192.0.2.2", &s[i], code, &why),
+				 0);
+	assert_int_equal(signing_start(f->db, &f->ctx, act_find("eonay-give"), TCKN, NULL, &in, WEB,
+				       "192.0.2.3", &s[2], code, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_TOO_MANY_OPEN);
+	/* renewing a live one replaces it: allowed at the bound */
+	assert_int_equal(signing_renew(f->db, &f->ctx, s[0].id, WEB, "192.0.2.2", &s[2], code, &why),
+			 0);
+	signing_session_done(&s[2]);
+	/* renewing an expired one would open one more: refused */
+	dfx_run(f, "UPDATE signing_sessions SET expires_at = 5, state = 'expired' WHERE id = $1",
+		s[1].id);
+	assert_int_equal(signing_start(f->db, &f->ctx, act_find("eonay-give"), TCKN, NULL, &in, WEB,
+				       "192.0.2.3", &s[2], code, &why), 0);
+	assert_int_equal(signing_renew(f->db, &f->ctx, s[1].id, WEB, "192.0.2.3", &s[3], code, &why),
+			 -EACCES);
+	assert_int_equal(why, REFUSAL_TOO_MANY_OPEN);
+	for (int i = 0; i < 3; i++)
+		signing_session_done(&s[i]);
+}
+
 static void test_retention_default(void **state)
 {
 	struct dfx *f = *state;
@@ -420,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_finish, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_ms, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_purge, dfx_setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_open_bound, dfx_setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_retention_default, dfx_setup, dfx_teardown),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test_setup_teardown(test_act_texts, dfx_setup, dfx_teardown),
