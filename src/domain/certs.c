@@ -724,16 +724,3 @@ int cert_get_own(struct db *db, const char *tckn, const char *issuer, const char
 		return r;
 	return cert_get(db, is, s, ret);
 }
-
-int cert_changed_since(struct db *db, const char *issuer, int64_t since, bool *ret)
-{
-	int64_t n = 0;
-	int r;
-
-	r = db_query_int64(db, "SELECT COUNT(*) FROM (SELECT 1 FROM cert_status_history WHERE"
-			       " at > $1 AND issuer = $2 LIMIT 1) AS x", "it", &n, since, issuer);
-	if (r < 0)
-		return r;
-	*ret = n > 0;
-	return 0;
-}

@@ -93,11 +93,6 @@ int cert_release(struct db *db, const char *issuer, const char *serial, const ch
 int cert_revoke(struct db *db, const char *issuer, const char *serial, int reason,
 		const char *actor, enum refusal *ret_refusal);
 
-/* Whether a status of issuer's changed (cert_status_history) after the
- * second since: a CRL built at since misses it.  (A change within that
- * second is not seen: eonayd publishes at every start for that.) */
-int cert_changed_since(struct db *db, const char *issuer, int64_t since, bool *ret);
-
 /* Calls fn for every certificate of issuer on hold or revoked (for its
  * CRL). */
 typedef int (*cert_revoked_fn)(void *userdata, const char *serial, int64_t revoked_at,
