@@ -463,7 +463,8 @@ static int strict_head(struct http_request *req, const char *version)
 	int r = -EPROTO;
 
 	if (!req->uri_malformed)
-		r = http_strict_head(req->conn, req->method, version, &why);
+		r = http_strict_head(req->conn, req->method, req->raw_uri, req->raw_uri_len, version,
+				     &why);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0) {
@@ -584,6 +585,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		req->nul_in_uri = true;
 	if (req && !http_strict_uri(uri))
 		req->uri_malformed = true;
+	if (req && uri) {
+		req->raw_uri = uri;
+		req->raw_uri_len = strlen(uri);
+	}
 	return req;
 }
 

@@ -3,7 +3,8 @@
  * Two kinds of checks.  On the parsed headers: at most one Content-Length
  * value (repeats must be equal), no Content-Length with
  * Transfer-Encoding, Transfer-Encoding only "chunked" and only once,
- * exactly one Host with HTTP/1.1 (at most one otherwise), no whitespace
+ * exactly one Host with HTTP/1.1 (at most one otherwise), the method a
+ * token (RFC 9110), no whitespace
  * or control byte in a name, no control byte but HTAB in a value.
  * (libmicrohttpd's own MHD_OPTION_STRICT_FOR_CLIENT 1 checks only Host
  * and spaces in the URI, and its answer to a missing Host repeats the
@@ -16,11 +17,15 @@
  * NULs and the end after the last one).  A bare LF leaves one NUL; an
  * obs-fold line makes libmicrohttpd move the header's name out of the
  * buffer (it appends the folded text to it); a NUL byte inside a line
- * cuts the value short: each shows as a header out of its place.  This
+ * cuts the value short: each shows as a header out of its place.  The
+ * request line is method, one space, the target as
+ * MHD_OPTION_URI_LOG_CALLBACK saw it (before libmicrohttpd decoded it in
+ * place), one space, the version.  This
  * depends on that layout, hence the version check below; the e2e test
  * (tests/e2e/test-strict.c) shows it on the library in use. */
 #include "server/httpstrict.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -62,6 +67,17 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 static bool is_ctl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
+}
+
+/* RFC 9110 token: the method's characters. */
+static bool method_ok(const char *m)
+{
+	size_t n = m ? strlen(m) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)m[i]) && !strchr("!#$%&'*+-.^_`|~", m[i]))
+			return false;
+	return n > 0;
 }
 
 static const char *check_fields(const struct fields *fs, const char *version)
@@ -113,7 +129,8 @@ static bool nuls(const char *p, size_t n)
 }
 
 static const char *check_bytes(struct MHD_Connection *conn, const char *method,
-			       const char *version, const struct fields *fs)
+			       const char *raw_uri, size_t raw_uri_len, const char *version,
+			       const struct fields *fs)
 {
 	const union MHD_ConnectionInfo *ci;
 	const char *end, *e;
@@ -124,6 +141,11 @@ static const char *check_bytes(struct MHD_Connection *conn, const char *method,
 	end = method + ci->header_size;
 	if (version <= method || version >= end)
 		return "request line without a version";
+	/* method SP target SP version: one space each (now NULs), no NUL
+	 * in the method or the target (which would cut them short). */
+	if (!raw_uri || raw_uri != method + strlen(method) + 1 ||
+	    raw_uri + raw_uri_len + 1 != version)
+		return "NUL or extra space in the request line";
 	e = version + strlen(version);
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct field *f = &fs->f[i];
@@ -157,8 +179,8 @@ bool http_strict_uri(const char *uri)
 	return true;
 }
 
-int http_strict_head(struct MHD_Connection *conn, const char *method, const char *version,
-		     const char **ret_why)
+int http_strict_head(struct MHD_Connection *conn, const char *method, const char *raw_uri,
+		     size_t raw_uri_len, const char *version, const char **ret_why)
 {
 	struct fields fs = { 0 };
 	const char *why;
@@ -169,9 +191,9 @@ int http_strict_head(struct MHD_Connection *conn, const char *method, const char
 		*ret_why = "out of memory";
 		return -ENOMEM;
 	}
-	why = check_fields(&fs, version);
+	why = method_ok(method) ? check_fields(&fs, version) : "the method is not a token";
 	if (!why)
-		why = check_bytes(conn, method, version, &fs);
+		why = check_bytes(conn, method, raw_uri, raw_uri_len, version, &fs);
 	free(fs.f);
 	*ret_why = why;
 	return why ? -EPROTO : 0;

@@ -16,8 +16,10 @@
 bool http_strict_uri(const char *uri);
 
 /* Checks the head of the request on conn; method and version are the
- * pointers libmicrohttpd passed to the access handler (first call).
+ * pointers libmicrohttpd passed to the access handler (first call),
+ * raw_uri the one it passed to MHD_OPTION_URI_LOG_CALLBACK and raw_uri_len
+ * its strlen() then (libmicrohttpd decodes it in place afterwards).
  * Returns 0 when the head is strictly formed; -EPROTO when not, with
  * *ret_why an English reason for the log (a static string). */
-int http_strict_head(struct MHD_Connection *conn, const char *method, const char *version,
-		     const char **ret_why);
+int http_strict_head(struct MHD_Connection *conn, const char *method, const char *raw_uri,
+		     size_t raw_uri_len, const char *version, const char **ret_why);

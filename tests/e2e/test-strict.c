@@ -75,8 +75,11 @@ static void healthz_ok(void)
 	"POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" \
 	extra "\r\n{}"
 
+#define RAW(s) s, sizeof(s) - 1	/* with NULs in it */
+
 static const struct bad {
 	const char *name, *raw;
+	size_t len;	/* 0: strlen(raw) */
 } bads[] = {
 	{ "conflicting Content-Length",
 	  JSON_POST("Content-Length: 2\r\nContent-Length: 12\r\n") },
@@ -113,6 +116,18 @@ static const struct bad {
 	  "GET /healthz x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" },
 	{ "control byte in the request target",
 	  "GET /healthz\x01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" },
+	/* Found by fuzz-httphead: a NUL cut the method short ("G"). */
+	{ "NUL in the method",
+	  RAW("G\0ET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") },
+	{ "NUL in the request target",
+	  RAW("GET /healthz\0x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") },
+	{ "NUL after the version",
+	  RAW("GET /healthz HTTP/1.1\0x\r\nHost: 127.0.0.1\r\n\r\n") },
+	/* Found by fuzz-httphead: libmicrohttpd takes any bytes as a method. */
+	{ "control byte in the method",
+	  "\rET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" },
+	{ "two spaces after the method",
+	  "GET  /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" },
 	{ "HTTP/1.1 without Host",
 	  "GET /healthz HTTP/1.1\r\nAccept: */*\r\n\r\n" },
 };
@@ -124,7 +139,7 @@ static void test_refused(void **state)
 	(void)state;
 	healthz_ok();
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
-		char *r = exchange(bads[i].raw, strlen(bads[i].raw));
+		char *r = exchange(bads[i].raw, bads[i].len ? bads[i].len : strlen(bads[i].raw));
 
 		if (strncmp(r, "HTTP/1.1 400", 12) != 0) {
 			print_error("%s: answered \"%.40s\"\n", bads[i].name, r);
