@@ -9,10 +9,10 @@
  * line ends only, no line starting with a space or tab, no NUL, no bare
  * CR, at most one Content-Length value and not with Transfer-Encoding;
  * the request line is method SP target SP version.  Two forms leave the
- * same bytes in libmicrohttpd's buffer as a strict head and are let
- * through here as known (docs/SECURITY.md): NUL + bare LF for CRLF, a
- * line ":" with one bare LF next to it for the empty line, and lines before the request
- * line that start with a NUL (skipped like empty ones). */
+ * same bytes in libmicrohttpd's buffer as a strict head and are not
+ * judged here (docs/SECURITY.md): heads with a NUL byte (a NUL can stand
+ * in for a CR), and a line ":" with one bare LF next to it, which
+ * libmicrohttpd takes for the empty line. */
 #include <poll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -131,6 +131,11 @@ static void check_accepted(const char *in, size_t n)
 
 	if (!h)
 		abort();	/* accepted without a whole head */
+	/* A NUL byte in the head can stand in for a CR: "\0\n" and "\r\n",
+	 * "\0\r\n\n" and "\r\n\r\n" leave the same bytes in libmicrohttpd's
+	 * buffer (docs/SECURITY.md).  Such heads are not judged here. */
+	if (memchr(in, '\0', (size_t)(h - in) + len + 4 < n ? (size_t)(h - in) + len + 4 : n))
+		return;
 	for (size_t i = 0; i < len && h[i] != '\r' && h[i] != '\n' && h[i] != '\0'; i++)
 		sp += h[i] == ' ';
 	if (sp != 2)
