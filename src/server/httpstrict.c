@@ -4,25 +4,28 @@
  * value (repeats must be equal), no Content-Length with
  * Transfer-Encoding, Transfer-Encoding only "chunked" and only once,
  * exactly one Host with HTTP/1.1 (at most one otherwise), the method a
- * token (RFC 9110), no whitespace
- * or control byte in a name, no control byte but HTAB in a value.
- * (libmicrohttpd's own MHD_OPTION_STRICT_FOR_CLIENT 1 checks only Host
- * and spaces in the URI, and its answer to a missing Host repeats the
- * status line and headers: so eonayd does these two itself.)  On the bytes: libmicrohttpd 0.9.75 parses the head in place in
- * its read buffer and replaces each line end with NULs, two for CRLF and
- * one for a bare LF; the head runs from the method to the end of the
- * empty line (MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE).  So a strictly
- * formed head has, after the request line's version and after each
- * header's value, exactly two NULs and then the next header's name (four
- * NULs and the end after the last one).  A bare LF leaves one NUL; an
- * obs-fold line makes libmicrohttpd move the header's name out of the
- * buffer (it appends the folded text to it); a NUL byte inside a line
- * cuts the value short: each shows as a header out of its place.  The
- * request line is method, one space, the target as
- * MHD_OPTION_URI_LOG_CALLBACK saw it (before libmicrohttpd decoded it in
- * place), one space, the version.  This
- * depends on that layout, hence the version check below; the e2e test
- * (tests/e2e/test-strict.c) shows it on the library in use. */
+ * token (RFC 9110), no whitespace or control byte in a name, no control
+ * byte but HTAB in a value.  (libmicrohttpd's own
+ * MHD_OPTION_STRICT_FOR_CLIENT 1 checks only Host and spaces in the URI,
+ * and its answer to a missing Host repeats the status line and headers:
+ * so eonayd does these two itself.)
+ *
+ * On the bytes: libmicrohttpd 0.9.75 parses the head in place in its
+ * read buffer and replaces each line end with NULs, two for CRLF and one
+ * for a bare LF; the head runs from the method to the end of the empty
+ * line (MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE).  So a strictly formed
+ * head has, after the request line's version and after each header's
+ * value, exactly two NULs and then the next header's name (four NULs and
+ * the end after the last one).  A bare LF leaves one NUL; an obs-fold
+ * line makes libmicrohttpd move the header's name out of the buffer (it
+ * appends the folded text to it); a NUL byte inside a line cuts the value
+ * short: each shows as a header out of its place.  The request line is
+ * the method, one space, the target as MHD_OPTION_URI_LOG_CALLBACK saw it
+ * (before libmicrohttpd decoded it in place), one space, the version.
+ * What this cannot see (a NUL standing in for a CR, a line ":" taken for
+ * the empty line) is in docs/SECURITY.md.  It depends on that layout,
+ * hence the version check below; tests/e2e/test-strict.c shows it on the
+ * library in use, tests/fuzz/fuzz-httphead.c against raw bytes. */
 #include "server/httpstrict.h"
 
 #include <ctype.h>
