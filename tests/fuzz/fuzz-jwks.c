@@ -5,8 +5,8 @@
  * text it is checked against.  Promises: a refusal says which; an
  * accepted token comes with its claims, and only when the JWKS holds the
  * signing key's public half (a key whose "x" decodes to its x: the
- * unused low bits of the last base64url digit may differ, a lenient
- * decoding that names the same key). */
+ * unused low bits of the last base64url digit may differ and whitespace
+ * is skipped, a lenient decoding that still names the same key). */
 #include <rhonabwy.h>
 
 #include "domain/oidc.h"
@@ -46,12 +46,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Whether s (base64url, any padding bits, optional '=') is x's 32 bytes. */
-static bool is_our_x(const char *s)
+/* Whether s (base64url, any padding bits, optional '=', whitespace
+ * anywhere: the decoder skips it) is x's 32 bytes. */
+static bool is_our_x(const char *text)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char got[33], want[33];
-	size_t n = strcspn(s, "=");
+	char s[64];
+	size_t n = 0;
+
+	for (const char *p = text; *p && *p != '='; p++) {
+		if (strchr(" \t\r\n", *p))
+			continue;
+		if (n == sizeof(s) - 1)
+			return false;
+		s[n++] = *p;
+	}
+	s[n] = '\0';
 
 	if (n != 43)
 		return false;
