@@ -289,10 +289,12 @@ int write_file_atomic(const char *path, const void *buf, size_t n, unsigned mode
 	tmp = strdup_printf("%s.tmp.%ld", path, (long)getpid());
 	if (!tmp)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	while (n > 0) {
+	if (fchmod(fd, mode) < 0)	/* the umask, or a stale temp file's mode */
+		r = -errno;
+	while (r == 0 && n > 0) {
 		ssize_t k = write(fd, p, n);
 		if (k < 0) {
 			if (errno == EINTR)
@@ -331,6 +333,25 @@ int mkdir_p(const char *path, unsigned mode)
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int datadir_prepare(const char *path)
+{
+	struct stat st;
+	int r;
+
+	r = mkdir_p(path, 0700);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if ((st.st_mode & 077) == 0 || st.st_uid != geteuid())
+		return 0;
+	if (chmod(path, 0700) < 0)
+		return -errno;
+	return 1;
 }
 
 int mkdir_parents(const char *file_path, unsigned mode)

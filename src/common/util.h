@@ -116,7 +116,8 @@ int hmac_sha256(const unsigned char key[32], const char *s, unsigned char ret[32
 
 /* Reads a whole file (up to max bytes) into a NUL-terminated buffer. */
 int read_file(const char *path, size_t max, char **ret, size_t *ret_n);
-/* Writes a file atomically (temp file + fsync + rename) with the given mode. */
+/* Writes a file atomically (temp file + fsync + rename) with exactly the
+ * given mode, whatever the umask. */
 int write_file_atomic(const char *path, const void *buf, size_t n, unsigned mode);
 
 /* Loads a key of n bytes kept as hex in a file (mode 0600).  When the file
@@ -131,6 +132,11 @@ int mkdir_parents(const char *file_path, unsigned mode);
 
 /* mkdir -p with mode for each created component. */
 int mkdir_p(const char *path, unsigned mode);
+
+/* The data directory: made (mkdir -p, 0700) when missing; when it exists
+ * with group or other permissions and is ours, set to 0700.  Returns 1
+ * when it tightened the mode (the caller says so), 0, or -errno. */
+int datadir_prepare(const char *path);
 
 /* Parses a whole decimal number in [min, max]. 0 or -EINVAL / -ERANGE. */
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret);

@@ -1,5 +1,8 @@
 /* cmd-store.c - eonayctl migrate, status, config, audit. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "ctl/ctl.h"
 #include "store/audit.h"
@@ -36,12 +39,29 @@ int ctl_migrate(struct ctl *ctl, int argc, char **argv)
 int ctl_status(struct ctl *ctl, int argc, char **argv)
 {
 	_cleanup_free_ char *report = NULL;
+	struct stat st = { 0 };
 	int64_t v = 0;
 	int r;
 
 	if (ctl_wants_help(argc, argv)) {
 		printf("Usage: eonayctl status\n\nShows the store, its schema version and integrity.\n");
 		return 0;
+	}
+	/* A status only looks: a missing data directory (or SQLite file) is
+	 * reported, never created (ctl_open_db() would make both). */
+	if (stat(ctl->cfg.data_dir, &st) < 0) {
+		fprintf(stderr, "eonayctl status: no data directory %s: %s\n", ctl->cfg.data_dir,
+			strerror(errno));
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "eonayctl status: %s is not a directory\n", ctl->cfg.data_dir);
+		return 1;
+	}
+	if (!ctl->cfg.store_url && stat(ctl->cfg.db_path, &st) < 0) {
+		fprintf(stderr, "eonayctl status: no store %s: %s ('eonayctl migrate' makes one)\n",
+			ctl->cfg.db_path, strerror(errno));
+		return 1;
 	}
 	r = ctl_open_store(ctl);
 	if (r < 0)

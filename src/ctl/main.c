@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "domain/cards.h"
@@ -98,11 +99,14 @@ int ctl_open_db(struct ctl *ctl)
 
 	if (ctl->db)
 		return 0;
-	r = mkdir_p(ctl->cfg.data_dir, 0700);
+	r = datadir_prepare(ctl->cfg.data_dir);
 	if (r < 0) {
 		fprintf(stderr, "eonayctl: cannot create %s: %s\n", ctl->cfg.data_dir, strerror(-r));
 		return r;
 	}
+	if (r > 0)
+		fprintf(stderr, "eonayctl: %s was open to group or others; now 0700\n",
+			ctl->cfg.data_dir);
 	r = load_audit_key(ctl);
 	if (r < 0)
 		return r;
@@ -172,6 +176,9 @@ int main(int argc, char **argv)
 	size_t n_sets = 0;
 	int c, r;
 
+	/* What eonayctl or a library in it (SQLite, SoftHSM) creates is the
+	 * service's own: files 0600, directories 0700 (docs/SECURITY.md). */
+	umask(077);
 	sets = calloc((size_t)argc + 1, sizeof(char *));
 	if (!sets)
 		return 1;

@@ -147,6 +147,13 @@ static int field_check(enum contact_field f, const char *in, char **ret)
 	return 0;
 }
 
+int contact_field_check(enum contact_field f, const char *in, char **ret)
+{
+	if ((unsigned)f >= _CONTACT_MAX)
+		return -EINVAL;
+	return field_check(f, in, ret);
+}
+
 int contact_set(struct db *db, const char *tckn, const struct contact *in,
 		enum contact_field *ret_field, enum refusal *ret_refusal)
 {

@@ -30,6 +30,11 @@ void contact_done(struct contact *c);
 /* -ENOENT when the holder is unknown. */
 int contact_get(struct db *db, const char *tckn, struct contact *ret);
 
+/* Checks one field's value as contact_set() does: 0 with *ret its
+ * normalised form (NULL: an empty optional field, cleared), -EINVAL when
+ * it is not a valid value of that field, -ENOMEM. */
+int contact_field_check(enum contact_field f, const char *in, char **ret);
+
 /* Checks and normalises every field of in (phones to 10 digits without
  * the leading 0 or +90, e-mail lower-case domain) and stores them,
  * audited.  An empty optional field clears it.  Refused contact_invalid

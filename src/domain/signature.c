@@ -16,7 +16,9 @@
  *   certificate issued here and active now       cert_unknown / cert_on_hold / cert_revoked
  * Then, in one transaction under db_lock("holder:" TCKN): the act's
  * precondition again, the signatures, the session's final state, the act's
- * effect and the audit event with the evidence. */
+ * effect and the audit event with the evidence.  A refusal's audit event
+ * names the signer as the certificate names it ("signer": T.C. Kimlik No,
+ * common name, serial) besides the session's holder (the actor). */
 #include "domain/signature.h"
 
 #include <stdio.h>
@@ -120,6 +122,30 @@ static int refuse(struct signature_result *ret, enum refusal *ret_refusal, enum 
 	return -EACCES;
 }
 
+/* Copies UTF-8 text into buf, cut (when it must be) at a character's
+ * start, so that the audit row's JSON stays valid UTF-8. */
+static void copy_utf8(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s ?: "");
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;	/* s[n] starts the character that did not fit */
+	}
+	memcpy(buf, s ?: "", n);
+	buf[n] = '\0';
+}
+
+/* Remembers whom the certificate names, for the audit row. */
+static void note_signer(struct signature_result *ret, const struct cades_report *rep)
+{
+	copy_utf8(ret->signer_tckn, sizeof(ret->signer_tckn), rep->signer_tckn);
+	copy_utf8(ret->signer_cn, sizeof(ret->signer_cn), rep->signer_cn);
+	snprintf(ret->signer_cert_serial, sizeof(ret->signer_cert_serial), "%s",
+		 rep->signer_serial_hex ?: "");
+}
+
 /* All checks that need no write. */
 static int check_all(struct db *db, const struct signature_trust *trust, const struct config *cfg,
 		     const struct signing_session *s, const json_t *sigs, struct checked *c,
@@ -166,6 +192,7 @@ static int check_all(struct db *db, const struct signature_trust *trust, const s
 		r = cades_verify(c[i].der, c[i].len, &opts, &c[i].rep);
 		if (r < 0)
 			return r;
+		note_signer(ret, c[i].rep);
 		if (c[i].rep->indication != CADES_TOTAL_PASSED)
 			return refuse(ret, ret_refusal, map_report(c[i].rep),
 				      strdup_printf("%s: %s", c[i].rep->sub_name,
@@ -276,11 +303,22 @@ static int record_refusal(struct db *db, const char *actor, const struct signing
 			  enum refusal why, const struct signature_result *ret)
 {
 	_cleanup_free_ char *details = NULL;
-	json_t *d;
+	json_t *d, *signer = NULL;
 	int r;
 
-	d = json_pack("{s:s,s:s?,s:s?}", "error", refusal_code(why), "detail", ret->detail,
-		      "signer_serial", ret->signer_serial[0] ? ret->signer_serial : NULL);
+	/* The certificate's own naming of its signer (untrusted when the
+	 * chain was refused, and said so by the refusal code). */
+	if (ret->signer_tckn[0] || ret->signer_cn[0] || ret->signer_cert_serial[0]) {
+		signer = json_pack("{s:s?,s:s?,s:s?}",
+				   "tckn", ret->signer_tckn[0] ? ret->signer_tckn : NULL,
+				   "cn", ret->signer_cn[0] ? ret->signer_cn : NULL,
+				   "serial", ret->signer_cert_serial[0] ? ret->signer_cert_serial : NULL);
+		if (!signer)
+			return -ENOMEM;
+	}
+	d = json_pack("{s:s,s:s?,s:s?,s:o?}", "error", refusal_code(why), "detail", ret->detail,
+		      "signer_serial", ret->signer_serial[0] ? ret->signer_serial : NULL,
+		      "signer", signer);
 	details = d ? json_to_string(d) : NULL;
 	json_decref(d);
 	if (!details)

@@ -28,6 +28,12 @@ struct signature_result {
 	struct signing_session session;	/* the session, when the token found one */
 	char signer_serial[65];
 	char *detail;			/* English detail of a refusal, for the log */
+	/* Whom the (last checked) signature's certificate names, as far as
+	 * the checks got; "" when unknown.  A refusal's audit row carries
+	 * them: the signer, not only the session's holder. */
+	char signer_tckn[32];		/* subject serialNumber (T.C. Kimlik No) */
+	char signer_cn[128];		/* subject commonName (cut) */
+	char signer_cert_serial[65];	/* the certificate's serial, hex */
 };
 void signature_result_done(struct signature_result *r);
 

@@ -266,7 +266,7 @@ int pki_cert_save(X509 *cert, const char *path)
 	r = pki_cert_to_pem(cert, &pem);
 	if (r < 0)
 		return r;
-	return write_file_atomic(path, pem, strlen(pem), 0644);
+	return write_file_atomic(path, pem, strlen(pem), 0600);
 }
 
 int pki_der_encode(i2d_of_void *i2d, const void *obj, unsigned char **ret, size_t *ret_n)

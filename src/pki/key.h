@@ -46,7 +46,7 @@ const EVP_MD *pki_key_digest(EVP_PKEY *key);
 int pki_cert_load(const char *path, X509 **ret);
 /* Parses a certificate from memory, PEM or DER.  -EBADMSG. */
 int pki_cert_parse(const void *buf, size_t n, X509 **ret);
-/* Writes a certificate as PEM, mode 0644, atomically. */
+/* Writes a certificate as PEM, mode 0600 (it lives in the data directory), atomically. */
 int pki_cert_save(X509 *cert, const char *path);
 /* DER encoding of any OpenSSL object with its i2d function, in a malloc'ed
  * buffer (free() it): pki_der_encode(CHECKED_I2D_OF(X509, i2d_X509), x, ...). */

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "server/guard.h"
 #include "server/acceptor.h"
+#include "server/httpstrict.h"
 #include "server/metrics.h"
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
@@ -456,6 +457,29 @@ static int dispatch(struct http_request *req)
 	return 0;
 }
 
+/* A head libmicrohttpd reads leniently (httpstrict.h) is answered 400 and
+ * the connection closed: what follows it on the connection is not
+ * framed reliably. */
+static int strict_head(struct http_request *req, const char *version)
+{
+	const char *why = "space or control byte in the request target";
+	int r = -EPROTO;
+
+	if (!req->uri_malformed)
+		r = http_strict_head(req->conn, req->method, req->raw_uri, req->raw_uri_len, version,
+				     &why);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		log_set_request_id(req->rid);
+		log_info("refused request head: %s", why);
+		req->close = true;
+		http_reply_error(req, 400, "bad_request", "İstek biçimi hatalı.");
+		log_set_request_id(NULL);
+	}
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -489,6 +513,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			log_set_request_id(NULL);
 			return MHD_YES;
 		}
+		if (strict_head(req, version) < 0)
+			return MHD_NO;
+		if (req->replied)
+			return MHD_YES;
 
 		/* A body announced as far too large is refused before it is
 		 * read (the connection is then closed).  A moderately oversized
@@ -558,6 +586,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 	if (req && uri && strcasestr(uri, "%00"))
 		req->nul_in_uri = true;
+	if (req && !http_strict_uri(uri))
+		req->uri_malformed = true;
+	if (req && uri) {
+		req->raw_uri = uri;
+		req->raw_uri_len = strlen(uri);
+	}
 	return req;
 }
 

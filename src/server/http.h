@@ -33,6 +33,9 @@ struct http_request {
 	size_t body_len, body_cap;
 	bool body_too_large;
 	bool nul_in_uri;		/* the raw URI had %00 */
+	bool uri_malformed;		/* ... a space or control byte (httpstrict.h) */
+	const char *raw_uri;		/* where it was in MHD's buffer, and its */
+	size_t raw_uri_len;		/* length then (http_strict_head()) */
 	bool parked;			/* suspended on a long-poll (waiters.c) */
 	unsigned parks;			/* how often it was parked */
 	bool resumed;			/* the handler runs again after a park */

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "config-build.h"
@@ -251,6 +252,9 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int c, r;
 
+	/* Whatever eonayd or a library in it (SQLite, SoftHSM) creates is
+	 * its own: files 0600, directories 0700 (docs/SECURITY.md). */
+	umask(077);
 	sets = calloc((size_t)argc + 2, sizeof(char *));
 	if (!sets)
 		return 1;
@@ -328,11 +332,13 @@ int main(int argc, char **argv)
 	if (cfg.edevlet_issuer)
 		log_info("E-Devlet ile Giriş: issuer %s", cfg.edevlet_issuer);
 
-	r = mkdir_p(cfg.data_dir, 0700);
+	r = datadir_prepare(cfg.data_dir);
 	if (r < 0) {
 		log_error("cannot create data directory %s: %s", cfg.data_dir, strerror(-r));
 		goto out;
 	}
+	if (r > 0)
+		log_warn("data directory %s was open to group or others; now 0700", cfg.data_dir);
 	r = prepare_store(&cfg);
 	if (r < 0)
 		goto out;

@@ -28,7 +28,8 @@ static void test_files(void **state)
 		assert_int_equal(read_file(k, 1 << 20, &pem, NULL), 0);
 		assert_contains(pem, "BEGIN ENCRYPTED PRIVATE KEY");
 		assert_int_equal(stat(c, &st), 0);
-		assert_int_equal(st.st_mode & 0777, 0644);
+		/* public, but in the data directory: 0600 like everything there */
+		assert_int_equal(st.st_mode & 0777, 0600);
 	}
 }
 

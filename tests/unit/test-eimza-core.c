@@ -11,6 +11,7 @@
 
 #include "common/checkdigit.h"
 #include "common/util.h"
+#include "eimza/core/client.h"
 #include "eimza/core/code.h"
 #include "eimza/core/config.h"
 #include "eimza/core/session.h"
@@ -185,6 +186,37 @@ static bool relayed(const char *browser, const char *app)
 	return eimza_session_relayed(&s);
 }
 
+/* The server URL as curl reads it: http only to this machine. */
+static void test_url_allowed(void **state)
+{
+	static const char *const ok_urls[] = {
+		"https://eonay.example", "https://eonay.example:8443/base", "HTTPS://EONAY.EXAMPLE",
+		"http://127.0.0.1:8080", "http://127.1.2.3", "http://localhost", "http://LOCALHOST:80/",
+		"http://[::1]:8080",
+	};
+	static const char *const bad_urls[] = {
+		"http://127.0.0.1@example.invalid", "http://127.0.0.1:8080@example.invalid/",
+		"http://127.evil.invalid", "http://127.0.0.1.evil.invalid", "http://localhost.evil.invalid",
+		"http://localhost@evil.invalid", "http://user:pw@127.0.0.1", "https://eonay.example@evil.invalid",
+		"http://[::2]", "http://[::ffff:8.8.8.8]", "http://128.0.0.1", "http://evil.invalid/127.0.0.1",
+		"http://evil.invalid#@127.0.0.1", "https://eonay.example/?x=1", "https://eonay.example/#f",
+		"ftp://127.0.0.1", "file:///etc/passwd", "eonay.example", "127.0.0.1:8080", "", "http://",
+		"http://127.0.0.1 .evil.invalid", "http://127.0.0.1\\@evil.invalid",
+	};
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(ok_urls); i++)
+		if (client_url_allowed(ok_urls[i], &why) != 0)
+			fail_msg("refused %s: %s", ok_urls[i], why);
+	for (size_t i = 0; i < ELEMENTSOF(bad_urls); i++) {
+		why = NULL;
+		if (client_url_allowed(bad_urls[i], &why) != -EINVAL)
+			fail_msg("allowed %s", bad_urls[i]);
+		assert_non_null(why);
+	}
+}
+
 static void test_relay_rule(void **state)
 {
 	assert_false(relayed("203.0.113.7", "203.0.113.7"));
@@ -208,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_link_hostile),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_relay_rule),
+		cmocka_unit_test(test_url_allowed),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -274,6 +274,20 @@ static void test_replay_and_mismatch(void **state)
 	started(w, "login", &d, &td);
 	other = signatures_of(&w->other, &d);
 	assert_refused(w, &d, td, other, REFUSAL_SIGNER_MISMATCH);
+	/* Its audit row names the signer the certificate names (and the
+	 * session's holder as the actor). */
+	{
+		_cleanup_free_ char *actor = strdup_printf("holder:%s", FX_TCKN);
+		_cleanup_free_ char *like = strdup_printf(
+			"%%\"signer\":{\"tckn\":\"%s\",\"cn\":\"%%\",\"serial\":\"%s\"}%%",
+			OTHER_TCKN, w->other.serial);
+		int64_t n = -1;
+
+		assert_int_equal(db_query_int64(w->f->db, "SELECT COUNT(*) FROM audit_log WHERE"
+						" action = 'signing.submit' AND subject = $1 AND actor = $2"
+						" AND details LIKE $3", "ttt", &n, d.id, actor, like), 0);
+		assert_int_equal(n, 1);
+	}
 	free(ta), free(tb), free(tc), free(td);
 	signing_session_done(&a), signing_session_done(&b);
 	signing_session_done(&c), signing_session_done(&d);

@@ -2,10 +2,13 @@
  *
  * TLS certificates are verified (peer and host name); a plain http URL is
  * refused unless it points at this machine, so codes and signatures never
- * cross a network unprotected.  Part of libeimza-core. */
+ * cross a network unprotected.  The URL is read by curl's own URL API
+ * (CURLU), so the host checked is the host curl connects to.  Part of libeimza-core. */
 #include "eimza/core/client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <strings.h>
@@ -13,27 +16,74 @@
 #include "common/util.h"
 #include "config-build.h"
 
+/* Whether host (as curl's URL API gives it: IPv6 in brackets, IPv4 in
+ * dotted-decimal, lower or upper case) is this machine: "localhost", an
+ * address of 127.0.0.0/8 or [::1]; "127.evil.example" is a name, not an
+ * address. */
+static bool host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char inner[INET6_ADDRSTRLEN + 1];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(inner)) {
+		memcpy(inner, host + 1, n - 2);
+		inner[n - 2] = '\0';
+		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return false;
+}
+
 int client_url_allowed(const char *url, const char **ret_why)
 {
-	static const char *const local[] = { "http://localhost", "http://127.", "http://[::1]" };
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL, *query = NULL,
+	     *fragment = NULL;
+	int r = -EINVAL;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		return 0;
-	if (strncasecmp(url, "http://", 7) != 0) {
+	if (!u)
+		return -ENOMEM;
+	/* curl parses it as it will connect: the host is what curl reaches. */
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0]) {
+		*ret_why = strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "http://", 7) == 0
+				   ? "Sunucu adresi geçersiz."
+				   : "Sunucu adresi https:// ile başlamalıdır.";
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_PASSWORD, &password, 0);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0);
+	if (strcasecmp(scheme, "https") != 0 && strcasecmp(scheme, "http") != 0)
 		*ret_why = "Sunucu adresi https:// ile başlamalıdır.";
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < ELEMENTSOF(local); i++) {
-		size_t n = strlen(local[i]);
-		if (strncasecmp(url, local[i], n) == 0) {
-			char next = url[n];
-			/* "http://localhost.evil.com" is not local. */
-			if (i == 1 || next == '\0' || next == ':' || next == '/')
-				return 0;
-		}
-	}
-	*ret_why = "Şifresiz http yalnızca bu bilgisayardaki sunucu için kullanılabilir; https:// kullanınız.";
-	return -EINVAL;
+	else if (user || password)
+		/* "http://127.0.0.1@evil.example" is evil.example. */
+		*ret_why = "Sunucu adresinde kullanıcı adı veya parola (@) olamaz.";
+	else if (query || fragment)
+		*ret_why = "Sunucu adresinde ? veya # olamaz.";
+	else if (strcasecmp(scheme, "http") == 0 && !host_is_loopback(host))
+		*ret_why = "Şifresiz http yalnızca bu bilgisayardaki sunucu için kullanılabilir; "
+			   "https:// kullanınız.";
+	else
+		r = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	if (password)
+		OPENSSL_cleanse(password, strlen(password));
+	curl_free(password);
+	curl_free(query);
+	curl_free(fragment);
+	curl_url_cleanup(u);
+	return r;
 }
 
 struct buf {

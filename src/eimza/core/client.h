@@ -2,8 +2,10 @@
 #pragma once
 #include <jansson.h>
 
-/* Checks a server URL: https:// always, http:// only to this machine
- * (localhost, 127.0.0.0/8, [::1]).  -EINVAL with *ret_why otherwise. */
+/* Checks a server URL as curl reads it (CURLU): https:// to any host,
+ * http:// only to this machine (the host localhost, an address of
+ * 127.0.0.0/8, [::1]); never a user name or password (@), a query or a
+ * fragment.  -EINVAL with *ret_why (Turkish) otherwise; -ENOMEM. */
 int client_url_allowed(const char *url, const char **ret_why);
 
 /* POSTs a JSON object to BASE+path.  On any HTTP answer returns 0 with the
