@@ -3,6 +3,7 @@
  * with pango (fonts through fontconfig: DejaVu Sans, which has every
  * Turkish letter). */
 #include "domain/appdoc.h"
+#include "domain/cairobuf.h"
 
 /* util.h first: glib #undefs and redefines MIN and MAX alike. */
 #include "common/util.h"
@@ -103,32 +104,6 @@ int appdoc_summary(const json_t *form, const char *application_id, char **ret)
 	return 0;
 }
 
-struct pdf_buf {
-	unsigned char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static cairo_status_t pdf_write(void *closure, const unsigned char *data, unsigned int len)
-{
-	struct pdf_buf *b = closure;
-
-	if (b->n + len > b->cap) {
-		size_t cap = MAX(b->cap * 2, b->n + len + 65536);
-		unsigned char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return CAIRO_STATUS_NO_MEMORY;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 #define PAGE_W 595.0
 #define PAGE_H 842.0
 #define MARGIN 50.0
@@ -209,7 +184,7 @@ int appdoc_pdf(const json_t *form, const char *application_id, const char *ca_na
 {
 	_cleanup_free_ char *head = strdup_printf("%s\nBaşvuru No: %s", ca_name ? ca_name : "",
 						  application_id ? application_id : "-");
-	struct pdf_buf b = { 0 };
+	struct cairo_buf b = { 0 };
 	struct pdf_ctx c = { 0 };
 	cairo_surface_t *sf;
 	cairo_status_t cs;
@@ -217,7 +192,7 @@ int appdoc_pdf(const json_t *form, const char *application_id, const char *ca_na
 
 	if (!head)
 		return -ENOMEM;
-	sf = cairo_pdf_surface_create_for_stream(pdf_write, &b, PAGE_W, PAGE_H);
+	sf = cairo_pdf_surface_create_for_stream(cairo_buf_write, &b, PAGE_W, PAGE_H);
 	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE,
 				       "Nitelikli Elektronik Sertifika Başvuru Formu");
 	c.cr = cairo_create(sf);

@@ -8,6 +8,7 @@
  * HMACs in constant time; the row is deleted first, so that two racing
  * checks cannot both use one captcha. */
 #include "domain/captcha.h"
+#include "domain/cairobuf.h"
 
 #include <cairo.h>
 #include <ctype.h>
@@ -47,35 +48,9 @@ static void noise_lines(cairo_t *cr, int n, double alpha)
 	}
 }
 
-struct png_buf {
-	unsigned char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static cairo_status_t png_write(void *closure, const unsigned char *data, unsigned int len)
-{
-	struct png_buf *b = closure;
-
-	if (b->n + len > b->cap) {
-		size_t cap = MAX(b->cap * 2, b->n + len + 4096);
-		unsigned char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return CAIRO_STATUS_NO_MEMORY;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 int captcha_render(char ret_text[CAPTCHA_LENGTH + 1], unsigned char **ret_png, size_t *ret_len)
 {
-	struct png_buf b = { 0 };
+	struct cairo_buf b = { 0 };
 	cairo_surface_t *sf;
 	cairo_pattern_t *bg;
 	cairo_status_t cs;
@@ -125,7 +100,7 @@ int captcha_render(char ret_text[CAPTCHA_LENGTH + 1], unsigned char **ret_png, s
 		cairo_fill(cr);
 	}
 	cairo_destroy(cr);
-	cs = cairo_surface_write_to_png_stream(sf, png_write, &b);
+	cs = cairo_surface_write_to_png_stream(sf, cairo_buf_write, &b);
 	cairo_surface_destroy(sf);
 	if (cs != CAIRO_STATUS_SUCCESS || b.oom) {
 		free(b.p);
