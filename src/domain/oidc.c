@@ -135,6 +135,38 @@ static int claims_check(json_t *claims, const struct oidc_expect *e, enum refusa
 	return 0;
 }
 
+/* Whether every key of the JWKS text writes its numbers ("n", "e", "x",
+ * "y", "d", "k", ...) as strict base64url: the alphabet only, no
+ * padding, no whitespace.  rhonabwy 1.1 decodes them leniently and frees
+ * a wrong pointer on some ("x" with spaces and "=": found by
+ * tests/fuzz/fuzz-jwks.c), so no such key reaches it.  Other members
+ * (names, "x5c", extensions) are left to rhonabwy. */
+static bool jwks_strict(const char *text)
+{
+	static const char *const numbers[] = { "n", "e", "x", "y", "d", "p", "q", "dp", "dq", "qi",
+					       "k" };
+	_cleanup_json_ json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	json_t *keys = json_object_get(doc, "keys"), *k;
+	size_t i;
+
+	if (!json_is_array(keys))
+		return false;
+	json_array_foreach(keys, i, k) {
+		for (size_t j = 0; j < ELEMENTSOF(numbers); j++) {
+			json_t *v = json_object_get(k, numbers[j]);
+			const char *t = json_string_value(v);
+
+			if (!v)
+				continue;
+			if (!t || !*t ||
+			    strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+				    strlen(t))
+				return false;
+		}
+	}
+	return true;
+}
+
 int oidc_check_id_token(const char *token, const char *jwks_json, const struct oidc_expect *e,
 			json_t **ret_claims, enum refusal *ret_refusal)
 {
@@ -167,7 +199,8 @@ int oidc_check_id_token(const char *token, const char *jwks_json, const struct o
 
 	if (r_jwks_init(&jwks) != RHN_OK)
 		return -ENOMEM;
-	if (!jwks_json || r_jwks_import_from_json_str(jwks, jwks_json) != RHN_OK)
+	if (!jwks_json || !jwks_strict(jwks_json) ||
+	    r_jwks_import_from_json_str(jwks, jwks_json) != RHN_OK)
 		return refuse(ret_refusal, REFUSAL_EDEVLET_TOKEN_KEY);
 	kid = r_jwt_get_header_str_value(jwt, "kid");
 	key = key_for(jwks, kid, type);

@@ -186,6 +186,47 @@ static void test_key_not_in_jwks(void **state)
 	assert_int_equal(r_jwk_set_property_str(K.priv, "kid", "k1"), RHN_OK);
 }
 
+/* A JWKS whose numbers are not strict base64url is refused before
+ * rhonabwy reads it (its lenient decoding freed a wrong pointer on an EC
+ * "x" with spaces and "=": tests/fuzz/fuzz-jwks.c). */
+static void test_jwks_not_strict(void **state)
+{
+	static const char *const spoil[] = { " ", "=", "\n", "+", "/" };
+	struct oidc_expect e = { .issuer = ISS, .client_id = CLIENT, .nonce = NONCE,
+				 .now = now_sec(), .skew = 60, .max_age = 600 };
+
+	for (size_t i = 0; i < ELEMENTSOF(spoil); i++) {
+		json_t *doc = json_loads(K.jwks, 0, NULL), *k, *c = NULL;
+		char *tok = sign(good_claims(), R_JWA_ALG_RS256, K.priv), *text, *n;
+		enum refusal why = REFUSAL_NONE;
+		size_t j;
+
+		assert_non_null(doc);
+		json_array_foreach(json_object_get(doc, "keys"), j, k) {
+			const char *v = json_string_value(json_object_get(k, "n"));
+
+			if (!v)
+				continue;
+			n = strdup_printf("%.10s%s%s", v, spoil[i], v + 10);
+			json_object_set_new(k, "n", json_string(n));
+			free(n);
+		}
+		text = json_dumps(doc, 0);
+		assert_int_equal(oidc_check_id_token(tok, text, &e, &c, &why), -EACCES);
+		assert_string_equal(refusal_code(why), refusal_code(REFUSAL_EDEVLET_TOKEN_KEY));
+		assert_null(c);
+		free(text), free(tok);
+		json_decref(doc);
+	}
+	{
+		char *tok = sign(good_claims(), R_JWA_ALG_RS256, K.priv);
+		enum refusal why;
+
+		assert_int_equal(check(tok, &why, NULL), 0);
+		free(tok);
+	}
+}
+
 static void test_claims(void **state)
 {
 	int64_t now = now_sec();
@@ -286,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_alg_none),
 		cmocka_unit_test(test_hs256_with_public_key),
 		cmocka_unit_test(test_key_not_in_jwks),
+		cmocka_unit_test(test_jwks_not_strict),
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_pkce),
