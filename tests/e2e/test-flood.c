@@ -338,6 +338,18 @@ static void drained(const struct srv *s, unsigned secs, const char *what)
 		usleep(50000);
 	print_message("%s: %ld connections open after %llu ms\n", what, open,
 		      (unsigned long long)(now_ms() - t0));
+	if (open < 0 || open > 4) {
+		/* Open finding (a worker that stops closing its connections,
+		 * seen rarely under load): where eonayd's threads are, for
+		 * the log, when gdb is there. */
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "command -v gdb >/dev/null && gdb -p %d -batch -ex"
+			 " 'thread apply all bt 16' 2>&1 | grep -E '^(Thread|#)' >&2",
+			 (int)s->pid);
+		if (system(cmd) != 0)
+			print_message("(no gdb: no thread dump)\n");
+	}
 	assert_true(open >= 0 && open <= 4);
 }
 
