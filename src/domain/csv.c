@@ -191,3 +191,24 @@ int csv_error(char **errors, size_t *count, size_t max, size_t line, const char 
 	*errors = s;
 	return 0;
 }
+
+int csv_fields_copy(const struct csv_reader *rd, char ***ret, size_t *ret_n)
+{
+	char **v = calloc(rd->n ? rd->n : 1, sizeof(*v));
+
+	*ret = v;
+	*ret_n = 0;
+	if (!v)
+		return -ENOMEM;
+	for (; *ret_n < rd->n; (*ret_n)++)
+		if (!(v[*ret_n] = strdup(rd->fields[*ret_n])))
+			return -ENOMEM;
+	return 0;
+}
+
+void csv_fields_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -40,3 +40,10 @@ int csv_column(char **header, size_t n, const char *name);
  * counting in *count; after max lines only the count grows. */
 int csv_error(char **errors, size_t *count, size_t max, size_t line, const char *fmt, ...)
 	_printf_(5, 6);
+
+/* A copy of the current line's fields (the header: rd's own fields live in
+ * its buffer and change with the next line).  *ret has *ret_n strings;
+ * on -ENOMEM *ret holds what was copied so far (free it with
+ * csv_fields_free all the same). */
+int csv_fields_copy(const struct csv_reader *rd, char ***ret, size_t *ret_n);
+void csv_fields_free(char **v, size_t n);

@@ -165,16 +165,10 @@ int staff_import(struct db *db, const char *code, FILE *f, size_t *ret_n, char *
 			      "%s", r == 0 ? "no header line" : rd.error ? rd.error : strerror(-r));
 		goto out;
 	}
-	header = calloc(rd.n, sizeof(*header));
-	if (!header) {
-		r = -ENOMEM;
+	/* The header's fields live in rd's buffer: keep a copy of the names. */
+	r = csv_fields_copy(&rd, &header, &nh);
+	if (r < 0)
 		goto out;
-	}
-	for (nh = 0; nh < rd.n; nh++)
-		if (!(header[nh] = strdup(rd.fields[nh]))) {
-			r = -ENOMEM;
-			goto out;
-		}
 	it = csv_column(header, nh, "tckn");
 	is = csv_column(header, nh, "sicil");
 	ib = csv_column(header, nh, "birim");
@@ -223,9 +217,7 @@ int staff_import(struct db *db, const char *code, FILE *f, size_t *ret_n, char *
 		r = -EINVAL;
 	r = db_end(db, r);
 out:
-	for (size_t i = 0; header && i < nh; i++)
-		free(header[i]);
-	free(header);
+	csv_fields_free(header, nh);
 	csv_done(&rd);
 	if (r >= 0 && bad)
 		r = -EINVAL;

@@ -212,16 +212,9 @@ int registry_import(struct db *db, FILE *f, size_t *ret_n, char **ret_errors)
 		goto out;
 	}
 	/* The header's fields live in rd's buffer: keep a copy of the names. */
-	header = calloc(rd.n, sizeof(*header));
-	if (!header) {
-		r = -ENOMEM;
+	r = csv_fields_copy(&rd, &header, &nh);
+	if (r < 0)
 		goto out;
-	}
-	for (nh = 0; nh < rd.n; nh++)
-		if (!(header[nh] = strdup(rd.fields[nh]))) {
-			r = -ENOMEM;
-			goto out;
-		}
 	for (size_t i = 0; i < ELEMENTSOF(cols); i++) {
 		idx[i] = csv_column(header, nh, cols[i]);
 		if (idx[i] < 0)
@@ -285,9 +278,7 @@ int registry_import(struct db *db, FILE *f, size_t *ret_n, char **ret_errors)
 		r = -EINVAL;
 	r = db_end(db, r);
 out:
-	for (size_t i = 0; header && i < nh; i++)
-		free(header[i]);
-	free(header);
+	csv_fields_free(header, nh);
 	csv_done(&rd);
 	if (r >= 0 && bad)
 		r = -EINVAL;
