@@ -96,6 +96,22 @@ static void conn_close(struct conn *c)
 	c->fd = -1;
 }
 
+/* Writes what is left of the request; true when all of it is out (or
+ * the write failed: the read then sees the connection's end). */
+static bool send_rest(struct conn *c)
+{
+	while (c->wpos < request_len) {
+		ssize_t w = write(c->fd, request + c->wpos, request_len - c->wpos);
+
+		if (w < 0 && errno == EAGAIN)
+			return false;
+		if (w <= 0)
+			return true;
+		c->wpos += (size_t)w;
+	}
+	return true;
+}
+
 /* Starts the next request on c (opening it when closed), or parks it. */
 static void next_request(struct conn *c, bool closed)
 {
@@ -114,7 +130,10 @@ static void next_request(struct conn *c, bool closed)
 	}
 	c->wpos = 0;
 	c->rlen = 0;
-	epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+	/* A kept-alive connection is writable: the request goes out at once,
+	 * without a round through epoll (it stays registered for input). */
+	if (!send_rest(c))
+		epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 /* 1 when rbuf holds a whole answer (*ret_close: the server will close),

@@ -16,8 +16,6 @@
  * again on its first request, one signature per certificate asked for. */
 #include "pki/ocsp-cache.h"
 
-#include <pthread.h>
-
 #include <openssl/sha.h>
 
 #include "pki/key.h"
@@ -43,8 +41,12 @@ struct pki_ocsp_cache {
 
 void pki_ocsp_answer_unref(struct pki_ocsp_answer *a)
 {
-	if (a && atomic_fetch_sub(&a->refs, 1) == 1)
+	if (a && atomic_fetch_sub(&a->refs, 1) == 1) {
+		if (a->ext_free)
+			a->ext_free(a->ext);
+		pthread_mutex_destroy(&a->ext_lock);
 		free(a);
+	}
 }
 
 static struct pki_ocsp_answer *answer_ref(struct pki_ocsp_answer *a)
@@ -159,6 +161,7 @@ static int answer_sign(struct pki_ca *ca, const unsigned char *req, size_t n,
 	*a = (struct pki_ocsp_answer){ .info = info, .n = len };
 	atomic_init(&a->refs, 1);
 	atomic_init(&a->refreshing, false);
+	pthread_mutex_init(&a->ext_lock, NULL);
 	memcpy(a->der, der, len);
 	a->cacheable = info.successful && !info.nonce;
 	if (a->cacheable) {

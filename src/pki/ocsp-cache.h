@@ -18,6 +18,7 @@
  * goes.  Thread-safe; the signing happens outside any lock. */
 #pragma once
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +39,12 @@ struct pki_ocsp_answer {
 	int64_t refresh_at;		/* kept: signed again from then on */
 	char etag[35];			/* cacheable: "\"" 32 hex digits "\"" */
 	struct pki_ocsp_info info;	/* what the answer says */
+	/* What the server keeps with a cacheable answer (its prepared HTTP
+	 * response): read and set under ext_lock; ext_free(ext) runs when
+	 * the last reference goes. */
+	pthread_mutex_t ext_lock;
+	void *ext;
+	void (*ext_free)(void *ext);
 	size_t n;
 	unsigned char der[];
 };

@@ -88,6 +88,70 @@ static void answer_free(void *cls)
 	pki_ocsp_answer_unref(cls);
 }
 
+/* The HTTP response prepared for a kept answer, for one second (its
+ * Cache-Control max-age counts down by the second): built once, with its
+ * own copy of the bytes, and queued for every request of that second.
+ * Building a response (create, fourteen headers, destroy) per request was
+ * a tenth of an answer's CPU time. */
+struct prepared {
+	int64_t sec;
+	struct MHD_Response *resp;
+};
+
+static void prepared_free(void *p)
+{
+	struct prepared *pr = p;
+
+	if (pr && pr->resp)
+		MHD_destroy_response(pr->resp);
+	free(pr);
+}
+
+static struct MHD_Response *prepared_build(struct http_request *req,
+					   const struct pki_ocsp_answer *a, int64_t now)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(a->n, (void *)a->der, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/ocsp-response");
+	ocsp_cache_headers(resp, a, now);
+	http_add_fixed_headers(req->srv, resp);
+	return resp;
+}
+
+/* Queues a's prepared response for req (a: a reference, kept). */
+static int ocsp_send_prepared(struct http_request *req, struct pki_ocsp_answer *a, int64_t now)
+{
+	struct prepared *pr;
+	int r = -ENOMEM;
+
+	pthread_mutex_lock(&a->ext_lock);
+	pr = a->ext;
+	if (!pr) {
+		pr = calloc(1, sizeof(*pr));
+		if (!pr)
+			goto out;
+		a->ext = pr;
+		a->ext_free = prepared_free;
+	}
+	if (!pr->resp || pr->sec != now) {
+		struct MHD_Response *resp = prepared_build(req, a, now);
+
+		if (!resp)
+			goto out;
+		if (pr->resp)	/* requests still sending it hold their own reference */
+			MHD_destroy_response(pr->resp);
+		pr->resp = resp;
+		pr->sec = now;
+	}
+	r = http_queue_shared(req, 200, pr->resp);
+out:
+	pthread_mutex_unlock(&a->ext_lock);
+	return r;
+}
+
 /* Sends answer a (a reference, taken over) from memory. */
 static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 {
@@ -103,6 +167,12 @@ static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 			ocsp_cache_headers(resp, a, now);
 		pki_ocsp_answer_unref(a);
 		return http_queue(req, status, resp);
+	}
+	if (a->cacheable && http_shareable(req)) {
+		int r = ocsp_send_prepared(req, a, now);
+
+		pki_ocsp_answer_unref(a);
+		return r;
 	}
 	resp = MHD_create_response_from_buffer_with_free_callback_cls(a->n, a->der, answer_free, a);
 	if (!resp) {

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <strings.h>
@@ -28,7 +29,7 @@
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
 	    "frame-ancestors 'none'"
 
-static void add_common_headers(struct http_request *req, struct MHD_Response *resp)
+void http_add_fixed_headers(const struct server *srv, struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -38,11 +39,16 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(resp, "Permissions-Policy",
 				"camera=(), microphone=(), geolocation=(), payment=()");
-	if (req->close)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	if (req->srv->https)
+	if (srv->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 					"max-age=31536000; includeSubDomains");
+}
+
+static void add_common_headers(struct http_request *req, struct MHD_Response *resp)
+{
+	http_add_fixed_headers(req->srv, resp);
+	if (req->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	MHD_add_response_header(resp, "X-Request-Id", req->rid);
 	if (req->allow[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, req->allow);
@@ -66,6 +72,20 @@ int http_queue(struct http_request *req, unsigned status, struct MHD_Response *r
 	ok = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	if (ok != MHD_YES)
+		return -EIO;
+	req->status = status;
+	req->replied = true;
+	return 0;
+}
+
+bool http_shareable(const struct http_request *req)
+{
+	return !req->close && !req->allow[0] && !req->retry_after && req->n_cookies == 0;
+}
+
+int http_queue_shared(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+	if (MHD_queue_response(req->conn, status, resp) != MHD_YES)
 		return -EIO;
 	req->status = status;
 	req->replied = true;
@@ -480,6 +500,37 @@ static int strict_head(struct http_request *req, const char *version)
 	return 0;
 }
 
+/* A request id: unique, not secret (it is in the answer's X-Request-Id
+ * and the log).  A random 64-bit base drawn once per process, plus a
+ * counter, through splitmix64's finaliser (a bijection, so two requests of
+ * one process never share an id; other nodes have other bases).  Drawing
+ * 8 random bytes per request cost 8 % of an OCSP answer's CPU time. */
+static atomic_uint_fast64_t rid_next;
+static uint64_t rid_base;
+static int rid_err;
+static pthread_once_t rid_once = PTHREAD_ONCE_INIT;
+
+static void request_id_base(void)
+{
+	rid_err = random_bytes(&rid_base, sizeof(rid_base));
+}
+
+static int request_id(char ret[17])
+{
+	uint64_t z;
+
+	pthread_once(&rid_once, request_id_base);
+	if (rid_err < 0)
+		return rid_err;
+	z = rid_base +
+	    atomic_fetch_add_explicit(&rid_next, 1, memory_order_relaxed) * 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	hex_encode((const unsigned char *)&z, sizeof(z), ret);
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -492,7 +543,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!req)
 		return MHD_NO;	/* on_uri() allocates it; out of memory */
 	if (!req->conn) {
-		unsigned char rnd[8];
 		const char *cl;
 
 		req->srv = srv;
@@ -500,9 +550,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->method = method;
 		req->path = url;
 		req->start_us = now_usec_mono();
-		if (random_bytes(rnd, sizeof(rnd)) < 0)
+		if (request_id(req->rid) < 0)
 			return MHD_NO;
-		hex_encode(rnd, sizeof(rnd), req->rid);
 		if (client_addr(req) < 0)
 			return MHD_NO;
 		req->nth = acceptor_count_request(http_socket(req));

@@ -138,6 +138,16 @@ int http_reply_data(struct http_request *req, unsigned status, char *data, size_
 /* Adds the common headers to resp and queues it; takes resp over. */
 int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp);
 
+/* A response shared by many requests (the OCSP answers kept in memory):
+ * http_add_fixed_headers() puts on it the headers every answer of srv
+ * carries (the security headers), none of one request's; it may be used
+ * for req when http_shareable(req) (no Connection: close, cookie, Allow or
+ * Retry-After to add; such a response has no X-Request-Id).
+ * http_queue_shared() queues it for req and keeps the caller's reference. */
+void http_add_fixed_headers(const struct server *srv, struct MHD_Response *resp);
+bool http_shareable(const struct http_request *req);
+int http_queue_shared(struct http_request *req, unsigned status, struct MHD_Response *resp);
+
 /* Request accessors. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_cookie(struct http_request *req, const char *name);
