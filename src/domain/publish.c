@@ -41,6 +41,10 @@ int crl_mark_changed(struct db *db, const char *issuer)
 		       " changed_at = $2", "ti", issuer, now_sec());
 	if (r < 0)
 		return r;
+	/* The same change tells the nodes' OCSP answers (store/db.h). */
+	r = db_epoch_mark(db);
+	if (r < 0)
+		return r;
 	return db_notify(db, CRL_CHANNEL, issuer);
 }
 

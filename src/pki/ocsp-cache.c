@@ -262,10 +262,25 @@ static struct pki_ocsp_answer *install(struct pki_ocsp_cache *c, uint64_t h,
 	return serve;
 }
 
+/* Was seen's status read under this epoch, this second? */
+static bool checked(struct pki_ocsp_answer *seen, uint64_t epoch, int64_t now)
+{
+	return epoch != 0 && atomic_load(&seen->checked_epoch) == epoch &&
+	       atomic_load(&seen->checked_at) == now;
+}
+
+static void check_done(struct pki_ocsp_answer *a, uint64_t epoch, int64_t now)
+{
+	if (epoch == 0)
+		return;
+	atomic_store(&a->checked_epoch, epoch);
+	atomic_store(&a->checked_at, now);
+}
+
 int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 			   const unsigned char *req_der, size_t n, pki_ocsp_lookup_fn lookup,
-			   void *userdata, int64_t now, struct pki_ocsp_answer **ret,
-			   enum pki_ocsp_served *ret_how)
+			   void *userdata, int64_t now, uint64_t epoch,
+			   struct pki_ocsp_answer **ret, enum pki_ocsp_served *ret_how)
 {
 	struct pki_ocsp_answer *seen = NULL, *fresh = NULL, *serve;
 	struct pki_ocsp_status st;
@@ -287,13 +302,19 @@ int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 		pthread_mutex_unlock(lock_of(c, h & c->mask));
 	}
 	if (seen) {
-		r = lookup(userdata, seen->info.issuer, seen->info.serial, &st);
-		if (r < 0) {
-			pki_ocsp_answer_unref(seen);
-			return r;
+		bool same = checked(seen, epoch, now);
+
+		if (!same) {
+			r = lookup(userdata, seen->info.issuer, seen->info.serial, &st);
+			if (r < 0) {
+				pki_ocsp_answer_unref(seen);
+				return r;
+			}
+			same = status_eq(&st, &seen->info.status);
+			if (same)
+				check_done(seen, epoch, now);
 		}
-		if (status_eq(&st, &seen->info.status) && now >= seen->this_update &&
-		    now < seen->next_update) {
+		if (same && now >= seen->this_update && now < seen->next_update) {
 			/* Past half of its validity one thread signs the next one;
 			 * the others go on serving this one meanwhile. */
 			if (now < seen->refresh_at || atomic_exchange(&seen->refreshing, true)) {
@@ -311,6 +332,7 @@ int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 		pki_ocsp_answer_unref(seen);
 		return r;
 	}
+	check_done(fresh, epoch, now);	/* its status was read after epoch was noted */
 	if (!keyed || !keepable(fresh)) {
 		pki_ocsp_answer_unref(seen);
 		*ret = fresh;

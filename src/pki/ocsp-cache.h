@@ -4,13 +4,13 @@
  * An answer is signed once per request form (the request's DER: for an
  * RFC 5019 client, one per certificate and hash algorithm) and served from
  * memory until half of its validity has passed, then signed again.  It is
- * never served after the certificate's status changed: every request still
- * asks the lookup callback (the store: one read by primary key) and serves
- * the kept answer only when the status it says is the one in the answer;
- * otherwise it signs a new one and keeps that.  So a change made by any
- * node (or eonayctl) shows in the very next answer of every node, without
- * depending on a notification.  Two answers for the same request within
- * the validity of the kept one are the same bytes.
+ * never served after the certificate's status changed: a request asks the
+ * lookup callback (the store: one read by primary key) and serves the kept
+ * answer only when the status it says is the one in the answer, otherwise
+ * it signs a new one and keeps that; the read is skipped only while the
+ * caller's status epoch says no status changed since the last one (and at
+ * most for the rest of that second).  Two answers for the same request
+ * within the validity of the kept one are the same bytes.
  *
  * Requests with a nonce, with more than one single request, or whose
  * certificate is unknown are signed every time and not kept.  The number
@@ -39,6 +39,10 @@ struct pki_ocsp_answer {
 	int64_t refresh_at;		/* kept: signed again from then on */
 	char etag[35];			/* cacheable: "\"" 32 hex digits "\"" */
 	struct pki_ocsp_info info;	/* what the answer says */
+	/* When its status was last read from the store: the caller's status
+	 * epoch then (0: none) and the second (see pki_ocsp_cache_respond). */
+	_Atomic uint64_t checked_epoch;
+	_Atomic int64_t checked_at;
 	/* What the server keeps with a cacheable answer (its prepared HTTP
 	 * response): read and set under ext_lock; ext_free(ext) runs when
 	 * the last reference goes. */
@@ -68,11 +72,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct pki_ocsp_cache *, pki_ocsp_cache_free)
 
 /* Answers req_der as pki_ocsp_respond() would, from c when it can (see
  * above).  *ret is a reference (pki_ocsp_answer_unref).  Returns 0, or
- * -errno as pki_ocsp_respond(). */
+ * -errno as pki_ocsp_respond().
+ *
+ * epoch: the store's status epoch (db_epoch()), noted before this call;
+ * 0 when there is none.  A kept answer whose status was read within the
+ * same second (now) under the same non-zero epoch is served without
+ * asking lookup: no status changed since.  Otherwise lookup is asked as
+ * above.  The second bounds how long a status stays unread should a
+ * change bypass the epoch (a lost notification, an edit of the store by
+ * hand). */
 int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 			   const unsigned char *req_der, size_t n, pki_ocsp_lookup_fn lookup,
-			   void *userdata, int64_t now, struct pki_ocsp_answer **ret,
-			   enum pki_ocsp_served *ret_how);
+			   void *userdata, int64_t now, uint64_t epoch,
+			   struct pki_ocsp_answer **ret, enum pki_ocsp_served *ret_how);
 
 /* Answers kept now. */
 size_t pki_ocsp_cache_size(struct pki_ocsp_cache *c);

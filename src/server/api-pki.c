@@ -22,6 +22,7 @@
 #include "pki/key.h"
 #include "pki/ocsp.h"
 #include "pki/ocsp-cache.h"
+#include "server/wake.h"
 #include "server/metrics.h"
 #include "server/handlers.h"
 
@@ -187,6 +188,18 @@ static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 	return http_queue(req, status, resp);
 }
 
+/* The status epoch to note before an answer (pki_ocsp_cache_respond):
+ * the store's own on SQLite; on PostgreSQL the count of status changes
+ * this node has heard of (wake.h), 0 while it is not listening. */
+static uint64_t status_epoch(struct db *db)
+{
+	uint64_t e;
+
+	if (db_epoch(db, &e) == 0)
+		return e;
+	return wake_status_epoch();
+}
+
 static int ocsp_answer(struct http_request *req, const unsigned char *der, size_t n)
 {
 	struct pki_ocsp_answer *a = NULL;
@@ -204,7 +217,8 @@ static int ocsp_answer(struct http_request *req, const unsigned char *der, size_
 	r = server_db(req->srv, &db);
 	if (r >= 0)
 		r = pki_ocsp_cache_respond(req->srv->ocsp_cache, req->srv->ca, der, n,
-					   ocsp_lookup_store, db, now_sec(), &a, &how);
+					   ocsp_lookup_store, db, now_sec(), status_epoch(db), &a,
+					   &how);
 	if (r < 0) {
 		log_warn("OCSP answer failed: %s", strerror(-r));
 		metrics_ocsp_error();

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "domain/publish.h"
 #include "server/waiters.h"
 
 #define WAIT_MS 250
@@ -35,9 +36,23 @@ bool wake_enabled(void)
 	return atomic_load(&running);
 }
 
+/* 0 while not listening; else 1 + the status changes heard of. */
+static _Atomic uint64_t status_epoch;
+static uint64_t epoch_base;	/* the thread's: a new high half per listening */
+
+uint64_t wake_status_epoch(void)
+{
+	return atomic_load(&status_epoch);
+}
+
 static void on_notify(const char *channel, const char *payload, void *userdata)
 {
 	const char *sp = strchr(payload, ' ');
+
+	if (streq(channel, CRL_CHANNEL)) {
+		atomic_fetch_add(&status_epoch, 1);
+		return;
+	}
 
 	if (!sp || !sp[1])
 		return;
@@ -70,6 +85,8 @@ static void *wake_thread(void *arg)
 			r = db_open(target, busy_timeout_ms, &db);
 			if (r == 0)
 				r = db_listen(db, WAKE_CHANNEL);
+			if (r == 0)
+				r = db_listen(db, CRL_CHANNEL);
 			if (r < 0) {
 				if (!lost)
 					log_warn("cross-node wake: cannot listen on the store: %s",
@@ -81,6 +98,10 @@ static void *wake_thread(void *arg)
 				backoff = MIN(backoff * 2, BACKOFF_MAX_MS);
 				continue;
 			}
+			/* Listening from now on: what was read before may be
+			 * older than a change missed meanwhile; a new epoch. */
+			epoch_base += (uint64_t)1 << 32;
+			atomic_store(&status_epoch, epoch_base | 1);
 			if (lost)
 				log_info("cross-node wake: listening again");
 			else if (first)
@@ -91,12 +112,14 @@ static void *wake_thread(void *arg)
 		}
 		r = db_wait_notify(db, WAIT_MS, on_notify, NULL);
 		if (r < 0) {
+			atomic_store(&status_epoch, 0);
 			log_warn("cross-node wake: lost the store connection: %s", db_errmsg(db));
 			lost = true;
 			db_close(db);
 			db = NULL;
 		}
 	}
+	atomic_store(&status_epoch, 0);
 	db_close(db);
 	return NULL;
 }

@@ -25,3 +25,7 @@ bool wake_enabled(void);
 /* This process's node id (16 hex digits, random per start), the sender
  * part of the payloads. */
 const char *wake_node_id(void);
+/* The status changes this node has heard of on CRL_CHANNEL, plus one; 0
+ * while the thread is not listening (not started, SQLite, or its
+ * connection lost: a change may go unheard, so answers read the store). */
+uint64_t wake_status_epoch(void);

@@ -35,6 +35,8 @@ struct db_ops {
 	int (*notify)(struct db *db, const char *channel, const char *payload);
 	int (*listen)(struct db *db, const char *channel);
 	int (*wait_notify)(struct db *db, int timeout_ms, db_notify_cb cb, void *userdata);
+	int (*epoch_mark)(struct db *db);
+	int (*epoch)(struct db *db, uint64_t *ret);
 };
 
 struct db {

@@ -796,6 +796,17 @@ static int pg_wait_notify(struct db *d, int timeout_ms, db_notify_cb cb, void *u
 	return deliver(db, cb, userdata);
 }
 
+static int pg_epoch_mark(struct db *db)
+{
+	return 0;	/* crl_mark_changed's NOTIFY tells the other nodes */
+}
+
+static int pg_epoch(struct db *db, uint64_t *ret)
+{
+	*ret = 0;
+	return -EOPNOTSUPP;
+}
+
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -823,4 +834,6 @@ static const struct db_ops pg_ops = {
 	.notify = pg_notify,
 	.listen = pg_listen,
 	.wait_notify = pg_wait_notify,
+	.epoch_mark = pg_epoch_mark,
+	.epoch = pg_epoch,
 };

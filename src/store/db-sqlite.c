@@ -6,6 +6,7 @@
  * One process: db_lock is a no-op (BEGIN IMMEDIATE serialises writers) and
  * there is nobody to notify. */
 #include "store/db-backend.h"
+#include "store/epoch.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -26,6 +27,7 @@ struct sq_db {
 	sqlite3 *conn;
 	struct sq_stmt cache[STMT_CACHE_SIZE];
 	int tx_depth;
+	struct epoch_file *epoch;	/* NULL for :memory: and file: URIs */
 };
 
 static const struct db_ops sqlite_ops;
@@ -93,6 +95,11 @@ int db_sqlite_open(const char *path, int64_t busy_timeout_ms, struct db **ret)
 
 		if (fd >= 0)
 			close(fd);
+		r = epoch_file_open(path, &db->epoch);
+		if (r < 0) {
+			free(db);
+			return r;
+		}
 	}
 	r = sqlite3_open_v2(path, &db->conn,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -124,6 +131,7 @@ static void sq_close(struct db *d)
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	sqlite3_close_v2(db->conn);
+	epoch_file_close(db->epoch);	/* after the close: a transaction left open is gone */
 	free(db);
 }
 
@@ -312,8 +320,8 @@ static int sq_commit(struct db *d)
 	struct sq_db *db = DB(d);
 	int r = sq_exec(d, "COMMIT");
 
-	if (r == 0)
-		db->tx_depth--;
+	if (r == 0 && --db->tx_depth == 0)
+		epoch_file_end(db->epoch);
 	return r;
 }
 
@@ -326,7 +334,23 @@ static int sq_rollback(struct db *d)
 		return 0;
 	r = sq_exec(d, "ROLLBACK");
 	db->tx_depth = 0;
+	epoch_file_end(db->epoch);
 	return r;
+}
+
+static int sq_epoch_mark(struct db *d)
+{
+	struct sq_db *db = DB(d);
+
+	if (db->tx_depth == 0)
+		return -EINVAL;
+	return epoch_file_begin(db->epoch);
+}
+
+static int sq_epoch(struct db *d, uint64_t *ret)
+{
+	*ret = epoch_file_read(DB(d)->epoch);
+	return 0;
 }
 
 static const char *sq_errmsg(struct db *d)
@@ -408,4 +432,6 @@ static const struct db_ops sqlite_ops = {
 	.notify = sq_notify,
 	.listen = sq_listen,
 	.wait_notify = sq_wait_notify,
+	.epoch_mark = sq_epoch_mark,
+	.epoch = sq_epoch,
 };

@@ -248,6 +248,18 @@ int db_end(struct db *db, int r)
 	return db_commit(db);
 }
 
+int db_epoch_mark(struct db *db)
+{
+	return db->ops->epoch_mark(db);
+}
+
+int db_epoch(struct db *db, uint64_t *ret)
+{
+	if (!ret)
+		return -EINVAL;
+	return db->ops->epoch(db, ret);
+}
+
 int db_lock(struct db *db, const char *key)
 {
 	if (isempty(key))

@@ -124,6 +124,20 @@ int db_rollback(struct db *db);
  * the commit's result, rolls back and returns r otherwise. */
 int db_end(struct db *db, int r);
 
+/* The status epoch: how a process that keeps certificate statuses in
+ * memory (the OCSP answers) knows, without reading the store, that none
+ * changed since it read them.  db_epoch_mark(), inside a write transaction
+ * that changes a status (crl_mark_changed() calls it), marks the change
+ * before the commit.  db_epoch() gives a number to note before reading a
+ * status: while db_epoch() gives the same number again, what was read
+ * still holds; 0 means "read the store" (a change under way).  SQLite: a
+ * file beside the store shared by every process using it (store/epoch.h);
+ * exact.  PostgreSQL: db_epoch_mark does nothing and db_epoch is
+ * -EOPNOTSUPP: other nodes learn of a change by the NOTIFY that
+ * crl_mark_changed() sends (server/wake.h). */
+int db_epoch_mark(struct db *db);
+int db_epoch(struct db *db, uint64_t *ret);
+
 /* Takes an exclusive lock named key until the end of the current
  * transaction, held across every node sharing the store: concurrent
  * transactions taking the same key run one after the other.  Call it inside

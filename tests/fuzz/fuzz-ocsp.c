@@ -132,8 +132,8 @@ static void answer(const unsigned char *der, size_t n)
 			if (pki_ocsp_cache_new(64, &cache) < 0)
 				abort();
 		}
-		if (pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, &a, &how1) < 0 ||
-		    pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, &b, &how2) < 0)
+		if (pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, 0, &a, &how1) < 0 ||
+		    pki_ocsp_cache_respond(cache, ca, der, n, lookup, NULL, FUZZ_NOW, 0, &b, &how2) < 0)
 			abort();
 		p = a->der;
 		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)a->n);

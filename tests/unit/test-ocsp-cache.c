@@ -88,7 +88,7 @@ static struct pki_ocsp_answer *ask(struct pki_ocsp_cache *c, const unsigned char
 	struct pki_ocsp_answer *a = NULL;
 	enum pki_ocsp_served how;
 
-	assert_int_equal(pki_ocsp_cache_respond(c, fx->ca, req, n, lookup, NULL, now, &a, &how), 0);
+	assert_int_equal(pki_ocsp_cache_respond(c, fx->ca, req, n, lookup, NULL, now, 0, &a, &how), 0);
 	assert_non_null(a);
 	assert_int_equal(how, want);
 	return a;
@@ -158,7 +158,7 @@ static void test_kept_and_checked(void **state)
 
 	/* A failed look-up fails the answer, even with one kept. */
 	store.fail = -EIO;
-	assert_int_equal(pki_ocsp_cache_respond(c, fx->ca, req, n, lookup, NULL, now + 24, &a,
+	assert_int_equal(pki_ocsp_cache_respond(c, fx->ca, req, n, lookup, NULL, now + 24, 0, &a,
 						&(enum pki_ocsp_served){ 0 }),
 			 -EIO);
 	store.fail = 0;
@@ -353,7 +353,7 @@ static void *worker_run(void *arg)
 		struct pki_ocsp_answer *a = NULL;
 		enum pki_ocsp_served how;
 
-		if (pki_ocsp_cache_respond(w->c, fx->ca, w->req, w->n, lookup, NULL, w->now, &a,
+		if (pki_ocsp_cache_respond(w->c, fx->ca, w->req, w->n, lookup, NULL, w->now, 0, &a,
 					   &how) < 0)
 			return NULL;
 		if (how == PKI_OCSP_SERVED_SIGNED)
