@@ -342,9 +342,12 @@ static int sq_epoch_mark(struct db *d)
 {
 	struct sq_db *db = DB(d);
 
-	if (db->tx_depth == 0)
-		return -EINVAL;
-	return epoch_file_begin(db->epoch);
+	int r = epoch_file_begin(db->epoch);
+
+	/* Outside a transaction the change is committed already: a bump. */
+	if (r == 0 && db->tx_depth == 0)
+		epoch_file_end(db->epoch);
+	return r;
 }
 
 static int sq_epoch(struct db *d, uint64_t *ret)

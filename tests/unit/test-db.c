@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/audit.h"
@@ -140,6 +141,89 @@ static void test_sqlite_files_0600(void **state)
 	assert_int_equal(stat(q, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	db_close(db);
+}
+
+/* The status epoch of a SQLite store (store/epoch.h), seen from another
+ * connection: stable and non-zero at rest, 0 while a marked write is
+ * under way, a new number after its commit or rollback; a writer that
+ * died in the middle is healed a second later; the file is 0600. */
+static void test_sqlite_epoch(void **state)
+{
+	char p[300], q[310];
+	struct db *a, *b;
+	uint64_t e0, e1, e2, e;
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	snprintf(p, sizeof(p), "%s/epoch.db", dir);
+	assert_int_equal(db_open(p, 1000, &a), 0);
+	assert_int_equal(db_open(p, 1000, &b), 0);
+	assert_int_equal(db_exec(a, "CREATE TABLE t (x INTEGER)"), 0);
+	snprintf(q, sizeof(q), "%s-epoch", p);
+	assert_int_equal(stat(q, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	assert_int_equal(db_epoch(a, &e0), 0);
+	assert_true(e0 != 0);
+	assert_int_equal(db_epoch_mark(b), 0);	/* outside a transaction: moves it at once */
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e != 0 && e != e0);
+	e0 = e;
+	/* A write that marks nothing leaves it alone. */
+	assert_int_equal(db_begin(b), 0);
+	assert_int_equal(db_run(b, "INSERT INTO t VALUES (1)", ""), 1);
+	assert_int_equal(db_commit(b), 0);
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e == e0);
+	/* A marked one: 0 until its commit, then a new number. */
+	assert_int_equal(db_begin(b), 0);
+	assert_int_equal(db_epoch_mark(b), 0);
+	assert_int_equal(db_epoch_mark(b), 0);	/* once per transaction */
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e == 0);
+	assert_int_equal(db_run(b, "INSERT INTO t VALUES (2)", ""), 1);
+	assert_int_equal(db_commit(b), 0);
+	assert_int_equal(db_epoch(a, &e1), 0);
+	assert_true(e1 != 0 && e1 != e0);
+	/* Rolled back: ended too. */
+	assert_int_equal(db_begin(b), 0);
+	assert_int_equal(db_epoch_mark(b), 0);
+	assert_int_equal(db_rollback(b), 0);
+	assert_int_equal(db_epoch(a, &e2), 0);
+	assert_true(e2 != 0 && e2 != e1);
+
+	/* A writer killed between its mark and its commit. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct db *c;
+
+		if (db_open(p, 1000, &c) < 0 || db_begin(c) < 0 || db_epoch_mark(c) < 0)
+			_exit(1);
+		_exit(0);	/* no commit, no close */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e == 0);
+	/* ... healed within about two seconds, while a live writer is not. */
+	assert_int_equal(db_begin(b), 0);
+	assert_int_equal(db_epoch_mark(b), 0);
+	for (int i = 0; i < 25; i++) {
+		usleep(100000);
+		assert_int_equal(db_epoch(a, &e), 0);
+		assert_true(e == 0);
+	}
+	assert_int_equal(db_commit(b), 0);
+	for (int i = 0; i < 30 && e == 0; i++) {
+		usleep(100000);
+		assert_int_equal(db_epoch(a, &e), 0);
+	}
+	assert_true(e != 0 && e != e2);
+	db_close(b);
+	db_close(a);
+	(void)state;
 }
 
 static void test_backend_chosen_by_target(void **state)
@@ -623,6 +707,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backend_chosen_by_target, setup, teardown),
 		cmocka_unit_test(test_sqlite_files_0600),
+		cmocka_unit_test(test_sqlite_epoch),
 		cmocka_unit_test_setup_teardown(test_nulls_and_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraint_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_inside_transaction, setup, teardown),

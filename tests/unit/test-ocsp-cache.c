@@ -94,6 +94,21 @@ static struct pki_ocsp_answer *ask(struct pki_ocsp_cache *c, const unsigned char
 	return a;
 }
 
+/* ask() with a status epoch. */
+static struct pki_ocsp_answer *ask_at(struct pki_ocsp_cache *c, const unsigned char *req,
+				      size_t n, int64_t now, uint64_t epoch,
+				      enum pki_ocsp_served want)
+{
+	struct pki_ocsp_answer *a = NULL;
+	enum pki_ocsp_served how;
+
+	assert_int_equal(pki_ocsp_cache_respond(c, fx->ca, req, n, lookup, NULL, now, epoch, &a,
+						&how), 0);
+	assert_non_null(a);
+	assert_int_equal(how, want);
+	return a;
+}
+
 static bool same(const struct pki_ocsp_answer *a, const struct pki_ocsp_answer *b)
 {
 	return a->n == b->n && memcmp(a->der, b->der, a->n) == 0;
@@ -162,6 +177,68 @@ static void test_kept_and_checked(void **state)
 						&(enum pki_ocsp_served){ 0 }),
 			 -EIO);
 	store.fail = 0;
+}
+
+/* The status epoch: a kept answer's status is not read again while the
+ * epoch and the second stay the same; a new epoch, a new second or no
+ * epoch (0) read it, and a change then shows at once. */
+static void test_epoch(void **state)
+{
+	_cleanup_(pki_ocsp_cache_freep) struct pki_ocsp_cache *c = NULL;
+	_cleanup_free_ unsigned char *req = NULL;
+	struct pki_ocsp_answer *a, *b;
+	int64_t now = now_sec();
+	int calls;
+	size_t n = 0;
+
+	reset_store();
+	assert_int_equal(pki_ocsp_cache_new(16, &c), 0);
+	req = request("good.crt", false, &n);
+	calls = store.calls;
+	a = ask_at(c, req, n, now, 7, PKI_OCSP_SERVED_SIGNED);
+	assert_int_equal(store.calls, calls + 1);
+	for (int i = 0; i < 5; i++) {
+		b = ask_at(c, req, n, now, 7, PKI_OCSP_SERVED_CACHED);
+		assert_true(same(a, b));
+		pki_ocsp_answer_unref(b);
+	}
+	assert_int_equal(store.calls, calls + 1);	/* signed once, read once */
+
+	/* No epoch: read every time. */
+	b = ask_at(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
+	pki_ocsp_answer_unref(b);
+	b = ask_at(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
+	pki_ocsp_answer_unref(b);
+	assert_int_equal(store.calls, calls + 3);
+
+	/* The next second reads again (once), then trusts it. */
+	b = ask_at(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
+	pki_ocsp_answer_unref(b);
+	b = ask_at(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
+	pki_ocsp_answer_unref(b);
+	assert_int_equal(store.calls, calls + 4);
+
+	/* A status change moves the epoch: the next answer reads and says it. */
+	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now, PKI_REASON_CERTIFICATE_HOLD };
+	b = ask_at(c, req, n, now + 1, 8, PKI_OCSP_SERVED_SIGNED);
+	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(store.calls, calls + 6);	/* the check, and the signing's read */
+	pki_ocsp_answer_unref(b);
+	b = ask_at(c, req, n, now + 1, 8, PKI_OCSP_SERVED_CACHED);
+	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_REVOKED);
+	assert_int_equal(store.calls, calls + 6);
+	pki_ocsp_answer_unref(b);
+
+	/* A change the epoch missed (the store edited by hand) shows the next second. */
+	store.good_st = (struct pki_ocsp_status){ .status = PKI_OCSP_GOOD };
+	b = ask_at(c, req, n, now + 1, 8, PKI_OCSP_SERVED_CACHED);
+	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_REVOKED);
+	pki_ocsp_answer_unref(b);
+	b = ask_at(c, req, n, now + 2, 8, PKI_OCSP_SERVED_SIGNED);
+	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_GOOD);
+	pki_ocsp_answer_unref(b);
+	pki_ocsp_answer_unref(a);
+	(void)state;
 }
 
 static void test_refresh_at_half(void **state)
@@ -426,6 +503,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kept_and_checked),
+		cmocka_unit_test(test_epoch),
 		cmocka_unit_test(test_refresh_at_half),
 		cmocka_unit_test(test_nonce_unknown_malformed),
 		cmocka_unit_test(test_bound),
