@@ -30,8 +30,25 @@ struct entry {
 	unsigned char key[];
 };
 
+/* A status read from the store, kept for the rest of its second while the
+ * status epoch it was read under holds (see pki_ocsp_cache_respond): what
+ * answers with a nonce (signed every time) and newly signed answers read
+ * instead of the store.  Direct-mapped by issuer and serial; a slot is
+ * guarded by the lock of the bucket of the same number. */
+struct memo_slot {
+	uint64_t epoch;			/* 0: empty */
+	int64_t sec;
+	char issuer[PKI_KEY_ID_HEX_MAX];
+	char serial[PKI_SERIAL_HEX_MAX];
+	struct pki_ocsp_status st;
+};
+
+#define MEMO_SLOTS_MAX 65536
+
 struct pki_ocsp_cache {
 	size_t max, mask;		/* buckets: mask + 1, a power of two */
+	struct memo_slot *memo;
+	size_t memo_mask;
 	atomic_size_t count;
 	atomic_size_t cursor;		/* where eviction looks next */
 	uint64_t seed;
@@ -71,8 +88,11 @@ int pki_ocsp_cache_new(size_t max_entries, struct pki_ocsp_cache **ret)
 	c->max = max_entries;
 	c->mask = nb - 1;
 	c->buckets = calloc(nb, sizeof(*c->buckets));
+	c->memo_mask = MIN(nb, (size_t)MEMO_SLOTS_MAX) - 1;
+	c->memo = calloc(c->memo_mask + 1, sizeof(*c->memo));
 	r = random_bytes(&c->seed, sizeof(c->seed));
-	if (!c->buckets || r < 0) {
+	if (!c->buckets || !c->memo || r < 0) {
+		free(c->memo);
 		free(c->buckets);
 		free(c);
 		return r < 0 ? r : -ENOMEM;
@@ -95,6 +115,7 @@ void pki_ocsp_cache_free(struct pki_ocsp_cache *c)
 		}
 	for (size_t i = 0; i < N_LOCKS; i++)
 		pthread_mutex_destroy(&c->locks[i]);
+	free(c->memo);
 	free(c->buckets);
 	free(c);
 }
@@ -262,6 +283,53 @@ static struct pki_ocsp_answer *install(struct pki_ocsp_cache *c, uint64_t h,
 	return serve;
 }
 
+/* The caller's look-up, through the status memo while an epoch is known. */
+struct memo_ctx {
+	struct pki_ocsp_cache *c;
+	pki_ocsp_lookup_fn lookup;
+	void *userdata;
+	uint64_t epoch;
+	int64_t now;
+};
+
+static int memo_lookup(void *u, const char *issuer, const char *serial,
+		       struct pki_ocsp_status *ret)
+{
+	struct memo_ctx *m = u;
+	struct pki_ocsp_cache *c = m->c;
+	struct memo_slot *slot;
+	size_t b;
+	int r;
+
+	if (m->epoch == 0 || !c || c->max == 0)
+		return m->lookup(m->userdata, issuer, serial, ret);
+	b = (size_t)(key_hash(c, (const unsigned char *)issuer, strlen(issuer)) ^
+		     key_hash(c, (const unsigned char *)serial, strlen(serial))) & c->memo_mask;
+	slot = &c->memo[b];
+	pthread_mutex_lock(lock_of(c, b));
+	if (slot->epoch == m->epoch && slot->sec == m->now && streq(slot->issuer, issuer) &&
+	    streq(slot->serial, serial)) {
+		*ret = slot->st;
+		pthread_mutex_unlock(lock_of(c, b));
+		return 0;
+	}
+	pthread_mutex_unlock(lock_of(c, b));
+	r = m->lookup(m->userdata, issuer, serial, ret);
+	/* Unknown is not kept: a certificate added meanwhile need not move
+	 * the epoch. */
+	if (r < 0 || ret->status == PKI_OCSP_UNKNOWN || strlen(issuer) >= sizeof(slot->issuer) ||
+	    strlen(serial) >= sizeof(slot->serial))
+		return r;
+	pthread_mutex_lock(lock_of(c, b));
+	slot->epoch = m->epoch;
+	slot->sec = m->now;
+	strcpy(slot->issuer, issuer);
+	strcpy(slot->serial, serial);
+	slot->st = *ret;
+	pthread_mutex_unlock(lock_of(c, b));
+	return r;
+}
+
 /* Was seen's status read under this epoch, this second? */
 static bool checked(struct pki_ocsp_answer *seen, uint64_t epoch, int64_t now)
 {
@@ -289,6 +357,8 @@ int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 	uint64_t h = 0;
 	int r;
 
+	struct memo_ctx memo = { c, lookup, userdata, epoch, now };
+
 	if (!ca || !lookup || !ret || !ret_how || (!req_der && n > 0))
 		return -EINVAL;
 	if (keyed) {
@@ -305,7 +375,7 @@ int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 		bool same = checked(seen, epoch, now);
 
 		if (!same) {
-			r = lookup(userdata, seen->info.issuer, seen->info.serial, &st);
+			r = memo_lookup(&memo, seen->info.issuer, seen->info.serial, &st);
 			if (r < 0) {
 				pki_ocsp_answer_unref(seen);
 				return r;
@@ -325,7 +395,7 @@ int pki_ocsp_cache_respond(struct pki_ocsp_cache *c, struct pki_ca *ca,
 			refreshing = true;
 		}
 	}
-	r = answer_sign(ca, req_der, n, lookup, userdata, now, &fresh);
+	r = answer_sign(ca, req_der, n, memo_lookup, &memo, now, &fresh);
 	if (r < 0) {
 		if (refreshing)
 			atomic_store(&seen->refreshing, false);

@@ -77,7 +77,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct pki_ocsp_cache *, pki_ocsp_cache_free)
  * epoch: the store's status epoch (db_epoch()), noted before this call;
  * 0 when there is none.  A kept answer whose status was read within the
  * same second (now) under the same non-zero epoch is served without
- * asking lookup: no status changed since.  Otherwise lookup is asked as
+ * asking lookup: no status changed since.  Likewise a status read for
+ * any answer (with a nonce too) is kept for that second and epoch, and
+ * not asked again (unknown certificates excepted).  Otherwise lookup is asked as
  * above.  The second bounds how long a status stays unread should a
  * change bypass the epoch (a lost notification, an edit of the store by
  * hand). */

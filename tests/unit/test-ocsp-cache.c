@@ -222,11 +222,11 @@ static void test_epoch(void **state)
 	store.good_st = (struct pki_ocsp_status){ PKI_OCSP_REVOKED, now, PKI_REASON_CERTIFICATE_HOLD };
 	b = ask_at(c, req, n, now + 1, 8, PKI_OCSP_SERVED_SIGNED);
 	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_REVOKED);
-	assert_int_equal(store.calls, calls + 6);	/* the check, and the signing's read */
+	assert_int_equal(store.calls, calls + 5);	/* the check; the signing reads the memo */
 	pki_ocsp_answer_unref(b);
 	b = ask_at(c, req, n, now + 1, 8, PKI_OCSP_SERVED_CACHED);
 	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_REVOKED);
-	assert_int_equal(store.calls, calls + 6);
+	assert_int_equal(store.calls, calls + 5);
 	pki_ocsp_answer_unref(b);
 
 	/* A change the epoch missed (the store edited by hand) shows the next second. */
@@ -238,6 +238,23 @@ static void test_epoch(void **state)
 	assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_GOOD);
 	pki_ocsp_answer_unref(b);
 	pki_ocsp_answer_unref(a);
+
+	/* Answers with a nonce are signed each time, but read the status once
+	 * per epoch and second. */
+	free(req);
+	req = request("good.crt", true, &n);
+	calls = store.calls;
+	for (int i = 0; i < 3; i++) {
+		b = ask_at(c, req, n, now + 3, 9, PKI_OCSP_SERVED_PER_REQUEST);
+		assert_int_equal(status_of(b, good, NULL), V_OCSP_CERTSTATUS_GOOD);
+		pki_ocsp_answer_unref(b);
+	}
+	assert_int_equal(store.calls, calls + 1);
+	b = ask_at(c, req, n, now + 3, 0, PKI_OCSP_SERVED_PER_REQUEST);
+	pki_ocsp_answer_unref(b);
+	b = ask_at(c, req, n, now + 3, 10, PKI_OCSP_SERVED_PER_REQUEST);
+	pki_ocsp_answer_unref(b);
+	assert_int_equal(store.calls, calls + 3);
 	(void)state;
 }
 
