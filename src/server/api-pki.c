@@ -38,7 +38,7 @@ static int reply_der(struct http_request *req, unsigned status, const char *type
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
-	return http_queue(req, status, resp);
+	return http_queue_data(req, status, resp);
 }
 
 /* An HTTP date (RFC 9110 IMF-fixdate), whatever the locale; plain
@@ -167,7 +167,7 @@ static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 		if (resp)
 			ocsp_cache_headers(resp, a, now);
 		pki_ocsp_answer_unref(a);
-		return http_queue(req, status, resp);
+		return http_queue_data(req, status, resp);
 	}
 	if (a->cacheable && http_shareable(req)) {
 		int r = ocsp_send_prepared(req, a, now);
@@ -185,7 +185,7 @@ static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 		ocsp_cache_headers(resp, a, now);
 	else	/* a nonce: this answer is for this request only */
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return http_queue(req, status, resp);
+	return http_queue_data(req, status, resp);
 }
 
 /* The status epoch to note before an answer (pki_ocsp_cache_respond):
@@ -370,7 +370,7 @@ int handle_crl(struct http_request *req)
 			MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 		}
 		crl_copy_unref(c);
-		return resp ? http_queue(req, 304, resp) : -ENOMEM;
+		return resp ? http_queue_data(req, 304, resp) : -ENOMEM;
 	}
 	resp = MHD_create_response_from_buffer_with_free_callback_cls(c->n, c->der,
 								      crl_copy_unref, c);
@@ -381,7 +381,7 @@ int handle_crl(struct http_request *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/pkix-crl");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
-	return http_queue(req, 200, resp);
+	return http_queue_data(req, 200, resp);
 }
 
 static int serve_ca_cert(struct http_request *req, X509 *x)

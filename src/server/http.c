@@ -29,22 +29,17 @@
 	    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "  \
 	    "frame-ancestors 'none'"
 
+/* What every answer carries, a page or not. */
 void http_add_fixed_headers(const struct server *srv, struct MHD_Response *resp)
 {
-	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
-	MHD_add_response_header(resp, "Permissions-Policy",
-				"camera=(), microphone=(), geolocation=(), payment=()");
 	if (srv->https)
 		MHD_add_response_header(resp, "Strict-Transport-Security",
 					"max-age=31536000; includeSubDomains");
 }
 
-static void add_common_headers(struct http_request *req, struct MHD_Response *resp)
+/* Those and the request's own. */
+static void add_base_headers(struct http_request *req, struct MHD_Response *resp)
 {
 	http_add_fixed_headers(req->srv, resp);
 	if (req->close)
@@ -62,20 +57,46 @@ static void add_common_headers(struct http_request *req, struct MHD_Response *re
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, req->cookies[i]);
 }
 
-int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
+/* Pages, JSON and errors: also the headers that govern how a browser
+ * treats a document. */
+static void add_common_headers(struct http_request *req, struct MHD_Response *resp)
 {
-	enum MHD_Result ok;
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy",
+				"camera=(), microphone=(), geolocation=(), payment=()");
+	add_base_headers(req, resp);
+}
 
-	if (!resp)
-		return -ENOMEM;
-	add_common_headers(req, resp);
-	ok = MHD_queue_response(req->conn, status, resp);
+static int queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ok = MHD_queue_response(req->conn, status, resp);
+
 	MHD_destroy_response(resp);
 	if (ok != MHD_YES)
 		return -EIO;
 	req->status = status;
 	req->replied = true;
 	return 0;
+}
+
+int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		return -ENOMEM;
+	add_common_headers(req, resp);
+	return queue(req, status, resp);
+}
+
+int http_queue_data(struct http_request *req, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		return -ENOMEM;
+	add_base_headers(req, resp);
+	return queue(req, status, resp);
 }
 
 bool http_shareable(const struct http_request *req)

@@ -138,9 +138,15 @@ int http_reply_data(struct http_request *req, unsigned status, char *data, size_
 /* Adds the common headers to resp and queues it; takes resp over. */
 int http_queue(struct http_request *req, unsigned status, struct MHD_Response *resp);
 
+/* The same for bytes no browser renders as a document (OCSP answers,
+ * CRLs, certificates: DER for relying-party software): nosniff, HSTS and
+ * the request's own headers, without the page headers (CSP, frame,
+ * referrer, cross-origin and permissions policies). */
+int http_queue_data(struct http_request *req, unsigned status, struct MHD_Response *resp);
+
 /* A response shared by many requests (the OCSP answers kept in memory):
  * http_add_fixed_headers() puts on it the headers every answer of srv
- * carries (the security headers), none of one request's; it may be used
+ * carries (nosniff, HSTS), none of one request's; it may be used
  * for req when http_shareable(req) (no Connection: close, cookie, Allow or
  * Retry-After to add; such a response has no X-Request-Id).
  * http_queue_shared() queues it for req and keeps the caller's reference. */
