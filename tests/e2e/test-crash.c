@@ -16,7 +16,9 @@
  *     was accepted, each E-Onay event, each hold / release answered 200
  *     (the status is the last one answered, or the one asked for when that
  *     request got no answer);
- *   - the CRL the server hands out agrees with the store.
+ *   - the CRL the server hands out agrees with the store, and so does its
+ *     OCSP answer (also right after each answered hold / release, while
+ *     the load runs: the kept answer is replaced at once).
  * Rounds: EONAY_CRASH_ROUNDS (default 20 kills of eonayd, 10 of each eonayctl
  * command; docs/SECURITY.md has 100 of each).
  *
@@ -60,6 +62,7 @@ static struct {
 	char purpose[MAX_ACKS][16];
 	unsigned n_signed;
 	unsigned holds, releases;	/* AYŞE's acknowledged acts */
+	unsigned ocsp_checked;		/* ... each followed by an OCSP answer */
 	char last_status[8];		/* her status as last answered */
 	char asked[8];			/* a request without answer: what it asked */
 	unsigned kills, ceremonies_in_round;
@@ -175,7 +178,38 @@ static void *ceremony_load(void *p)
 	return NULL;
 }
 
-/* AYŞE: Şifreli Giriş, then hold / release of her certificate in turn. */
+/* AYŞE's certificate as eonayd's OCSP responder says it, asked twice
+ * without a nonce (the second answer is the kept one): "hold" or "active"
+ * in *ret; -1 when no verified answer came (eonayd killed meanwhile). */
+static int ocsp_status(char ret[8])
+{
+	char *out = NULL;
+	int r = -1;
+
+	for (int i = 0; i < 2; i++) {
+		free(out);
+		out = NULL;
+		if (run_cmd(&out, "cd %s/pki && openssl ocsp -issuer issuing.crt -serial 0x%s -url"
+				  " %s/ocsp -CAfile chain.pem -no_nonce 2>&1", data, ayse_serial,
+			    S.url) != 0 || !strstr(out, "Response verify OK")) {
+			free(out);
+			return -1;
+		}
+	}
+	if (strstr(out, ": revoked") && strstr(out, "certificateHold")) {
+		snprintf(ret, 8, "hold");
+		r = 0;
+	} else if (strstr(out, ": good")) {
+		snprintf(ret, 8, "active");
+		r = 0;
+	}
+	free(out);
+	return r;
+}
+
+/* AYŞE: Şifreli Giriş, then hold / release of her certificate in turn;
+ * after each answered act, OCSP must say it at once (its kept answer
+ * replaced: the status epoch). */
 static void *lifecycle_load(void *p)
 {
 	struct browser b;
@@ -221,6 +255,14 @@ static void *lifecycle_load(void *p)
 		}
 		acks.asked[0] = '\0';
 		pthread_mutex_unlock(&mu);
+		if (r.status == 200) {
+			char said[8];
+
+			if (ocsp_status(said) == 0 && strcmp(said, want) != 0 && !thread_error[0])
+				snprintf(thread_error, sizeof(thread_error),
+					 "OCSP said %s right after the %s was answered", said, want);
+			acks.ocsp_checked++;
+		}
 		if (r.status == 401)
 			in = false;
 		else if (r.status != 200 && !thread_error[0])
@@ -417,6 +459,18 @@ static void check_crl(void)
 			 listed ? "lists" : "does not list", acks.last_status);
 }
 
+/* OCSP, after a restart, says what the store and the answers say. */
+static void check_ocsp(void)
+{
+	char said[8];
+
+	if (ocsp_status(said) < 0)
+		fail_msg("after kill %u: no verified OCSP answer for AYŞE's certificate", acks.kills);
+	if (strcmp(said, acks.last_status) != 0)
+		fail_msg("after kill %u: OCSP says AYŞE's certificate is %s, which is %s", acks.kills,
+			 said, acks.last_status);
+}
+
 /* EONAY_CRASH_ROUNDS, else dflt (CI time). */
 static unsigned rounds_or(unsigned dflt)
 {
@@ -471,13 +525,16 @@ static void test_kill_eonayd(void **state)
 		check_acks();
 		assert_int_equal(srv_start(&S, data, srv_extra), 0);
 		check_crl();
+		check_ocsp();
 		assert_int_equal(srv_stop(&S, false), 0);	/* a clean stop (and, under ASan, no report) */
 	}
 	print_message("%u kills in %.0f s: %u signatures accepted and still there (%u this run),"
-		      " AYŞE's certificate held %u and released %u times as answered; store"
-		      " intact, audit chain verified, evidence complete after every kill\n",
-		      n, now_s() - t0, acks.n_signed, total, acks.holds, acks.releases);
-	assert_true(acks.n_signed > 0 && acks.holds > 0);
+		      " AYŞE's certificate held %u and released %u times as answered (OCSP"
+		      " asked after %u); store intact, audit chain verified, evidence complete"
+		      " after every kill\n",
+		      n, now_s() - t0, acks.n_signed, total, acks.holds, acks.releases,
+		      acks.ocsp_checked);
+	assert_true(acks.n_signed > 0 && acks.holds > 0 && acks.ocsp_checked > 0);
 }
 
 /* ---- eonayctl killed --------------------------------------------------- */
