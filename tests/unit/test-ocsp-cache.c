@@ -109,6 +109,13 @@ static struct pki_ocsp_answer *ask_at(struct pki_ocsp_cache *c, const unsigned c
 	return a;
 }
 
+/* ask_at(), the answer dropped: only how it was made and the look-ups count. */
+static void ask_drop(struct pki_ocsp_cache *c, const unsigned char *req, size_t n, int64_t now,
+		     uint64_t epoch, enum pki_ocsp_served want)
+{
+	pki_ocsp_answer_unref(ask_at(c, req, n, now, epoch, want));
+}
+
 static bool same(const struct pki_ocsp_answer *a, const struct pki_ocsp_answer *b)
 {
 	return a->n == b->n && memcmp(a->der, b->der, a->n) == 0;
@@ -205,17 +212,13 @@ static void test_epoch(void **state)
 	assert_int_equal(store.calls, calls + 1);	/* signed once, read once */
 
 	/* No epoch: read every time. */
-	b = ask_at(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
-	pki_ocsp_answer_unref(b);
-	b = ask_at(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
-	pki_ocsp_answer_unref(b);
+	ask_drop(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
+	ask_drop(c, req, n, now, 0, PKI_OCSP_SERVED_CACHED);
 	assert_int_equal(store.calls, calls + 3);
 
 	/* The next second reads again (once), then trusts it. */
-	b = ask_at(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
-	pki_ocsp_answer_unref(b);
-	b = ask_at(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
-	pki_ocsp_answer_unref(b);
+	ask_drop(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
+	ask_drop(c, req, n, now + 1, 7, PKI_OCSP_SERVED_CACHED);
 	assert_int_equal(store.calls, calls + 4);
 
 	/* A status change moves the epoch: the next answer reads and says it. */
@@ -250,10 +253,8 @@ static void test_epoch(void **state)
 		pki_ocsp_answer_unref(b);
 	}
 	assert_int_equal(store.calls, calls + 1);
-	b = ask_at(c, req, n, now + 3, 0, PKI_OCSP_SERVED_PER_REQUEST);
-	pki_ocsp_answer_unref(b);
-	b = ask_at(c, req, n, now + 3, 10, PKI_OCSP_SERVED_PER_REQUEST);
-	pki_ocsp_answer_unref(b);
+	ask_drop(c, req, n, now + 3, 0, PKI_OCSP_SERVED_PER_REQUEST);
+	ask_drop(c, req, n, now + 3, 10, PKI_OCSP_SERVED_PER_REQUEST);
 	assert_int_equal(store.calls, calls + 3);
 	(void)state;
 }
