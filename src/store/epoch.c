@@ -66,8 +66,16 @@ int epoch_file_open(const char *db_path, struct epoch_file **ret)
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	/* Growing it to its size zero-fills; a file of that size already is
-	 * left as it is (two processes may get here at once). */
+	/* Its blocks are allocated now (zero-filled; a file of that size
+	 * already is left as it is: two processes may get here at once): a
+	 * store into the shared mapping of a hole needs a block, and on a
+	 * full file system that is SIGBUS, not an error.  Where fallocate is
+	 * not supported, growing it is all there is. */
+	if (fallocate(fd, 0, 0, EPOCH_FILE_SIZE) < 0 && errno != EOPNOTSUPP) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
 	if (fstat(fd, &st) < 0 || (st.st_size < EPOCH_FILE_SIZE && ftruncate(fd, EPOCH_FILE_SIZE) < 0)) {
 		int r = -errno;
 		close(fd);
