@@ -52,22 +52,43 @@ static int64_t mono_sec(void)
 
 int epoch_file_open(const char *db_path, struct epoch_file **ret)
 {
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = NULL, *real = NULL;
 	struct epoch_file *e;
-	struct stat st;
+	struct stat st, db_st;
 	void *m;
 	int fd;
 
 	if (!db_path || !ret)
 		return -EINVAL;
-	path = strdup_printf("%s-epoch", db_path);
+	/* Beside the store file itself, as SQLite puts its -wal and -shm:
+	 * every process names the same epoch file whatever link it reaches
+	 * the store by. */
+	real = realpath(db_path, NULL);
+	path = strdup_printf("%s-epoch", real ? real : db_path);
 	if (!path)
 		return -ENOMEM;
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	/* Growing it to its size zero-fills; a file of that size already is
-	 * left as it is (two processes may get here at once). */
+	/* Made by root (an operator's eonayctl), it is the store's owner's,
+	 * as SQLite does with its -wal and -shm: the service keeps opening it. */
+	if (geteuid() == 0 && stat(real ? real : db_path, &db_st) == 0 && fstat(fd, &st) == 0 &&
+	    (st.st_uid != db_st.st_uid || st.st_gid != db_st.st_gid) &&
+	    fchown(fd, db_st.st_uid, db_st.st_gid) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	/* Its blocks are allocated now (zero-filled; a file of that size
+	 * already is left as it is: two processes may get here at once): a
+	 * store into the shared mapping of a hole needs a block, and on a
+	 * full file system that is SIGBUS, not an error.  Where fallocate is
+	 * not supported, growing it is all there is. */
+	if (fallocate(fd, 0, 0, EPOCH_FILE_SIZE) < 0 && errno != EOPNOTSUPP) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
 	if (fstat(fd, &st) < 0 || (st.st_size < EPOCH_FILE_SIZE && ftruncate(fd, EPOCH_FILE_SIZE) < 0)) {
 		int r = -errno;
 		close(fd);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,61 @@ static void test_change_shows_on_every_node(void **state)
 	assert_int_equal(status_on(&B, true, NULL), V_OCSP_CERTSTATUS_GOOD);
 }
 
+/* The prepared response shared by many requests (api-pki.c), under
+ * parallel load on both nodes across second boundaries (each second a new
+ * one replaces the last while others still send it) and status changes
+ * (a new answer, the old one and its response freed): plain GETs on
+ * kept-alive connections, HEAD, Connection: close and If-None-Match
+ * mixed.  Every request gets 200 or 304 and both nodes live on; under
+ * the address sanitizer (build-asan) a use after free would end a node. */
+static void test_shared_response_under_load(void **state)
+{
+	_cleanup_free_ unsigned char *req = NULL;
+	_cleanup_free_ char *cfg = strdup_printf("%s/curl-load.cfg", data);
+	unsigned char b64[1024];
+	char path[1024], *out = NULL;
+	size_t n = 0, k = 0;
+	FILE *f;
+	int len, bad = 0;
+
+	(void)state;
+	req = make_request(ahmet, false, &n);
+	len = EVP_EncodeBlock(b64, req, (int)n);
+	for (int i = 0; i < len; i++)
+		k += (size_t)snprintf(path + k, sizeof(path) - k,
+				      b64[i] == '/' ? "%%2F" : b64[i] == '+' ? "%%2B" : b64[i] == '=' ? "%%3D" : "%c",
+				      b64[i]);
+	f = fopen(cfg, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1600; i++) {
+		const struct srv *s = i % 2 ? &A : &B;
+
+		fprintf(f, "next\nurl = \"%s/ocsp/%s\"\noutput = \"/dev/null\"\n", s->url, path);
+		if (i % 7 == 3)
+			fprintf(f, "head\n");
+		else if (i % 7 == 5)
+			fprintf(f, "header = \"Connection: close\"\n");
+		else if (i % 7 == 6)
+			fprintf(f, "header = \"If-None-Match: \\\"0\\\"\"\n");
+	}
+	fclose(f);
+	assert_int_equal(run_cmd(&out, "(for v in hold release hold release; do sleep 0.4;"
+				       " %s --data %s cert $v %s >/dev/null || exit 1; done) & c=$!;"
+				       " for r in 1 2; do curl -s --parallel --parallel-max 24"
+				       " -w '%%{http_code}\\n' -K %s; done; wait $c",
+				 bin_path("eonayctl"), data, ahmet, cfg), 0);
+	for (char *p = out; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+		if (strncmp(p, "200", 3) != 0 && strncmp(p, "304", 3) != 0)
+			bad++;
+	if (bad)
+		fail_msg("%d answers neither 200 nor 304:\n%.400s", bad, out);
+	free(out);
+	assert_int_equal(status_on(&A, true, NULL), V_OCSP_CERTSTATUS_GOOD);
+	assert_int_equal(status_on(&B, true, NULL), V_OCSP_CERTSTATUS_GOOD);
+	assert_int_equal(kill(A.pid, 0), 0);
+	assert_int_equal(kill(B.pid, 0), 0);
+}
+
 /* The value of the sample "name{labels}" in text, or -1. */
 static double sample(const char *text, const char *name)
 {
@@ -355,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_no_nonce_same_bytes),
 		cmocka_unit_test(test_nonce_echoed),
 		cmocka_unit_test(test_change_shows_on_every_node),
+		cmocka_unit_test(test_shared_response_under_load),
 		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

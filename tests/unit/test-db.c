@@ -9,6 +9,10 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -224,6 +228,157 @@ static void test_sqlite_epoch(void **state)
 	db_close(b);
 	db_close(a);
 	(void)state;
+}
+
+/* A store reached through a symbolic link (store.path naming a link to
+ * the file, or another process naming the file itself) is one store:
+ * SQLite resolves the link (its -wal and -shm are beside the file), and a
+ * status change marked through either name must move the epoch that the
+ * other name reads; otherwise an OCSP answer kept by eonayd is served
+ * after an `eonayctl` change until the second ends. */
+static void test_sqlite_epoch_symlink(void **state)
+{
+	char real[300], link_path[300];
+	struct db *a, *b;
+	uint64_t e0, e;
+
+	snprintf(real, sizeof(real), "%s/epoch-real.db", dir);
+	snprintf(link_path, sizeof(link_path), "%s/epoch-link.db", dir);
+	assert_int_equal(db_open(real, 1000, &a), 0);
+	assert_int_equal(symlink(real, link_path), 0);
+	assert_int_equal(db_open(link_path, 1000, &b), 0);
+	assert_int_equal(db_epoch(a, &e0), 0);
+	assert_true(e0 != 0);
+	assert_int_equal(db_begin(b), 0);
+	assert_int_equal(db_epoch_mark(b), 0);
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e == 0);	/* a change under way through the other name */
+	assert_int_equal(db_commit(b), 0);
+	assert_int_equal(db_epoch(a, &e), 0);
+	assert_true(e != 0 && e != e0);
+	db_close(b);
+	db_close(a);
+	(void)state;
+}
+
+/* The epoch file made by root (`sudo eonayctl ...` on a store that has
+ * none yet, e.g. the first command after an upgrade) must stay usable by
+ * the store's owner (the service user): SQLite gives its -wal and -shm
+ * files the owner of the store when it runs as root. */
+static void test_sqlite_epoch_made_by_root(void **state)
+{
+	char sub[300], p[320], q[330];
+	const uid_t uid = 65534;
+	const gid_t gid = 65534;
+	struct db *db;
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0)
+		skip();
+	snprintf(sub, sizeof(sub), "%s/owned", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(chmod(dir, 0711), 0);
+	assert_int_equal(chown(sub, uid, gid), 0);
+	snprintf(p, sizeof(p), "%s/eonay.db", sub);
+	snprintf(q, sizeof(q), "%s-epoch", p);
+
+	/* The store, made by its owner. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(gid) < 0 || setuid(uid) < 0)
+			_exit(2);
+		if (db_open(p, 1000, &db) < 0 || db_exec(db, "CREATE TABLE t (x)") < 0)
+			_exit(1);
+		db_close(db);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(unlink(q), 0);	/* as a store made before the epoch */
+
+	/* Root uses it first. */
+	assert_int_equal(db_open(p, 1000, &db), 0);
+	db_close(db);
+
+	/* Its owner can still open it. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(gid) < 0 || setuid(uid) < 0)
+			_exit(2);
+		if (db_open(p, 1000, &db) < 0)
+			_exit(1);
+		db_close(db);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+	(void)state;
+}
+
+/* A full file system (the data directory's disk full) makes a write fail
+ * (SQLITE_FULL, -ENOSPC); it must not kill the process.  The epoch file is
+ * mapped shared: grown by ftruncate it has no blocks, and the first store
+ * into the mapping needs one (SIGBUS when there is none).  Runs in a
+ * child, in its own mount namespace with a small tmpfs; skipped where
+ * that is not allowed. */
+static void test_sqlite_epoch_disk_full(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char mnt[300], p[320], fill[320];
+		struct db *db;
+		int fd, r;
+
+		signal(SIGBUS, SIG_DFL);	/* not cmocka's: the child's own death */
+		snprintf(mnt, sizeof(mnt), "%s/full", dir);
+		if (mkdir(mnt, 0700) < 0 || unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0)
+			_exit(77);
+		snprintf(p, sizeof(p), "%s/eonay.db", mnt);
+		if (db_open(p, 1000, &db) < 0 || db_exec(db, "CREATE TABLE t (x)") < 0)
+			_exit(1);
+		/* Fill what is left. */
+		snprintf(fill, sizeof(fill), "%s/fill", mnt);
+		fd = open(fill, O_WRONLY | O_CREAT, 0600);
+		if (fd < 0)
+			_exit(1);
+		{
+			static char buf[4096];
+
+			while (write(fd, buf, sizeof(buf)) > 0)
+				;
+		}
+		close(fd);
+		r = db_begin(db);
+		if (r == 0)
+			r = db_epoch_mark(db);	/* SIGBUS here is the bug */
+		if (r == 0)
+			r = db_run(db, "INSERT INTO t VALUES (zeroblob(100000))", "");
+		if (r >= 0)
+			r = db_commit(db);
+		db_rollback(db);
+		db_close(db);
+		_exit(r < 0 ? 0 : 3);	/* a clean error (or none) */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		skip();
+	if (WIFSIGNALED(status))
+		fail_msg("killed by signal %d", WTERMSIG(status));
+	assert_true(WIFEXITED(status));
+	assert_int_not_equal(WEXITSTATUS(status), 1);
 }
 
 static void test_backend_chosen_by_target(void **state)
@@ -708,6 +863,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backend_chosen_by_target, setup, teardown),
 		cmocka_unit_test(test_sqlite_files_0600),
 		cmocka_unit_test(test_sqlite_epoch),
+		cmocka_unit_test(test_sqlite_epoch_symlink),
+		cmocka_unit_test(test_sqlite_epoch_made_by_root),
+		cmocka_unit_test(test_sqlite_epoch_disk_full),
 		cmocka_unit_test_setup_teardown(test_nulls_and_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraint_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_inside_transaction, setup, teardown),
