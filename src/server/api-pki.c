@@ -190,14 +190,16 @@ static int ocsp_send(struct http_request *req, struct pki_ocsp_answer *a)
 
 /* The status epoch to note before an answer (pki_ocsp_cache_respond):
  * the store's own on SQLite; on PostgreSQL the count of status changes
- * this node has heard of (wake.h), 0 while it is not listening. */
+ * this node has heard of (wake.h; 0 while it is not listening) plus those
+ * it committed itself (both only grow, so their sum moves with either). */
 static uint64_t status_epoch(struct db *db)
 {
-	uint64_t e;
+	uint64_t e, heard;
 
 	if (db_epoch(db, &e) == 0)
 		return e;
-	return wake_status_epoch();
+	heard = wake_status_epoch();
+	return heard ? heard + db_epoch_local() : 0;
 }
 
 static int ocsp_answer(struct http_request *req, const unsigned char *der, size_t n)

@@ -49,3 +49,4 @@ struct db_stmt {
 
 int db_sqlite_open(const char *path, int64_t busy_timeout_ms, struct db **ret);
 int db_pg_open(const char *url, int64_t busy_timeout_ms, struct db **ret);
+uint64_t db_pg_epoch_local(void);

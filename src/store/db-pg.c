@@ -21,6 +21,8 @@
  * this connection's socket. */
 #include "store/db-backend.h"
 
+#include <stdatomic.h>
+
 #include <libpq-fe.h>
 #include <limits.h>
 #include <poll.h>
@@ -54,8 +56,12 @@ struct pg_db {
 	unsigned next_name;
 	int64_t lock_timeout_ms;
 	int tx_depth;
+	bool epoch_marked;	/* this transaction changes statuses */
 	char err[512];
 };
+
+/* Status-changing transactions this process committed (db_epoch_local). */
+static _Atomic uint64_t local_epoch;
 
 static const struct db_ops pg_ops;
 
@@ -649,6 +655,11 @@ static int pg_commit(struct db *d)
 		}
 		PQclear(res);
 	}
+	/* Committed, or its fate unknown (the connection lost in COMMIT): the
+	 * process's own answers look again either way. */
+	if (db->epoch_marked)
+		atomic_fetch_add(&local_epoch, 1);
+	db->epoch_marked = false;
 	return r;
 }
 
@@ -659,6 +670,7 @@ static int pg_rollback(struct db *d)
 	if (db->tx_depth == 0)
 		return 0;
 	db->tx_depth = 0;
+	db->epoch_marked = false;
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return 0;	/* the server rolled it back when the connection went */
 	return run_simple(db, "ROLLBACK", NULL);
@@ -796,9 +808,22 @@ static int pg_wait_notify(struct db *d, int timeout_ms, db_notify_cb cb, void *u
 	return deliver(db, cb, userdata);
 }
 
-static int pg_epoch_mark(struct db *db)
+/* Other processes and nodes learn of the change by crl_mark_changed's
+ * NOTIFY; this process's own answers at once after the commit. */
+static int pg_epoch_mark(struct db *d)
 {
-	return 0;	/* crl_mark_changed's NOTIFY tells the other nodes */
+	struct pg_db *db = DB(d);
+
+	if (db->tx_depth > 0)
+		db->epoch_marked = true;
+	else
+		atomic_fetch_add(&local_epoch, 1);	/* committed already */
+	return 0;
+}
+
+uint64_t db_pg_epoch_local(void)
+{
+	return atomic_load(&local_epoch);
 }
 
 static int pg_epoch(struct db *db, uint64_t *ret)

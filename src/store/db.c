@@ -260,6 +260,11 @@ int db_epoch(struct db *db, uint64_t *ret)
 	return db->ops->epoch(db, ret);
 }
 
+uint64_t db_epoch_local(void)
+{
+	return db_pg_epoch_local();
+}
+
 int db_lock(struct db *db, const char *key)
 {
 	if (isempty(key))

@@ -132,11 +132,15 @@ int db_end(struct db *db, int r);
  * status: while db_epoch() gives the same number again, what was read
  * still holds; 0 means "read the store" (a change under way).  SQLite: a
  * file beside the store shared by every process using it (store/epoch.h);
- * exact.  PostgreSQL: db_epoch_mark does nothing and db_epoch is
- * -EOPNOTSUPP: other nodes learn of a change by the NOTIFY that
- * crl_mark_changed() sends (server/wake.h). */
+ * exact.  PostgreSQL: db_epoch is -EOPNOTSUPP: other processes and nodes
+ * learn of a change by the NOTIFY that crl_mark_changed() sends
+ * (server/wake.h), and db_epoch_local() counts the marked transactions
+ * this process committed (moved right after each commit), so that its
+ * own changes show in its own answers without waiting for the
+ * notification. */
 int db_epoch_mark(struct db *db);
 int db_epoch(struct db *db, uint64_t *ret);
+uint64_t db_epoch_local(void);
 
 /* Takes an exclusive lock named key until the end of the current
  * transaction, held across every node sharing the store: concurrent

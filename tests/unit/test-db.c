@@ -381,6 +381,38 @@ static void test_sqlite_epoch_disk_full(void **state)
 	assert_int_not_equal(WEXITSTATUS(status), 1);
 }
 
+/* On the run's backend: a marked transaction moves this process's epoch
+ * (PostgreSQL: db_epoch_local, right after the commit; SQLite: the epoch
+ * file, db_epoch). */
+static void test_epoch_this_process(void **state)
+{
+	struct db *db = *state;
+	uint64_t l0 = db_epoch_local(), e0 = 0, e1 = 0;
+	int r0 = db_epoch(db, &e0);
+
+	assert_int_equal(db_exec(db, "CREATE TABLE ep (x INTEGER)"), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_epoch_mark(db), 0);
+	assert_int_equal(db_run(db, "INSERT INTO ep VALUES (1)", ""), 1);
+	if (is_pg(db))
+		assert_true(db_epoch_local() == l0);	/* not before the commit */
+	assert_int_equal(db_commit(db), 0);
+	if (is_pg(db)) {
+		assert_int_equal(r0, -EOPNOTSUPP);
+		assert_true(db_epoch_local() == l0 + 1);
+		/* rolled back: nothing to look at again */
+		assert_int_equal(db_begin(db), 0);
+		assert_int_equal(db_epoch_mark(db), 0);
+		assert_int_equal(db_rollback(db), 0);
+		assert_true(db_epoch_local() == l0 + 1);
+	} else {
+		assert_int_equal(r0, 0);
+		assert_int_equal(db_epoch(db, &e1), 0);
+		assert_true(e0 != 0 && e1 != 0 && e1 != e0);
+		assert_true(db_epoch_local() == l0);
+	}
+}
+
 static void test_backend_chosen_by_target(void **state)
 {
 	struct db *db = *state;
@@ -863,6 +895,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backend_chosen_by_target, setup, teardown),
 		cmocka_unit_test(test_sqlite_files_0600),
 		cmocka_unit_test(test_sqlite_epoch),
+		cmocka_unit_test_setup_teardown(test_epoch_this_process, setup, teardown),
 		cmocka_unit_test(test_sqlite_epoch_symlink),
 		cmocka_unit_test(test_sqlite_epoch_made_by_root),
 		cmocka_unit_test(test_sqlite_epoch_disk_full),
