@@ -142,7 +142,7 @@ static int download(struct http_request *req, bool pem)
 	const char *serial, *issuer;
 	struct cert_record c;
 	struct MHD_Response *resp;
-	size_t n;
+	size_t n = 0;
 	void *data;
 	struct db *db;
 	int r;
