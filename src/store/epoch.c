@@ -24,7 +24,6 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -41,14 +40,6 @@ struct epoch_file {
 	bool writing;		/* this handle's transaction moved begun */
 	_Atomic int64_t unsure_since;	/* monotonic s; 0: stable when last looked */
 };
-
-static int64_t mono_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
 
 int epoch_file_open(const char *db_path, struct epoch_file **ret)
 {
@@ -148,7 +139,7 @@ void epoch_file_end(struct epoch_file *e)
  * shared one, so no writer is between them: ended catches up. */
 static void heal(struct epoch_file *e)
 {
-	int64_t since = atomic_load(&e->unsure_since), now = mono_sec();
+	int64_t since = atomic_load(&e->unsure_since), now = (int64_t)(now_usec_mono() / 1000000);
 
 	if (since == 0) {
 		atomic_compare_exchange_strong(&e->unsure_since, &since, now);

@@ -23,31 +23,6 @@
 
 static char dir[] = "/tmp/eonay-epoch-XXXXXX";
 static char path[256];
-static char target[512];
-
-static int setup(void **state)
-{
-	struct db *db;
-
-	if (test_store_new(path, NULL, target, sizeof(target)) < 0)
-		return -1;
-	if (db_open(target, 1000, &db) < 0)
-		return -1;
-	*state = db;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	db_close(*state);
-	test_store_drop(target);
-	return 0;
-}
-
-static bool is_pg(struct db *db)
-{
-	return streq(db_backend_name(db), "postgresql");
-}
 
 /* The status epoch of a SQLite store (store/epoch.h), seen from another
  * connection: stable and non-zero at rest, 0 while a marked write is
@@ -288,18 +263,23 @@ static void test_sqlite_epoch_disk_full(void **state)
  * file, db_epoch). */
 static void test_epoch_this_process(void **state)
 {
-	struct db *db = *state;
+	char target[512];
+	struct db *db;
 	uint64_t l0 = db_epoch_local(), e0 = 0, e1 = 0;
-	int r0 = db_epoch(db, &e0);
+	int r0;
+
+	assert_int_equal(test_store_new(path, NULL, target, sizeof(target)), 0);
+	assert_int_equal(db_open(target, 1000, &db), 0);
+	r0 = db_epoch(db, &e0);
 
 	assert_int_equal(db_exec(db, "CREATE TABLE ep (x INTEGER)"), 0);
 	assert_int_equal(db_begin(db), 0);
 	assert_int_equal(db_epoch_mark(db), 0);
 	assert_int_equal(db_run(db, "INSERT INTO ep VALUES (1)", ""), 1);
-	if (is_pg(db))
+	if (test_store_is_pg())
 		assert_true(db_epoch_local() == l0);	/* not before the commit */
 	assert_int_equal(db_commit(db), 0);
-	if (is_pg(db)) {
+	if (test_store_is_pg()) {
 		assert_int_equal(r0, -EOPNOTSUPP);
 		assert_true(db_epoch_local() == l0 + 1);
 		/* rolled back: nothing to look at again */
@@ -313,6 +293,9 @@ static void test_epoch_this_process(void **state)
 		assert_true(e0 != 0 && e1 != 0 && e1 != e0);
 		assert_true(db_epoch_local() == l0);
 	}
+	db_close(db);
+	test_store_drop(target);
+	(void)state;
 }
 
 
@@ -320,7 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlite_epoch),
-		cmocka_unit_test_setup_teardown(test_epoch_this_process, setup, teardown),
+		cmocka_unit_test(test_epoch_this_process),
 		cmocka_unit_test(test_sqlite_epoch_symlink),
 		cmocka_unit_test(test_sqlite_epoch_made_by_root),
 		cmocka_unit_test(test_sqlite_epoch_disk_full),
