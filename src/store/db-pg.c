@@ -13,62 +13,21 @@
  * way.  Binary values (db_bind_blob) are the exception going in: they are
  * sent in the binary format (bytea, no escaping); a bytea result column
  * comes back as text (hex) and db_col_blob decodes it (PQunescapeBytea),
- * kept until the next row.  SQLSTATEs map to the same -errno values as SQLite's result codes.
+ * kept until the next row.  SQLSTATEs map to the same -errno values as
+ * SQLite's result codes.
  * A lost connection is -EIO for the statement that saw it; the next
  * db_prepare / db_begin / db_exec outside a transaction reconnects (the
- * statement cache starts again).  db_lock is a transaction-scoped advisory
- * lock; db_notify / db_listen / db_wait_notify are NOTIFY / LISTEN over
- * this connection's socket. */
-#include "store/db-backend.h"
+ * statement cache starts again).  The server's own services (integrity
+ * check, advisory locks, sequences, LISTEN/NOTIFY, the status epoch) are in
+ * db-pg-server.c; what both files share is db-pg-private.h. */
+#include "store/db-pg-private.h"
 
-#include <stdatomic.h>
-
-#include <libpq-fe.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
-
-#define STMT_CACHE_SIZE 128	/* power of two */
-#define MAX_PARAMS 64
-
-struct pg_stmt {
-	struct db_stmt base;
-	char *sql;		/* NULL: free slot */
-	char name[16];
-	int nparams;
-	char *params[MAX_PARAMS];	/* NULL: SQL NULL */
-	Oid types[MAX_PARAMS];		/* as bound: INT8OID, TEXTOID, BYTEAOID, 0 for NULL */
-	int lengths[MAX_PARAMS];	/* binary parameters: their length */
-	int formats[MAX_PARAMS];	/* 1: binary (db_bind_blob), 0: text */
-	unsigned char **decoded;	/* per column: db_col_blob's bytes of this row */
-	size_t *decoded_len;
-	int ndecoded;
-	bool prepared;			/* on the server */
-	PGresult *res;
-	int row, nrows, changes;
-	bool executed;
-};
-
-struct pg_db {
-	struct db base;
-	PGconn *conn;
-	struct pg_stmt cache[STMT_CACHE_SIZE];
-	unsigned next_name;
-	int64_t lock_timeout_ms;
-	int tx_depth;
-	bool epoch_marked;	/* this transaction changes statuses */
-	char err[512];
-};
-
-/* Status-changing transactions this process committed (db_epoch_local). */
-static _Atomic uint64_t local_epoch;
 
 static const struct db_ops pg_ops;
 
-#define DB(d) ((struct pg_db *)(d))
-#define ST(s) ((struct pg_stmt *)(s))
-
-static void set_err(struct pg_db *db, const char *msg)
+void pg_set_err(struct pg_db *db, const char *msg)
 {
 	size_t n;
 
@@ -91,7 +50,7 @@ static int map_result(struct pg_db *db, PGresult *res)
 	default:
 		break;
 	}
-	set_err(db, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+	pg_set_err(db, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
 	if (!res)
 		return PQstatus(db->conn) == CONNECTION_BAD ? -EIO : -ENOMEM;
 	if (PQstatus(db->conn) == CONNECTION_BAD)
@@ -116,7 +75,7 @@ static int map_result(struct pg_db *db, PGresult *res)
 }
 
 /* Runs sql (no parameters) and maps the result. */
-static int run_simple(struct pg_db *db, const char *sql, PGresult **ret)
+int pg_run_simple(struct pg_db *db, const char *sql, PGresult **ret)
 {
 	PGresult *res = PQexec(db->conn, sql);
 	int r = map_result(db, res);
@@ -142,7 +101,7 @@ static int session_setup(struct pg_db *db)
 		 "SET lock_timeout = %lld; SET client_min_messages = warning;"
 		 " SET TIME ZONE 'UTC'",
 		 (long long)MAX(db->lock_timeout_ms, 1));
-	return run_simple(db, sql, NULL);
+	return pg_run_simple(db, sql, NULL);
 }
 
 /* Frees the bytea values db_col_blob decoded for the current row. */
@@ -189,18 +148,18 @@ static void cache_drop(struct pg_db *db)
 
 /* Reconnects a lost connection, unless a transaction was open on it: that
  * one stays failed until the caller rolls it back. */
-static int ensure_conn(struct pg_db *db)
+int pg_ensure_conn(struct pg_db *db)
 {
 	if (PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	if (db->tx_depth > 0) {
-		set_err(db, "connection lost inside a transaction");
+		pg_set_err(db, "connection lost inside a transaction");
 		return -EIO;
 	}
 	cache_drop(db);
 	PQreset(db->conn);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
-		set_err(db, PQerrorMessage(db->conn));
+		pg_set_err(db, PQerrorMessage(db->conn));
 		return -EIO;
 	}
 	return session_setup(db);
@@ -268,9 +227,9 @@ int db_pg_open(const char *url, int64_t busy_timeout_ms, struct db **ret)
 static int pg_exec(struct db *d, const char *sql)
 {
 	struct pg_db *db = DB(d);
-	int r = ensure_conn(db);
+	int r = pg_ensure_conn(db);
 
-	return r < 0 ? r : run_simple(db, sql, NULL);
+	return r < 0 ? r : pg_run_simple(db, sql, NULL);
 }
 
 static size_t hash_str(const char *s)
@@ -315,7 +274,7 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 	char name[16];
 	int r, n;
 
-	r = ensure_conn(db);
+	r = pg_ensure_conn(db);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
@@ -331,7 +290,7 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 	}
 	n = count_params(sql);
 	if (n > MAX_PARAMS) {
-		set_err(db, "too many parameters");
+		pg_set_err(db, "too many parameters");
 		return -EINVAL;
 	}
 	snprintf(name, sizeof(name), "e%u", ++db->next_name);
@@ -345,7 +304,7 @@ static int pg_prepare(struct db *d, const char *sql, struct db_stmt **ret)
 		free(slot->sql);
 		slot->sql = NULL;
 		if (slot->prepared)
-			(void)run_simple(db, dealloc, NULL);
+			(void)pg_run_simple(db, dealloc, NULL);
 	}
 	slot->sql = strdup(sql);
 	if (!slot->sql)
@@ -463,7 +422,7 @@ static int server_prepare(struct pg_db *db, struct pg_stmt *st)
 	int r;
 
 	if (in_tx) {
-		r = run_simple(db, "SAVEPOINT eonay_prepare", NULL);
+		r = pg_run_simple(db, "SAVEPOINT eonay_prepare", NULL);
 		if (r < 0)
 			return r;
 	}
@@ -474,7 +433,7 @@ static int server_prepare(struct pg_db *db, struct pg_stmt *st)
 		for (int i = 0; i < st->nparams; i++)
 			types[i] = st->types[i] ? st->types[i] : attempt == 2 ? 25 : 0;
 		if (attempt > 0 && in_tx) {
-			r = run_simple(db, "ROLLBACK TO SAVEPOINT eonay_prepare", NULL);
+			r = pg_run_simple(db, "ROLLBACK TO SAVEPOINT eonay_prepare", NULL);
 			if (r < 0)
 				return r;
 		}
@@ -483,7 +442,7 @@ static int server_prepare(struct pg_db *db, struct pg_stmt *st)
 			break;
 	}
 	if (in_tx && r == 0)
-		r = run_simple(db, "RELEASE SAVEPOINT eonay_prepare", NULL);
+		r = pg_run_simple(db, "RELEASE SAVEPOINT eonay_prepare", NULL);
 	if (r == 0)
 		st->prepared = true;
 	return r;
@@ -605,13 +564,13 @@ static int pg_begin(struct db *d)
 	int r;
 
 	if (db->tx_depth > 0) {
-		set_err(db, "cannot start a transaction within a transaction");
+		pg_set_err(db, "cannot start a transaction within a transaction");
 		return -EIO;
 	}
-	r = ensure_conn(db);
+	r = pg_ensure_conn(db);
 	if (r < 0)
 		return r;
-	r = run_simple(db, "BEGIN", NULL);
+	r = pg_run_simple(db, "BEGIN", NULL);
 	if (r == 0)
 		db->tx_depth = 1;
 	return r;
@@ -623,13 +582,13 @@ static int pg_begin_read(struct db *d)
 	int r;
 
 	if (db->tx_depth > 0) {
-		set_err(db, "cannot start a transaction within a transaction");
+		pg_set_err(db, "cannot start a transaction within a transaction");
 		return -EIO;
 	}
-	r = ensure_conn(db);
+	r = pg_ensure_conn(db);
 	if (r < 0)
 		return r;
-	r = run_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL);
+	r = pg_run_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL);
 	if (r == 0)
 		db->tx_depth = 1;
 	return r;
@@ -642,15 +601,15 @@ static int pg_commit(struct db *d)
 	int r;
 
 	if (db->tx_depth == 0) {
-		set_err(db, "cannot commit - no transaction is active");
+		pg_set_err(db, "cannot commit - no transaction is active");
 		return -EIO;
 	}
-	r = run_simple(db, "COMMIT", &res);
+	r = pg_run_simple(db, "COMMIT", &res);
 	db->tx_depth = 0;
 	if (r == 0) {
 		/* A transaction an error aborted "commits" as a rollback. */
 		if (!streq(PQcmdStatus(res), "COMMIT")) {
-			set_err(db, "transaction was aborted by an earlier error and rolled back");
+			pg_set_err(db, "transaction was aborted by an earlier error and rolled back");
 			r = -EIO;
 		}
 		PQclear(res);
@@ -658,7 +617,7 @@ static int pg_commit(struct db *d)
 	/* Committed, or its fate unknown (the connection lost in COMMIT): the
 	 * process's own answers look again either way. */
 	if (db->epoch_marked)
-		atomic_fetch_add(&local_epoch, 1);
+		pg_epoch_committed();
 	db->epoch_marked = false;
 	return r;
 }
@@ -673,7 +632,7 @@ static int pg_rollback(struct db *d)
 	db->epoch_marked = false;
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return 0;	/* the server rolled it back when the connection went */
-	return run_simple(db, "ROLLBACK", NULL);
+	return pg_run_simple(db, "ROLLBACK", NULL);
 }
 
 static const char *pg_errmsg(struct db *d)
@@ -681,155 +640,8 @@ static const char *pg_errmsg(struct db *d)
 	struct pg_db *db = DB(d);
 
 	if (!db->err[0])
-		set_err(db, PQerrorMessage(db->conn));
+		pg_set_err(db, PQerrorMessage(db->conn));
 	return db->err;
-}
-
-static int pg_integrity_check(struct db *db, char **ret_report)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	int64_t one = 0;
-	const char *bad = NULL;
-	int r;
-
-	r = db_query_int64(db, "SELECT 1", NULL, &one);
-	if (r < 0)
-		return r;
-	if (one != 1)
-		bad = "the server did not answer SELECT 1";
-	if (!bad) {
-		r = db_select(db, &st, "SELECT c.relname FROM pg_index i JOIN pg_class c"
-				       " ON c.oid = i.indexrelid JOIN pg_namespace s"
-				       " ON s.oid = c.relnamespace WHERE s.nspname = current_schema()"
-				       " AND NOT (i.indisvalid AND i.indisready)", NULL);
-		if (r < 0)
-			return r;
-		r = db_step(st);
-		if (r < 0)
-			return r;
-		if (r == 1) {
-			if (ret_report)
-				*ret_report = strdup_printf("index %s is not valid",
-							    db_col_text(st, 0));
-			return -EUCLEAN;
-		}
-	}
-	if (!bad)
-		return 0;
-	if (ret_report)
-		*ret_report = strdup(bad);
-	return -EUCLEAN;
-}
-
-static int pg_lock(struct db *db, const char *key)
-{
-	int r;
-
-	if (DB(db)->tx_depth <= 0)
-		return -EINVAL;	/* a transaction-scoped lock needs a transaction */
-	r = db_run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "t", key);
-
-	return r < 0 ? r : 0;
-}
-
-static int pg_sequence_next(struct db *db, const char *name, int64_t *ret)
-{
-	int r = db_query_int64(db, "SELECT nextval(c.oid) FROM pg_class c"
-				   " WHERE c.relname = $1 AND c.relkind = 'S'"
-				   " AND pg_table_is_visible(c.oid)", "t", ret, name);
-
-	return r;
-}
-
-static int pg_notify(struct db *db, const char *channel, const char *payload)
-{
-	int r = db_run(db, "SELECT pg_notify($1, $2)", "tt", channel, payload);
-
-	return r < 0 ? r : 0;
-}
-
-static int pg_listen(struct db *d, const char *channel)
-{
-	struct pg_db *db = DB(d);
-	_cleanup_free_ char *sql = NULL;
-	char *id;
-	int r;
-
-	r = ensure_conn(db);
-	if (r < 0)
-		return r;
-	id = PQescapeIdentifier(db->conn, channel, strlen(channel));
-	if (!id)
-		return -ENOMEM;
-	sql = strdup_printf("LISTEN %s", id);
-	PQfreemem(id);
-	if (!sql)
-		return -ENOMEM;
-	return run_simple(db, sql, NULL);
-}
-
-static int deliver(struct pg_db *db, db_notify_cb cb, void *userdata)
-{
-	PGnotify *n;
-	int k = 0;
-
-	while ((n = PQnotifies(db->conn))) {
-		if (cb)
-			cb(n->relname, n->extra, userdata);
-		PQfreemem(n);
-		k++;
-	}
-	return k;
-}
-
-static int pg_wait_notify(struct db *d, int timeout_ms, db_notify_cb cb, void *userdata)
-{
-	struct pg_db *db = DB(d);
-	struct pollfd p = { .events = POLLIN };
-	int k;
-
-	if (PQstatus(db->conn) != CONNECTION_OK)
-		return -EIO;
-	k = deliver(db, cb, userdata);
-	if (k > 0)
-		return k;
-	p.fd = PQsocket(db->conn);
-	if (p.fd < 0)
-		return -EIO;
-	k = poll(&p, 1, timeout_ms);
-	if (k < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (k == 0)
-		return 0;
-	if (!PQconsumeInput(db->conn) || PQstatus(db->conn) != CONNECTION_OK) {
-		set_err(db, PQerrorMessage(db->conn));
-		return -EIO;
-	}
-	return deliver(db, cb, userdata);
-}
-
-/* Other processes and nodes learn of the change by crl_mark_changed's
- * NOTIFY; this process's own answers at once after the commit. */
-static int pg_epoch_mark(struct db *d)
-{
-	struct pg_db *db = DB(d);
-
-	if (db->tx_depth > 0)
-		db->epoch_marked = true;
-	else
-		atomic_fetch_add(&local_epoch, 1);	/* committed already */
-	return 0;
-}
-
-uint64_t db_pg_epoch_local(void)
-{
-	return atomic_load(&local_epoch);
-}
-
-static int pg_epoch(struct db *db, uint64_t *ret)
-{
-	*ret = 0;
-	return -EOPNOTSUPP;
 }
 
 static const struct db_ops pg_ops = {
