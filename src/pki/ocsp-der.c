@@ -19,6 +19,7 @@
 #include "pki/ocsp-der.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -29,11 +30,22 @@
 #include "pki/key.h"
 #include "pki/ossl.h"
 
+#define POOL_MAX 8	/* signing contexts kept: about one per HTTP thread */
+
 struct pki_ocsp_fast {
 	char issuer[PKI_KEY_ID_HEX_MAX];	/* what lookup is asked with */
 	size_t sig_max;				/* EVP_PKEY_get_size of the OCSP key */
 	size_t respid_n, sigalg_n, certs_n;
 	unsigned char *respid, *sigalg, *certs;	/* whole TLVs; certs may be none */
+	/* An EC key signs the SHA-256 of the ResponseData with EVP_PKEY_sign
+	 * on a context set up once and kept (no copy, dup and free of a
+	 * DigestSign context per answer); other keys, or one that failed the
+	 * check at set-up, sign through ca->ocsp_sign_tmpl. */
+	bool prehash;
+	EVP_MD *sha256;
+	pthread_mutex_t pool_lock;
+	EVP_PKEY_CTX *pool[POOL_MAX];
+	int pool_n;
 };
 
 /* --- reading: one TLV at a time, DER only --- */
@@ -282,12 +294,67 @@ static size_t put_status(unsigned char out[32], const struct pki_ocsp_status *st
 	}
 }
 
-static int sign(struct pki_ca *ca, const unsigned char *tbs, size_t n, unsigned char *sig,
-		size_t *sig_n)
+/* A signing context for the OCSP key: one kept, or a new one. */
+static EVP_PKEY_CTX *pool_get(struct pki_ocsp_fast *f, EVP_PKEY *key)
 {
-	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pc = NULL;
+
+	pthread_mutex_lock(&f->pool_lock);
+	if (f->pool_n > 0)
+		pc = f->pool[--f->pool_n];
+	pthread_mutex_unlock(&f->pool_lock);
+	if (pc)
+		return pc;
+	pc = EVP_PKEY_CTX_new(key, NULL);
+	if (pc && (EVP_PKEY_sign_init(pc) != 1 || EVP_PKEY_CTX_set_signature_md(pc, f->sha256) != 1)) {
+		EVP_PKEY_CTX_free(pc);
+		pc = NULL;
+	}
+	return pc;
+}
+
+/* Keeps pc for the next answer (ok: it signed) or frees it. */
+static void pool_put(struct pki_ocsp_fast *f, EVP_PKEY_CTX *pc, bool ok)
+{
+	if (ok) {
+		pthread_mutex_lock(&f->pool_lock);
+		if (f->pool_n < POOL_MAX) {
+			f->pool[f->pool_n++] = pc;
+			pc = NULL;
+		}
+		pthread_mutex_unlock(&f->pool_lock);
+	}
+	EVP_PKEY_CTX_free(pc);
+}
+
+static int sign_prehash(struct pki_ocsp_fast *f, EVP_PKEY *key, const unsigned char *tbs,
+			size_t n, unsigned char *sig, size_t *sig_n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned md_n = 0;
+	EVP_PKEY_CTX *pc = pool_get(f, key);
+	bool ok;
+
+	ok = pc && EVP_Digest(tbs, n, md, &md_n, f->sha256, NULL) == 1 &&
+	     EVP_PKEY_sign(pc, sig, sig_n, md, md_n) == 1;
+	if (pc)
+		pool_put(f, pc, ok);
+	if (!ok) {
+		ERR_clear_error();
+		return -EIO;
+	}
+	return 0;
+}
+
+static int sign(struct pki_ca *ca, struct pki_ocsp_fast *f, const unsigned char *tbs, size_t n,
+		unsigned char *sig, size_t *sig_n)
+{
+	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = NULL;
 	int ok;
 
+	if (f->prehash)
+		return sign_prehash(f, ca->ocsp_key, tbs, n, sig, sig_n);
+	ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return -ENOMEM;
 	if (ca->ocsp_sign_tmpl)
@@ -305,7 +372,7 @@ static int sign(struct pki_ca *ca, const unsigned char *tbs, size_t n, unsigned 
 static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret);
 
 /* ca's parts, made once (two threads may both make them: one set is kept). */
-static const struct pki_ocsp_fast *parts_of(struct pki_ca *ca)
+static struct pki_ocsp_fast *parts_of(struct pki_ca *ca)
 {
 	struct pki_ocsp_fast *f = atomic_load(&ca->ocsp_fast), *none = NULL;
 
@@ -328,7 +395,7 @@ int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_
 			  pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 			  unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info)
 {
-	const struct pki_ocsp_fast *f;
+	struct pki_ocsp_fast *f;
 	struct pki_ocsp_status st = { 0 };
 	struct request q;
 	char serial[PKI_SERIAL_HEX_MAX];
@@ -387,7 +454,7 @@ int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_
 	if (!sig)
 		return -ENOMEM;
 	sig_n = f->sig_max;
-	r = sign(ca, rd, rd_n, sig, &sig_n);
+	r = sign(ca, f, rd, rd_n, sig, &sig_n);
 	if (r < 0) {
 		free(sig);
 		return r;
@@ -446,6 +513,32 @@ static unsigned char *dup_tlv(const struct der *d, size_t *ret_n)
 	return c ? memcpy(c, d->p, *ret_n) : NULL;
 }
 
+/* Does the OCSP key sign a digest as DigestSign would?  EC keys only (an
+ * ECDSA signature is over the digest by definition), and checked once
+ * against the responder certificate's public key (an engine key that
+ * signs otherwise keeps the DigestSign path).  Leaves one context kept. */
+static bool prehash_works(struct pki_ocsp_fast *f, struct pki_ca *ca)
+{
+	static const unsigned char probe[] = "eonay OCSP signing check";
+	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *v = NULL;
+	unsigned char sig[512];
+	size_t sig_n = sizeof(sig);
+	EVP_PKEY *pub;
+	bool ok;
+
+	if (!EVP_PKEY_is_a(ca->ocsp_key, "EC") || f->sig_max > sizeof(sig))
+		return false;
+	f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	pub = X509_get0_pubkey(ca->ocsp);
+	v = EVP_MD_CTX_new();
+	ok = f->sha256 && pub && v &&
+	     sign_prehash(f, ca->ocsp_key, probe, sizeof(probe), sig, &sig_n) == 0 &&
+	     EVP_DigestVerifyInit(v, NULL, f->sha256, NULL, pub) == 1 &&
+	     EVP_DigestVerify(v, sig, sig_n, probe, sizeof(probe)) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
 static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret)
 {
 	_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = NULL;
@@ -480,7 +573,9 @@ static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	pthread_mutex_init(&f->pool_lock, NULL);
 	f->sig_max = (size_t)size;
+	f->prehash = prehash_works(f, ca);
 	f->respid = dup_tlv(&respid, &f->respid_n);
 	f->sigalg = dup_tlv(&sigalg, &f->sigalg_n);
 	if (certs.p)
@@ -494,6 +589,13 @@ static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret)
 	return 0;
 }
 
+bool pki_ocsp_fast_signs_digest(struct pki_ca *ca)
+{
+	struct pki_ocsp_fast *f = ca ? atomic_load(&ca->ocsp_fast) : NULL;
+
+	return f && f->prehash;
+}
+
 void pki_ocsp_fast_free(struct pki_ocsp_fast *f)
 {
 	if (!f)
@@ -501,5 +603,9 @@ void pki_ocsp_fast_free(struct pki_ocsp_fast *f)
 	free(f->respid);
 	free(f->sigalg);
 	free(f->certs);
+	for (int i = 0; i < f->pool_n; i++)
+		EVP_PKEY_CTX_free(f->pool[i]);
+	EVP_MD_free(f->sha256);
+	pthread_mutex_destroy(&f->pool_lock);
 	free(f);
 }

@@ -5,14 +5,17 @@
  * answer is assembled from parts encoded once when the CA is loaded (the
  * responder ID, the signature algorithm, the responder certificate, sliced
  * out of one answer OpenSSL signs at the CA's first answer) plus the request's CertID and nonce
- * echoed byte for byte, the status, and the times; then one EVP_DigestSign
- * over the ResponseData.  The result is the same DER as pki_ocsp_respond()
+ * echoed byte for byte, the status, and the times; then one signature over
+ * the ResponseData (an EC key: EVP_PKEY_sign of its SHA-256 on a context
+ * kept between answers, checked once against the responder certificate;
+ * other keys: EVP_DigestSign).  The result is the same DER as pki_ocsp_respond()
  * builds with OpenSSL's OCSP objects except producedAt and the signature
  * (tests/unit/test-ocsp-der.c and tests/fuzz/fuzz-ocsp.c compare both).
  * Anything else is left to the OpenSSL path.  Internal to src/pki (and its
  * tests): the server calls pki_ocsp_respond(), which tries this first. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,3 +37,7 @@ void pki_ocsp_fast_free(struct pki_ocsp_fast *f);
 int pki_ocsp_fast_respond(struct pki_ca *ca, const unsigned char *req_der, size_t n,
 			  pki_ocsp_lookup_fn lookup, void *userdata, int64_t now,
 			  unsigned char **ret_der, size_t *ret_n, struct pki_ocsp_info *ret_info);
+
+/* True when ca's answers are signed over a digest on kept contexts (the
+ * EC path above), once its parts are made; for tests. */
+bool pki_ocsp_fast_signs_digest(struct pki_ca *ca);

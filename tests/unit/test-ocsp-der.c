@@ -4,11 +4,15 @@
  * the same DER once producedAt and the signature are blanked; every fast
  * answer verifies (OCSP_basic_verify, the nonce, `openssl ocsp`); every
  * unusual request is left to the OpenSSL path; one-byte changes to a
- * request never make the two paths disagree; and the CPU time of both. */
+ * request never make the two paths disagree; answers made by several
+ * threads at once (the kept signing contexts) all verify; and the CPU
+ * time of both. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "pki-ca-fixture.h"
@@ -400,6 +404,71 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Threads answering at once share the kept signing contexts: every
+ * answer verifies and echoes its own nonce. */
+struct worker {
+	unsigned char *req;
+	size_t n;
+	atomic_int *bad;
+};
+
+static int lookup_good(void *userdata, const char *issuer_hex, const char *serial_hex,
+		       struct pki_ocsp_status *ret)
+{
+	*ret = (struct pki_ocsp_status){ .status = PKI_OCSP_GOOD };
+	return 0;
+}
+
+static void *answer_many(void *arg)
+{
+	struct worker *w = arg;
+	_cleanup_(OCSP_REQUEST_freep) OCSP_REQUEST *q = NULL;
+	const unsigned char *p = w->req;
+
+	q = d2i_OCSP_REQUEST(NULL, &p, (long)w->n);
+	for (int i = 0; i < 150; i++) {
+		_cleanup_(OCSP_RESPONSE_freep) OCSP_RESPONSE *resp = NULL;
+		_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = NULL;
+		unsigned char *ans = NULL;
+		size_t an = 0;
+
+		if (!q || pki_ocsp_fast_respond(fx->ca, w->req, w->n, lookup_good, NULL, now_sec(),
+						&ans, &an, NULL) < 0) {
+			atomic_fetch_add(w->bad, 1);
+			continue;
+		}
+		p = ans;
+		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)an);
+		bs = resp ? OCSP_response_get1_basic(resp) : NULL;
+		if (!bs || OCSP_basic_verify(bs, pki_ca_chain(fx->ca), pki_ca_trust_store(fx->ca), 0) != 1 ||
+		    OCSP_check_nonce(q, bs) != 1)
+			atomic_fetch_add(w->bad, 1);
+		free(ans);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	atomic_int bad = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(w); i++) {
+		w[i] = (struct worker){ .bad = &bad };
+		w[i].req = request(good, NULL, EVP_sha1(), true, &w[i].n);	/* a nonce each */
+	}
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		assert_int_equal(pthread_create(&t[i], NULL, answer_many, &w[i]), 0);
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		pthread_join(t[i], NULL);
+	for (size_t i = 0; i < ELEMENTSOF(w); i++)
+		free(w[i].req);
+	assert_int_equal(atomic_load(&bad), 0);
+	/* the fixture's responder key is P-256: the kept-context path */
+	assert_true(pki_ocsp_fast_signs_digest(fx->ca));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_openssl_cli),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
