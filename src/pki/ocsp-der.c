@@ -30,19 +30,20 @@
 #include "pki/key.h"
 #include "pki/ossl.h"
 
-#define POOL_MAX 8	/* signing contexts kept: about one per HTTP thread */
+#define POOL_MAX 64	/* signing contexts kept: one per HTTP thread (server.threads <= 64) */
 
 struct pki_ocsp_fast {
 	char issuer[PKI_KEY_ID_HEX_MAX];	/* what lookup is asked with */
 	size_t sig_max;				/* EVP_PKEY_get_size of the OCSP key */
 	size_t respid_n, sigalg_n, certs_n;
 	unsigned char *respid, *sigalg, *certs;	/* whole TLVs; certs may be none */
-	/* An EC key signs the SHA-256 of the ResponseData with EVP_PKEY_sign
-	 * on a context set up once and kept (no copy, dup and free of a
+	/* An EC key signs the digest (ca->ocsp_md, the one the sliced
+	 * signatureAlgorithm names) of the ResponseData with EVP_PKEY_sign on
+	 * a context set up once and kept (no copy, dup and free of a
 	 * DigestSign context per answer); other keys, or one that failed the
 	 * check at set-up, sign through ca->ocsp_sign_tmpl. */
 	bool prehash;
-	EVP_MD *sha256;
+	EVP_MD *md;
 	pthread_mutex_t pool_lock;
 	EVP_PKEY_CTX *pool[POOL_MAX];
 	int pool_n;
@@ -295,7 +296,7 @@ static size_t put_status(unsigned char out[32], const struct pki_ocsp_status *st
 }
 
 /* A signing context for the OCSP key: one kept, or a new one. */
-static EVP_PKEY_CTX *pool_get(struct pki_ocsp_fast *f, EVP_PKEY *key)
+static int pool_get(struct pki_ocsp_fast *f, EVP_PKEY *key, EVP_PKEY_CTX **ret)
 {
 	EVP_PKEY_CTX *pc = NULL;
 
@@ -303,14 +304,17 @@ static EVP_PKEY_CTX *pool_get(struct pki_ocsp_fast *f, EVP_PKEY *key)
 	if (f->pool_n > 0)
 		pc = f->pool[--f->pool_n];
 	pthread_mutex_unlock(&f->pool_lock);
-	if (pc)
-		return pc;
-	pc = EVP_PKEY_CTX_new(key, NULL);
-	if (pc && (EVP_PKEY_sign_init(pc) != 1 || EVP_PKEY_CTX_set_signature_md(pc, f->sha256) != 1)) {
-		EVP_PKEY_CTX_free(pc);
-		pc = NULL;
+	if (!pc) {
+		pc = EVP_PKEY_CTX_new(key, NULL);
+		if (!pc)
+			return -ENOMEM;
+		if (EVP_PKEY_sign_init(pc) != 1 || EVP_PKEY_CTX_set_signature_md(pc, f->md) != 1) {
+			EVP_PKEY_CTX_free(pc);
+			return -EIO;
+		}
 	}
-	return pc;
+	*ret = pc;
+	return 0;
 }
 
 /* Keeps pc for the next answer (ok: it signed) or frees it. */
@@ -332,13 +336,18 @@ static int sign_prehash(struct pki_ocsp_fast *f, EVP_PKEY *key, const unsigned c
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned md_n = 0;
-	EVP_PKEY_CTX *pc = pool_get(f, key);
+	EVP_PKEY_CTX *pc = NULL;
 	bool ok;
+	int r;
 
-	ok = pc && EVP_Digest(tbs, n, md, &md_n, f->sha256, NULL) == 1 &&
+	r = pool_get(f, key, &pc);
+	if (r < 0) {
+		ERR_clear_error();
+		return r;
+	}
+	ok = EVP_Digest(tbs, n, md, &md_n, f->md, NULL) == 1 &&
 	     EVP_PKEY_sign(pc, sig, sig_n, md, md_n) == 1;
-	if (pc)
-		pool_put(f, pc, ok);
+	pool_put(f, pc, ok);
 	if (!ok) {
 		ERR_clear_error();
 		return -EIO;
@@ -371,15 +380,20 @@ static int sign(struct pki_ca *ca, struct pki_ocsp_fast *f, const unsigned char 
 
 static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret);
 
-/* ca's parts, made once (two threads may both make them: one set is kept). */
+/* ca's parts, made once (two threads may both make them: one set is kept;
+ * on an HSM that is one more signature on the token, once).  A failure
+ * other than memory leaves the CA on the OpenSSL path for good. */
 static struct pki_ocsp_fast *parts_of(struct pki_ca *ca)
 {
 	struct pki_ocsp_fast *f = atomic_load(&ca->ocsp_fast), *none = NULL;
+	int r;
 
 	if (f || atomic_load(&ca->ocsp_fast_failed))
 		return f;
-	if (parts_new(ca, &f) < 0) {
-		atomic_store(&ca->ocsp_fast_failed, true);
+	r = parts_new(ca, &f);
+	if (r < 0) {
+		if (r != -ENOMEM)	/* out of memory: try again at the next answer */
+			atomic_store(&ca->ocsp_fast_failed, true);
 		return NULL;
 	}
 	if (!atomic_compare_exchange_strong(&ca->ocsp_fast, &none, f)) {
@@ -514,9 +528,11 @@ static unsigned char *dup_tlv(const struct der *d, size_t *ret_n)
 }
 
 /* Does the OCSP key sign a digest as DigestSign would?  EC keys only (an
- * ECDSA signature is over the digest by definition), and checked once
- * against the responder certificate's public key (an engine key that
- * signs otherwise keeps the DigestSign path).  Leaves one context kept. */
+ * ECDSA signature is over the digest by definition), with ca->ocsp_md
+ * (the digest the signatureAlgorithm sliced from OpenSSL's answer names),
+ * and checked once against the responder certificate's public key with
+ * that digest (an engine key that signs otherwise keeps the DigestSign
+ * path).  Leaves one context kept. */
 static bool prehash_works(struct pki_ocsp_fast *f, struct pki_ca *ca)
 {
 	static const unsigned char probe[] = "eonay OCSP signing check";
@@ -528,12 +544,12 @@ static bool prehash_works(struct pki_ocsp_fast *f, struct pki_ca *ca)
 
 	if (!EVP_PKEY_is_a(ca->ocsp_key, "EC") || f->sig_max > sizeof(sig))
 		return false;
-	f->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	f->md = EVP_MD_fetch(NULL, EVP_MD_get0_name(ca->ocsp_md), NULL);
 	pub = X509_get0_pubkey(ca->ocsp);
 	v = EVP_MD_CTX_new();
-	ok = f->sha256 && pub && v &&
+	ok = f->md && pub && v &&
 	     sign_prehash(f, ca->ocsp_key, probe, sizeof(probe), sig, &sig_n) == 0 &&
-	     EVP_DigestVerifyInit(v, NULL, f->sha256, NULL, pub) == 1 &&
+	     EVP_DigestVerifyInit(v, NULL, ca->ocsp_md, NULL, pub) == 1 &&
 	     EVP_DigestVerify(v, sig, sig_n, probe, sizeof(probe)) == 1;
 	ERR_clear_error();
 	return ok;
@@ -605,7 +621,7 @@ void pki_ocsp_fast_free(struct pki_ocsp_fast *f)
 	free(f->certs);
 	for (int i = 0; i < f->pool_n; i++)
 		EVP_PKEY_CTX_free(f->pool[i]);
-	EVP_MD_free(f->sha256);
+	EVP_MD_free(f->md);
 	pthread_mutex_destroy(&f->pool_lock);
 	free(f);
 }

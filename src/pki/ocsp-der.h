@@ -2,9 +2,9 @@
  *
  * For the common request - one certificate of our issuing CA, no
  * signature, no requestor name, no extension but an optional nonce - the
- * answer is assembled from parts encoded once when the CA is loaded (the
- * responder ID, the signature algorithm, the responder certificate, sliced
- * out of one answer OpenSSL signs at the CA's first answer) plus the request's CertID and nonce
+ * answer is assembled from parts encoded once, at the CA's first answer
+ * (the responder ID, the signature algorithm, the responder certificate,
+ * sliced out of one answer OpenSSL signs then) plus the request's CertID and nonce
  * echoed byte for byte, the status, and the times; then one signature over
  * the ResponseData (an EC key: EVP_PKEY_sign of its SHA-256 on a context
  * kept between answers, checked once against the responder certificate;
@@ -29,7 +29,7 @@ void pki_ocsp_fast_free(struct pki_ocsp_fast *f);
 /* Answers req_der as pki_ocsp_respond_ex() would, when the request is of
  * the common form above and its certificate's status can be written.
  * The first call on a CA makes its parts (one signature); should that
- * fail, every later call returns -ENOTSUP.
+ * fail (but for lack of memory), every later call returns -ENOTSUP.
  * Returns 0 with the answer (malloc'ed) and *ret_info filled in (may be
  * NULL); -ENOTSUP when the request is not for the fast path (nothing made:
  * the OpenSSL path answers; lookup may have been called); other -errno as

@@ -5,8 +5,8 @@
  * answer verifies (OCSP_basic_verify, the nonce, `openssl ocsp`); every
  * unusual request is left to the OpenSSL path; one-byte changes to a
  * request never make the two paths disagree; answers made by several
- * threads at once (the kept signing contexts) all verify; and the CPU
- * time of both. */
+ * threads at once (the kept signing contexts) all verify, and name the
+ * digest they were signed with; and the CPU time of both. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "pki-ca-fixture.h"
+#include "pki/ca-private.h"
 #include "pki/crl.h"
 #include "pki/ocsp-der.h"
 #include "pki/ocsp.h"
@@ -209,7 +210,6 @@ static void test_openssl_cli(void **state)
 /* Requests the fast path leaves to OpenSSL's. */
 static void test_fallbacks(void **state)
 {
-	_cleanup_free_ char *out = NULL;
 	_cleanup_free_ unsigned char *req = NULL;
 	unsigned char *ans = NULL;
 	size_t n = 0, an = 0;
@@ -225,8 +225,7 @@ static void test_fallbacks(void **state)
 	_cleanup_free_ char *path = fx_path(fx, "fb.der");
 
 	for (size_t i = 0; i < ELEMENTSOF(cli); i++) {
-		free(out);
-		out = fx_ok(fx, "%s", cli[i]);
+		free(fx_ok(fx, "%s", cli[i]));
 		free(req);
 		req = NULL;
 		assert_int_equal(read_file(path, 1 << 16, (char **)&req, &n), 0);
@@ -386,10 +385,8 @@ static int setup(void **state)
 	rows[n_rows++] = (struct row){ removed, { PKI_OCSP_REVOKED, now - 1, PKI_REASON_REMOVE_FROM_CRL } };
 	rows[n_rows++] = (struct row){ foreign, { PKI_OCSP_GOOD, 0, 0 } };
 	/* a key for the signed request (any key will do) */
-	{
-		_cleanup_free_ char *out = fx_ok(fx, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-						 "-nodes -keyout signer.key -out signer.crt -subj /CN=signer -days 1 2>&1");
-	}
+	free(fx_ok(fx, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+		       "-nodes -keyout signer.key -out signer.crt -subj /CN=signer -days 1 2>&1"));
 	return 0;
 }
 
@@ -469,6 +466,64 @@ static void test_threads(void **state)
 	assert_true(pki_ocsp_fast_signs_digest(fx->ca));
 }
 
+/* The kept-context path signs with the digest the signatureAlgorithm
+ * names (ca->ocsp_md): a P-384 responder set to SHA-384 says and signs
+ * ecdsa-with-SHA384, the default P-256 one ecdsa-with-SHA256. */
+static int sigalg_nid(const unsigned char *ans, size_t an)
+{
+	_cleanup_(OCSP_BASICRESP_freep) OCSP_BASICRESP *bs = basic_of(ans, an);
+	const X509_ALGOR *alg = OCSP_resp_get0_tbs_sigalg(bs);
+	const ASN1_OBJECT *oid = NULL;
+
+	assert_non_null(alg);
+	X509_ALGOR_get0(&oid, NULL, NULL, alg);
+	assert_int_equal(OCSP_basic_verify(bs, pki_ca_chain(fx->ca), pki_ca_trust_store(fx->ca), 0), 1);
+	return OBJ_obj2nid(oid);
+}
+
+static void test_digest_named(void **state)
+{
+	struct pki_fixture *p384, *saved = fx;
+	struct pki_ca_config cfg;
+	_cleanup_(X509_freep) X509 *cert = NULL;
+	_cleanup_free_ unsigned char *req = NULL;
+	char tckn[12];
+	size_t n = 0;
+
+	req = request(good, NULL, EVP_sha1(), true, &n);
+	for (int i = 0; i < 3; i++) {
+		_cleanup_free_ unsigned char *ans = NULL;
+		size_t an = 0;
+
+		assert_int_equal(pki_ocsp_fast_respond(fx->ca, req, n, lookup_good, NULL, now_sec(), &ans, &an,
+						       NULL), 0);
+		assert_int_equal(sigalg_nid(ans, an), NID_ecdsa_with_SHA256);
+	}
+	free(TAKE_PTR(req));
+
+	pki_ca_config_init_defaults(&cfg);
+	cfg.ocsp_key_spec = "ec:P-384";
+	p384 = fx_new_ca(&cfg);
+	p384->ca->ocsp_md = EVP_sha384();	/* before its first answer */
+	EVP_MD_CTX_free(p384->ca->ocsp_sign_tmpl);
+	p384->ca->ocsp_sign_tmpl = NULL;
+	fx_tckn(123456789, tckn);
+	cert = fx_issue(p384, tckn, "Ali", "Veli", NULL);
+	fx = p384;	/* request() and sigalg_nid() use fx */
+	req = request(cert, NULL, EVP_sha256(), true, &n);
+	for (int i = 0; i < 3; i++) {
+		_cleanup_free_ unsigned char *ans = NULL;
+		size_t an = 0;
+
+		assert_int_equal(pki_ocsp_fast_respond(fx->ca, req, n, lookup_good, NULL, now_sec(), &ans, &an,
+						       NULL), 0);
+		assert_int_equal(sigalg_nid(ans, an), NID_ecdsa_with_SHA384);
+	}
+	assert_true(pki_ocsp_fast_signs_digest(fx->ca));
+	fx = saved;
+	fx_free(p384);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_digest_named),
 		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
