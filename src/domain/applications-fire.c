@@ -106,6 +106,12 @@ static int tell(struct db *db, const struct application *a, enum application_sta
 	else if (to == APP_DELIVERED)
 		extra = " Sertifikanızı kullanıma açmak için lütfen Şifreli Giriş seçeneğini"
 			" kullanınız.";
+	if (extra && step && step->notice) {
+		char *n = strdup_printf("%s %s", extra, step->notice);
+
+		free(extra_buf);
+		extra = extra_buf = n;
+	}
 	if (!extra)
 		return -ENOMEM;
 	subject = strdup_printf("NES başvurunuz: %s", application_state_label(to));
@@ -421,6 +427,44 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
 	if (r == -EACCES)
 		*ret_refusal = why;
 	return r < 0 ? r : 0;
+}
+
+int application_supersede_in_tx(struct db *db, const char *id, const char *new_id,
+				bool *ret_done)
+{
+	_cleanup_free_ char *why = strdup_printf("superseded by %s", new_id);
+	struct application_step step = {
+		.reason = why,
+		.notice = "Kimlik bilgilerinizle bu kurumda yeni bir başvuru yapıldığı için bu başvuru"
+			  " iptal edilmiştir. Yeni başvuruyu siz yapmadıysanız lütfen bizimle"
+			  " iletişime geçiniz.",
+	};
+	struct application a = { 0 };
+	enum refusal refusal = REFUSAL_NONE;
+	int r;
+
+	*ret_done = false;
+	if (!why)
+		return -ENOMEM;
+	r = application_get(db, id, &a);
+	if (r < 0)
+		return r;
+	if (a.state != APP_DRAFT && a.state != APP_SMS_VERIFIED && a.state != APP_AWAITING_PAPER) {
+		application_done(&a);
+		return 0;
+	}
+	r = application_fire_in_tx(db, id, APP_EV_CANCEL, APP_BY_PORTAL, &step, NULL, &refusal);
+	/* The table tells an awaiting_paper applicant of a cancel; one whose
+	 * number the SMS code proved is told here (a draft's number is
+	 * whatever the form said: nobody is told). */
+	if (r == 0 && a.state == APP_SMS_VERIFIED)
+		r = tell(db, &a, APP_CANCELLED, &step, 0);
+	application_done(&a);
+	if (r == -EACCES)
+		return -EIO;	/* moved meanwhile: under the creator's lock it cannot */
+	if (r == 0)
+		*ret_done = true;
+	return r;
 }
 
 /* The Sertifika Süresi the applicant chose on the form ("1".."3" years) in

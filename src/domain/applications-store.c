@@ -304,10 +304,13 @@ int application_create(struct db *db, const struct application_new *in, char ret
 		r = db_lock(db, actor);
 		if (r == 0) {
 			char open_id[33];
+			bool gone = false;
 
 			r = application_find_same(db, in, open_id);
+			if (r == 0 && in->supersede_unsigned)
+				r = application_supersede_in_tx(db, open_id, id, &gone);
 			if (r == 0)
-				r = -EEXIST;
+				r = gone ? -ENOENT : -EEXIST;
 		}
 		if (r == -ENOENT)
 			r = db_run(db, "INSERT INTO applications (id, tckn, institution, kind, state,"

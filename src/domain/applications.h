@@ -153,6 +153,7 @@ struct application_new {
 	const char *access_password;	/* Başvuru Formu Erişim Parolası, plain; may be NULL */
 	const char *email, *mobile;	/* contact for notifications (mobile: 10 digits) */
 	const char *info_channel;	/* Bilgi Kanalı: "email", "sms", "both" */
+	bool supersede_unsigned;	/* the portal's Form Onayla: see application_create */
 };
 
 /* Records a new application in state draft (with its history row and
@@ -164,6 +165,21 @@ struct application_new {
  * it).  Other refusals: institution_unknown, apply_identity. */
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal);
+/* With in->supersede_unsigned, an open application of the same person,
+ * institution and kind that nobody has signed yet (draft, sms_verified,
+ * awaiting_paper) does not refuse the new one: it is cancelled in the same
+ * transaction (application_supersede_in_tx) and the new one created.
+ * Registry data is no secret: whoever starts an application in a
+ * person's name first must not lock the person out (docs/SECURITY.md,
+ * "Who is believed").  A signed one (received and after) still refuses. */
+
+/* In the caller's transaction: cancels application id (event cancel, by
+ * the portal, history reason "superseded by NEW_ID") when it is still
+ * unsigned, and tells its contact when the contact was proven by the SMS
+ * code (sms_verified, awaiting_paper).  *ret_done false (and nothing
+ * changed) when it is past the portal. */
+int application_supersede_in_tx(struct db *db, const char *id, const char *new_id,
+				bool *ret_done);
 
 /* Replaces the form (and contact, channel, güvenlik sözcüğü when given)
  * of an application still in draft.  Refusals: not_found,
@@ -219,6 +235,7 @@ struct application_step {
 	enum application_method method;	/* signed: eonay or esign (-EINVAL else) */
 	const char *evidence;		/* signed: the act or signature id, kept in the history */
 	const char *courier, *tracking;	/* ship: both required (-EINVAL without) */
+	const char *notice;		/* a sentence added to the applicant's notification */
 	int64_t now;			/* the time of the act; 0: now_sec() (renewal window) */
 };
 

@@ -202,7 +202,6 @@ static int enter_decide(struct db *db, const char *web_hash, const struct apply_
 	struct registry_person p = { 0 };
 	struct staff_record sr = { 0 };
 	struct institution inst = { 0 };
-	char open_id[33];
 	int r;
 
 	if (isempty(web_hash) || !in || isempty(in->institution))
@@ -224,21 +223,11 @@ static int enter_decide(struct db *db, const char *web_hash, const struct apply_
 		*ret_refusal = REFUSAL_APPLY_IDENTITY;
 	if (r < 0)
 		goto out;
-	/* An application still at the portal is continued with its parola
-	 * (or Parolamı Bilmiyorum), not started again. */
-	r = application_find_open(db, p.tckn, in->institution, open_id);
-	if (r == 0) {
-		struct application a = { 0 };
-
-		r = application_get(db, open_id, &a);
-		if (r == 0 && apply_step_of_state(a.state) != APPLY_DONE)
-			r = refuse(ret_refusal, REFUSAL_APPLICATION_OPEN);
-		application_done(&a);
-		if (r < 0)
-			goto out;
-	} else if (r != -ENOENT) {
-		goto out;
-	}
+	/* An open application of the person here does not stop a new entry:
+	 * registry data is no secret, and whoever entered it first must not
+	 * lock the person out.  Form Onayla decides (application_create):
+	 * an unsigned one is superseded, a signed one refuses.  Nor does the
+	 * entry tell whether there is one. */
 	r = apply_draft_new(db, web_hash, in->institution, p.tckn, in->sicil ? "staff" : "registry",
 			    in->sicil ? sr.sicil : NULL, NULL, APPLY_ENTERED, ret);
 out:
@@ -476,6 +465,7 @@ int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
 			.email = json_string_value(json_object_get(clean, "email")),
 			.mobile = json_string_value(json_object_get(clean, "mobile")),
 			.info_channel = ch,
+			.supersede_unsigned = true,	/* an unsigned one is replaced */
 		};
 
 		r = application_create(db, &an, app_id, ret_refusal);

@@ -71,10 +71,11 @@ struct apply_entry {
  * application go).  With the parola the draft takes the application over
  * (at its step; other browsers' drafts of it are detached).  Refusals:
  * institution_unknown, apply_identity (any mismatch, unknown person, wrong
- * parola, no open application: one answer), application_open (a registry
- * or staff entry while the person has an open application here: go on
- * with the parola or Parolamı Bilmiyorum).  Every outcome is audited
- * (apply.enter, actor client:ADDR). */
+ * parola, no open application: one answer).  A registry or staff entry is
+ * not refused for an open application of the person (nor told of it):
+ * Form Onayla replaces an unsigned one (application_create's
+ * supersede_unsigned).  Every outcome is audited (apply.enter, actor
+ * client:ADDR). */
 int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *in,
 		struct apply_draft *ret, enum refusal *ret_refusal);
 
@@ -96,9 +97,11 @@ int apply_form(struct db *db, const struct apply_draft *d, json_t **ret);
  * creates the application (state draft) with a new Başvuru Formu Erişim
  * Parolası (*ret_parola, secret, malloc'ed: shown once) and moves the
  * draft to confirmed.  A second Form Onayla of the same draft answers the
- * same application (*ret_parola NULL): one application only.  Refusals:
- * apply_step (not at the form), application_open (another open
- * application of the person), form_invalid. */
+ * same application (*ret_parola NULL): one application only.  An open
+ * application of the person of the same kind that nobody has signed yet is
+ * cancelled in the same transaction (its proven contact is told).
+ * Refusals: apply_step (not at the form), application_open (a signed
+ * open application of the person, of the same kind), form_invalid. */
 int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
 		  struct apply_draft *ret, char **ret_parola, json_t **ret_errors,
 		  enum refusal *ret_refusal);

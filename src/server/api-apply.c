@@ -230,11 +230,6 @@ int handle_apply_enter(struct http_request *req)
 	r = apply_enter(db, req->ws.id_hash, &e, &d, &why);
 	if (r == -EACCES) {
 		log_info("apply entry refused (%s) at %s", refusal_code(why), e.institution);
-		if (why == REFUSAL_APPLICATION_OPEN)
-			return http_reply_refusal_msg(
-				req, why, "Tamamlanmamış bir başvurunuz bulunmaktadır. Başvuru Formu"
-					  " Erişim Parolanız ile devam ediniz ya da \"Başvuru Formu"
-					  " Erişim Parolamı Bilmiyorum\" bağlantısını kullanınız.");
 		return http_reply_refusal(req, why);
 	}
 	if (r < 0)

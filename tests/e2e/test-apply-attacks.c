@@ -14,7 +14,12 @@
  *  - the parola entry answered in ~1 ms for a person without an open
  *    application and ~200 ms (scrypt) for one with: it told who applied;
  *  - the Sertifika Süresi of the form was ignored by produce;
- *  - `eonayctl application show` did not show the form decided on. */
+ *  - `eonayctl application show` did not show the form decided on;
+ *  - an application started with the victim's registry data and the
+ *    attacker's number locked the victim out (her entry refused
+ *    application_open, Parolamı Bilmiyorum's SMS to the attacker's
+ *    number) for 30 days.  Now her Form Onayla cancels an unsigned one
+ *    (and tells its proven number why); a signed one still refuses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +36,8 @@
 #define AHMET_FIELDS MEHMET_FIELDS(AHMET, "AHMET", "YILMAZ", "İSTANBUL", "12.03.1975")
 #define MEHMET_REG MEHMET_FIELDS(MEHMET, "MEHMET", "KAYA", "ANKARA", "17.05.1980")
 #define ATTACKER_MOBILE "5559998877"
+#define FATMA "30000000182"	/* imported by this test: no application before the last test */
+#define FATMA_REG MEHMET_FIELDS(FATMA, "FATMA", "ÖZ", "BURSA", "09.09.1999")
 
 static int group_setup(void **state)
 {
@@ -39,10 +46,19 @@ static int group_setup(void **state)
 					     "apply.entries_per_client=1000", "--set",
 					     "session.creates_per_client=1000", NULL };
 
+	char *out;
+	int rc;
+
 	unsetenv("SOFTHSM2_CONF");
 	data = tmpdir_new();
 	conf = demo_world(data);
 	if (!conf)
+		return -1;
+	rc = run_cmd(&out, "printf 'tckn,ad,soyad,dogum_yeri,dogum_tarihi\\n%s,Fatma,Öz,Bursa,"
+			   "09.09.1999\\n' | %s --data %s registry import -", FATMA,
+		     bin_path("eonayctl"), data);
+	free(out);
+	if (rc != 0)
 		return -1;
 	return srv_start(&S, data, extra);
 }
@@ -286,6 +302,80 @@ static void test_parola_timing(void **state)
 	assert_true(without > with / 3);
 }
 
+/* The SMS spooled to mobile that says text, waited for (the dispatcher
+ * runs every second): found or not. */
+static bool sms_says(const char *mobile, const char *text)
+{
+	for (int i = 0; i < 100; i++) {
+		char *out = NULL;
+		int rc = run_cmd(&out, "grep -l -x 'To: %s' %s/spool/*.msg 2>/dev/null |"
+				       " xargs -r grep -l -F '%s'", mobile, data, text);
+
+		free(out);
+		if (rc == 0)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* FATMA's registry data in the attacker's hands does not lock her out. */
+static void test_no_lockout(void **state)
+{
+	char app[64], parola[64], mine[64];
+	struct browser attacker, fatma, again;
+	struct resp r;
+	char *form, *out;
+
+	/* the attacker: her data, his number, his SMS code: sms_verified */
+	to_method(&attacker, FATMA_REG, ATTACKER_MOBILE, "new", app, parola);
+	/* her entry is not refused, and not told there is an application */
+	assert_int_equal(browser_open(&fatma, &S), 0);
+	assert_int_equal(enter(&fatma, FATMA_REG, &r), 201);
+	assert_null(strstr(r.body, "application_open"));
+	resp_done(&r);
+	/* her Form Onayla: hers is the open one, his is cancelled */
+	form = form_json("5321110099", "new", NULL, NULL);
+	assert_int_equal(post(&fatma, "/api/v1/basvuru/form", form, &r), 201);
+	free(form);
+	assert_non_null(json_field(r.body, "id", mine, sizeof(mine)));
+	resp_done(&r);
+	assert_string_not_equal(mine, app);
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json", bin_path("eonayctl"),
+				 data, app), 0);
+	assert_non_null(strstr(out, "\"state\": \"cancelled\""));
+	assert_non_null(strstr(out, "superseded by "));
+	assert_non_null(strstr(out, mine));
+	free(out);
+	assert_int_equal(browser_call(&attacker, "GET", "/api/v1/basvuru", NULL, &r), 0);
+	assert_non_null(strstr(r.body, "\"state\":\"cancelled\""));
+	resp_done(&r);
+	/* the number the SMS code proved is told why */
+	assert_true(sms_says(ATTACKER_MOBILE, "yeni bir başvuru yapıldığı için"));
+
+	/* once hers is signed (here: the paper received), nobody replaces it */
+	assert_int_equal(run_cmd(&out, "%s --data %s application cancel %s", bin_path("eonayctl"),
+				 data, mine), 0);
+	free(out);
+	to_method(&fatma, FATMA_REG, "5321110099", "new", mine, parola);
+	assert_int_equal(post(&fatma, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
+	resp_done(&r);
+	assert_int_equal(run_cmd(&out, "%s --data %s application paper-received %s",
+				 bin_path("eonayctl"), data, mine), 0);
+	free(out);
+	assert_int_equal(browser_open(&again, &S), 0);
+	assert_int_equal(enter(&again, FATMA_REG, NULL), 201);
+	form = form_json(ATTACKER_MOBILE, "new", NULL, NULL);
+	assert_int_equal(post(&again, "/api/v1/basvuru/form", form, &r), 409);
+	free(form);
+	assert_non_null(strstr(r.body, "\"application_open\""));
+	resp_done(&r);
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json", bin_path("eonayctl"),
+				 data, mine), 0);
+	assert_non_null(strstr(out, "\"state\": \"received\""));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_sms_codes_per_application),
 		cmocka_unit_test(test_parola_timing),
 		cmocka_unit_test(test_validity_of_the_form),
+		cmocka_unit_test(test_no_lockout),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

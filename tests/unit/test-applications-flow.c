@@ -464,6 +464,70 @@ static void test_produce(void **state)
 	pki_ca_free(ca);
 }
 
+/* Someone who knows a person's registry data starts an application in
+ * his name with his own phone: it does not lock the person out.  The
+ * person's Form Onayla (supersede_unsigned) cancels it, in each unsigned
+ * state, and tells a contact the SMS code proved; a signed one still
+ * refuses, and without supersede_unsigned nothing changes. */
+static void test_supersede(void **state)
+{
+	struct dfx *f = *state;
+	struct application_new attacker = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "saldirgan-1", .mobile = "5550000001", .info_channel = "sms",
+	}, person = attacker;
+	enum application_event to[] = { _APP_EV_MAX, APP_EV_SMS_VERIFIED, APP_EV_PAPER_CHOSEN };
+	enum refusal why = REFUSAL_NONE;
+	char id[33], id2[33], other[33];
+	struct application a;
+
+	person.security_word = "gizli-sozcuk-7";
+	person.mobile = "5321234567";
+	person.supersede_unsigned = true;
+	for (size_t i = 0; i < ELEMENTSOF(to); i++) {
+		int64_t told;
+
+		assert_int_equal(application_create(f->db, &attacker, id, &why), 0);
+		if (to[i] != _APP_EV_MAX)
+			assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL,
+							  NULL, NULL, &why), 0);
+		if (to[i] == APP_EV_PAPER_CHOSEN)
+			assert_int_equal(application_fire(f->db, id, APP_EV_PAPER_CHOSEN, APP_BY_PORTAL,
+							  NULL, NULL, &why), 0);
+		/* without supersede_unsigned: refused, as before */
+		assert_int_equal(application_create(f->db, &attacker, id2, &why), -EACCES);
+		assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
+		assert_string_equal(id2, id);
+		told = dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE recipient = $1"
+				  " AND body LIKE '%yeni bir başvuru yapıldığı için%'", "5550000001");
+		/* the person's Form Onayla */
+		assert_int_equal(application_create(f->db, &person, id2, &why), 0);
+		assert_string_not_equal(id2, id);
+		assert_int_equal(application_get(f->db, id, &a), 0);
+		assert_int_equal(a.state, APP_CANCELLED);
+		application_done(&a);
+		assert_int_equal(application_find_open(f->db, MEHMET, "meb", other), 0);
+		assert_string_equal(other, id2);
+		assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM application_history WHERE"
+					    " application_id = $1 AND reason LIKE 'superseded by %'", id), 1);
+		/* a proven number is told why; a draft's is not told at all */
+		assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE recipient = $1"
+					    " AND body LIKE '%yeni bir başvuru yapıldığı için%'", "5550000001"),
+				 told + (to[i] != _APP_EV_MAX));
+		/* the person's own, still unsigned, goes the same way the next round */
+		assert_int_equal(application_fire(f->db, id2, APP_EV_CANCEL, APP_BY_PORTAL, NULL, NULL,
+						  &why), 0);
+	}
+	/* a signed one is the person's: nobody replaces it */
+	received(f, MEHMET, APP_KIND_NEW, id);
+	assert_int_equal(application_create(f->db, &person, id2, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
+	assert_string_equal(id2, id);
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	assert_int_equal(a.state, APP_RECEIVED);
+	application_done(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_in_tx, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_expire_unfinished, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_produce, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_supersede, setup, dfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
