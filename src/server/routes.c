@@ -66,7 +66,7 @@ const struct route routes[] = {
 	  LIMIT_SIGNING },
 	{ "POST", "/api/v1/basvuru/yontem/tamam", handle_apply_method_done, ROUTE_CSRF,
 	  BODY(NULL) },
-	{ "GET", "/api/v1/basvuru/pdf", handle_apply_pdf, ROUTE_SESSION },
+	{ "GET", "/api/v1/basvuru/pdf", handle_apply_pdf, ROUTE_SESSION, NULL, LIMIT_SESSION },
 	{ "POST", "/ocsp", handle_ocsp_post, ROUTE_RAW_BODY | ROUTE_LOG_SAMPLED },
 	{ "GET", "/ocsp/{request*}", handle_ocsp_get, ROUTE_LOG_SAMPLED },
 	{ "GET", "/crl/issuing.crl", handle_crl },

@@ -1,6 +1,8 @@
 /* test-router.c - route matching (router.c): exact paths, {name} and
  * {name*} parameters, HEAD on GET routes, the Allow list of a known path
- * asked with another method. */
+ * asked with another method; and in the real table (routes.c), that the
+ * routes whose every request costs real work (an image, a PDF, an entry's
+ * scrypt, a signing session) carry a per-address limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +108,29 @@ static void test_bad_pattern(void **state)
 	assert_null(find("GET", "/bad/x"));
 }
 
+static void test_costly_routes_limited(void **state)
+{
+	static const struct {
+		const char *method, *path;
+	} costly[] = {
+		{ "POST", "/api/v1/basvuru/captcha" },	/* a cairo image */
+		{ "GET", "/api/v1/basvuru/pdf" },	/* a pango PDF */
+		{ "POST", "/api/v1/basvuru/giris" },	/* registry match, scrypt of a parola */
+		{ "POST", "/api/v1/basvuru/parola-unuttum" },
+		{ "POST", "/api/v1/basvuru/yontem" },	/* a signing session */
+	};
+
+	for (size_t i = 0; i < sizeof(costly) / sizeof(*costly); i++) {
+		const struct route *r = route_find(routes, routes_count, costly[i].method, costly[i].path,
+						   &req, allow, sizeof(allow));
+
+		assert_non_null(r);
+		if (r->limit == LIMIT_NONE)
+			fail_msg("%s %s has no per-address limit", costly[i].method, costly[i].path);
+		route_params_free(&req);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +140,7 @@ int main(void)
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_rest_param),
 		cmocka_unit_test(test_bad_pattern),
+		cmocka_unit_test(test_costly_routes_limited),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
