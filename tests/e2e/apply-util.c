@@ -84,6 +84,16 @@ char *form_json(const char *mobile, const char *reason, const char *name, const 
 	return s;
 }
 
+int registry_add(const char *line)
+{
+	char *out = NULL;
+	int rc = run_cmd(&out, "printf 'tckn,ad,soyad,dogum_yeri,dogum_tarihi\\n%s\\n' |"
+			       " %s --data %s registry import -", line, bin_path("eonayctl"), data);
+
+	free(out);
+	return rc;
+}
+
 /* The SMS Onay Kodu codes spooled to mobile, in ret (7 bytes each). */
 size_t spool_codes(const char *mobile, char ret[][7], size_t max)
 {

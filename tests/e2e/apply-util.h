@@ -21,6 +21,10 @@ extern const char *data, *conf;
 extern char known[64][7];
 extern size_t n_known;
 
+/* Adds one person to data's population registry (eonayctl registry
+ * import of "tckn,ad,soyad,dogum_yeri,dogum_tarihi" with this one line);
+ * 0 or the command's exit status. */
+int registry_add(const char *line);
 /* POST with the browser; the status, body kept in *ret when given. */
 long post(struct browser *b, const char *path, const char *json, struct resp *ret);
 /* A new captcha of the browser: its id. */

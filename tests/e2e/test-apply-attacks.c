@@ -46,19 +46,12 @@ static int group_setup(void **state)
 					     "apply.entries_per_client=1000", "--set",
 					     "session.creates_per_client=1000", NULL };
 
-	char *out;
-	int rc;
-
 	unsetenv("SOFTHSM2_CONF");
 	data = tmpdir_new();
 	conf = demo_world(data);
 	if (!conf)
 		return -1;
-	rc = run_cmd(&out, "printf 'tckn,ad,soyad,dogum_yeri,dogum_tarihi\\n%s,Fatma,Öz,Bursa,"
-			   "09.09.1999\\n' | %s --data %s registry import -", FATMA,
-		     bin_path("eonayctl"), data);
-	free(out);
-	if (rc != 0)
+	if (registry_add(FATMA ",Fatma,Öz,Bursa,09.09.1999") != 0)
 		return -1;
 	return srv_start(&S, data, extra);
 }

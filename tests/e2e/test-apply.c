@@ -39,19 +39,13 @@ static int group_setup(void **state)
 	static const char *const extra[] = { "--set", "notify.interval=1", "--set",
 					     "apply.captcha_test_answer=" TEST_ANSWER, "--set",
 					     "apply.entries_per_client=1000", NULL };
-	char *out;
-	int rc;
 
 	unsetenv("SOFTHSM2_CONF");
 	data = tmpdir_new();
 	conf = demo_world(data);
 	if (!conf)
 		return -1;
-	rc = run_cmd(&out, "printf 'tckn,ad,soyad,dogum_yeri,dogum_tarihi\\n%s,Zeynep,Çelik,İzmir,"
-			   "01.02.1990\\n' | %s --data %s registry import -", ZEYNEP,
-		     bin_path("eonayctl"), data);
-	free(out);
-	if (rc != 0)
+	if (registry_add(ZEYNEP ",Zeynep,Çelik,İzmir,01.02.1990") != 0)
 		return -1;
 	return srv_start(&S, data, extra);
 }
