@@ -429,10 +429,10 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
 	return r < 0 ? r : 0;
 }
 
-int application_supersede_in_tx(struct db *db, const char *id, const char *new_id,
-				bool *ret_done)
+int application_supersede_in_tx(struct db *db, const char *id, const char *new_id)
 {
 	_cleanup_free_ char *why = strdup_printf("superseded by %s", new_id);
+	_cleanup_free_ char *actor = NULL, *details = NULL;
 	struct application_step step = {
 		.reason = why,
 		.notice = "Kimlik bilgilerinizle bu kurumda yeni bir başvuru yapıldığı için bu başvuru"
@@ -441,9 +441,9 @@ int application_supersede_in_tx(struct db *db, const char *id, const char *new_i
 	};
 	struct application a = { 0 };
 	enum refusal refusal = REFUSAL_NONE;
+	bool proven, table_sms;
 	int r;
 
-	*ret_done = false;
 	if (!why)
 		return -ENOMEM;
 	r = application_get(db, id, &a);
@@ -451,19 +451,39 @@ int application_supersede_in_tx(struct db *db, const char *id, const char *new_i
 		return r;
 	if (a.state != APP_DRAFT && a.state != APP_SMS_VERIFIED && a.state != APP_AWAITING_PAPER) {
 		application_done(&a);
-		return 0;
+		return -EEXIST;	/* signed: it stays */
 	}
+	/* Signed meanwhile (the signing transaction holds another lock): the
+	 * guarded update finds no row and is refused; the caller answers
+	 * application_open for it. */
 	r = application_fire_in_tx(db, id, APP_EV_CANCEL, APP_BY_PORTAL, &step, NULL, &refusal);
-	/* The table tells an awaiting_paper applicant of a cancel; one whose
-	 * number the SMS code proved is told here (a draft's number is
-	 * whatever the form said: nobody is told). */
-	if (r == 0 && a.state == APP_SMS_VERIFIED)
-		r = tell(db, &a, APP_CANCELLED, &step, 0);
-	application_done(&a);
 	if (r == -EACCES)
-		return -EIO;	/* moved meanwhile: under the creator's lock it cannot */
-	if (r == 0)
-		*ret_done = true;
+		r = -EEXIST;
+	/* The number the SMS code proved is told, by SMS whatever the Bilgi
+	 * Kanalı (a draft's number is whatever the form said: nobody is
+	 * told).  The table already tells an awaiting_paper applicant on her
+	 * channel; no second SMS then. */
+	proven = a.state != APP_DRAFT && a.mobile && *a.mobile;
+	table_sms = a.state == APP_AWAITING_PAPER &&
+		    (streq(a.info_channel, "sms") || streq(a.info_channel, "both"));
+	if (r == 0 && proven && !table_sms) {
+		struct application by_sms = a;
+
+		snprintf(by_sms.info_channel, sizeof(by_sms.info_channel), "sms");
+		r = tell(db, &by_sms, APP_CANCELLED, &step, 0);
+	}
+	/* Evidence: which application replaced it (the new one's entry, with
+	 * the client's address, is in the apply.enter events). */
+	if (r == 0) {
+		actor = strdup_printf("applicant:%s", a.tckn);
+		details = strdup_printf("{\"tckn\":\"%s\",\"from\":\"%s\",\"superseded_by\":\"%s\","
+					"\"told\":%s}", a.tckn, application_state_str(a.state), new_id,
+					proven ? "true" : "false");
+		r = actor && details ? audit_append(db, true, actor, "application.superseded", id, "ok",
+						    details)
+				     : -ENOMEM;
+	}
+	application_done(&a);
 	return r;
 }
 

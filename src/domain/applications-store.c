@@ -249,6 +249,49 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
+/* Is application id open and unsigned (draft, sms_verified,
+ * awaiting_paper)?  False on any error (the caller then refuses). */
+static bool unsigned_open(struct db *db, const char *id)
+{
+	struct application a = { 0 };
+	bool yes;
+
+	if (application_get(db, id, &a) < 0)
+		return false;
+	yes = a.state == APP_DRAFT || a.state == APP_SMS_VERIFIED || a.state == APP_AWAITING_PAPER;
+	application_done(&a);
+	return yes;
+}
+
+/* Cancels the person's unsigned applications at the institution, any
+ * kind, for new_id (application_supersede_in_tx); -ENOENT when done (the
+ * insert may go on), -EEXIST when one was signed meanwhile. */
+static int supersede_unsigned(struct db *db, const struct application_new *in, const char *new_id)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	char ids[8][33];
+	size_t n = 0;
+	int r;
+
+	r = db_select(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
+			       " AND state IN ('draft', 'sms_verified', 'awaiting_paper')"
+			       " ORDER BY created_at, id", "tt", in->tckn, in->institution);
+	if (r < 0)
+		return r;
+	/* At most one per kind (the unique index of open applications). */
+	while ((r = db_step(st)) == 1 && n < ELEMENTSOF(ids))
+		snprintf(ids[n++], 33, "%s", db_col_text(st, 0));
+	if (r < 0)
+		return r;
+	db_stmt_done(TAKE_PTR(st));
+	for (size_t i = 0; i < n; i++) {
+		r = application_supersede_in_tx(db, ids[i], new_id);
+		if (r < 0)
+			return r;
+	}
+	return -ENOENT;
+}
+
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal)
 {
@@ -304,13 +347,13 @@ int application_create(struct db *db, const struct application_new *in, char ret
 		r = db_lock(db, actor);
 		if (r == 0) {
 			char open_id[33];
-			bool gone = false;
 
 			r = application_find_same(db, in, open_id);
-			if (r == 0 && in->supersede_unsigned)
-				r = application_supersede_in_tx(db, open_id, id, &gone);
 			if (r == 0)
-				r = gone ? -ENOENT : -EEXIST;
+				r = in->supersede_unsigned && unsigned_open(db, open_id) ? -ENOENT
+											 : -EEXIST;
+			if (r == -ENOENT && in->supersede_unsigned)
+				r = supersede_unsigned(db, in, id);
 		}
 		if (r == -ENOENT)
 			r = db_run(db, "INSERT INTO applications (id, tckn, institution, kind, state,"

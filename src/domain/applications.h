@@ -165,21 +165,22 @@ struct application_new {
  * it).  Other refusals: institution_unknown, apply_identity. */
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal);
-/* With in->supersede_unsigned, an open application of the same person,
- * institution and kind that nobody has signed yet (draft, sms_verified,
- * awaiting_paper) does not refuse the new one: it is cancelled in the same
+/* With in->supersede_unsigned, the person's open applications at the
+ * institution that nobody has signed yet (draft, sms_verified,
+ * awaiting_paper; of any kind: one unsigned claim per person and
+ * institution) do not refuse the new one: they are cancelled in the same
  * transaction (application_supersede_in_tx) and the new one created.
  * Registry data is no secret: whoever starts an application in a
  * person's name first must not lock the person out (docs/SECURITY.md,
- * "Who is believed").  A signed one (received and after) still refuses. */
+ * "Who is believed").  A signed one of the same kind (received and after)
+ * still refuses, and then nothing is cancelled. */
 
 /* In the caller's transaction: cancels application id (event cancel, by
- * the portal, history reason "superseded by NEW_ID") when it is still
- * unsigned, and tells its contact when the contact was proven by the SMS
- * code (sms_verified, awaiting_paper).  *ret_done false (and nothing
- * changed) when it is past the portal. */
-int application_supersede_in_tx(struct db *db, const char *id, const char *new_id,
-				bool *ret_done);
+ * the portal, history reason "superseded by NEW_ID", audit
+ * application.superseded) when it is still unsigned, and tells the number
+ * its SMS code proved (sms_verified, awaiting_paper) by SMS.  -EEXIST (and
+ * nothing changed) when it is signed, or was signed meanwhile. */
+int application_supersede_in_tx(struct db *db, const char *id, const char *new_id);
 
 /* Replaces the form (and contact, channel, güvenlik sözcüğü when given)
  * of an application still in draft.  Refusals: not_found,

@@ -119,6 +119,9 @@ int apply_choose(struct db *db, const char *web_hash, const char *method,
 		return r;
 	if (d.step != APPLY_SMS_VERIFIED || !d.application_id[0])
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = apply_app_usable(db, &d, ret_refusal);
+	if (r < 0)
+		return r;
 	/* Islak İmzalı twice (a double click, a reload): the same answer. */
 	if (paper && streq(d.method, "paper")) {
 		*ret = d;
@@ -165,6 +168,9 @@ int apply_esign_texts(struct db *db, const char *tckn, const char *subject, json
 		return r;
 	if (!streq(d.tckn, tckn) || d.step != APPLY_SMS_VERIFIED || !d.application_id[0])
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = apply_app_usable(db, &d, ret_refusal);
+	if (r < 0)
+		return r;
 	r = apply_form(db, &d, &form);
 	if (r < 0)
 		return r;
@@ -291,6 +297,9 @@ int apply_pdf(struct db *db, const struct config *cfg, const struct apply_draft 
 
 	if (!d->application_id[0])
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = apply_app_usable(db, d, ret_refusal);
+	if (r < 0)
+		return r;
 	r = apply_form(db, d, &form);
 	if (r < 0)
 		return r;

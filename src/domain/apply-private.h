@@ -14,6 +14,12 @@ int apply_draft_new(struct db *db, const char *web_hash, const char *institution
 int apply_take_over(struct db *db, const char *draft_id, const char *application_id);
 /* The draft step of an application in state s. */
 enum apply_step apply_step_of_state(enum application_state s);
+/* Refuses application_state unless d's application is open and unsigned
+ * (draft, sms_verified, awaiting_paper): a browser whose application was
+ * cancelled (superseded, expired, by an operator) sends no more codes,
+ * starts no signing and prints no form for it.  0 for a draft without an
+ * application yet. */
+int apply_app_usable(struct db *db, const struct apply_draft *d, enum refusal *ret_refusal);
 /* A new Başvuru Formu Erişim Parolası (secret, malloc'ed). */
 int apply_parola_new(char **ret);
 /* Appends an audit event of the portal: actor "client:ADDR", outcome ok

@@ -139,6 +139,9 @@ int apply_sms_send(struct db *db, const unsigned char key[32], const char *web_h
 		return r;
 	if (d.step != APPLY_CONFIRMED && d.step != APPLY_RECOVERING)
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = apply_app_usable(db, &d, ret_refusal);
+	if (r < 0)
+		return r;
 	r = app_mobile(db, &d, mobile);
 	if (r < 0)
 		return r;
@@ -226,6 +229,9 @@ static int verify_decide(struct db *db, const unsigned char key[32], const char 
 		return r;
 	if (d.step != APPLY_CONFIRMED && d.step != APPLY_RECOVERING)
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
+	r = apply_app_usable(db, &d, ret_refusal);
+	if (r < 0)
+		return r;
 	r = db_query_one(db, &st, "SELECT sms_hash, sms_tries, sms_expires_at, sms_purpose"
 				  " FROM apply_drafts WHERE id = $1", "t", d.id);
 	if (r < 0)
@@ -276,8 +282,11 @@ static int verify_decide(struct db *db, const unsigned char key[32], const char 
 
 		r = application_fire(db, d.application_id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, &stp,
 				     NULL, ret_refusal);
-		/* Already verified (a lost answer, tried again): fine. */
-		if (r == -EACCES && *ret_refusal == REFUSAL_APPLICATION_STATE)
+		/* Already verified (a lost answer, tried again): fine; a
+		 * cancelled one was refused above (apply_app_usable), and one
+		 * cancelled since is refused here. */
+		if (r == -EACCES && *ret_refusal == REFUSAL_APPLICATION_STATE &&
+		    apply_app_usable(db, &d, ret_refusal) == 0)
 			r = 0;
 		if (r < 0)
 			return r;

@@ -113,6 +113,25 @@ enum apply_step apply_step_of_state(enum application_state s)
 	}
 }
 
+int apply_app_usable(struct db *db, const struct apply_draft *d, enum refusal *ret_refusal)
+{
+	struct application a = { 0 };
+	bool ok;
+	int r;
+
+	if (!d->application_id[0])
+		return 0;
+	r = application_get(db, d->application_id, &a);
+	if (r < 0)
+		return r;
+	ok = a.state == APP_DRAFT || a.state == APP_SMS_VERIFIED || a.state == APP_AWAITING_PAPER;
+	application_done(&a);
+	if (ok)
+		return 0;
+	*ret_refusal = REFUSAL_APPLICATION_STATE;
+	return -EACCES;
+}
+
 int apply_draft_new(struct db *db, const char *web_hash, const char *institution,
 		    const char *tckn, const char *entry, const char *sicil,
 		    const char *application_id, enum apply_step step, struct apply_draft *ret)

@@ -97,9 +97,9 @@ int apply_form(struct db *db, const struct apply_draft *d, json_t **ret);
  * creates the application (state draft) with a new Başvuru Formu Erişim
  * Parolası (*ret_parola, secret, malloc'ed: shown once) and moves the
  * draft to confirmed.  A second Form Onayla of the same draft answers the
- * same application (*ret_parola NULL): one application only.  An open
- * application of the person of the same kind that nobody has signed yet is
- * cancelled in the same transaction (its proven contact is told).
+ * same application (*ret_parola NULL): one application only.  The
+ * person's open applications here that nobody has signed yet (any kind)
+ * are cancelled in the same transaction (a proven number is told).
  * Refusals: apply_step (not at the form), application_open (a signed
  * open application of the person, of the same kind), form_invalid. */
 int apply_confirm(struct db *db, const char *web_hash, const json_t *form,

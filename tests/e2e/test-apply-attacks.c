@@ -343,6 +343,13 @@ static void test_no_lockout(void **state)
 	assert_int_equal(browser_call(&attacker, "GET", "/api/v1/basvuru", NULL, &r), 0);
 	assert_non_null(strstr(r.body, "\"state\":\"cancelled\""));
 	resp_done(&r);
+	/* ... and gets nothing more for it: no method, no form to print */
+	assert_int_equal(post(&attacker, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 409);
+	assert_non_null(strstr(r.body, "\"application_state\""));
+	resp_done(&r);
+	assert_int_equal(browser_call(&attacker, "GET", "/api/v1/basvuru/pdf", NULL, &r), 0);
+	assert_int_equal(r.status, 409);
+	resp_done(&r);
 	/* the number the SMS code proved is told why */
 	assert_true(sms_says(ATTACKER_MOBILE, "yeni bir başvuru yapıldığı için"));
 

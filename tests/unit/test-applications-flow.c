@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "config-build.h"
@@ -467,14 +468,28 @@ static void test_produce(void **state)
 /* Someone who knows a person's registry data starts an application in
  * his name with his own phone: it does not lock the person out.  The
  * person's Form Onayla (supersede_unsigned) cancels it, in each unsigned
- * state, and tells a contact the SMS code proved; a signed one still
- * refuses, and without supersede_unsigned nothing changes. */
+ * state, tells the number the SMS code proved by SMS (whatever the Bilgi
+ * Kanalı), and says so in the audit log; an unsigned one of another kind
+ * goes too (one unsigned claim per person and institution); a signed one
+ * still refuses, and without supersede_unsigned nothing changes. */
+#define NOTICE "%yeni bir başvuru yapıldığı için%"
+
+static int64_t notices_by_sms(struct dfx *f, const char *mobile)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+
+	assert_int_equal(db_query_one(f->db, &st, "SELECT COUNT(*) FROM outbox WHERE recipient = $1"
+				      " AND channel = 'sms' AND body LIKE $2", "tt", mobile, NOTICE), 0);
+	return db_col_int64(st, 0);
+}
+
 static void test_supersede(void **state)
 {
 	struct dfx *f = *state;
 	struct application_new attacker = {
 		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
-		.security_word = "saldirgan-1", .mobile = "5550000001", .info_channel = "sms",
+		.security_word = "saldirgan-1", .mobile = "5550000001", .email = "x@example.org",
+		.info_channel = "email",
 	}, person = attacker;
 	enum application_event to[] = { _APP_EV_MAX, APP_EV_SMS_VERIFIED, APP_EV_PAPER_CHOSEN };
 	enum refusal why = REFUSAL_NONE;
@@ -483,6 +498,7 @@ static void test_supersede(void **state)
 
 	person.security_word = "gizli-sozcuk-7";
 	person.mobile = "5321234567";
+	person.info_channel = "sms";
 	person.supersede_unsigned = true;
 	for (size_t i = 0; i < ELEMENTSOF(to); i++) {
 		int64_t told;
@@ -498,8 +514,7 @@ static void test_supersede(void **state)
 		assert_int_equal(application_create(f->db, &attacker, id2, &why), -EACCES);
 		assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
 		assert_string_equal(id2, id);
-		told = dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE recipient = $1"
-				  " AND body LIKE '%yeni bir başvuru yapıldığı için%'", "5550000001");
+		told = notices_by_sms(f, "5550000001");
 		/* the person's Form Onayla */
 		assert_int_equal(application_create(f->db, &person, id2, &why), 0);
 		assert_string_not_equal(id2, id);
@@ -510,17 +525,98 @@ static void test_supersede(void **state)
 		assert_string_equal(other, id2);
 		assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM application_history WHERE"
 					    " application_id = $1 AND reason LIKE 'superseded by %'", id), 1);
-		/* a proven number is told why; a draft's is not told at all */
-		assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM outbox WHERE recipient = $1"
-					    " AND body LIKE '%yeni bir başvuru yapıldığı için%'", "5550000001"),
-				 told + (to[i] != _APP_EV_MAX));
+		assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM audit_log WHERE subject = $1 AND"
+					    " action = 'application.superseded'", id), 1);
+		/* a proven number is told by SMS, though its channel is e-mail;
+		 * a draft's number is not told at all */
+		assert_int_equal(notices_by_sms(f, "5550000001"), told + (to[i] != _APP_EV_MAX));
 		/* the person's own, still unsigned, goes the same way the next round */
 		assert_int_equal(application_fire(f->db, id2, APP_EV_CANCEL, APP_BY_PORTAL, NULL, NULL,
 						  &why), 0);
 	}
-	/* a signed one is the person's: nobody replaces it */
+	/* another kind: still one unsigned claim (his Diğer replaces her Yeni) */
+	assert_int_equal(application_create(f->db, &person, id, &why), 0);
+	assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL, NULL,
+					  &why), 0);
+	attacker.kind = APP_KIND_OTHER;
+	attacker.supersede_unsigned = true;
+	assert_int_equal(application_create(f->db, &attacker, id2, &why), 0);
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	assert_int_equal(a.state, APP_CANCELLED);
+	application_done(&a);
+	assert_int_equal(notices_by_sms(f, "5321234567"), 1);
+	assert_int_equal(application_fire(f->db, id2, APP_EV_CANCEL, APP_BY_PORTAL, NULL, NULL, &why),
+			 0);
+	/* a signed one is the person's: nobody replaces it, nothing else goes */
 	received(f, MEHMET, APP_KIND_NEW, id);
+	attacker.kind = APP_KIND_OTHER;
+	assert_int_equal(application_create(f->db, &attacker, other, &why), 0);	/* unsigned Diğer */
 	assert_int_equal(application_create(f->db, &person, id2, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
+	assert_string_equal(id2, id);
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	assert_int_equal(a.state, APP_RECEIVED);
+	application_done(&a);
+	assert_int_equal(application_get(f->db, other, &a), 0);
+	assert_int_equal(a.state, APP_DRAFT);	/* a refusal cancels nothing */
+	application_done(&a);
+}
+
+/* The person's signature is being accepted (its transaction open, the
+ * application already moved to received in it) while someone's Form
+ * Onayla would replace the application: a clean application_open, never
+ * an error, and the signed application stays. */
+struct signer {
+	const char *target, *id;
+	pthread_barrier_t *go;
+	int r;
+};
+
+static void *sign_slowly(void *arg)
+{
+	struct signer *x = arg;
+	struct application_step st = { .method = APP_METHOD_ESIGN, .evidence = "sig-x" };
+	enum refusal why;
+	struct db *db = NULL;
+
+	assert_int_equal(db_open(x->target, 10000, &db), 0);
+	assert_int_equal(db_begin(db), 0);
+	x->r = application_fire_in_tx(db, x->id, APP_EV_SIGNED, APP_BY_PORTAL, &st, NULL, &why);
+	pthread_barrier_wait(x->go);
+	usleep(800 * 1000);	/* the rest of the acceptance */
+	x->r = db_end(db, x->r);
+	db_close(db);
+	return NULL;
+}
+
+static void test_supersede_vs_signing(void **state)
+{
+	struct dfx *f = *state;
+	struct application_new in = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "gizli-sozcuk-7", .mobile = "5321234567", .info_channel = "sms",
+		.supersede_unsigned = true,
+	};
+	enum refusal why = REFUSAL_NONE;
+	pthread_barrier_t go;
+	struct signer s;
+	struct application a;
+	char id[33], id2[33] = "";
+	pthread_t th;
+	int r;
+
+	assert_int_equal(application_create(f->db, &in, id, &why), 0);
+	assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL, NULL,
+					  &why), 0);
+	pthread_barrier_init(&go, NULL, 2);
+	s = (struct signer){ .target = f->target, .id = id, .go = &go };
+	assert_int_equal(pthread_create(&th, NULL, sign_slowly, &s), 0);
+	pthread_barrier_wait(&go);
+	r = application_create(f->db, &in, id2, &why);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&go);
+	assert_int_equal(s.r, 0);
+	assert_int_equal(r, -EACCES);
 	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
 	assert_string_equal(id2, id);
 	assert_int_equal(application_get(f->db, id, &a), 0);
@@ -539,6 +635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expire_unfinished, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_produce, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_supersede, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_supersede_vs_signing, setup, dfx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
