@@ -380,26 +380,28 @@ static int sign(struct pki_ca *ca, struct pki_ocsp_fast *f, const unsigned char 
 
 static int parts_new(struct pki_ca *ca, struct pki_ocsp_fast **ret);
 
-/* ca's parts, made once (two threads may both make them: one set is kept;
- * on an HSM that is one more signature on the token, once).  A failure
- * other than memory leaves the CA on the OpenSSL path for good. */
+/* ca's parts, made once: the first answer makes them under a lock (other
+ * threads' first answers wait for it: on an HSM, one signature on the
+ * token), every later one only loads the pointer.  A failure other than
+ * memory leaves the CA on the OpenSSL path for good. */
 static struct pki_ocsp_fast *parts_of(struct pki_ca *ca)
 {
-	struct pki_ocsp_fast *f = atomic_load(&ca->ocsp_fast), *none = NULL;
+	static pthread_mutex_t making = PTHREAD_MUTEX_INITIALIZER;
+	struct pki_ocsp_fast *f = atomic_load(&ca->ocsp_fast);
 	int r;
 
 	if (f || atomic_load(&ca->ocsp_fast_failed))
 		return f;
-	r = parts_new(ca, &f);
-	if (r < 0) {
-		if (r != -ENOMEM)	/* out of memory: try again at the next answer */
+	pthread_mutex_lock(&making);
+	f = atomic_load(&ca->ocsp_fast);
+	if (!f && !atomic_load(&ca->ocsp_fast_failed)) {
+		r = parts_new(ca, &f);
+		if (r == 0)
+			atomic_store(&ca->ocsp_fast, f);
+		else if (r != -ENOMEM)	/* out of memory: try again at the next answer */
 			atomic_store(&ca->ocsp_fast_failed, true);
-		return NULL;
 	}
-	if (!atomic_compare_exchange_strong(&ca->ocsp_fast, &none, f)) {
-		pki_ocsp_fast_free(f);
-		return none;
-	}
+	pthread_mutex_unlock(&making);
 	return f;
 }
 
