@@ -449,7 +449,7 @@ int application_supersede_in_tx(struct db *db, const char *id, const char *new_i
 	r = application_get(db, id, &a);
 	if (r < 0)
 		return r;
-	if (a.state != APP_DRAFT && a.state != APP_SMS_VERIFIED && a.state != APP_AWAITING_PAPER) {
+	if (!application_state_unsigned(a.state)) {
 		application_done(&a);
 		return -EEXIST;	/* signed: it stays */
 	}

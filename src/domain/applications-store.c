@@ -258,7 +258,7 @@ static bool unsigned_open(struct db *db, const char *id)
 
 	if (application_get(db, id, &a) < 0)
 		return false;
-	yes = a.state == APP_DRAFT || a.state == APP_SMS_VERIFIED || a.state == APP_AWAITING_PAPER;
+	yes = application_state_unsigned(a.state);
 	application_done(&a);
 	return yes;
 }

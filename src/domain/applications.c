@@ -99,6 +99,11 @@ static const struct application_transition transitions[] = {
 #undef O
 #undef S
 
+bool application_state_unsigned(enum application_state s)
+{
+	return s == APP_DRAFT || s == APP_SMS_VERIFIED || s == APP_AWAITING_PAPER;
+}
+
 static int parse(const char *const *names, size_t n, const char *s, int *ret)
 {
 	for (size_t i = 0; s && i < n; i++)

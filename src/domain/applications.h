@@ -116,6 +116,9 @@ int application_method_parse(const char *s, enum application_method *ret);
  * Çalıntı", "Diğer"; method "E-Onaylı", "Elektronik İmzalı", "Islak
  * İmzalı". */
 const char *application_state_label(enum application_state s);
+/* Unsigned: draft, sms_verified, awaiting_paper (a claim nobody has signed
+ * yet: the portal may replace it, its browser may go on with it). */
+bool application_state_unsigned(enum application_state s);
 const char *application_kind_label(enum application_kind k);
 const char *application_method_label(enum application_method m);
 

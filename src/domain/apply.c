@@ -124,7 +124,7 @@ int apply_app_usable(struct db *db, const struct apply_draft *d, enum refusal *r
 	r = application_get(db, d->application_id, &a);
 	if (r < 0)
 		return r;
-	ok = a.state == APP_DRAFT || a.state == APP_SMS_VERIFIED || a.state == APP_AWAITING_PAPER;
+	ok = application_state_unsigned(a.state);
 	application_done(&a);
 	if (ok)
 		return 0;
