@@ -11,11 +11,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports, overflows,
-  eimzaSign, readCode, loginAs, shotsdir, bin,
+  eimzaSign, runEimza, readCode, loginAs, shotsdir,
 } from './lib.mjs';
 
 const ANSWER = 'TEST42';
@@ -350,15 +350,6 @@ test('Islak İmzalı to a card in use: back office, Şifreli Giriş, Askıdan İ
 });
 
 function eimzaPin(code, newPin, token) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin('eimza'), ['pin', '--server', srv.url, '--code', code, '--token', token,
-                                   '--new-pin-stdin', '--yes'],
-                    { env: { ...process.env, SOFTHSM2_CONF: srv.softhsmConf }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('error', reject);
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-    p.stdin.end(newPin + '\n');
-  });
+  return runEimza(srv, ['pin', '--server', srv.url, '--code', code, '--token', token,
+                        '--new-pin-stdin', '--yes'], newPin);
 }

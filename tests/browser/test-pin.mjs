@@ -11,10 +11,9 @@
 // At both sizes; screenshots in docs/screenshots/pin-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   startServer, stopServer, launch, openPage, pageBasics, screenshot, viewports,
-  readCode, overflows, bin,
+  readCode, overflows, runEimza,
 } from './lib.mjs';
 
 let srv, browser;
@@ -25,19 +24,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await stopServer(srv); });
 
-// Runs the real eimza with `input` on stdin; never rejects on an exit code.
-function eimza(args, input) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(bin('eimza'), args, { env: { ...process.env, SOFTHSM2_CONF: srv.softhsmConf },
-                                          stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
-    p.on('error', reject);
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-    p.stdin.end(input + '\n');
-  });
-}
+const eimza = (args, input) => runEimza(srv, args, input);
 const sign = (code, p, extra = ['--pin-stdin', '--yes']) =>
   eimza(['sign', '--server', srv.url, '--code', code, ...extra], p);
 const pinCmd = (code, p, extra = ['--new-pin-stdin', '--yes']) =>
