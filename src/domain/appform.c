@@ -140,6 +140,13 @@ const char *appform_label(const char *name)
 	return f ? f->label : NULL;
 }
 
+const char *appform_error(const char *name)
+{
+	const struct field *f = field_find(name);
+
+	return f ? f->message : NULL;
+}
+
 const char *appform_value_label(const char *name, const char *value)
 {
 	const struct field *f = field_find(name);
@@ -343,6 +350,16 @@ static char *phone_norm(const char *s)
 	if (strlen(p) != 10 || p[0] == '0')
 		return NULL;
 	return strdup(p);
+}
+
+int appform_mobile_norm(const char *s, char ret[11])
+{
+	_cleanup_free_ char *p = s ? phone_norm(s) : NULL;
+
+	if (!p || p[0] != '5')
+		return -EINVAL;
+	memcpy(ret, p, 11);
+	return 0;
 }
 
 static bool email_ok(const char *s)

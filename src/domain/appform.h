@@ -39,6 +39,14 @@ int appform_validate(const json_t *in, const struct appform_fixed *fixed, json_t
 
 /* A field's Turkish label ("Posta Kodu"); NULL for an unknown name. */
 const char *appform_label(const char *name);
+/* The message shown under a field whose value is refused ("Cep telefonunu
+ * 5 ile başlayan 10 rakam olarak yazınız ..." for mobile); NULL for an
+ * unknown field. */
+const char *appform_error(const char *name);
+/* A cep number as the form keeps it: 10 digits starting with 5, from any
+ * way of writing it (spaces, dashes, a leading 0 or +90).  -EINVAL when
+ * it is none. */
+int appform_mobile_norm(const char *s, char ret[11]);
 /* The label of value for a field with options ("Kayıp Çalıntı" for
  * reason "lost"); value itself otherwise. */
 const char *appform_value_label(const char *name, const char *value);

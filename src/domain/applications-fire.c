@@ -80,8 +80,8 @@ static void date_tr(int64_t t, char out[11])
 
 /* Tells the applicant, on the Bilgi Kanalı of his form (or, for a row
  * from before the portal, the holder's). */
-static int tell(struct db *db, const struct application *a, enum application_state to,
-		const struct application_step *step, int64_t release_at)
+int app_tell(struct db *db, const struct application *a, enum application_state to,
+	     const struct application_step *step, int64_t release_at)
 {
 	_cleanup_free_ char *subject = NULL, *body = NULL;
 	char no[9], when[11];
@@ -247,6 +247,12 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		r = -EACCES;
 		goto out;
 	}
+	/* A claim signed: the first one of its kind wins. */
+	if (t->to == APP_RECEIVED && application_state_unsigned(a.state)) {
+		r = app_claims_may_sign(db, &a, ret_why);
+		if (r < 0)
+			goto out;
+	}
 	if (event == APP_EV_SIGNED)
 		method = step->method;
 	else if (event == APP_EV_PAPER_CHOSEN)
@@ -320,7 +326,9 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		r = action ? audit_append(db, true, audit_actor, action, a.id, "ok", details) : -ENOMEM;
 	}
 	if (r >= 0 && t->notify)
-		r = tell(db, &a, t->to, step, release_at);
+		r = app_tell(db, &a, t->to, step, release_at);
+	if (r >= 0)
+		r = app_claims_settle(db, &a, event, t->to);
 	if (r >= 0) {
 		out->to = t->to;
 		out->release_at = t->to == APP_WAITING_WINDOW ? release_at : 0;
@@ -427,64 +435,6 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
 	if (r == -EACCES)
 		*ret_refusal = why;
 	return r < 0 ? r : 0;
-}
-
-int application_supersede_in_tx(struct db *db, const char *id, const char *new_id)
-{
-	_cleanup_free_ char *why = strdup_printf("superseded by %s", new_id);
-	_cleanup_free_ char *actor = NULL, *details = NULL;
-	struct application_step step = {
-		.reason = why,
-		.notice = "Kimlik bilgilerinizle bu kurumda yeni bir başvuru yapıldığı için bu başvuru"
-			  " iptal edilmiştir. Yeni başvuruyu siz yapmadıysanız lütfen bizimle"
-			  " iletişime geçiniz.",
-	};
-	struct application a = { 0 };
-	enum refusal refusal = REFUSAL_NONE;
-	bool proven, table_sms;
-	int r;
-
-	if (!why)
-		return -ENOMEM;
-	r = application_get(db, id, &a);
-	if (r < 0)
-		return r;
-	if (!application_state_unsigned(a.state)) {
-		application_done(&a);
-		return -EEXIST;	/* signed: it stays */
-	}
-	/* Signed meanwhile (the signing transaction holds another lock): the
-	 * guarded update finds no row and is refused; the caller answers
-	 * application_open for it. */
-	r = application_fire_in_tx(db, id, APP_EV_CANCEL, APP_BY_PORTAL, &step, NULL, &refusal);
-	if (r == -EACCES)
-		r = -EEXIST;
-	/* The number the SMS code proved is told, by SMS whatever the Bilgi
-	 * Kanalı (a draft's number is whatever the form said: nobody is
-	 * told).  The table already tells an awaiting_paper applicant on her
-	 * channel; no second SMS then. */
-	proven = a.state != APP_DRAFT && a.mobile && *a.mobile;
-	table_sms = a.state == APP_AWAITING_PAPER &&
-		    (streq(a.info_channel, "sms") || streq(a.info_channel, "both"));
-	if (r == 0 && proven && !table_sms) {
-		struct application by_sms = a;
-
-		snprintf(by_sms.info_channel, sizeof(by_sms.info_channel), "sms");
-		r = tell(db, &by_sms, APP_CANCELLED, &step, 0);
-	}
-	/* Evidence: which application replaced it (the new one's entry, with
-	 * the client's address, is in the apply.enter events). */
-	if (r == 0) {
-		actor = strdup_printf("applicant:%s", a.tckn);
-		details = strdup_printf("{\"tckn\":\"%s\",\"from\":\"%s\",\"superseded_by\":\"%s\","
-					"\"told\":%s}", a.tckn, application_state_str(a.state), new_id,
-					proven ? "true" : "false");
-		r = actor && details ? audit_append(db, true, actor, "application.superseded", id, "ok",
-						    details)
-				     : -ENOMEM;
-	}
-	application_done(&a);
-	return r;
 }
 
 /* The Sertifika Süresi the applicant chose on the form ("1".."3" years) in

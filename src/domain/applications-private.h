@@ -3,11 +3,44 @@
 #pragma once
 #include "domain/applications.h"
 
+/* The signed open states, as SQL (the partial unique index of sql/018). */
+#define APP_SIGNED_STATES "('received', 'waiting_window', 'approved', 'produced', 'shipped')"
+/* The claims' states, as SQL. */
+#define APP_CLAIM_STATES "('draft', 'sms_verified', 'awaiting_paper')"
+
 /* A row of application_history, in the caller's transaction (seq: the
  * next of this application; from NULL when the application is created). */
 int app_history_add(struct db *db, const char *id, const char *from, const char *to,
 		    const char *event, const char *operator, const char *reason, int64_t at);
 
-/* The open application of the same person, institution and kind as in.
- * -ENOENT when none. */
-int application_find_same(struct db *db, const struct application_new *in, char ret_id[33]);
+/* The open application of the same person, institution and kind as in
+ * (signed_only: a signed one).  -ENOENT when none. */
+int application_find_same(struct db *db, const struct application_new *in, bool signed_only,
+			  char ret_id[33]);
+
+/* Tells the applicant that a moved to `to` on her Bilgi Kanalı (the
+ * holder's when the row has none), through the outbox; step->notice is
+ * added; release_at for waiting_window. */
+int app_tell(struct db *db, const struct application *a, enum application_state to,
+	     const struct application_step *step, int64_t release_at);
+
+/* application_create's room for a new claim (the caller's transaction,
+ * under the person's lock): 0 when she has fewer than
+ * APPLICATION_CLAIMS_MAX claims at in->institution, or when the oldest
+ * draft among them was cancelled for new_id; -EACCES application_claims
+ * when none is a draft. */
+int app_claims_room(struct db *db, const struct application_new *in, const char *new_id,
+		    enum refusal *ret_refusal);
+
+/* Before a claim is signed (fire_tx, the caller's transaction): takes the
+ * person's lock and refuses (-EACCES, application_open) when she has a
+ * signed open application of a's kind at a's institution already. */
+int app_claims_may_sign(struct db *db, const struct application *a, enum refusal *ret_refusal);
+
+/* After fire_tx moved a (as it was read) by event to `to`, in the same
+ * transaction: a claim signed cancels the person's other claims of its
+ * kind at its institution (APP_SUPERSEDE_SIGNED); an SMS code that proved
+ * a's number cancels her other claims of its kind there carrying that
+ * number (APP_SUPERSEDE_RETRIED). */
+int app_claims_settle(struct db *db, const struct application *a, enum application_event event,
+		      enum application_state to);

@@ -170,21 +170,6 @@ int application_list(struct db *db, const struct application_filter *f,
 	return 0;
 }
 
-int application_find_open(struct db *db, const char *tckn, const char *institution,
-			  char ret_id[33])
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	int r;
-
-	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-				  " AND state NOT IN " OPEN_STATES
-				  " ORDER BY created_at DESC, id LIMIT 1", "tt", tckn, institution);
-	if (r < 0)
-		return r;
-	snprintf(ret_id, 33, "%s", db_col_text(st, 0));
-	return 0;
-}
-
 int app_history_add(struct db *db, const char *id, const char *from, const char *to,
 		    const char *event, const char *operator, const char *reason, int64_t at)
 {
@@ -249,49 +234,6 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* Is application id open and unsigned (draft, sms_verified,
- * awaiting_paper)?  False on any error (the caller then refuses). */
-static bool unsigned_open(struct db *db, const char *id)
-{
-	struct application a = { 0 };
-	bool yes;
-
-	if (application_get(db, id, &a) < 0)
-		return false;
-	yes = application_state_unsigned(a.state);
-	application_done(&a);
-	return yes;
-}
-
-/* Cancels the person's unsigned applications at the institution, any
- * kind, for new_id (application_supersede_in_tx); -ENOENT when done (the
- * insert may go on), -EEXIST when one was signed meanwhile. */
-static int supersede_unsigned(struct db *db, const struct application_new *in, const char *new_id)
-{
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char ids[8][33];
-	size_t n = 0;
-	int r;
-
-	r = db_select(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-			       " AND state IN ('draft', 'sms_verified', 'awaiting_paper')"
-			       " ORDER BY created_at, id", "tt", in->tckn, in->institution);
-	if (r < 0)
-		return r;
-	/* At most one per kind (the unique index of open applications). */
-	while ((r = db_step(st)) == 1 && n < ELEMENTSOF(ids))
-		snprintf(ids[n++], 33, "%s", db_col_text(st, 0));
-	if (r < 0)
-		return r;
-	db_stmt_done(TAKE_PTR(st));
-	for (size_t i = 0; i < n; i++) {
-		r = application_supersede_in_tx(db, ids[i], new_id);
-		if (r < 0)
-			return r;
-	}
-	return -ENOENT;
-}
-
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal)
 {
@@ -342,18 +284,18 @@ int application_create(struct db *db, const struct application_new *in, char ret
 		if (r < 0)
 			return r;
 		/* One creator at a time per person (PostgreSQL runs writers at
-		 * once): the look-up below is the one the insert relies on; the
-		 * unique index applications_open guards it too. */
+		 * once): the look-up below is the one the insert relies on; for
+		 * a signed application the unique index applications_signed
+		 * guards it too. */
 		r = db_lock(db, actor);
 		if (r == 0) {
 			char open_id[33];
 
-			r = application_find_same(db, in, open_id);
+			r = application_find_same(db, in, in->claim, open_id);
 			if (r == 0)
-				r = in->supersede_unsigned && unsigned_open(db, open_id) ? -ENOENT
-											 : -EEXIST;
-			if (r == -ENOENT && in->supersede_unsigned)
-				r = supersede_unsigned(db, in, id);
+				r = -EEXIST;
+			else if (r == -ENOENT && in->claim)
+				r = app_claims_room(db, in, id, ret_refusal) ?: -ENOENT;
 		}
 		if (r == -ENOENT)
 			r = db_run(db, "INSERT INTO applications (id, tckn, institution, kind, state,"
@@ -371,7 +313,7 @@ int application_create(struct db *db, const struct application_new *in, char ret
 		if (r != -EEXIST)
 			break;
 		/* The open one (a double submission): tell its id. */
-		r = application_find_same(db, in, ret_id);
+		r = application_find_same(db, in, in->claim, ret_id);
 		if (r == 0) {
 			*ret_refusal = REFUSAL_APPLICATION_OPEN;
 			return -EACCES;
@@ -386,13 +328,18 @@ int application_create(struct db *db, const struct application_new *in, char ret
 	return 0;
 }
 
-int application_find_same(struct db *db, const struct application_new *in, char ret_id[33])
+int application_find_same(struct db *db, const struct application_new *in, bool signed_only,
+			  char ret_id[33])
 {
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	int r;
 
-	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-				  " AND kind = $3 AND state NOT IN " OPEN_STATES, "ttt",
+	r = db_query_one(db, &st, signed_only ?
+			 "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
+			 " AND kind = $3 AND state IN " APP_SIGNED_STATES :
+			 "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
+			 " AND kind = $3 AND state NOT IN " OPEN_STATES
+			 " ORDER BY created_at DESC, id LIMIT 1", "ttt",
 			 in->tckn, in->institution, application_kind_str(in->kind));
 	if (r < 0)
 		return r;
@@ -456,10 +403,8 @@ int application_access_check(struct db *db, const char *id, const char *password
 	if (r < 0)
 		return r;
 	/* No parola set: the same work as a check (see apply-private.h). */
-	ok = password && password_verify(password, db_col_text(st, 0) ? db_col_text(st, 0) :
-						   "scrypt$15$8$1$00000000000000000000000000000000$"
-						   "0000000000000000000000000000000000000000000000"
-						   "000000000000000000") &&
+	ok = password &&
+	     password_verify(password, db_col_text(st, 0) ? db_col_text(st, 0) : PASSWORD_DUMMY_HASH) &&
 	     db_col_text(st, 0);
 	if (!ok) {
 		*ret_refusal = REFUSAL_APPLICATION_ACCESS;

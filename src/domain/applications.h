@@ -24,9 +24,17 @@
  *       APPLICATION_UNFINISHED_MAX seconds)
  *
  * delivered, rejected and cancelled are closed; every other state is open.
- * At most one open application per (T.C. Kimlik No, institution, kind)
- * exists at a time (a unique index guards it, so two submissions at once
- * cannot both get in).
+ * An application is SIGNED from received on (E-Onay, e-imza, or the wet-
+ * signed paper received); before that (draft, sms_verified,
+ * awaiting_paper) it is a CLAIM.  At most one signed open application per
+ * (T.C. Kimlik No, institution, kind) exists at a time (a unique index
+ * guards it, so two signed at once cannot both get in).  Claims of one
+ * person coexist, up to APPLICATION_CLAIMS_MAX at an institution: registry
+ * data is no secret, so whoever enters it first must not hold the person's
+ * application.  The first claim signed wins: its transaction cancels the
+ * person's other claims of that kind there; a claim whose SMS code proves
+ * a number cancels her other claims of that kind carrying the same number
+ * (a retry).  docs/SECURITY.md, "Who is believed".
  *
  * Every transition runs in one transaction: the state update guarded by
  * the expected old state (two operators at once: one wins, the other is
@@ -156,34 +164,46 @@ struct application_new {
 	const char *access_password;	/* Başvuru Formu Erişim Parolası, plain; may be NULL */
 	const char *email, *mobile;	/* contact for notifications (mobile: 10 digits) */
 	const char *info_channel;	/* Bilgi Kanalı: "email", "sms", "both" */
-	bool supersede_unsigned;	/* the portal's Form Onayla: see application_create */
+	bool claim;			/* the portal's Form Onayla: see application_create */
 };
+
+/* Claims (unsigned open applications) one person may have at one
+ * institution at a time, of any kind. */
+#define APPLICATION_CLAIMS_MAX 8
 
 /* Records a new application in state draft (with its history row and
  * audit event), as one transaction.  The person must be in the registry
  * and alive, the institution known.  Double submission: while the person
  * has an open application at this institution of this kind, a second
  * create is REFUSED (-EACCES, application_open) and *ret_id is set to the
- * open application's id (so the portal can take the applicant back to
- * it).  Other refusals: institution_unknown, apply_identity. */
+ * open application's id (so the caller can take the applicant back to
+ * it).  Other refusals: institution_unknown, apply_identity.
+ *
+ * With in->claim (the portal's Form Onayla) only a SIGNED open application
+ * of the same kind refuses (application_open, *ret_id as above): the new
+ * one is a claim beside the person's others.  When she has
+ * APPLICATION_CLAIMS_MAX claims at the institution already, the oldest
+ * draft among them (nobody proved its number) is cancelled for the new
+ * one in the same transaction; when none is a draft, refused
+ * application_claims. */
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal);
-/* With in->supersede_unsigned, the person's open applications at the
- * institution that nobody has signed yet (draft, sms_verified,
- * awaiting_paper; of any kind: one unsigned claim per person and
- * institution) do not refuse the new one: they are cancelled in the same
- * transaction (application_supersede_in_tx) and the new one created.
- * Registry data is no secret: whoever starts an application in a
- * person's name first must not lock the person out (docs/SECURITY.md,
- * "Who is believed").  A signed one of the same kind (received and after)
- * still refuses, and then nothing is cancelled. */
 
-/* In the caller's transaction: cancels application id (event cancel, by
- * the portal, history reason "superseded by NEW_ID", audit
- * application.superseded) when it is still unsigned, and tells the number
- * its SMS code proved (sms_verified, awaiting_paper) by SMS.  -EEXIST (and
- * nothing changed) when it is signed, or was signed meanwhile. */
-int application_supersede_in_tx(struct db *db, const char *id, const char *new_id);
+/* Why a claim was cancelled for another (application_supersede_in_tx). */
+enum application_supersede {
+	APP_SUPERSEDE_SIGNED,	/* another claim of the kind was signed first */
+	APP_SUPERSEDE_RETRIED,	/* a newer claim proved the same number */
+	APP_SUPERSEDE_CROWDED,	/* the oldest draft, to make room (APPLICATION_CLAIMS_MAX) */
+};
+
+/* In the caller's transaction: cancels claim id (event cancel, by the
+ * portal, history reason "superseded by BY_ID (signed|retried|crowded)",
+ * audit application.superseded naming by_id) and tells the number its SMS
+ * code proved (sms_verified, awaiting_paper) by SMS, whatever the Bilgi
+ * Kanalı.  -EEXIST (and nothing changed) when it is signed, or was signed
+ * meanwhile. */
+int application_supersede_in_tx(struct db *db, const char *id, const char *by_id,
+				enum application_supersede why);
 
 /* Replaces the form (and contact, channel, güvenlik sözcüğü when given)
  * of an application still in draft.  Refusals: not_found,
@@ -226,10 +246,18 @@ struct application_filter {
 int application_list(struct db *db, const struct application_filter *f,
 		     struct application **ret, size_t *ret_n);
 
-/* The newest open application of tckn at institution (any kind).
- * -ENOENT when none. */
-int application_find_open(struct db *db, const char *tckn, const char *institution,
-			  char ret_id[33]);
+/* The person's open application at institution (any kind, signed or a
+ * claim) whose Başvuru Formu Erişim Parolası is parola, newest first.
+ * Every candidate's hash is checked (at least one: a dummy when there is
+ * none), so the time tells no more than how many claims there are.
+ * -ENOENT when none matches. */
+int application_find_by_parola(struct db *db, const char *tckn, const char *institution,
+				const char *parola, char ret_id[33]);
+
+/* The person's newest claim at institution (any kind) carrying mobile (10
+ * digits).  -ENOENT when none. */
+int application_find_claim(struct db *db, const char *tckn, const char *institution,
+			   const char *mobile, char ret_id[33]);
 
 /* Details of one transition. */
 struct application_step {

@@ -27,9 +27,3 @@ int apply_parola_new(char **ret);
  * entry kind, the typed T.C. Kimlik No when valid (never other input). */
 int apply_audit(struct db *db, const char *client_addr, const char *action,
 		const struct apply_entry *in, const char *subject, enum refusal why);
-
-/* Checked when there is no parola to check: the same work (scrypt, the
- * parameters of password_hash), never a match. */
-#define APPLY_DUMMY_HASH                                              \
-	"scrypt$15$8$1$00000000000000000000000000000000$"             \
-	"0000000000000000000000000000000000000000000000000000000000000000"

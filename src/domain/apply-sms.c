@@ -303,9 +303,8 @@ static int recover_decide(struct db *db, const unsigned char key[32], const char
 			  enum refusal *ret_refusal)
 {
 	struct registry_person p = { 0 };
-	struct application a = { 0 };
 	struct apply_draft d;
-	char app_id[33], mobile[11];
+	char app_id[33], mobile[11], cep[11];
 	int r;
 
 	if (isempty(web_hash) || !in || isempty(in->institution))
@@ -316,20 +315,17 @@ static int recover_decide(struct db *db, const unsigned char key[32], const char
 		*ret_refusal = REFUSAL_APPLY_IDENTITY;
 	if (r < 0)
 		return r;
-	r = application_find_open(db, p.tckn, in->institution, app_id);
+	/* Only a claim (an application still at the portal), and the one
+	 * carrying the number she gives: the person may have several, and
+	 * whoever entered her data may have made one with his number. */
+	r = appform_mobile_norm(in->cep, cep);
 	if (r == 0)
-		r = application_get(db, app_id, &a);
+		r = application_find_claim(db, p.tckn, in->institution, cep, app_id);
 	registry_person_done(&p);
-	if (r == -ENOENT)
+	if (r == -ENOENT || r == -EINVAL)
 		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
 	if (r < 0)
 		return r;
-	/* Only an unfinished application: one still at the portal. */
-	if (apply_step_of_state(a.state) == APPLY_DONE) {
-		application_done(&a);
-		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
-	}
-	application_done(&a);
 	/* Codes per application and hour, whichever browser asked. */
 	{
 		int64_t n = 0;

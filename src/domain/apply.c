@@ -186,17 +186,11 @@ static int enter_parola(struct db *db, const char *web_hash, const struct apply_
 
 	if (!tckn_valid(in->tckn))
 		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
-	r = application_find_open(db, in->tckn, in->institution, app_id);
-	if (r == -ENOENT) {
-		/* The work of a real check (scrypt), so that the time of the
-		 * answer does not tell who has an open application. */
-		(void)password_verify(in->parola, APPLY_DUMMY_HASH);
-		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
-	}
-	if (r < 0)
-		return r;
-	r = application_access_check(db, app_id, in->parola, ret_refusal);
-	if (r == -EACCES)	/* wrong or unset parola: the one answer */
+	/* The person may have several claims here (and signed ones): the
+	 * parola says which (each is checked: one answer for no application,
+	 * an unset parola and a wrong one). */
+	r = application_find_by_parola(db, in->tckn, in->institution, in->parola, app_id);
+	if (r == -ENOENT)
 		return refuse(ret_refusal, REFUSAL_APPLY_IDENTITY);
 	if (r < 0)
 		return r;
@@ -484,7 +478,7 @@ int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
 			.email = json_string_value(json_object_get(clean, "email")),
 			.mobile = json_string_value(json_object_get(clean, "mobile")),
 			.info_channel = ch,
-			.supersede_unsigned = true,	/* an unsigned one is replaced */
+			.claim = true,	/* beside the person's other claims */
 		};
 
 		r = application_create(db, &an, app_id, ret_refusal);

@@ -7,8 +7,9 @@
  *     -> SMS Onay Kodu --> sms_verified (application: sms_verified)
  *     -> method: E-Onaylı (E-Onay active) | Elektronik İmzalı (the
  *        application-sign act) | Islak İmzalı (PDF; awaiting_paper) -> done
- *   "Parolamı Bilmiyorum": registry match -> recovering -> SMS code to the
- *   application's cep -> a new parola, the browser takes the application.
+ *   "Parolamı Bilmiyorum": registry match + the cep number of the form ->
+ *   recovering -> SMS code to it -> a new parola, the browser takes the
+ *   application.
  *
  * The application itself (its states, form, güvenlik sözcüğü, parola) is
  * domain/applications.c's; this module only moves it through its portal
@@ -62,6 +63,7 @@ struct apply_entry {
 	const char *ad, *soyad, *dogum_yeri, *dogum_tarihi;	/* registry match */
 	const char *sicil;		/* staff match (instead of the four above) */
 	const char *parola;		/* Başvuru Formu Erişim Parolası (instead) */
+	const char *cep;		/* Parolamı Bilmiyorum: the form's cep number */
 	const char *client_addr;	/* who asked, for the audit log */
 };
 
@@ -127,11 +129,12 @@ int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web
 		     int64_t *ret_tries_left, enum refusal *ret_refusal);
 
 /* "Başvuru Formu Erişim Parolamı Bilmiyorum": registry match (in's four
- * fields) for the person's open application at in->institution, then a
- * recovering draft for web_hash and an SMS code to the application's
- * mobile (*ret_mobile as apply_sms_send).  Refusals: institution_unknown,
- * apply_identity (mismatch, or no unfinished application: one answer),
- * sms_limit. */
+ * fields) and in->cep (any way of writing a cep number) for the person's
+ * newest claim at in->institution carrying that number (she may have
+ * several: applications.h), then a recovering draft for web_hash and an
+ * SMS code to that number (*ret_mobile as apply_sms_send).  Refusals:
+ * institution_unknown, apply_identity (mismatch, no such claim, a number
+ * that is none: one answer), sms_limit. */
 int apply_recover(struct db *db, const unsigned char key[32], const char *web_hash,
 		  const struct apply_entry *in, char ret_mobile[11], enum refusal *ret_refusal);
 

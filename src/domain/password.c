@@ -23,11 +23,8 @@
 #define PW_LEN 32
 #define PW_MAXMEM (64u * 1024 * 1024)
 
-/* Checked when the holder is unknown or has no word: the same work as a
- * real check, never a match (no word hashes to zeros with this salt). */
-static const char dummy_hash[] =
-	"scrypt$15$8$1$00000000000000000000000000000000$"
-	"0000000000000000000000000000000000000000000000000000000000000000";
+/* Checked when the holder is unknown or has no word. */
+static const char dummy_hash[] = PASSWORD_DUMMY_HASH;
 
 static int derive(const char *word, const unsigned char *salt, size_t salt_n, unsigned logn,
 		  unsigned r, unsigned p, unsigned char out[PW_LEN])

@@ -14,6 +14,13 @@
 #include "domain/refusal.h"
 #include "store/db.h"
 
+/* A stored form with password_hash()'s parameters that no word matches:
+ * checked when there is nothing to check, so that the answer takes the
+ * same work (scrypt) as a real check. */
+#define PASSWORD_DUMMY_HASH                                           \
+	"scrypt$15$8$1$00000000000000000000000000000000$"             \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
 /* The stored form of word: "scrypt$LOGN$R$P$SALT$HASH" (malloc'ed). */
 int password_hash(const char *word, char **ret);
 /* Whether word matches stored (constant time in the hash); false for a

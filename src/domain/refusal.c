@@ -82,6 +82,7 @@ static const char *const codes[] = {
 	[REFUSAL_SMS_EXPIRED] = "sms_expired",
 	[REFUSAL_SMS_LIMIT] = "sms_limit",
 	[REFUSAL_EONAY_MOBILE] = "eonay_mobile",
+	[REFUSAL_APPLICATION_CLAIMS] = "application_claims",
 };
 
 _Static_assert(ELEMENTSOF(codes) == _REFUSAL_MAX, "a refusal without its code");

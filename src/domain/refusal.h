@@ -98,6 +98,7 @@ enum refusal {
 	REFUSAL_SMS_EXPIRED,
 	REFUSAL_SMS_LIMIT,
 	REFUSAL_EONAY_MOBILE,	/* E-Onaylı: the SMS code did not go to the holder's cep */
+	REFUSAL_APPLICATION_CLAIMS,	/* APPLICATION_CLAIMS_MAX proven claims already */
 	_REFUSAL_MAX,
 };
 

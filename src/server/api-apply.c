@@ -5,7 +5,7 @@
  *   GET  /api/v1/basvuru/kurum/{kurum}    {"code","name"}
  *   POST /api/v1/basvuru/captcha          a new captcha {"id","image" (PNG data URL),"lifetime"}
  *   POST /api/v1/basvuru/giris            entry: captcha + registry fields | sicil | parola
- *   POST /api/v1/basvuru/parola-unuttum   "Parolamı Bilmiyorum": captcha + registry fields
+ *   POST /api/v1/basvuru/parola-unuttum   "Parolamı Bilmiyorum": captcha + registry fields + cep
  *   GET  /api/v1/basvuru                  the browser's draft (step, who, SMS state, ...);
  *                                         {"step": null} before the entry
  *   GET  /api/v1/basvuru/form             the field table with the read-only values
@@ -202,6 +202,7 @@ static void entry_of(const json_t *body, struct apply_entry *e)
 		.dogum_tarihi = member(body, "dogum_tarihi"),
 		.sicil = member(body, "sicil"),
 		.parola = member(body, "parola"),
+		.cep = member(body, "cep"),
 	};
 }
 
@@ -246,14 +247,19 @@ int handle_apply_recover(struct http_request *req)
 	struct db *db;
 	int r;
 
+	char cep[11];
+
 	entry_of(req->json, &e);
 	e.sicil = e.parola = NULL;
 	e.client_addr = req->client_addr;
 	if (isempty(e.institution) || !institution_code_ok(e.institution))
 		return http_reply_refusal(req, REFUSAL_INSTITUTION_UNKNOWN);
-	if (isempty(e.tckn) || !e.ad || !e.soyad || !e.dogum_yeri || !e.dogum_tarihi)
+	if (isempty(e.tckn) || !e.ad || !e.soyad || !e.dogum_yeri || !e.dogum_tarihi ||
+	    isempty(e.cep))
 		return http_reply_error(req, 400, "bad_request",
 					"Lütfen bütün alanları doldurunuz.");
+	if (appform_mobile_norm(e.cep, cep) < 0)
+		return http_reply_error(req, 400, "bad_request", appform_error("mobile"));
 	r = server_db(req->srv, &db);
 	if (r < 0)
 		return r;

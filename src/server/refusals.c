@@ -84,6 +84,7 @@ static const struct refusal_reply replies[] = {
 	[REFUSAL_SMS_EXPIRED] = { 410, "SMS Onay Kodunun süresi doldu ya da deneme hakkınız bitti. Lütfen yeni bir kod gönderiniz." },
 	[REFUSAL_SMS_LIMIT] = { 429, "Çok fazla SMS Onay Kodu istendi. Lütfen bir süre bekleyip tekrar deneyiniz." },
 	[REFUSAL_EONAY_MOBILE] = { 409, "E-Onaylı Başvuru için formdaki cep telefonu numarası, sistemimizde kayıtlı cep telefonu numaranız olmalıdır. Lütfen Elektronik İmzalı ya da Islak İmzalı başvuru yapınız." },
+	[REFUSAL_APPLICATION_CLAIMS] = { 409, "Kimlik bilgilerinizle bu kurumda tamamlanmamış çok sayıda başvuru bulunmaktadır. Lütfen kurumunuzla ya da bizimle iletişime geçiniz." },
 };
 
 _Static_assert(ELEMENTSOF(replies) == _REFUSAL_MAX, "a refusal without its reply");

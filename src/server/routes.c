@@ -55,7 +55,7 @@ const struct route routes[] = {
 	       "dogum_tarihi", "sicil", "parola"), LIMIT_APPLY },
 	{ "POST", "/api/v1/basvuru/parola-unuttum", handle_apply_recover, ROUTE_CSRF,
 	  BODY("kurum", "captcha_id", "captcha", "tckn", "ad", "soyad", "dogum_yeri",
-	       "dogum_tarihi"), LIMIT_APPLY },
+	       "dogum_tarihi", "cep"), LIMIT_APPLY },
 	{ "GET", "/api/v1/basvuru", handle_apply_get, ROUTE_SESSION },
 	{ "GET", "/api/v1/basvuru/form", handle_apply_form_get, ROUTE_SESSION },
 	{ "POST", "/api/v1/basvuru/form", handle_apply_form_post, ROUTE_CSRF, BODY("form") },

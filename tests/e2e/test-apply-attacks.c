@@ -18,8 +18,9 @@
  *  - an application started with the victim's registry data and the
  *    attacker's number locked the victim out (her entry refused
  *    application_open, Parolamı Bilmiyorum's SMS to the attacker's
- *    number) for 30 days.  Now her Form Onayla cancels an unsigned one
- *    (and tells its proven number why); a signed one still refuses. */
+ *    number) for 30 days, and (session 6's answer, replacing an unsigned
+ *    one) his entering again cancelled hers.  Now claims coexist and the
+ *    first signed wins (applications.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -312,57 +313,76 @@ static bool sms_says(const char *mobile, const char *text)
 	return false;
 }
 
-/* FATMA's registry data in the attacker's hands does not lock her out. */
+/* FATMA's registry data in the attacker's hands does not lock her out,
+ * not even on paper: his claim and hers coexist, Parolamı Bilmiyorum
+ * finds hers by her number, and the first one signed (hers: the paper
+ * received) cancels his. */
 static void test_no_lockout(void **state)
 {
-	char app[64], parola[64], mine[64];
-	struct browser attacker, fatma, again;
+	char app[64], parola[64], mine[64], again_app[64], code[7], body[128];
+	struct browser attacker, fatma, lost, again;
 	struct resp r;
 	char *form, *out;
 
-	/* the attacker: her data, his number, his SMS code: sms_verified */
+	/* the attacker: her data, his number, his SMS code, Islak İmzalı */
 	to_method(&attacker, FATMA_REG, ATTACKER_MOBILE, "new", app, parola);
-	/* her entry is not refused, and not told there is an application */
+	assert_int_equal(post(&attacker, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
+	resp_done(&r);
+	/* her entry is not refused, nor told there is an application; her
+	 * Form Onayla and SMS code make a claim beside his */
 	assert_int_equal(browser_open(&fatma, &S), 0);
 	assert_int_equal(enter(&fatma, FATMA_REG, &r), 201);
 	assert_null(strstr(r.body, "application_open"));
 	resp_done(&r);
-	/* her Form Onayla: hers is the open one, his is cancelled */
-	form = form_json("5321110099", "new", NULL, NULL);
-	assert_int_equal(post(&fatma, "/api/v1/basvuru/form", form, &r), 201);
-	free(form);
-	assert_non_null(json_field(r.body, "id", mine, sizeof(mine)));
-	resp_done(&r);
+	to_method(&fatma, FATMA_REG, "5321110099", "new", mine, parola);
 	assert_string_not_equal(mine, app);
+	assert_int_equal(post(&fatma, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
+	resp_done(&r);
+	/* he enters again: his new claim replaces his own, never hers */
+	to_method(&again, FATMA_REG, ATTACKER_MOBILE, "new", again_app, parola);
 	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json", bin_path("eonayctl"),
 				 data, app), 0);
+	assert_non_null(strstr(out, "\"state\": \"cancelled\""));
+	assert_non_null(strstr(out, "(retried)"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json", bin_path("eonayctl"),
+				 data, mine), 0);
+	assert_non_null(strstr(out, "\"state\": \"awaiting_paper\""));
+	free(out);
+
+	/* Parolamı Bilmiyorum asks her number: the code goes to her, for hers */
+	assert_int_equal(browser_open(&lost, &S), 0);
+	assert_int_equal(enter_with(&lost, "/api/v1/basvuru/parola-unuttum",
+				    FATMA_REG ",\"cep\":\"532 111 00 99\"", TEST_ANSWER, &r), 201);
+	assert_non_null(strstr(r.body, "\"mobile\":\"532 *** ** 99\""));
+	resp_done(&r);
+	new_code("5321110099", known, &n_known, code);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	assert_int_equal(post(&lost, "/api/v1/basvuru/sms/dogrula", body, &r), 200);
+	assert_non_null(strstr(r.body, mine));
+	assert_null(strstr(r.body, again_app));
+	resp_done(&r);
+
+	/* hers signed first (the paper received): his is cancelled, his
+	 * number told why, his browser gets nothing more */
+	assert_int_equal(run_cmd(&out, "%s --data %s application paper-received %s",
+				 bin_path("eonayctl"), data, mine), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s application show %s --json", bin_path("eonayctl"),
+				 data, again_app), 0);
 	assert_non_null(strstr(out, "\"state\": \"cancelled\""));
 	assert_non_null(strstr(out, "superseded by "));
 	assert_non_null(strstr(out, mine));
 	free(out);
-	assert_int_equal(browser_call(&attacker, "GET", "/api/v1/basvuru", NULL, &r), 0);
-	assert_non_null(strstr(r.body, "\"state\":\"cancelled\""));
-	resp_done(&r);
-	/* ... and gets nothing more for it: no method, no form to print */
-	assert_int_equal(post(&attacker, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 409);
+	assert_true(sms_says(ATTACKER_MOBILE, "başka bir başvuru imzalandığı için"));
+	assert_int_equal(post(&again, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 409);
 	assert_non_null(strstr(r.body, "\"application_state\""));
 	resp_done(&r);
-	assert_int_equal(browser_call(&attacker, "GET", "/api/v1/basvuru/pdf", NULL, &r), 0);
+	assert_int_equal(browser_call(&again, "GET", "/api/v1/basvuru/pdf", NULL, &r), 0);
 	assert_int_equal(r.status, 409);
 	resp_done(&r);
-	/* the number the SMS code proved is told why */
-	assert_true(sms_says(ATTACKER_MOBILE, "yeni bir başvuru yapıldığı için"));
 
-	/* once hers is signed (here: the paper received), nobody replaces it */
-	assert_int_equal(run_cmd(&out, "%s --data %s application cancel %s", bin_path("eonayctl"),
-				 data, mine), 0);
-	free(out);
-	to_method(&fatma, FATMA_REG, "5321110099", "new", mine, parola);
-	assert_int_equal(post(&fatma, "/api/v1/basvuru/yontem", "{\"method\":\"paper\"}", &r), 200);
-	resp_done(&r);
-	assert_int_equal(run_cmd(&out, "%s --data %s application paper-received %s",
-				 bin_path("eonayctl"), data, mine), 0);
-	free(out);
+	/* signed: hers.  A new Form Onayla of the kind is refused */
 	assert_int_equal(browser_open(&again, &S), 0);
 	assert_int_equal(enter(&again, FATMA_REG, NULL), 201);
 	form = form_json(ATTACKER_MOBILE, "new", NULL, NULL);

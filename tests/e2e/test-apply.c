@@ -389,12 +389,27 @@ static void test_paper_recover_parola(void **state)
 	/* Başvuru Formu Erişim Parolamı Bilmiyorum, from another browser */
 	assert_int_equal(browser_open(&b2, &S), 0);
 	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum",
-				    MEHMET_FIELDS(ZEYNEP, "ZEYNEP", "ÇELİK", "ANKARA", "01.02.1990"),
-				    TEST_ANSWER, &r), 403);
+				    MEHMET_FIELDS(ZEYNEP, "ZEYNEP", "ÇELİK", "ANKARA", "01.02.1990")
+				    ",\"cep\":\"" ZEYNEP_MOBILE "\"", TEST_ANSWER, &r), 403);
 	assert_non_null(strstr(r.body, IDENTITY_MSG));
 	resp_done(&r);
-	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum", ZEYNEP_FIELDS, TEST_ANSWER,
-				    &r), 201);
+	/* the number on the form is asked: another number, the same answer
+	 * (whoever entered her data may have claimed with his own); no
+	 * number, or one that is none: said so */
+	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum",
+				    ZEYNEP_FIELDS ",\"cep\":\"5339876544\"", TEST_ANSWER, &r), 403);
+	assert_non_null(strstr(r.body, IDENTITY_MSG));
+	resp_done(&r);
+	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum", ZEYNEP_FIELDS,
+				    TEST_ANSWER, &r), 400);
+	resp_done(&r);
+	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum",
+				    ZEYNEP_FIELDS ",\"cep\":\"0312 123 45 67\"", TEST_ANSWER, &r), 400);
+	assert_non_null(strstr(r.body, "Cep telefonunu 5 ile başlayan 10 rakam"));
+	resp_done(&r);
+	/* written the way people write it */
+	assert_int_equal(enter_with(&b2, "/api/v1/basvuru/parola-unuttum",
+				    ZEYNEP_FIELDS ",\"cep\":\"0 (533) 987 65 43\"", TEST_ANSWER, &r), 201);
 	assert_non_null(strstr(r.body, "\"step\":\"recovering\""));
 	assert_non_null(strstr(r.body, "\"mobile\":\"533 *** ** 43\""));
 	resp_done(&r);

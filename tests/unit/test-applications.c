@@ -308,8 +308,13 @@ static void test_create(void **state)
 	assert_int_equal(application_create(f->db, &in, id2, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
 	assert_string_equal(id2, id);
-	assert_int_equal(application_find_open(f->db, MEHMET, "meb", id2), 0);
+	/* found again by its parola (and only by its own) */
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "yeni-parola-1", id2), 0);
 	assert_string_equal(id2, id);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "erisim-parolasi", id2),
+			 -ENOENT);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "tse", "yeni-parola-1", id2),
+			 -ENOENT);
 	/* another kind is another application */
 	in.kind = APP_KIND_OTHER;
 	assert_int_equal(application_create(f->db, &in, id2, &why), 0);

@@ -103,7 +103,7 @@ $('recover-form').addEventListener('submit', async (ev) => {
   showError('');
   const body = Object.assign({
     kurum, tckn: $('r-tckn').value.trim(), ad: $('r-ad').value, soyad: $('r-soyad').value,
-    dogum_yeri: $('r-yer').value, dogum_tarihi: $('r-tarih').value,
+    dogum_yeri: $('r-yer').value, dogum_tarihi: $('r-tarih').value, cep: $('r-cep').value,
   }, recoverCaptcha.value());
   $('recover-btn').disabled = true;
   try {

@@ -1,0 +1,366 @@
+/* test-claims.c - claims (applications nobody has signed yet): someone who
+ * knows a person's registry data starts applications in her name with his
+ * own phone, and cannot keep her from hers.  Claims coexist; the first one
+ * signed (E-Onay, e-imza, the paper received) cancels the others of its
+ * kind and tells their proven numbers; a claim that proves a number again
+ * replaces the same number's earlier ones; APPLICATION_CLAIMS_MAX bounds
+ * them; the portal finds a claim by its parola or by its cep number; two
+ * claims signed at once: one wins, and a claim beside a signed one is
+ * refused a signature.  On SQLite and PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "domain-fixture.h"
+#include "domain/applications.h"
+#include "domain/institutions.h"
+#include "domain/registry.h"
+
+#define MEHMET "10000000214"
+#define HIS "5550000001"		/* the attacker's number */
+#define HERS "5321234567"
+
+/* COUNT(sql, fmt, args...): the one integer sql gives (f in scope). */
+#define COUNT(sql, fmt, ...)                                                          \
+	({                                                                            \
+		int64_t n_ = -1;                                                      \
+		assert_int_equal(db_query_int64(f->db, sql, fmt, &n_, ##__VA_ARGS__), 0); \
+		n_;                                                                   \
+	})
+
+static int setup(void **state)
+{
+	struct registry_person p = { .tckn = MEHMET, .ad = "MEHMET", .soyad = "KAYA",
+				     .dogum_yeri = "ANKARA", .dogum_tarihi = "17.05.1980",
+				     .alive = true };
+	struct dfx *f;
+
+	dfx_setup(state);
+	f = *state;
+	assert_int_equal(registry_put(f->db, &p), 0);
+	assert_int_equal(institution_set(f->db, "meb", "T.C. Millî Eğitim Bakanlığı", NULL), 0);
+	return 0;
+}
+
+/* A claim of kind k with number mobile and parola, as the portal's Form
+ * Onayla makes it, brought to `to` (draft, sms_verified, awaiting_paper). */
+static void claim(struct dfx *f, enum application_kind k, const char *mobile, const char *parola,
+		  enum application_state to, char id[33])
+{
+	struct application_new in = {
+		.tckn = MEHMET, .institution = "meb", .kind = k, .form_json = "{}",
+		.security_word = "gizli-sozcuk-7", .access_password = parola, .mobile = mobile,
+		.email = "x@example.org", .info_channel = "email", .claim = true,
+	};
+	enum refusal why = REFUSAL_NONE;
+
+	assert_int_equal(application_create(f->db, &in, id, &why), 0);
+	if (to != APP_DRAFT)
+		assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL,
+						  NULL, &why), 0);
+	if (to == APP_AWAITING_PAPER)
+		assert_int_equal(application_fire(f->db, id, APP_EV_PAPER_CHOSEN, APP_BY_PORTAL, NULL,
+						  NULL, &why), 0);
+}
+
+static enum application_state state_of(struct dfx *f, const char *id)
+{
+	struct application a;
+	enum application_state s;
+
+	assert_int_equal(application_get(f->db, id, &a), 0);
+	s = a.state;
+	application_done(&a);
+	return s;
+}
+
+static int64_t told(struct dfx *f, const char *mobile, const char *like)
+{
+	return COUNT("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND channel = 'sms'"
+		     " AND body LIKE $2", "tt", mobile, like);
+}
+
+static int64_t superseded(struct dfx *f, const char *id, const char *by, const char *why)
+{
+	char reason[80], details[80];
+
+	snprintf(reason, sizeof(reason), "superseded by %s (%s)", by, why);
+	snprintf(details, sizeof(details), "%%\"superseded_by\":\"%s\",\"why\":\"%s\"%%", by, why);
+	return COUNT("SELECT COUNT(*) FROM application_history WHERE application_id = $1"
+		     " AND reason = $2", "tt", id, reason) +
+	       COUNT("SELECT COUNT(*) FROM audit_log WHERE subject = $1"
+		     " AND action = 'application.superseded' AND details LIKE $2", "tt", id, details);
+}
+
+/* His claims in every unsigned state do not touch hers; hers signed
+ * cancels his of the same kind (a proven number told), not another kind's;
+ * after that a claim of that kind is refused, another kind's is not. */
+static void test_first_signed_wins(void **state)
+{
+	struct dfx *f = *state;
+	struct application_step esign = { .method = APP_METHOD_ESIGN, .evidence = "sig-1" };
+	struct application_new again = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "saldirgan-1", .mobile = HIS, .info_channel = "sms", .claim = true,
+	};
+	enum refusal why = REFUSAL_NONE;
+	char d[33], v[33], p[33], other[33], hers[33], id[33];
+
+	claim(f, APP_KIND_NEW, "5550000003", NULL, APP_DRAFT, d);
+	claim(f, APP_KIND_NEW, HIS, NULL, APP_AWAITING_PAPER, p);
+	claim(f, APP_KIND_NEW, "5550000002", NULL, APP_SMS_VERIFIED, v);
+	claim(f, APP_KIND_OTHER, HIS, NULL, APP_SMS_VERIFIED, other);
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_SMS_VERIFIED, hers);
+	/* nothing of his was touched by her entry, nor hers by his */
+	assert_int_equal(state_of(f, d), APP_DRAFT);
+	assert_int_equal(state_of(f, p), APP_AWAITING_PAPER);
+	assert_int_equal(state_of(f, v), APP_SMS_VERIFIED);
+	assert_int_equal(state_of(f, other), APP_SMS_VERIFIED);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'cancelled'", ""), 0);
+
+	assert_int_equal(application_fire(f->db, hers, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+					  &why), 0);
+	assert_int_equal(state_of(f, hers), APP_RECEIVED);
+	assert_int_equal(state_of(f, d), APP_CANCELLED);
+	assert_int_equal(state_of(f, p), APP_CANCELLED);
+	assert_int_equal(state_of(f, v), APP_CANCELLED);
+	assert_int_equal(state_of(f, other), APP_SMS_VERIFIED);	/* another kind */
+	assert_int_equal(superseded(f, d, hers, "signed"), 2);
+	assert_int_equal(superseded(f, p, hers, "signed"), 2);
+	assert_int_equal(superseded(f, v, hers, "signed"), 2);
+	/* proven numbers are told by SMS (their channel is e-mail); the
+	 * draft's is not */
+	assert_int_equal(told(f, HIS, "%başka bir başvuru imzalandığı için%"), 1);
+	assert_int_equal(told(f, "5550000002", "%başka bir başvuru imzalandığı için%"), 1);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM audit_log WHERE subject = $1"
+				    " AND action = 'application.superseded' AND details LIKE"
+				    " '%\"told\":false%'", d), 1);
+
+	/* signed: hers.  A new claim of the kind is refused and cancels
+	 * nothing; another kind's is a claim as any. */
+	assert_int_equal(application_create(f->db, &again, id, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
+	assert_string_equal(id, hers);
+	assert_int_equal(state_of(f, other), APP_SMS_VERIFIED);
+	again.kind = APP_KIND_OTHER;
+	assert_int_equal(application_create(f->db, &again, id, &why), 0);
+	assert_int_equal(state_of(f, other), APP_SMS_VERIFIED);
+	/* a cancelled claim cannot be signed any more */
+	assert_int_equal(application_fire(f->db, v, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+					  &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_STATE);
+	/* a claim that slipped in beside the signed one (a create racing the
+	 * signature's transaction): signing it is a refusal, not the unique
+	 * index's error */
+	assert_int_equal(db_run(f->db, "UPDATE applications SET state = 'sms_verified'"
+				       " WHERE id = $1", "t", v), 1);
+	assert_int_equal(application_fire(f->db, v, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+					  &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_OPEN);
+	assert_int_equal(state_of(f, v), APP_SMS_VERIFIED);
+	assert_int_equal(state_of(f, hers), APP_RECEIVED);
+}
+
+/* Islak İmzalı: his awaiting_paper cannot push hers out (the lock-out
+ * session 6 left open); the first paper the operator receives wins. */
+static void test_paper(void **state)
+{
+	struct dfx *f = *state;
+	struct application_step op = { .operator = "ayse" };
+	enum refusal why = REFUSAL_NONE;
+	char hers[33], his[33], again[33];
+
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_AWAITING_PAPER, hers);
+	for (int i = 0; i < 3; i++) {
+		claim(f, APP_KIND_NEW, HIS, NULL, APP_AWAITING_PAPER, again);
+		assert_int_equal(state_of(f, hers), APP_AWAITING_PAPER);
+	}
+	/* his tries replaced each other (his one number) */
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE mobile = $1"
+			       " AND state = 'awaiting_paper'", "t", HIS), 1);
+	snprintf(his, sizeof(his), "%s", again);
+	assert_int_equal(application_fire(f->db, hers, APP_EV_PAPER_RECEIVED, APP_BY_OPERATOR, &op,
+					  NULL, &why), 0);
+	assert_int_equal(state_of(f, his), APP_CANCELLED);
+	assert_int_equal(superseded(f, his, hers, "signed"), 2);
+	/* his paper coming later: refused */
+	assert_int_equal(application_fire(f->db, his, APP_EV_PAPER_RECEIVED, APP_BY_OPERATOR, &op,
+					  NULL, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_STATE);
+	assert_int_equal(state_of(f, hers), APP_RECEIVED);
+}
+
+/* A claim whose SMS code proves a number replaces the same number's
+ * earlier claims of its kind (a retry from another browser), drafts
+ * carrying that number too; others' claims and other kinds stay. */
+static void test_retried(void **state)
+{
+	struct dfx *f = *state;
+	char old[33], draft[33], his[33], other[33], now[33];
+
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_AWAITING_PAPER, old);
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_DRAFT, draft);	/* typed by anyone */
+	claim(f, APP_KIND_NEW, HIS, NULL, APP_SMS_VERIFIED, his);
+	claim(f, APP_KIND_LOST, HERS, NULL, APP_SMS_VERIFIED, other);
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_SMS_VERIFIED, now);
+	assert_int_equal(state_of(f, old), APP_CANCELLED);
+	assert_int_equal(state_of(f, draft), APP_CANCELLED);
+	assert_int_equal(state_of(f, his), APP_SMS_VERIFIED);
+	assert_int_equal(state_of(f, other), APP_SMS_VERIFIED);
+	assert_int_equal(state_of(f, now), APP_SMS_VERIFIED);
+	assert_int_equal(superseded(f, old, now, "retried"), 2);
+	assert_int_equal(superseded(f, draft, now, "retried"), 2);
+	assert_int_equal(told(f, HERS, "%yerini aldığı için%"), 1);
+}
+
+/* APPLICATION_CLAIMS_MAX: a new claim makes room by cancelling the oldest
+ * draft; when every claim is proven, it is refused and nothing changes. */
+static void test_crowded(void **state)
+{
+	struct dfx *f = *state;
+	struct application_new in = {
+		.tckn = MEHMET, .institution = "meb", .kind = APP_KIND_NEW, .form_json = "{}",
+		.security_word = "gizli-sozcuk-7", .mobile = HERS, .info_channel = "sms",
+		.claim = true,
+	};
+	enum refusal why = REFUSAL_NONE;
+	char ids[APPLICATION_CLAIMS_MAX][33], id[33], mobile[11];
+
+	for (int i = 0; i < APPLICATION_CLAIMS_MAX; i++) {
+		snprintf(mobile, sizeof(mobile), "55500000%02d", i);
+		claim(f, i % 2 ? APP_KIND_OTHER : APP_KIND_NEW, mobile, NULL, APP_DRAFT, ids[i]);
+		/* distinct times, so that "oldest" is defined */
+		assert_int_equal(db_run(f->db, "UPDATE applications SET updated_at = $1 WHERE id = $2",
+					"it", (int64_t)1000 + i, ids[i]), 1);
+	}
+	assert_int_equal(application_create(f->db, &in, id, &why), 0);
+	assert_int_equal(state_of(f, ids[0]), APP_CANCELLED);
+	assert_int_equal(superseded(f, ids[0], id, "crowded"), 2);
+	for (int i = 1; i < APPLICATION_CLAIMS_MAX; i++)
+		assert_int_equal(state_of(f, ids[i]), APP_DRAFT);
+	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM applications WHERE tckn = $1 AND state IN"
+				    " ('draft', 'sms_verified', 'awaiting_paper')", MEHMET),
+			 APPLICATION_CLAIMS_MAX);
+	/* every claim proven by its own number: no room */
+	assert_int_equal(db_run(f->db, "UPDATE applications SET state = 'sms_verified'"
+				       " WHERE state = 'draft'", ""), APPLICATION_CLAIMS_MAX);
+	assert_int_equal(application_create(f->db, &in, id, &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_CLAIMS);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications", ""), APPLICATION_CLAIMS_MAX + 1);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'cancelled'", ""), 1);
+}
+
+/* The portal finds a claim again: by its own parola among several (a
+ * wrong or another person's parola finds none), by the number it
+ * carries (the newest with it). */
+static void test_find(void **state)
+{
+	struct dfx *f = *state;
+	char a[33], b[33], c[33], id[33];
+
+	claim(f, APP_KIND_NEW, HIS, "parola-of-his-1", APP_SMS_VERIFIED, a);
+	claim(f, APP_KIND_OTHER, HERS, "parola-of-hers-1", APP_DRAFT, b);
+	claim(f, APP_KIND_LOST, HERS, NULL, APP_DRAFT, c);
+	/* c the newest (a second apart) */
+	assert_int_equal(db_run(f->db, "UPDATE applications SET created_at = created_at + 1"
+				       " WHERE id = $1", "t", c), 1);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "parola-of-hers-1", id),
+			 0);
+	assert_string_equal(id, b);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "parola-of-his-1", id), 0);
+	assert_string_equal(id, a);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "parola-of-nobody", id),
+			 -ENOENT);
+	assert_int_equal(application_find_by_parola(f->db, "10000000146", "meb", "parola-of-his-1",
+						    id), -ENOENT);
+	assert_int_equal(application_find_claim(f->db, MEHMET, "meb", HERS, id), 0);
+	assert_string_equal(id, c);
+	assert_int_equal(application_find_claim(f->db, MEHMET, "meb", HIS, id), 0);
+	assert_string_equal(id, a);
+	assert_int_equal(application_find_claim(f->db, MEHMET, "meb", "5559999999", id), -ENOENT);
+	/* a signed application is no claim */
+	{
+		struct application_step esign = { .method = APP_METHOD_ESIGN, .evidence = "s" };
+		enum refusal why;
+
+		assert_int_equal(application_fire(f->db, a, APP_EV_SIGNED, APP_BY_PORTAL, &esign, NULL,
+						  &why), 0);
+		assert_int_equal(application_find_claim(f->db, MEHMET, "meb", HIS, id), -ENOENT);
+		/* its parola still finds it (the status page) */
+		assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "parola-of-his-1",
+							    id), 0);
+		assert_string_equal(id, a);
+	}
+}
+
+/* Two claims of one kind signed at once (the first's transaction still
+ * open): one wins, the other is refused (application_open when it waited
+ * for the person's lock, application_state when the winner cancelled it
+ * first) - never an error, never two signed. */
+struct signer {
+	const char *target, *id;
+	pthread_barrier_t *go;
+	int r;
+};
+
+static void *sign_slowly(void *arg)
+{
+	struct signer *x = arg;
+	struct application_step st = { .method = APP_METHOD_ESIGN, .evidence = "sig-x" };
+	enum refusal why;
+	struct db *db = NULL;
+
+	assert_int_equal(db_open(x->target, 10000, &db), 0);
+	assert_int_equal(db_begin(db), 0);
+	x->r = application_fire_in_tx(db, x->id, APP_EV_SIGNED, APP_BY_PORTAL, &st, NULL, &why);
+	pthread_barrier_wait(x->go);
+	usleep(800 * 1000);	/* the rest of the acceptance */
+	x->r = db_end(db, x->r);
+	db_close(db);
+	return NULL;
+}
+
+static void test_signed_at_once(void **state)
+{
+	struct dfx *f = *state;
+	struct application_step eonay = { .method = APP_METHOD_EONAY, .evidence = "act-y" };
+	enum refusal why = REFUSAL_NONE;
+	pthread_barrier_t go;
+	struct signer s;
+	char x[33], y[33];
+	pthread_t th;
+	int r;
+
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_SMS_VERIFIED, x);
+	claim(f, APP_KIND_NEW, HIS, NULL, APP_AWAITING_PAPER, y);
+	pthread_barrier_init(&go, NULL, 2);
+	s = (struct signer){ .target = f->target, .id = x, .go = &go };
+	assert_int_equal(pthread_create(&th, NULL, sign_slowly, &s), 0);
+	pthread_barrier_wait(&go);
+	r = application_fire(f->db, y, APP_EV_SIGNED, APP_BY_PORTAL, &eonay, NULL, &why);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&go);
+	assert_int_equal(s.r, 0);
+	assert_int_equal(r, -EACCES);
+	assert_true(why == REFUSAL_APPLICATION_OPEN || why == REFUSAL_APPLICATION_STATE);
+	assert_int_equal(state_of(f, x), APP_RECEIVED);
+	assert_int_equal(state_of(f, y), APP_CANCELLED);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'received'", ""), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_signed_wins, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_paper, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_retried, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_crowded, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_find, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_signed_at_once, setup, dfx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
