@@ -199,7 +199,8 @@ test('Islak İmzalı: entry, form with errors, SMS code, PDF; then Parolamı Bil
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 
-  // Parolamı Bilmiyorum, in another browser: the registry + an SMS code
+  // Parolamı Bilmiyorum, in another browser: the registry, the form's cep
+  // number, and an SMS code to it
   const b2 = await openPage(browser, srv.url, viewports.desktop);
   await b2.page.goto(`${srv.url}/basvuru/meb`);
   await b2.page.getByRole('heading', { name: 'Kullanıcı Girişi' }).waitFor();
@@ -211,6 +212,8 @@ test('Islak İmzalı: entry, form with errors, SMS code, PDF; then Parolamı Bil
   await b2.page.locator('#r-soyad').fill(MEHMET.soyad);
   await b2.page.locator('#r-yer').fill(MEHMET.yer);
   await b2.page.locator('#r-tarih').fill(MEHMET.tarih);
+  // the number of the form, written as people write it
+  await b2.page.locator('#r-cep').fill('0' + MEHMET.mobile.replace(/^(\d{3})(\d{3})(\d{2})(\d{2})$/, '$1 $2 $3 $4'));
   await b2.page.locator('#r-captcha').fill(ANSWER);
   await basics(b2.page);
   await screenshot(b2.page, `basvuru-parola-unuttum-${size}`);
