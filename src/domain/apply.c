@@ -238,8 +238,8 @@ static int enter_decide(struct db *db, const char *web_hash, const struct apply_
 		goto out;
 	/* An open application of the person here does not stop a new entry:
 	 * registry data is no secret, and whoever entered it first must not
-	 * lock the person out.  Form Onayla decides (application_create):
-	 * an unsigned one is superseded, a signed one refuses.  Nor does the
+	 * lock the person out.  Form Onayla decides (application_create): a
+	 * claim beside the others, refused for a signed one.  Nor does the
 	 * entry tell whether there is one. */
 	r = apply_draft_new(db, web_hash, in->institution, p.tckn, in->sicil ? "staff" : "registry",
 			    in->sicil ? sr.sicil : NULL, NULL, APPLY_ENTERED, ret);

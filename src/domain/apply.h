@@ -75,9 +75,8 @@ struct apply_entry {
  * institution_unknown, apply_identity (any mismatch, unknown person, wrong
  * parola, no open application: one answer).  A registry or staff entry is
  * not refused for an open application of the person (nor told of it):
- * Form Onayla replaces an unsigned one (application_create's
- * supersede_unsigned).  Every outcome is audited (apply.enter, actor
- * client:ADDR). */
+ * Form Onayla makes a claim beside hers (application_create's claim).
+ * Every outcome is audited (apply.enter, actor client:ADDR). */
 int apply_enter(struct db *db, const char *web_hash, const struct apply_entry *in,
 		struct apply_draft *ret, enum refusal *ret_refusal);
 
@@ -99,11 +98,11 @@ int apply_form(struct db *db, const struct apply_draft *d, json_t **ret);
  * creates the application (state draft) with a new Başvuru Formu Erişim
  * Parolası (*ret_parola, secret, malloc'ed: shown once) and moves the
  * draft to confirmed.  A second Form Onayla of the same draft answers the
- * same application (*ret_parola NULL): one application only.  The
- * person's open applications here that nobody has signed yet (any kind)
- * are cancelled in the same transaction (a proven number is told).
+ * same application (*ret_parola NULL): one application only.  The new
+ * application is a claim beside the person's others (applications.h).
  * Refusals: apply_step (not at the form), application_open (a signed
- * open application of the person, of the same kind), form_invalid. */
+ * open application of the person, of the same kind), application_claims
+ * (APPLICATION_CLAIMS_MAX proven claims), form_invalid. */
 int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
 		  struct apply_draft *ret, char **ret_parola, json_t **ret_errors,
 		  enum refusal *ret_refusal);
