@@ -97,10 +97,10 @@ int application_supersede_in_tx(struct db *db, const char *id, const char *by_id
 	return r;
 }
 
-/* Cancels for a, with why, the person's other claims of a's kind at a's
- * institution (only those carrying mobile, unless it is ""). */
-static int supersede_others(struct db *db, const struct application *a, const char *mobile,
-			    enum application_supersede why)
+/* Cancels for a, with why, the person's other claims at a's institution:
+ * those of kind (any kind when "") carrying mobile (any number when ""). */
+static int supersede_others(struct db *db, const struct application *a, const char *kind,
+			    const char *mobile, enum application_supersede why)
 {
 	for (;;) {
 		_cleanup_stmt_ struct db_stmt *st = NULL;
@@ -109,10 +109,10 @@ static int supersede_others(struct db *db, const struct application *a, const ch
 		int r;
 
 		r = db_select(db, &st, "SELECT id FROM applications WHERE tckn = $1"
-				       " AND institution = $2 AND kind = $3 AND id <> $4"
+				       " AND institution = $2 AND ($3 = '' OR kind = $3) AND id <> $4"
 				       " AND ($5 = '' OR mobile = $5) AND state IN " APP_CLAIM_STATES
-				       " ORDER BY created_at, id", "ttttt", a->tckn, a->institution,
-			      application_kind_str(a->kind), a->id, mobile);
+				       " ORDER BY created_at, id", "ttttt", a->tckn, a->institution, kind,
+			      a->id, mobile);
 		if (r < 0)
 			return r;
 		while (n < BATCH && (r = db_step(st)) == 1)
@@ -122,8 +122,9 @@ static int supersede_others(struct db *db, const struct application *a, const ch
 		db_stmt_done(TAKE_PTR(st));
 		done = 0;
 		for (size_t i = 0; i < n; i++) {
-			/* -EEXIST: signed meanwhile (only a retry can meet one:
-			 * signing holds the person's lock): it stays. */
+			/* -EEXIST: no longer a claim (every move of a claim
+			 * holds the person's lock, as the caller does: only a
+			 * row from before it, never in practice): it stays. */
 			r = application_supersede_in_tx(db, ids[i], a->id, why);
 			if (r < 0 && r != -EEXIST)
 				return r;
@@ -134,19 +135,18 @@ static int supersede_others(struct db *db, const struct application *a, const ch
 	}
 }
 
+int app_lock_person(struct db *db, const char *tckn)
+{
+	_cleanup_free_ char *key = strdup_printf("applicant:%s", tckn);
+
+	return key ? db_lock(db, key) : -ENOMEM;
+}
+
 int app_claims_may_sign(struct db *db, const struct application *a, enum refusal *ret_refusal)
 {
-	_cleanup_free_ char *key = strdup_printf("applicant:%s", a->tckn);
 	_cleanup_stmt_ struct db_stmt *st = NULL;
 	int r;
 
-	if (!key)
-		return -ENOMEM;
-	/* The creators' lock: of two claims signed at once, the second sees
-	 * the first. */
-	r = db_lock(db, key);
-	if (r < 0)
-		return r;
 	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
 				  " AND kind = $3 AND id <> $4 AND state IN " APP_SIGNED_STATES,
 			 "tttt", a->tckn, a->institution, application_kind_str(a->kind), a->id);
@@ -162,10 +162,12 @@ int app_claims_settle(struct db *db, const struct application *a, enum applicati
 		      enum application_state to)
 {
 	if (to == APP_RECEIVED && application_state_unsigned(a->state))
-		return supersede_others(db, a, "", APP_SUPERSEDE_SIGNED);
-	/* Same person, same kind, same number: her earlier try. */
+		return supersede_others(db, a, application_kind_str(a->kind), "",
+					APP_SUPERSEDE_SIGNED);
+	/* Same person, same number: her earlier try, of any kind (one claim
+	 * a proven number: the cap then takes as many numbers). */
 	if (event == APP_EV_SMS_VERIFIED && a->mobile && *a->mobile)
-		return supersede_others(db, a, a->mobile, APP_SUPERSEDE_RETRIED);
+		return supersede_others(db, a, "", a->mobile, APP_SUPERSEDE_RETRIED);
 	return 0;
 }
 
@@ -253,8 +255,10 @@ int application_find_claim(struct db *db, const char *tckn, const char *institut
 
 	if (!tckn || !institution || !mobile)
 		return -EINVAL;
+	/* Proven: a draft's number is whatever its form said (phone numbers
+	 * are no secret either), so a draft is nobody's to recover. */
 	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-				  " AND mobile = $3 AND state IN " APP_CLAIM_STATES
+				  " AND mobile = $3 AND state IN ('sms_verified', 'awaiting_paper')"
 				  " ORDER BY created_at DESC, id LIMIT 1", "ttt", tckn, institution, mobile);
 	if (r < 0)
 		return r;

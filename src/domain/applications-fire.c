@@ -247,9 +247,12 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		r = -EACCES;
 		goto out;
 	}
-	/* A claim signed: the first one of its kind wins. */
-	if (t->to == APP_RECEIVED && application_state_unsigned(a.state)) {
-		r = app_claims_may_sign(db, &a, ret_why);
+	/* A claim moves under the person's lock, taken before its row; signed,
+	 * the first one of its kind wins. */
+	if (application_state_unsigned(a.state)) {
+		r = app_lock_person(db, a.tckn);
+		if (r == 0 && t->to == APP_RECEIVED)
+			r = app_claims_may_sign(db, &a, ret_why);
 		if (r < 0)
 			goto out;
 	}

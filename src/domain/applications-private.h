@@ -32,15 +32,21 @@ int app_tell(struct db *db, const struct application *a, enum application_state 
 int app_claims_room(struct db *db, const struct application_new *in, const char *new_id,
 		    enum refusal *ret_refusal);
 
-/* Before a claim is signed (fire_tx, the caller's transaction): takes the
- * person's lock and refuses (-EACCES, application_open) when she has a
- * signed open application of a's kind at a's institution already. */
+/* The person's lock ("applicant:TCKN", db_lock), in the caller's
+ * transaction.  Every creation and every move of a claim takes it before
+ * touching a row, so the first claim signed can cancel the others without
+ * a lock-order inversion (a deadlock on PostgreSQL). */
+int app_lock_person(struct db *db, const char *tckn);
+
+/* Before a claim is signed (fire_tx, under the person's lock): refuses
+ * (-EACCES, application_open) when she has a signed open application of
+ * a's kind at a's institution already. */
 int app_claims_may_sign(struct db *db, const struct application *a, enum refusal *ret_refusal);
 
 /* After fire_tx moved a (as it was read) by event to `to`, in the same
  * transaction: a claim signed cancels the person's other claims of its
  * kind at its institution (APP_SUPERSEDE_SIGNED); an SMS code that proved
- * a's number cancels her other claims of its kind there carrying that
- * number (APP_SUPERSEDE_RETRIED). */
+ * a's number cancels her other claims there carrying that number, of any
+ * kind (APP_SUPERSEDE_RETRIED). */
 int app_claims_settle(struct db *db, const struct application *a, enum application_event event,
 		      enum application_state to);

@@ -287,7 +287,7 @@ int application_create(struct db *db, const struct application_new *in, char ret
 		 * once): the look-up below is the one the insert relies on; for
 		 * a signed application the unique index applications_signed
 		 * guards it too. */
-		r = db_lock(db, actor);
+		r = app_lock_person(db, in->tckn);
 		if (r == 0) {
 			char open_id[33];
 

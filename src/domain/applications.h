@@ -33,8 +33,8 @@
  * data is no secret, so whoever enters it first must not hold the person's
  * application.  The first claim signed wins: its transaction cancels the
  * person's other claims of that kind there; a claim whose SMS code proves
- * a number cancels her other claims of that kind carrying the same number
- * (a retry).  docs/SECURITY.md, "Who is believed".
+ * a number cancels her other claims there carrying the same number, of
+ * any kind (a retry).  docs/SECURITY.md, "Who is believed".
  *
  * Every transition runs in one transaction: the state update guarded by
  * the expected old state (two operators at once: one wins, the other is
@@ -192,7 +192,7 @@ int application_create(struct db *db, const struct application_new *in, char ret
 /* Why a claim was cancelled for another (application_supersede_in_tx). */
 enum application_supersede {
 	APP_SUPERSEDE_SIGNED,	/* another claim of the kind was signed first */
-	APP_SUPERSEDE_RETRIED,	/* a newer claim proved the same number */
+	APP_SUPERSEDE_RETRIED,	/* a newer claim proved the same number (any kind) */
 	APP_SUPERSEDE_CROWDED,	/* the oldest draft, to make room (APPLICATION_CLAIMS_MAX) */
 };
 
@@ -254,8 +254,9 @@ int application_list(struct db *db, const struct application_filter *f,
 int application_find_by_parola(struct db *db, const char *tckn, const char *institution,
 				const char *parola, char ret_id[33]);
 
-/* The person's newest claim at institution (any kind) carrying mobile (10
- * digits).  -ENOENT when none. */
+/* The person's newest claim at institution (any kind) whose SMS code
+ * proved mobile (10 digits): sms_verified or awaiting_paper, never a
+ * draft (its number proves nothing).  -ENOENT when none. */
 int application_find_claim(struct db *db, const char *tckn, const char *institution,
 			   const char *mobile, char ret_id[33]);
 

@@ -129,9 +129,10 @@ int apply_sms_verify(struct db *db, const unsigned char key[32], const char *web
 
 /* "Başvuru Formu Erişim Parolamı Bilmiyorum": registry match (in's four
  * fields) and in->cep (any way of writing a cep number) for the person's
- * newest claim at in->institution carrying that number (she may have
- * several: applications.h), then a recovering draft for web_hash and an
- * SMS code to that number (*ret_mobile as apply_sms_send).  Refusals:
+ * newest claim at in->institution whose SMS code proved that number (she
+ * may have several: applications.h; a draft's number proves nothing),
+ * then a recovering draft for web_hash and an SMS code to that number
+ * (*ret_mobile as apply_sms_send).  Refusals:
  * institution_unknown, apply_identity (mismatch, no such claim, a number
  * that is none: one answer), sms_limit. */
 int apply_recover(struct db *db, const unsigned char key[32], const char *web_hash,
