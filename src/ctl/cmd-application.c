@@ -426,7 +426,7 @@ static int release_due(struct ctl *ctl, int argc, char **argv)
 	}
 	r = application_release_due(ctl->db, now, &n);
 	if (r == 0)
-		r = application_expire_unfinished(ctl->db, now - APPLICATION_UNFINISHED_MAX, &m);
+		r = application_expire_unfinished(ctl->db, now, &m);
 	if (r < 0) {
 		fprintf(stderr, "eonayctl application release-due: %s\n", strerror(-r));
 		return r;

@@ -2,14 +2,14 @@
  * (draft, sms_verified, awaiting_paper; see applications.h).
  *
  * Registry data is no secret, so an entry proves nothing about who
- * entered it.  The claims of one person therefore coexist (up to
- * APPLICATION_CLAIMS_MAX at an institution) and the first one signed
- * wins: E-Onay, e-imza, or the wet-signed paper received by an operator.
+ * entered it.  The claims of one person therefore coexist and the first
+ * one signed wins: E-Onay, e-imza, or the wet-signed paper received by an operator.
  * What cancels a claim for another is here (application_supersede_in_tx,
- * called when a claim is signed or proves a number again, and when a new
- * claim needs room), and how the portal finds a person's claim again: by
- * its Başvuru Formu Erişim Parolası, or by the cep number it carries
- * (Parolamı Bilmiyorum).  docs/SECURITY.md, "Who is believed". */
+ * called when a claim is signed or proves a number again), what bounds
+ * them (proven claims: APPLICATION_CLAIMS_MAX, each with its own number;
+ * drafts: their day), and how the portal finds a person's claim again: by
+ * its Başvuru Formu Erişim Parolası, or by the cep number its SMS code
+ * proved (Parolamı Bilmiyorum).  docs/SECURITY.md, "Who is believed". */
 #include "domain/applications.h"
 
 #include <stdio.h>
@@ -25,7 +25,6 @@
 static const char *const supersede_names[] = {
 	[APP_SUPERSEDE_SIGNED] = "signed",
 	[APP_SUPERSEDE_RETRIED] = "retried",
-	[APP_SUPERSEDE_CROWDED] = "crowded",
 };
 
 /* What the applicant of a cancelled claim is told, after its state. */
@@ -35,8 +34,6 @@ static const char *const supersede_notices[] = {
 				 " yapmadıysanız lütfen bizimle iletişime geçiniz.",
 	[APP_SUPERSEDE_RETRIED] = "Aynı cep telefonu numarasıyla yaptığınız yeni başvuru bu"
 				  " başvurunun yerini aldığı için bu başvuru iptal edilmiştir.",
-	[APP_SUPERSEDE_CROWDED] = "Kimlik bilgilerinizle bu kurumda çok sayıda yeni başvuru"
-				  " yapıldığı için onaylanmamış bu başvuru iptal edilmiştir.",
 };
 
 int application_supersede_in_tx(struct db *db, const char *id, const char *by_id,
@@ -171,32 +168,42 @@ int app_claims_settle(struct db *db, const struct application *a, enum applicati
 	return 0;
 }
 
-int app_claims_room(struct db *db, const struct application_new *in, const char *new_id,
-		    enum refusal *ret_refusal)
+/* Proven claims of the person at the institution whose number is not
+ * mobile (a claim proving mobile replaces the one that number has). */
+static int proven_others(struct db *db, const char *tckn, const char *institution,
+			 const char *mobile, int64_t *ret)
 {
-	_cleanup_stmt_ struct db_stmt *st = NULL;
-	char oldest[33];
-	int64_t n = 0;
-	int r;
+	return db_query_int64(db, "SELECT COUNT(*) FROM applications WHERE tckn = $1"
+				  " AND institution = $2 AND state IN " APP_PROVEN_STATES
+				  " AND (mobile IS NULL OR mobile <> $3)", "ttt", ret, tckn,
+			      institution, mobile ? mobile : "");
+}
 
-	r = db_query_int64(db, "SELECT COUNT(*) FROM applications WHERE tckn = $1 AND institution = $2"
-			       " AND state IN " APP_CLAIM_STATES, "tt", &n, in->tckn, in->institution);
-	if (r < 0 || n < APPLICATION_CLAIMS_MAX)
-		return r < 0 ? r : 0;
-	/* Full: the oldest claim whose number nobody proved makes room.  One
-	 * proven by an SMS code stays (each needs its own number). */
-	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-				  " AND state = 'draft' ORDER BY updated_at, id LIMIT 1", "tt",
-			 in->tckn, in->institution);
-	if (r == -ENOENT) {
-		*ret_refusal = REFUSAL_APPLICATION_CLAIMS;
-		return -EACCES;
-	}
+int app_claims_may_create(struct db *db, const struct application_new *in,
+			  enum refusal *ret_refusal)
+{
+	int64_t n = 0;
+	int r = proven_others(db, in->tckn, in->institution, in->mobile, &n);
+
 	if (r < 0)
 		return r;
-	snprintf(oldest, sizeof(oldest), "%s", db_col_text(st, 0));
-	db_stmt_done(TAKE_PTR(st));
-	return application_supersede_in_tx(db, oldest, new_id, APP_SUPERSEDE_CROWDED);
+	if (n < APPLICATION_CLAIMS_MAX)
+		return 0;
+	*ret_refusal = REFUSAL_APPLICATION_CLAIMS;
+	return -EACCES;
+}
+
+int app_claims_may_prove(struct db *db, const struct application *a, enum refusal *ret_refusal)
+{
+	int64_t n = 0;
+	int r = proven_others(db, a->tckn, a->institution, a->mobile, &n);
+
+	if (r < 0)
+		return r;
+	if (n < APPLICATION_CLAIMS_MAX)
+		return 0;
+	*ret_refusal = REFUSAL_APPLICATION_CLAIMS;
+	return -EACCES;
 }
 
 int application_find_by_parola(struct db *db, const char *tckn, const char *institution,
@@ -213,10 +220,13 @@ int application_find_by_parola(struct db *db, const char *tckn, const char *inst
 
 	if (!tckn || !institution || !parola)
 		return -EINVAL;
-	/* The claims and the signed ones (at most one a kind). */
+	/* The signed ones (at most one a kind) and the proven claims (at most
+	 * APPLICATION_CLAIMS_MAX) first, then the newest drafts: as many as
+	 * the array holds, however many drafts were made in her name. */
 	r = db_select(db, &st, "SELECT id, access_hash FROM applications WHERE tckn = $1"
 			       " AND institution = $2 AND state NOT IN ('delivered', 'rejected',"
-			       " 'cancelled') ORDER BY created_at DESC, id", "tt", tckn, institution);
+			       " 'cancelled') ORDER BY CASE WHEN state = 'draft' THEN 1 ELSE 0 END,"
+			       " created_at DESC, id", "tt", tckn, institution);
 	if (r < 0)
 		return r;
 	while (n < ELEMENTSOF(c) && (r = db_step(st)) == 1) {
@@ -258,7 +268,7 @@ int application_find_claim(struct db *db, const char *tckn, const char *institut
 	/* Proven: a draft's number is whatever its form said (phone numbers
 	 * are no secret either), so a draft is nobody's to recover. */
 	r = db_query_one(db, &st, "SELECT id FROM applications WHERE tckn = $1 AND institution = $2"
-				  " AND mobile = $3 AND state IN ('sms_verified', 'awaiting_paper')"
+				  " AND mobile = $3 AND state IN " APP_PROVEN_STATES
 				  " ORDER BY created_at DESC, id LIMIT 1", "ttt", tckn, institution, mobile);
 	if (r < 0)
 		return r;

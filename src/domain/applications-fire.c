@@ -253,6 +253,8 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		r = app_lock_person(db, a.tckn);
 		if (r == 0 && t->to == APP_RECEIVED)
 			r = app_claims_may_sign(db, &a, ret_why);
+		else if (r == 0 && event == APP_EV_SMS_VERIFIED)
+			r = app_claims_may_prove(db, &a, ret_why);
 		if (r < 0)
 			goto out;
 	}
@@ -621,12 +623,22 @@ int application_release_due(struct db *db, int64_t now, size_t *ret_n)
 		     now, APP_EV_RELEASE, now, ret_n);
 }
 
-int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n)
+int application_expire_unfinished(struct db *db, int64_t now, size_t *ret_n)
 {
-	/* awaiting_paper too: a wet-signed form that never came must not
-	 * hold the person's one open application for ever (anyone who knows
-	 * the registry data can start one and choose Islak İmzalı). */
-	return sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified',"
-			 " 'awaiting_paper') AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
-		     before, APP_EV_CANCEL, 0, ret_n);
+	size_t drafts = 0, claims = 0;
+	int r;
+
+	/* A draft whose number was never proven lives a day. */
+	r = sweep(db, "SELECT id FROM applications WHERE state = 'draft' AND updated_at < $1"
+		      " ORDER BY updated_at, id LIMIT 1000",
+		  now - APPLICATION_DRAFT_MAX, APP_EV_CANCEL, 0, &drafts);
+	/* awaiting_paper too: a wet-signed form that never came does not
+	 * stay a claim for ever. */
+	if (r == 0)
+		r = sweep(db, "SELECT id FROM applications WHERE state IN ('draft', 'sms_verified',"
+			      " 'awaiting_paper') AND updated_at < $1 ORDER BY updated_at, id LIMIT 1000",
+			  now - APPLICATION_UNFINISHED_MAX, APP_EV_CANCEL, 0, &claims);
+	if (ret_n)
+		*ret_n = drafts + claims;
+	return r;
 }

@@ -5,8 +5,9 @@
 
 /* The signed open states, as SQL (the partial unique index of sql/018). */
 #define APP_SIGNED_STATES "('received', 'waiting_window', 'approved', 'produced', 'shipped')"
-/* The claims' states, as SQL. */
+/* The claims' states, as SQL; those whose number an SMS code proved. */
 #define APP_CLAIM_STATES "('draft', 'sms_verified', 'awaiting_paper')"
+#define APP_PROVEN_STATES "('sms_verified', 'awaiting_paper')"
 
 /* A row of application_history, in the caller's transaction (seq: the
  * next of this application; from NULL when the application is created). */
@@ -24,13 +25,14 @@ int application_find_same(struct db *db, const struct application_new *in, bool 
 int app_tell(struct db *db, const struct application *a, enum application_state to,
 	     const struct application_step *step, int64_t release_at);
 
-/* application_create's room for a new claim (the caller's transaction,
- * under the person's lock): 0 when she has fewer than
- * APPLICATION_CLAIMS_MAX claims at in->institution, or when the oldest
- * draft among them was cancelled for new_id; -EACCES application_claims
- * when none is a draft. */
-int app_claims_room(struct db *db, const struct application_new *in, const char *new_id,
-		    enum refusal *ret_refusal);
+/* Under the person's lock: refused (-EACCES, application_claims) when
+ * she has APPLICATION_CLAIMS_MAX proven claims at the institution with
+ * numbers other than the new claim's (may_create: application_create's
+ * early answer) or than a's, whose SMS code is being verified
+ * (may_prove: fire_tx). */
+int app_claims_may_create(struct db *db, const struct application_new *in,
+			  enum refusal *ret_refusal);
+int app_claims_may_prove(struct db *db, const struct application *a, enum refusal *ret_refusal);
 
 /* The person's lock ("applicant:TCKN", db_lock), in the caller's
  * transaction.  Every creation and every move of a claim takes it before

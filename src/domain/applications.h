@@ -20,8 +20,8 @@
  *   produced --ship--> shipped                                (operator)
  *   shipped --deliver--> delivered                            (operator)
  *   draft|sms_verified|awaiting_paper --cancel--> cancelled   (portal, operator;
- *       the scheduler too for a draft or sms_verified left for
- *       APPLICATION_UNFINISHED_MAX seconds)
+ *       the scheduler too for a claim left for APPLICATION_UNFINISHED_MAX
+ *       seconds, a draft for APPLICATION_DRAFT_MAX)
  *
  * delivered, rejected and cancelled are closed; every other state is open.
  * An application is SIGNED from received on (E-Onay, e-imza, or the wet-
@@ -29,12 +29,16 @@
  * awaiting_paper) it is a CLAIM.  At most one signed open application per
  * (T.C. Kimlik No, institution, kind) exists at a time (a unique index
  * guards it, so two signed at once cannot both get in).  Claims of one
- * person coexist, up to APPLICATION_CLAIMS_MAX at an institution: registry
- * data is no secret, so whoever enters it first must not hold the person's
- * application.  The first claim signed wins: its transaction cancels the
- * person's other claims of that kind there; a claim whose SMS code proves
- * a number cancels her other claims there carrying the same number, of
- * any kind (a retry).  docs/SECURITY.md, "Who is believed".
+ * person coexist: registry data is no secret, so whoever enters it first
+ * must not hold the person's application.  The first claim signed wins:
+ * its transaction cancels the person's other claims of that kind there; a
+ * claim whose SMS code proves a number cancels her other claims there
+ * carrying the same number, of any kind (a retry), so each proven claim
+ * (sms_verified, awaiting_paper) has a number of its own, and at most
+ * APPLICATION_CLAIMS_MAX of them exist at an institution.  Drafts (whose
+ * number nobody proved) are not counted and nobody's entry cancels them;
+ * they live APPLICATION_DRAFT_MAX untouched.  docs/SECURITY.md, "Who is
+ * believed".
  *
  * Every transition runs in one transaction: the state update guarded by
  * the expected old state (two operators at once: one wins, the other is
@@ -167,8 +171,8 @@ struct application_new {
 	bool claim;			/* the portal's Form Onayla: see application_create */
 };
 
-/* Claims (unsigned open applications) one person may have at one
- * institution at a time, of any kind. */
+/* Proven claims (sms_verified, awaiting_paper: each with its own number)
+ * one person may have at one institution at a time, of any kind. */
 #define APPLICATION_CLAIMS_MAX 8
 
 /* Records a new application in state draft (with its history row and
@@ -181,11 +185,10 @@ struct application_new {
  *
  * With in->claim (the portal's Form Onayla) only a SIGNED open application
  * of the same kind refuses (application_open, *ret_id as above): the new
- * one is a claim beside the person's others.  When she has
- * APPLICATION_CLAIMS_MAX claims at the institution already, the oldest
- * draft among them (nobody proved its number) is cancelled for the new
- * one in the same transaction; when none is a draft, refused
- * application_claims. */
+ * one is a claim beside the person's others.  Refused application_claims
+ * when she has APPLICATION_CLAIMS_MAX proven claims at the institution
+ * with other numbers than in->mobile (its SMS code could not be verified:
+ * application_fire refuses the same then). */
 int application_create(struct db *db, const struct application_new *in, char ret_id[33],
 		       enum refusal *ret_refusal);
 
@@ -193,11 +196,10 @@ int application_create(struct db *db, const struct application_new *in, char ret
 enum application_supersede {
 	APP_SUPERSEDE_SIGNED,	/* another claim of the kind was signed first */
 	APP_SUPERSEDE_RETRIED,	/* a newer claim proved the same number (any kind) */
-	APP_SUPERSEDE_CROWDED,	/* the oldest draft, to make room (APPLICATION_CLAIMS_MAX) */
 };
 
 /* In the caller's transaction: cancels claim id (event cancel, by the
- * portal, history reason "superseded by BY_ID (signed|retried|crowded)",
+ * portal, history reason "superseded by BY_ID (signed|retried)",
  * audit application.superseded naming by_id) and tells the number its SMS
  * code proved (sms_verified, awaiting_paper) by SMS, whatever the Bilgi
  * Kanalı.  -EEXIST (and nothing changed) when it is signed, or was signed
@@ -324,14 +326,15 @@ int application_produce(struct db *db, struct pki_ca *ca, const struct config *c
  * (release_at <= now) fires release.  *ret_n (may be NULL): how many. */
 int application_release_due(struct db *db, int64_t now, size_t *ret_n);
 
-/* An unfinished application (draft, sms_verified) untouched this long is
- * cancelled by the scheduler, so that it does not block a new one. */
+/* A claim untouched this long is cancelled by the scheduler; a draft
+ * (whose number nobody proved: the SMS Onay Kodu lives minutes) sooner. */
 #define APPLICATION_UNFINISHED_MAX (30 * 86400)
+#define APPLICATION_DRAFT_MAX 86400
 
-/* The scheduler: cancels the unfinished applications last updated before
- * `before` (now - APPLICATION_UNFINISHED_MAX).  *ret_n (may be NULL): how
- * many. */
-int application_expire_unfinished(struct db *db, int64_t before, size_t *ret_n);
+/* The scheduler at time now: cancels the claims last updated before now -
+ * APPLICATION_UNFINISHED_MAX and the drafts last updated before now -
+ * APPLICATION_DRAFT_MAX.  *ret_n (may be NULL): how many. */
+int application_expire_unfinished(struct db *db, int64_t now, size_t *ret_n);
 
 /* When a renewal of tckn may be produced: 2 calendar months before the
  * latest notAfter of the holder's certificates that are active or on hold.

@@ -292,12 +292,11 @@ static void *run(void *arg)
 			else if (released)
 				log_info("released %zu renewal application(s) whose window opened",
 					 released);
-			r = application_expire_unfinished(
-				db, application_now(srv->cfg) - APPLICATION_UNFINISHED_MAX, &released);
+			r = application_expire_unfinished(db, application_now(srv->cfg), &released);
 			if (r < 0)
 				log_warn("application scheduler: %s (%s)", strerror(-r), db_errmsg(db));
 			else if (released)
-				log_info("cancelled %zu unfinished application(s) left for 30 days",
+				log_info("cancelled %zu unfinished application(s) left too long",
 					 released);
 		}
 		pthread_mutex_lock(&lock);

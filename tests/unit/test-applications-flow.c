@@ -301,8 +301,7 @@ static void test_expire_unfinished(void **state)
 						  NULL, NULL, &why), 0);
 		dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400"
 			   " WHERE id = $1", paper);
-		assert_int_equal(application_expire_unfinished(f->db, now_sec() -
-							       APPLICATION_UNFINISHED_MAX, &n), 0);
+		assert_int_equal(application_expire_unfinished(f->db, now_sec(), &n), 0);
 		assert_int_equal(n, 1);
 		assert_int_equal(application_get(f->db, paper, &a), 0);
 		assert_int_equal(a.state, APP_CANCELLED);
@@ -312,8 +311,7 @@ static void test_expire_unfinished(void **state)
 	}
 	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", old);
 	dfx_run(f, "UPDATE applications SET updated_at = updated_at - 31 * 86400 WHERE id = $1", done);
-	assert_int_equal(application_expire_unfinished(f->db, now_sec() - APPLICATION_UNFINISHED_MAX,
-						       &n), 0);
+	assert_int_equal(application_expire_unfinished(f->db, now_sec(), &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(application_get(f->db, old, &a), 0);
 	assert_int_equal(a.state, APP_CANCELLED);

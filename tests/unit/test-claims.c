@@ -4,7 +4,8 @@
  * signed (E-Onay, e-imza, the paper received) cancels the others of its
  * kind and tells their proven numbers; a claim that proves a number again
  * replaces the same number's earlier ones; APPLICATION_CLAIMS_MAX bounds
- * them (one proven claim a number); the portal finds a claim by its parola
+ * the proven ones (one a number), drafts live a day and nobody's entry
+ * cancels them; the portal finds a claim by its parola
  * or by the number its SMS code proved; two claims signed at once: one
  * wins, a claim beside a signed one is refused a signature, and every move
  * of a claim holds the person's lock; migration 018 on a store with
@@ -241,9 +242,12 @@ static void test_one_claim_a_number(void **state)
 			       " 'sms_verified', 'awaiting_paper')", ""), 3);
 }
 
-/* APPLICATION_CLAIMS_MAX: a new claim makes room by cancelling the oldest
- * draft; when every claim is proven, it is refused and nothing changes. */
-static void test_crowded(void **state)
+/* What bounds claims: drafts are not counted and nobody's entry cancels
+ * hers (his twenty drafts leave it alone; they die after a day); proven
+ * claims need a number each, APPLICATION_CLAIMS_MAX of them, checked at
+ * Form Onayla and again when an SMS code is verified; a parola still
+ * finds a proven claim behind any number of drafts. */
+static void test_bounds(void **state)
 {
 	struct dfx *f = *state;
 	struct application_new in = {
@@ -252,30 +256,49 @@ static void test_crowded(void **state)
 		.claim = true,
 	};
 	enum refusal why = REFUSAL_NONE;
-	char ids[APPLICATION_CLAIMS_MAX][33], id[33], mobile[11];
+	char hers[33], late[33], paper[33], id[33], mobile[11];
+	size_t n = 0;
 
-	for (int i = 0; i < APPLICATION_CLAIMS_MAX; i++) {
-		snprintf(mobile, sizeof(mobile), "55500000%02d", i);
-		claim(f, i % 2 ? APP_KIND_OTHER : APP_KIND_NEW, mobile, NULL, APP_DRAFT, ids[i]);
-		/* distinct times, so that "oldest" is defined */
-		assert_int_equal(db_run(f->db, "UPDATE applications SET updated_at = $1 WHERE id = $2",
-					"it", (int64_t)1000 + i, ids[i]), 1);
+	claim(f, APP_KIND_NEW, HERS, NULL, APP_DRAFT, hers);
+	claim(f, APP_KIND_OTHER, "5550000099", "parola-of-his-paper", APP_AWAITING_PAPER, paper);
+	for (int i = 0; i < 20; i++)
+		claim(f, i % 2 ? APP_KIND_OTHER : APP_KIND_NEW, HIS, NULL, APP_DRAFT, id);
+	assert_int_equal(state_of(f, hers), APP_DRAFT);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'draft'", ""), 21);
+	assert_int_equal(application_find_by_parola(f->db, MEHMET, "meb", "parola-of-his-paper", id),
+			 0);
+	assert_string_equal(id, paper);
+
+	/* proven claims: one a number, eight at most */
+	claim(f, APP_KIND_NEW, "5320000000", NULL, APP_DRAFT, late);	/* made before the eighth */
+	for (int i = 1; i < APPLICATION_CLAIMS_MAX; i++) {
+		snprintf(mobile, sizeof(mobile), "555000001%d", i);
+		claim(f, APP_KIND_NEW, mobile, NULL, APP_SMS_VERIFIED, id);
 	}
-	assert_int_equal(application_create(f->db, &in, id, &why), 0);
-	assert_int_equal(state_of(f, ids[0]), APP_CANCELLED);
-	assert_int_equal(superseded(f, ids[0], id, "crowded"), 2);
-	for (int i = 1; i < APPLICATION_CLAIMS_MAX; i++)
-		assert_int_equal(state_of(f, ids[i]), APP_DRAFT);
-	assert_int_equal(dfx_int(f, "SELECT COUNT(*) FROM applications WHERE tckn = $1 AND state IN"
-				    " ('draft', 'sms_verified', 'awaiting_paper')", MEHMET),
-			 APPLICATION_CLAIMS_MAX);
-	/* every claim proven by its own number: no room */
-	assert_int_equal(db_run(f->db, "UPDATE applications SET state = 'sms_verified'"
-				       " WHERE state = 'draft'", ""), APPLICATION_CLAIMS_MAX);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state IN ('sms_verified',"
+			       " 'awaiting_paper')", ""), APPLICATION_CLAIMS_MAX);
 	assert_int_equal(application_create(f->db, &in, id, &why), -EACCES);
 	assert_int_equal(why, REFUSAL_APPLICATION_CLAIMS);
-	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications", ""), APPLICATION_CLAIMS_MAX + 1);
-	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'cancelled'", ""), 1);
+	assert_int_equal(application_fire(f->db, late, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL, NULL,
+					  &why), -EACCES);
+	assert_int_equal(why, REFUSAL_APPLICATION_CLAIMS);
+	assert_int_equal(state_of(f, late), APP_DRAFT);
+	/* a number that has a proven claim may prove a new one (it replaces it) */
+	in.mobile = "5550000013";
+	assert_int_equal(application_create(f->db, &in, id, &why), 0);
+	assert_int_equal(application_fire(f->db, id, APP_EV_SMS_VERIFIED, APP_BY_PORTAL, NULL, NULL,
+					  &why), 0);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state IN ('sms_verified',"
+			       " 'awaiting_paper')", ""), APPLICATION_CLAIMS_MAX);
+
+	/* drafts live a day untouched, proven claims thirty */
+	assert_int_equal(db_run(f->db, "UPDATE applications SET updated_at = updated_at - 2 * 86400",
+				""), APPLICATION_CLAIMS_MAX + 23);
+	assert_int_equal(application_expire_unfinished(f->db, now_sec(), &n), 0);
+	assert_int_equal(n, 22);
+	assert_int_equal(state_of(f, hers), APP_CANCELLED);
+	assert_int_equal(state_of(f, paper), APP_AWAITING_PAPER);
+	assert_int_equal(COUNT("SELECT COUNT(*) FROM applications WHERE state = 'draft'", ""), 0);
 }
 
 /* The portal finds a claim again: by its own parola among several (a
@@ -577,7 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_signed_wins, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_paper, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_retried, setup, dfx_teardown),
-		cmocka_unit_test_setup_teardown(test_crowded, setup, dfx_teardown),
+		cmocka_unit_test_setup_teardown(test_bounds, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_find, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_signed_at_once, setup, dfx_teardown),
 		cmocka_unit_test_setup_teardown(test_one_claim_a_number, setup, dfx_teardown),
