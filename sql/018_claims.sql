@@ -14,3 +14,6 @@ CREATE UNIQUE INDEX applications_signed ON applications (tckn, institution, kind
 -- The claims of a person at an institution (looked up by every entry with
 -- a parola, every Parolamı Bilmiyorum and every Form Onayla).
 CREATE INDEX applications_claims ON applications (tckn, institution, state);
+-- The SMS Onay Kodu sent to one number, whichever application asked
+-- (domain/apply-sms.c: guesses at codes are bounded per number).
+CREATE INDEX applications_mobile ON applications (mobile);

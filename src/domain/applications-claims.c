@@ -94,8 +94,11 @@ int application_supersede_in_tx(struct db *db, const char *id, const char *by_id
 	return r;
 }
 
-/* Cancels for a, with why, the person's other claims at a's institution:
- * those of kind (any kind when "") carrying mobile (any number when ""). */
+/* Cancels for a, with why, the person's other proven claims at a's
+ * institution: those of kind (any kind when "") carrying mobile (any
+ * number when "").  Drafts are left to their day: there may be any number
+ * of them, and one transaction cancelling thousands would hold the audit
+ * lock for seconds (the second review's finding). */
 static int supersede_others(struct db *db, const struct application *a, const char *kind,
 			    const char *mobile, enum application_supersede why)
 {
@@ -107,7 +110,7 @@ static int supersede_others(struct db *db, const struct application *a, const ch
 
 		r = db_select(db, &st, "SELECT id FROM applications WHERE tckn = $1"
 				       " AND institution = $2 AND ($3 = '' OR kind = $3) AND id <> $4"
-				       " AND ($5 = '' OR mobile = $5) AND state IN " APP_CLAIM_STATES
+				       " AND ($5 = '' OR mobile = $5) AND state IN " APP_PROVEN_STATES
 				       " ORDER BY created_at, id", "ttttt", a->tckn, a->institution, kind,
 			      a->id, mobile);
 		if (r < 0)

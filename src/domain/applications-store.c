@@ -432,8 +432,18 @@ int application_access_set(struct db *db, const char *id, const char *password,
 	r = db_begin(db);
 	if (r < 0)
 		return r;
-	r = db_run(db, "UPDATE applications SET access_hash = $1, updated_at = $2 WHERE id = $3",
-		   "tit", h, now_sec(), norm);
+	/* A claim's row is touched under the person's lock (see
+	 * app_lock_person): the tckn first, read before the lock. */
+	{
+		_cleanup_stmt_ struct db_stmt *st = NULL;
+
+		r = db_query_one(db, &st, "SELECT tckn FROM applications WHERE id = $1", "t", norm);
+		if (r == 0)
+			r = app_lock_person(db, db_col_text(st, 0));
+	}
+	if (r == 0)
+		r = db_run(db, "UPDATE applications SET access_hash = $1, updated_at = $2"
+			       " WHERE id = $3", "tit", h, now_sec(), norm);
 	if (r == 0)
 		r = -ENOENT;
 	if (r > 0)

@@ -295,7 +295,7 @@ int apply_pdf(struct db *db, const struct config *cfg, const struct apply_draft 
 	json_t *t;
 	int r;
 
-	if (!d->application_id[0])
+	if (!d->application_id[0] || d->step == APPLY_RECOVERING)
 		return refuse(ret_refusal, REFUSAL_APPLY_STEP);
 	r = apply_app_usable(db, d, ret_refusal);
 	if (r < 0)

@@ -110,6 +110,32 @@ static int send_code(struct db *db, const unsigned char key[32], const struct ap
 			return r == -EACCES ? refuse(ret_refusal, REFUSAL_SMS_LIMIT) : r;
 		}
 	}
+	/* Codes to this number, whichever application asked: drafts are not
+	 * counted, so anyone could otherwise make drafts with her number
+	 * typed on them and guess at their codes without end (a right guess
+	 * would prove her number on his claim). */
+	{
+		_cleanup_free_ char *lock = strdup_printf("apply-sms-to:%s", mobile);
+		int64_t hour = 0, day = 0;
+
+		r = lock ? db_lock(db, lock) : -ENOMEM;
+		if (r >= 0)
+			r = db_query_int64(db, "SELECT COALESCE(SUM(d.sms_sends), 0) FROM apply_drafts d"
+					       " JOIN applications a ON a.id = d.application_id"
+					       " WHERE a.mobile = $1 AND d.sms_sent_at > $2", "ti", &hour,
+					   mobile, now - APPLY_SMS_WINDOW);
+		if (r >= 0)
+			r = db_query_int64(db, "SELECT COALESCE(SUM(d.sms_sends), 0) FROM apply_drafts d"
+					       " JOIN applications a ON a.id = d.application_id"
+					       " WHERE a.mobile = $1 AND d.sms_sent_at > $2", "ti", &day,
+					   mobile, now - 86400);
+		if (r >= 0 && (hour >= APPLY_SMS_PER_NUMBER || day >= APPLY_SMS_PER_NUMBER_DAY))
+			r = -EACCES;
+		if (r < 0) {
+			r = db_end(db, r);
+			return r == -EACCES ? refuse(ret_refusal, REFUSAL_SMS_LIMIT) : r;
+		}
+	}
 	/* Guarded by the count seen: two sends at once cannot both pass. */
 	r = db_run(db, "UPDATE apply_drafts SET sms_hash = $1, sms_purpose = $2,"
 		       " sms_expires_at = $3, sms_tries = 0, sms_sends = $4, sms_sent_at = $5,"

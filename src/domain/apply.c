@@ -360,7 +360,9 @@ int apply_form(struct db *db, const struct apply_draft *d, json_t **ret)
 	json_t *f;
 	int r;
 
-	if (!d->application_id[0])
+	/* A recovery shows nothing of the application before its code is
+	 * verified: registry data and a number are no proof. */
+	if (!d->application_id[0] || d->step == APPLY_RECOVERING)
 		return -ENOENT;
 	r = application_get(db, d->application_id, &a);
 	if (r < 0)

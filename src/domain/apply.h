@@ -30,6 +30,8 @@
 					 * application, purpose and APPLY_SMS_WINDOW */
 #define APPLY_SMS_WINDOW 3600
 #define APPLY_SMS_RESEND_GAP 30		/* seconds between two sends */
+#define APPLY_SMS_PER_NUMBER 3		/* codes to one number in APPLY_SMS_WINDOW, */
+#define APPLY_SMS_PER_NUMBER_DAY 6	/* and in a day, whichever application asked */
 
 enum apply_step {
 	APPLY_ENTERED,
@@ -90,7 +92,8 @@ int apply_fixed(struct db *db, const struct apply_draft *d, struct appform_fixed
 		json_t **ret_store);
 
 /* The form of the draft's application (JSON object, new reference), or
- * -ENOENT before Form Onayla. */
+ * -ENOENT before Form Onayla and while a recovery's code is not verified
+ * (the PDF is refused apply_step then too). */
 int apply_form(struct db *db, const struct apply_draft *d, json_t **ret);
 
 /* Form Onayla: validates form (appform_validate); with errors refused
@@ -113,7 +116,10 @@ int apply_confirm(struct db *db, const char *web_hash, const json_t *form,
  * went to.  Refusals: apply_step (not confirmed / recovering), sms_limit
  * (APPLY_SMS_MAX_SENDS reached for the draft, or for the application in
  * the last APPLY_SMS_WINDOW seconds whichever browser asked, or within
- * APPLY_SMS_RESEND_GAP of the last one). */
+ * APPLY_SMS_RESEND_GAP of the last one, or APPLY_SMS_PER_NUMBER codes to
+ * the number in APPLY_SMS_WINDOW / APPLY_SMS_PER_NUMBER_DAY in a day,
+ * whichever application asked: the tries at guessing a code sent to one
+ * number are bounded, however many drafts carry it). */
 int apply_sms_send(struct db *db, const unsigned char key[32], const char *web_hash,
 		   char ret_mobile[11], enum refusal *ret_refusal);
 
