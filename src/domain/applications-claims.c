@@ -171,36 +171,18 @@ int app_claims_settle(struct db *db, const struct application *a, enum applicati
 	return 0;
 }
 
-/* Proven claims of the person at the institution whose number is not
- * mobile (a claim proving mobile replaces the one that number has). */
-static int proven_others(struct db *db, const char *tckn, const char *institution,
-			 const char *mobile, int64_t *ret)
-{
-	return db_query_int64(db, "SELECT COUNT(*) FROM applications WHERE tckn = $1"
-				  " AND institution = $2 AND state IN " APP_PROVEN_STATES
-				  " AND (mobile IS NULL OR mobile <> $3)", "ttt", ret, tckn,
-			      institution, mobile ? mobile : "");
-}
-
-int app_claims_may_create(struct db *db, const struct application_new *in,
-			  enum refusal *ret_refusal)
+int app_claims_room(struct db *db, const char *tckn, const char *institution,
+		    const char *mobile, enum refusal *ret_refusal)
 {
 	int64_t n = 0;
-	int r = proven_others(db, in->tckn, in->institution, in->mobile, &n);
+	int r;
 
-	if (r < 0)
-		return r;
-	if (n < APPLICATION_CLAIMS_MAX)
-		return 0;
-	*ret_refusal = REFUSAL_APPLICATION_CLAIMS;
-	return -EACCES;
-}
-
-int app_claims_may_prove(struct db *db, const struct application *a, enum refusal *ret_refusal)
-{
-	int64_t n = 0;
-	int r = proven_others(db, a->tckn, a->institution, a->mobile, &n);
-
+	/* A claim proving mobile replaces the one that number has: only the
+	 * other numbers count. */
+	r = db_query_int64(db, "SELECT COUNT(*) FROM applications WHERE tckn = $1"
+			       " AND institution = $2 AND state IN " APP_PROVEN_STATES
+			       " AND (mobile IS NULL OR mobile <> $3)", "ttt", &n, tckn, institution,
+			   mobile ? mobile : "");
 	if (r < 0)
 		return r;
 	if (n < APPLICATION_CLAIMS_MAX)

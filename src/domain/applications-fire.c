@@ -254,7 +254,7 @@ static int fire_tx(struct db *db, const char *id, enum application_event event,
 		if (r == 0 && t->to == APP_RECEIVED)
 			r = app_claims_may_sign(db, &a, ret_why);
 		else if (r == 0 && event == APP_EV_SMS_VERIFIED)
-			r = app_claims_may_prove(db, &a, ret_why);
+			r = app_claims_room(db, a.tckn, a.institution, a.mobile, ret_why);
 		if (r < 0)
 			goto out;
 	}

@@ -27,12 +27,10 @@ int app_tell(struct db *db, const struct application *a, enum application_state 
 
 /* Under the person's lock: refused (-EACCES, application_claims) when
  * she has APPLICATION_CLAIMS_MAX proven claims at the institution with
- * numbers other than the new claim's (may_create: application_create's
- * early answer) or than a's, whose SMS code is being verified
- * (may_prove: fire_tx). */
-int app_claims_may_create(struct db *db, const struct application_new *in,
-			  enum refusal *ret_refusal);
-int app_claims_may_prove(struct db *db, const struct application *a, enum refusal *ret_refusal);
+ * numbers other than mobile, the number of a claim being made
+ * (application_create's early answer) or proven (fire_tx, SMS code). */
+int app_claims_room(struct db *db, const char *tckn, const char *institution,
+		    const char *mobile, enum refusal *ret_refusal);
 
 /* The person's lock ("applicant:TCKN", db_lock), in the caller's
  * transaction.  Every creation and every move of a claim takes it before

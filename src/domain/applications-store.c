@@ -295,7 +295,8 @@ int application_create(struct db *db, const struct application_new *in, char ret
 			if (r == 0)
 				r = -EEXIST;
 			else if (r == -ENOENT && in->claim)
-				r = app_claims_may_create(db, in, ret_refusal) ?: -ENOENT;
+				r = app_claims_room(db, in->tckn, in->institution, in->mobile,
+						    ret_refusal) ?: -ENOENT;
 		}
 		if (r == -ENOENT)
 			r = db_run(db, "INSERT INTO applications (id, tckn, institution, kind, state,"
