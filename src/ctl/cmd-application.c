@@ -254,6 +254,11 @@ static int move(struct ctl *ctl, const char *cmd, enum application_event ev, int
 				detail ? detail : "profile check failed");
 			return 4;
 		}
+		if (r < 0 && r != -EACCES && r != -EINVAL && detail) {
+			fprintf(stderr, "eonayctl application produce: failed: %s (%s)\n",
+				strerror(-r), detail);
+			return r;
+		}
 		out.to = APP_PRODUCED;
 	} else
 		r = application_fire(ctl->db, id, ev, APP_BY_OPERATOR, &step, &out, &why);

@@ -36,7 +36,8 @@ int ctl_card_issue_one(struct ctl *ctl, struct pki_ca *ca, const char *module,
 	else if (r == -EACCES)
 		fprintf(stderr, "eonayctl card issue: the token refused the PIN\n");
 	else if (r < 0)
-		fprintf(stderr, "eonayctl card issue: failed: %s\n", strerror(-r));
+		fprintf(stderr, "eonayctl card issue: failed: %s%s%s%s\n", strerror(-r),
+			reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
 	return r;
 }
 

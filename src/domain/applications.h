@@ -316,7 +316,8 @@ int application_fire_in_tx(struct db *db, const char *id, enum application_event
  * the güvenlik sözcüğü hash set as the holder's Şifreli Giriş word,
  * notification.  *ret_card (may be NULL) as card_issue gives it (the
  * initial user PIN for the PIN envelope; cleanse it).  Refusals: those of
- * application_fire, and card_issue's (cert_profile with *ret_detail). */
+ * application_fire, and card_issue's (cert_profile with *ret_detail; a
+ * token module's failure also leaves its PKCS#11 call there). */
 int application_produce(struct db *db, struct pki_ca *ca, const struct config *cfg,
 			const char *module, const char *id, const struct application_step *step,
 			struct card_result *ret_card, char **ret_detail,

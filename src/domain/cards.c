@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "domain/publish.h"
+#include "domain/softhsm.h"
 #include "pki/key.h"
 #include "pki/ossl.h"
 #include "pki/p11.h"
@@ -191,56 +192,9 @@ static int intent_take(struct db *db, const unsigned char master[32], const char
 	return r < 0 ? r : 0;
 }
 
-/* SoftHSM's token directory (directories.tokendir of the file
- * SOFTHSM2_CONF names), malloc'ed in *ret. */
-static int softhsm_tokendir(char **ret)
+static bool is_softhsm(const char *module)
 {
-	_cleanup_free_ char *text = NULL;
-	const char *conf = getenv("SOFTHSM2_CONF");
-	size_t len = 0;
-	int r;
-
-	if (!conf)
-		return -ENOENT;
-	r = read_file(conf, 65536, &text, &len);
-	if (r < 0)
-		return r;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *v;
-
-		line += strspn(line, " \t");
-		if (strncmp(line, "directories.tokendir", 20) != 0 || !(v = strchr(line, '=')))
-			continue;
-		v += 1 + strspn(v + 1, " \t");
-		v[strcspn(v, " \t\r")] = '\0';
-		*ret = strdup(v);
-		return *ret ? 0 : -ENOMEM;
-	}
-	return -ENOENT;
-}
-
-/* Removes the directory parent/name and the files in it (a SoftHSM token
- * directory holds files only). */
-static int rm_token_dir(const char *parent, const char *name)
-{
-	_cleanup_free_ char *path = strdup_printf("%s/%s", parent, name);
-	struct dirent *e;
-	DIR *d;
-	int r = 0;
-
-	if (!path)
-		return -ENOMEM;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)))
-		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
-		    unlinkat(dirfd(d), e->d_name, 0) < 0 && r == 0)
-			r = -errno;
-	closedir(d);
-	if (r == 0 && rmdir(path) < 0)
-		r = -errno;
-	return r;
+	return module && strstr(module, "softhsm");
 }
 
 /* A production killed inside SoftHSM's C_InitToken leaves a token with its
@@ -259,7 +213,7 @@ static int broken_token_remove(struct p11_ctx *p11, const char *module, const ch
 	struct dirent *e;
 	int r;
 
-	if (!module || !strstr(module, "softhsm"))
+	if (!is_softhsm(module))
 		return -ENOTRECOVERABLE;
 	r = p11_pin_status(p11, label, &flags);
 	if (r == 0 && !(flags & P11_USER_PIN_NOT_SET))
@@ -292,7 +246,7 @@ static int broken_token_remove(struct p11_ctx *p11, const char *module, const ch
 	}
 	closedir(d);
 	if (r == 0)
-		r = rm_token_dir(dir, name);
+		r = softhsm_token_remove(dir, name);
 	return r;
 }
 
@@ -302,6 +256,7 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	       const struct card_request *req, struct card_result *ret, char **ret_detail,
 	       enum refusal *ret_refusal)
 {
+	_cleanup_close_ int lock = -1;
 	bool exists = false, resume = false;
 	_cleanup_(p11_closep) struct p11_ctx *p11 = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *pub = NULL;
@@ -353,6 +308,22 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	r = intent_take(db, master, label, req->tckn, so_pin, &sealed, &resume, ret_refusal);
 	if (r == 0)
 		r = random_bytes(id, sizeof(id));
+	/* Tokens are made one production at a time, after the sweep of any a
+	 * killed production left unfinished (softhsm.h). */
+	if (r == 0 && is_softhsm(module)) {
+		unsigned swept = 0;
+
+		r = softhsm_lock(&lock);
+		if (r == 0)
+			r = softhsm_sweep(&swept);
+		if (r == 0 && swept > 0) {
+			char details[48];
+
+			snprintf(details, sizeof(details), "{\"removed\":%u}", swept);
+			r = audit_append(db, false, "operator", "card.unfinished_removed", label, "ok",
+					 details);
+		}
+	}
 	if (r == 0)
 		r = p11_open(module, &p11);
 	if (r == 0 && resume) {
@@ -373,6 +344,10 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 			*ret_refusal = REFUSAL_CARD_EXISTS;
 			r = k < 0 ? k : -EACCES;
 		}
+	}
+	if (lock >= 0) {
+		close(lock);
+		lock = -1;
 	}
 	if (r == 0)
 		r = p11_keygen(p11, label, res.user_pin, req->key_spec ? req->key_spec : "rsa:2048",
@@ -417,6 +392,8 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		*ret = res;
 	}
 out:
+	if (r < 0 && r != -EACCES && ret_detail && !*ret_detail && p11_last_error(p11))
+		*ret_detail = strdup(p11_last_error(p11));
 	OPENSSL_cleanse(master, sizeof(master));
 	OPENSSL_cleanse(so_pin, sizeof(so_pin));
 	OPENSSL_cleanse(&res, sizeof(res));

@@ -43,7 +43,9 @@ int softhsm_env(const struct config *cfg, const char **ret_path);
  * (card_intents_list() finds them).  Refusals (-EACCES): holder_unknown,
  * card_exists (the label is taken, or a stopped production of it is
  * another holder's), cert_profile (the profile refused the certificate;
- * *ret_detail says why, in English, malloc'ed). */
+ * *ret_detail says why, in English, malloc'ed).  Any other failure the
+ * token's module caused leaves in *ret_detail the PKCS#11 call it refused
+ * and its answer (p11_last_error()). */
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
 	       const struct card_request *req, struct card_result *ret, char **ret_detail,
 	       enum refusal *ret_refusal);

@@ -10,6 +10,7 @@
 #include "pki/p11-private.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 
 #include <openssl/err.h>
 
@@ -52,6 +53,49 @@ int p11_rv_to_errno(CK_RV rv)
 	default:
 		return -EIO;
 	}
+}
+
+static const char *rv_name(CK_RV rv)
+{
+	switch (rv) {
+#define N(x) case x: return #x
+		N(CKR_CANCEL); N(CKR_HOST_MEMORY); N(CKR_SLOT_ID_INVALID);
+		N(CKR_GENERAL_ERROR); N(CKR_FUNCTION_FAILED); N(CKR_ARGUMENTS_BAD);
+		N(CKR_ATTRIBUTE_VALUE_INVALID); N(CKR_DATA_INVALID); N(CKR_DEVICE_ERROR);
+		N(CKR_DEVICE_MEMORY); N(CKR_DEVICE_REMOVED); N(CKR_FUNCTION_NOT_SUPPORTED);
+		N(CKR_KEY_HANDLE_INVALID); N(CKR_MECHANISM_INVALID); N(CKR_OBJECT_HANDLE_INVALID);
+		N(CKR_OPERATION_ACTIVE); N(CKR_OPERATION_NOT_INITIALIZED); N(CKR_PIN_INCORRECT);
+		N(CKR_PIN_INVALID); N(CKR_PIN_LEN_RANGE); N(CKR_PIN_EXPIRED); N(CKR_PIN_LOCKED);
+		N(CKR_SESSION_HANDLE_INVALID); N(CKR_SESSION_EXISTS); N(CKR_SESSION_READ_ONLY);
+		N(CKR_SESSION_READ_ONLY_EXISTS); N(CKR_TEMPLATE_INCOMPLETE);
+		N(CKR_TEMPLATE_INCONSISTENT); N(CKR_TOKEN_NOT_PRESENT); N(CKR_TOKEN_NOT_RECOGNIZED);
+		N(CKR_TOKEN_WRITE_PROTECTED); N(CKR_USER_ALREADY_LOGGED_IN);
+		N(CKR_USER_NOT_LOGGED_IN); N(CKR_USER_PIN_NOT_INITIALIZED);
+		N(CKR_USER_TYPE_INVALID); N(CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+		N(CKR_BUFFER_TOO_SMALL); N(CKR_CRYPTOKI_NOT_INITIALIZED);
+#undef N
+	default:
+		return NULL;
+	}
+}
+
+int p11_fail(struct p11_ctx *ctx, const char *call, CK_RV rv)
+{
+	const char *name = rv_name(rv);
+
+	if (rv != CKR_OK && ctx) {
+		if (name)
+			snprintf(ctx->last_error, sizeof(ctx->last_error), "%s: %s", call, name);
+		else
+			snprintf(ctx->last_error, sizeof(ctx->last_error), "%s: CKR 0x%08lx", call,
+				 (unsigned long)rv);
+	}
+	return p11_rv_to_errno(rv);
+}
+
+const char *p11_last_error(const struct p11_ctx *ctx)
+{
+	return ctx && ctx->last_error[0] ? ctx->last_error : NULL;
 }
 
 /* Module registry. */
@@ -189,7 +233,7 @@ int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID **ret, CK_ULONG *n)
 
 		rv = ctx->f->C_GetSlotList(CK_TRUE, NULL, &k);
 		if (rv != CKR_OK)
-			return p11_rv_to_errno(rv);
+			return p11_fail(ctx, "C_GetSlotList", rv);
 		free(slots);
 		slots = calloc(k + 1, sizeof(*slots));
 		if (!slots)
@@ -204,7 +248,7 @@ int p11_slots_get(struct p11_ctx *ctx, CK_SLOT_ID **ret, CK_ULONG *n)
 			break;	/* a token came meanwhile: ask again */
 	}
 	free(slots);
-	return p11_rv_to_errno(rv);
+	return p11_fail(ctx, "C_GetSlotList", rv);
 }
 
 bool p11_slot_token(struct p11_ctx *ctx, CK_SLOT_ID slot, CK_TOKEN_INFO *ret_info)
@@ -256,7 +300,7 @@ int p11_session_open(struct p11_ctx *ctx, const char *label, bool rw, CK_USER_TY
 	rv = ctx->f->C_OpenSession(slot, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), NULL,
 				   NULL, &s);
 	if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
+		return p11_fail(ctx, "C_OpenSession", rv);
 	if (pin) {
 		rv = ctx->f->C_Login(s, user, (CK_UTF8CHAR_PTR)pin, p11_pin_len(pin));
 		if (rv == CKR_USER_ALREADY_LOGGED_IN ||
@@ -266,7 +310,7 @@ int p11_session_open(struct p11_ctx *ctx, const char *label, bool rw, CK_USER_TY
 		}
 		if (rv != CKR_OK) {
 			ctx->f->C_CloseSession(s);
-			return p11_rv_to_errno(rv);
+			return p11_fail(ctx, "C_Login", rv);
 		}
 	}
 	*ret = s;
@@ -316,7 +360,7 @@ int p11_attr_get(struct p11_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
 
 	rv = ctx->f->C_GetAttributeValue(s, o, &a, 1);
 	if (rv != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
-		return rv == CKR_OK ? -ENOENT : p11_rv_to_errno(rv);
+		return rv == CKR_OK ? -ENOENT : p11_fail(ctx, "C_GetAttributeValue", rv);
 	buf = malloc(a.ulValueLen + 1);
 	if (!buf)
 		return -ENOMEM;
@@ -324,7 +368,7 @@ int p11_attr_get(struct p11_ctx *ctx, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
 	rv = ctx->f->C_GetAttributeValue(s, o, &a, 1);
 	if (rv != CKR_OK) {
 		free(buf);
-		return p11_rv_to_errno(rv);
+		return p11_fail(ctx, "C_GetAttributeValue", rv);
 	}
 	*ret = buf;
 	*ret_n = a.ulValueLen;
@@ -338,8 +382,8 @@ int p11_objects_find(struct p11_ctx *ctx, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmp
 
 	rv = ctx->f->C_FindObjectsInit(s, tmpl, n_tmpl);
 	if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
+		return p11_fail(ctx, "C_FindObjectsInit", rv);
 	rv = ctx->f->C_FindObjects(s, ret, max, ret_n);
 	ctx->f->C_FindObjectsFinal(s);
-	return p11_rv_to_errno(rv);
+	return p11_fail(ctx, "C_FindObjects", rv);
 }

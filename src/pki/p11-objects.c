@@ -209,7 +209,7 @@ int p11_keygen(struct p11_ctx *ctx, const char *label, const char *user_pin,
 	rv = ctx->f->C_GenerateKeyPair(s, &mech, pub_tmpl, n_pub, priv_tmpl,
 				       ELEMENTSOF(priv_tmpl), &pub, &priv);
 	if (rv != CKR_OK) {
-		r = p11_rv_to_errno(rv);
+		r = p11_fail(ctx, "C_GenerateKeyPair", rv);
 		goto out;
 	}
 	r = pubkey_read(ctx, s, pub, nid, &pk);
@@ -266,7 +266,7 @@ int p11_cert_store(struct p11_ctx *ctx, const char *label, const char *user_pin,
 		return r;
 	rv = ctx->f->C_CreateObject(s, tmpl, ELEMENTSOF(tmpl), &o);
 	p11_session_end(ctx, s, true);
-	return p11_rv_to_errno(rv);
+	return p11_fail(ctx, "C_CreateObject", rv);
 }
 
 void p11_cert_info_free_array(struct p11_cert_info *a, size_t n)

@@ -55,6 +55,8 @@ struct p11_ctx {
 	 * token out when its last session closes. */
 	CK_SESSION_HANDLE *keep;
 	size_t n_keep;
+	/* The last call the module refused, for p11_last_error(). */
+	char last_error[64];
 };
 
 /* Guards the module registry and each module's libp11 state. */
@@ -62,6 +64,9 @@ extern pthread_mutex_t p11_modules_lock;
 
 /* A CK_RV as -errno (see the error list in p11.h). */
 int p11_rv_to_errno(CK_RV rv);
+/* p11_rv_to_errno(rv), and "call: CKR_..." kept in ctx for
+ * p11_last_error() when rv is not CKR_OK. */
+int p11_fail(struct p11_ctx *ctx, const char *call, CK_RV rv);
 
 static inline CK_ULONG p11_pin_len(const char *pin)
 {

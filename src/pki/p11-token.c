@@ -56,7 +56,7 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		return -ENOSPC;
 	rv = ctx->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, p11_pin_len(so_pin), cklabel);
 	if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
+		return p11_fail(ctx, "C_InitToken", rv);
 
 	/* SoftHSM renumbers its slots now: find the token by its label. */
 	r = p11_session_open(ctx, label, true, CKU_SO, so_pin, &s);
@@ -64,7 +64,7 @@ int p11_token_init(struct p11_ctx *ctx, const char *label, const char *so_pin,
 		return r;
 	rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, p11_pin_len(user_pin));
 	p11_session_end(ctx, s, true);
-	return p11_rv_to_errno(rv);
+	return p11_fail(ctx, "C_InitPIN", rv);
 }
 
 int p11_token_reinit(struct p11_ctx *ctx, const char *label, const char *so_pin,
@@ -89,13 +89,13 @@ int p11_token_reinit(struct p11_ctx *ctx, const char *label, const char *so_pin,
 	/* C_InitToken on an initialised token with its SO PIN wipes it. */
 	rv = ctx->f->C_InitToken(slot, (CK_UTF8CHAR_PTR)so_pin, p11_pin_len(so_pin), cklabel);
 	if (rv != CKR_OK)
-		return p11_rv_to_errno(rv);
+		return p11_fail(ctx, "C_InitToken", rv);
 	r = p11_session_open(ctx, label, true, CKU_SO, so_pin, &s);
 	if (r < 0)
 		return r;
 	rv = ctx->f->C_InitPIN(s, (CK_UTF8CHAR_PTR)user_pin, p11_pin_len(user_pin));
 	p11_session_end(ctx, s, true);
-	return p11_rv_to_errno(rv);
+	return p11_fail(ctx, "C_InitPIN", rv);
 }
 
 void p11_strv_free(char **v)

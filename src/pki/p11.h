@@ -54,6 +54,10 @@ int p11_open(const char *module_path, struct p11_ctx **ret);
  * and releases it.  Free every EVP_PKEY from p11_key_open() before (a key
  * works as long as some p11_ctx on its module is open).  NULL is fine. */
 void p11_close(struct p11_ctx *ctx);
+/* The last PKCS#11 call the module refused on ctx and its answer, such as
+ * "C_InitToken: CKR_DEVICE_ERROR": what an operator needs beyond -EIO.
+ * NULL when none was refused (or ctx is NULL).  Never holds a PIN. */
+const char *p11_last_error(const struct p11_ctx *ctx);
 
 /* Initialises a fresh token in the first slot whose token is not
  * initialised yet (C_InitToken with so_pin), then sets the user PIN

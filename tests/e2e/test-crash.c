@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "softhsm-unfinished.h"
 
 #define AHMET "10000000146"
 #define AYSE "10000000078"
@@ -668,6 +669,40 @@ static void test_kill_card_issue(void **state)
 		      " opens its token\n", ms * 5 / 6, rounds(), recorded, resumed, nothing);
 }
 
+/* Two productions killed between SoftHSM's label and serial writes leave
+ * two unfinished tokens, and SoftHSM then aborts in every process that
+ * loads it (two tokens numbered slot 0).  The next card issue sweeps them
+ * (domain/softhsm.h): the new card works, and SoftHSM loads again. */
+static void test_unfinished_tokens(void **state)
+{
+	char tokens[300];
+	char *out;
+
+	(void)state;
+	snprintf(tokens, sizeof(tokens), "%s/softhsm/tokens", data);
+	assert_int_equal(softhsm_unfinished_make(tokens, "0c0ffee0-0000-0000-0000-0000000000c1",
+						 "CRASH-U1"), 0);
+	assert_int_equal(softhsm_unfinished_make(tokens, "0c0ffee0-0000-0000-0000-0000000000c2",
+						 "CRASH-U2"), 0);
+	if (run_cmd(&out, "SOFTHSM2_CONF=%s softhsm2-util --show-slots", conf) == 0)
+		fail_msg("SoftHSM loaded with two unfinished tokens: %s", out);
+	free(out);
+	if (run_cmd(&out, "%s --data %s card issue --tckn " AHMET " --label CRASH-U3 --pin 123456",
+		    ctl, data) != 0)
+		fail_msg("card issue after two unfinished tokens: %s", out);
+	free(out);
+	if (run_cmd(&out, "SOFTHSM2_CONF=%s softhsm2-util --show-slots", conf) != 0)
+		fail_msg("SoftHSM after the sweep: %s", out);
+	free(out);
+	if (run_cmd(&out, "%s --data %s card check CRASH-U3", ctl, data) != 0)
+		fail_msg("card check CRASH-U3: %s", out);
+	free(out);
+	assert_int_equal(store_count("SELECT COUNT(*) FROM audit_log WHERE action ="
+				     " 'card.unfinished_removed' AND details LIKE '%removed%:2}'"), 1);
+	check_integrity();
+	check_audit();
+}
+
 static int group_setup(void **state)
 {
 	char *out;
@@ -707,6 +742,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_eonayd),
 		cmocka_unit_test(test_kill_crl_publish),
+		cmocka_unit_test(test_unfinished_tokens),
 		cmocka_unit_test(test_kill_card_issue),
 	};
 	/* EONAY_CRASH_ONLY=test_kill_card_issue (a glob): one of them */
