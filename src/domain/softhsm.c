@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -70,6 +71,7 @@ int softhsm_token_remove(const char *parent, const char *name)
 int softhsm_lock(int *ret_fd)
 {
 	_cleanup_free_ char *dir = NULL, *path = NULL;
+	struct stat st;
 	int fd, r;
 
 	r = softhsm_tokendir(&dir);
@@ -78,9 +80,17 @@ int softhsm_lock(int *ret_fd)
 	path = strdup_printf("%s/.eonay-production.lock", dir);
 	if (!path)
 		return -ENOMEM;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* read-only is enough for flock; readable by all and given the token
+	 * directory's owner, so that root running eonayctl first does not
+	 * lock the service user out (as with the store's epoch file) */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
+	if (geteuid() == 0 && stat(dir, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
 			r = -errno;
