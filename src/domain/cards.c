@@ -250,6 +250,52 @@ static int broken_token_remove(struct p11_ctx *p11, const char *module, const ch
 	return r;
 }
 
+/* On a failure of the token's module, *ret_detail names the PKCS#11 call
+ * it refused (p11_last_error()).  Called right after the token steps, so
+ * that a refusal recovered from earlier never explains a later failure. */
+static void p11_detail(struct p11_ctx *p11, int r, char **ret_detail)
+{
+	if (r < 0 && r != -EACCES && ret_detail && !*ret_detail && p11_last_error(p11))
+		*ret_detail = strdup(p11_last_error(p11));
+}
+
+/* Under the production lock: the tokens a killed production left
+ * unfinished (softhsm.h) go, named in the audit log first. */
+static int unfinished_remove(struct db *db, const char *label)
+{
+	_cleanup_(softhsm_names_freep) char **names = NULL;
+	_cleanup_free_ char *dir = NULL, *details = NULL;
+	size_t n = 0, k;
+	int r;
+
+	r = softhsm_unfinished(&names, &n);
+	if (r < 0 || n == 0)
+		return r;
+	r = softhsm_tokendir(&dir);
+	if (r < 0)
+		return r;
+	/* names are UUIDs (hex digits and hyphens): no JSON escaping needed */
+	details = strdup_printf("{\"removed\":%zu,\"tokens\":[", n);
+	for (k = 0; details && k < n && k < 8; k++) {
+		char *d = strdup_printf("%s%s\"%s\"", details, k ? "," : "", names[k]);
+
+		free(details);
+		details = d;
+	}
+	if (details) {
+		char *d = strdup_printf("%s]}", details);
+
+		free(details);
+		details = d;
+	}
+	if (!details)
+		return -ENOMEM;
+	r = audit_append(db, false, "operator", "card.unfinished_removed", label, "ok", details);
+	for (k = 0; r == 0 && k < n; k++)
+		r = softhsm_token_remove(dir, names[k]);
+	return r;
+}
+
 static const unsigned char ca_cert_id[] = { 0xca, 0x01 };
 
 int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const char *module,
@@ -311,18 +357,9 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	/* Tokens are made one production at a time, after the sweep of any a
 	 * killed production left unfinished (softhsm.h). */
 	if (r == 0 && is_softhsm(module)) {
-		unsigned swept = 0;
-
 		r = softhsm_lock(&lock);
 		if (r == 0)
-			r = softhsm_sweep(&swept);
-		if (r == 0 && swept > 0) {
-			char details[48];
-
-			snprintf(details, sizeof(details), "{\"removed\":%u}", swept);
-			r = audit_append(db, false, "operator", "card.unfinished_removed", label, "ok",
-					 details);
-		}
+			r = unfinished_remove(db, label);
 	}
 	if (r == 0)
 		r = p11_open(module, &p11);
@@ -352,8 +389,10 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	if (r == 0)
 		r = p11_keygen(p11, label, res.user_pin, req->key_spec ? req->key_spec : "rsa:2048",
 			       id, sizeof(id), &pub);
-	if (r < 0)
+	if (r < 0) {
+		p11_detail(p11, r, ret_detail);
 		goto out;
+	}
 	hr = (struct pki_holder_req){ .tckn = req->tckn, .given_name = h.given_name,
 				      .surname = h.surname,
 				      .not_before = req->not_before > now ? req->not_before : now - 60,
@@ -362,13 +401,16 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 	r = pki_cert_issue_holder(ca, pub, &hr, &cert, ret_detail);
 	if (r == -EACCES)
 		*ret_refusal = REFUSAL_CERT_PROFILE;
-	if (r == 0)
+	if (r == 0) {
 		r = p11_cert_store(p11, label, res.user_pin, cert, id, sizeof(id));
-	/* Like a real card, it carries the issuing CA certificate too, so that
-	 * the application can put the whole chain into each signature. */
-	if (r == 0)
-		r = p11_cert_store(p11, label, res.user_pin, pki_ca_issuing_cert(ca),
-				   ca_cert_id, sizeof(ca_cert_id));
+		/* Like a real card, it carries the issuing CA certificate too, so
+		 * that the application can put the whole chain into each
+		 * signature. */
+		if (r == 0)
+			r = p11_cert_store(p11, label, res.user_pin, pki_ca_issuing_cert(ca),
+					   ca_cert_id, sizeof(ca_cert_id));
+		p11_detail(p11, r, ret_detail);
+	}
 	if (r == 0) {
 		struct pki_holder_info hi;
 		r = pki_cert_holder_info(cert, &hi);
@@ -392,8 +434,6 @@ int card_issue(struct db *db, struct pki_ca *ca, const struct config *cfg, const
 		*ret = res;
 	}
 out:
-	if (r < 0 && r != -EACCES && ret_detail && !*ret_detail && p11_last_error(p11))
-		*ret_detail = strdup(p11_last_error(p11));
 	OPENSSL_cleanse(master, sizeof(master));
 	OPENSSL_cleanse(so_pin, sizeof(so_pin));
 	OPENSSL_cleanse(&res, sizeof(res));

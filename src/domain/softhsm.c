@@ -49,22 +49,39 @@ int softhsm_tokendir(char **ret)
 int softhsm_token_remove(const char *parent, const char *name)
 {
 	_cleanup_free_ char *path = strdup_printf("%s/%s", parent, name);
-	struct dirent *e;
-	DIR *d;
 	int r = 0;
 
 	if (!path)
 		return -ENOMEM;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)))
-		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
-		    unlinkat(dirfd(d), e->d_name, 0) < 0 && r == 0)
+	/* A process loading SoftHSM meanwhile may write the directory's
+	 * "generation" file again: empty it once more then. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		struct dirent *e;
+		DIR *d;
+		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		d = fdopendir(fd);
+		if (!d) {
 			r = -errno;
-	closedir(d);
-	if (r == 0 && rmdir(path) < 0)
-		r = -errno;
+			close(fd);
+			return r;
+		}
+		r = 0;
+		while ((e = readdir(d)))
+			if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+			    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT && r == 0)
+				r = -errno;
+		closedir(d);
+		if (r < 0)
+			return r;
+		if (rmdir(path) == 0)
+			return 0;
+		if (errno != ENOTEMPTY && errno != EEXIST)
+			return -errno;
+		r = -ENOTEMPTY;
+	}
 	return r;
 }
 
@@ -80,17 +97,28 @@ int softhsm_lock(int *ret_fd)
 	path = strdup_printf("%s/.eonay-production.lock", dir);
 	if (!path)
 		return -ENOMEM;
-	/* read-only is enough for flock; readable by all and given the token
-	 * directory's owner, so that root running eonayctl first does not
-	 * lock the service user out (as with the store's epoch file) */
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
+	/* Read-only is enough for flock.  Made here (O_EXCL) it is given the
+	 * token directory's owner, so that root running eonayctl first does
+	 * not lock the service user out (as with the store's epoch file);
+	 * found, it must be a plain file (not a FIFO, a link or a device). */
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd >= 0) {
+		if (geteuid() == 0 && stat(dir, &st) == 0 &&
+		    fchown(fd, st.st_uid, st.st_gid) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+	} else if (errno == EEXIST) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			close(fd);
+			return -EPERM;
+		}
+	} else
 		return -errno;
-	if (geteuid() == 0 && stat(dir, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	while (flock(fd, LOCK_EX) < 0)
 		if (errno != EINTR) {
 			r = -errno;
@@ -114,45 +142,66 @@ static bool u64_read(const unsigned char **p, const unsigned char *end, uint64_t
 	return true;
 }
 
-/* True when token.object (buf, n) holds the serial attribute.  SoftHSM
- * writes the attributes in the order of their types, the serial second
- * (after the label): a file cut short before it ends has none. */
-static bool has_serial(const unsigned char *buf, size_t n)
+/* What token.object (buf, n) says of its token: 1 when it has the serial
+ * attribute, 0 when it is whole (the generation, then attributes of the
+ * kinds a token object has, ending exactly at the end) without one, and
+ * -EBADMSG for anything else: empty (SoftHSM truncates the file before
+ * each rewrite, so a live token's can be, for a moment), cut short, or of
+ * kinds a token object never has.  SoftHSM writes the file in one write:
+ * only a kill between two of its rewrites leaves it whole without a
+ * serial (the label alone, or the generation alone). */
+static int serial_state(const unsigned char *buf, size_t n)
 {
 	const unsigned char *p = buf, *end = buf + n;
 	uint64_t gen, type, kind, len;
+	bool serial = false;
 
 	if (!u64_read(&p, end, &gen))
-		return false;
+		return -EBADMSG;
 	while (p < end) {
 		if (!u64_read(&p, end, &type) || !u64_read(&p, end, &kind))
-			return false;
+			return -EBADMSG;
 		if (type == TOKEN_SERIAL_ATTR)
-			return true;
+			serial = true;
 		if (kind == 1)
 			len = 1;
 		else if (kind == 2)
 			len = 8;
 		else if (kind != 3 || !u64_read(&p, end, &len))
-			return false;
+			return -EBADMSG;
 		if ((uint64_t)(end - p) < len)
-			return false;
+			return -EBADMSG;
 		p += len;
 	}
-	return false;
+	return serial ? 1 : 0;
 }
 
-/* True when the token directory dir/name is one SoftHSM never finished. */
-static bool unfinished(const char *dir, const char *name)
+/* True when name looks like the UUID SoftHSM names a token directory by. */
+static bool uuid_like(const char *name)
+{
+	if (strlen(name) != 36)
+		return false;
+	for (int i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? name[i] != '-'
+							       : !strchr("0123456789abcdef", name[i]))
+			return false;
+	return true;
+}
+
+/* True when the token directory dir/name (a real directory, not a link)
+ * is one SoftHSM never finished. */
+static bool unfinished(int dirfd_, const char *dir, const char *name)
 {
 	_cleanup_free_ char *path = strdup_printf("%s/%s", dir, name);
 	_cleanup_free_ char *obj = NULL, *buf = NULL;
 	struct dirent *e;
+	struct stat st;
 	size_t n = 0;
 	bool others = false;
 	DIR *d;
 
-	if (!path || !(d = opendir(path)))
+	if (!uuid_like(name) || fstatat(dirfd_, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISDIR(st.st_mode) || !path || !(d = opendir(path)))
 		return false;
 	while ((e = readdir(d))) {
 		size_t k = strlen(e->d_name);
@@ -164,34 +213,57 @@ static bool unfinished(const char *dir, const char *name)
 	obj = strdup_printf("%s/token.object", path);
 	if (others || !obj || read_file(obj, 1 << 20, &buf, &n) < 0)
 		return false;
-	return !has_serial((const unsigned char *)buf, n);
+	return serial_state((const unsigned char *)buf, n) == 0;
 }
 
-int softhsm_sweep(unsigned *ret_removed)
+void softhsm_names_free(char **v)
 {
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+int softhsm_unfinished(char ***ret, size_t *ret_n)
+{
+	_cleanup_(softhsm_names_freep) char **v = NULL;
 	_cleanup_free_ char *dir = NULL;
 	struct dirent *e;
-	unsigned removed = 0;
+	size_t k = 0;
 	DIR *d;
 	int r;
 
 	r = softhsm_tokendir(&dir);
 	if (r < 0)
 		return r;
+	v = calloc(1, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
 	d = opendir(dir);
 	if (!d)
 		return -errno;
+	r = 0;
 	while ((e = readdir(d))) {
-		/* SoftHSM names a token's directory by a UUID */
-		if (strlen(e->d_name) != 36 || e->d_name[8] != '-' || !unfinished(dir, e->d_name))
+		char **nv;
+
+		if (!unfinished(dirfd(d), dir, e->d_name))
 			continue;
-		r = softhsm_token_remove(dir, e->d_name);
-		if (r < 0)
+		nv = realloc(v, (k + 2) * sizeof(char *));
+		if (!nv || !(nv[k] = strdup(e->d_name))) {
+			if (nv)
+				v = nv;
+			r = -ENOMEM;
 			break;
-		removed++;
+		}
+		v = nv;
+		v[++k] = NULL;
 	}
 	closedir(d);
-	if (ret_removed)
-		*ret_removed = removed;
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(v);
+	if (ret_n)
+		*ret_n = k;
+	return 0;
 }

@@ -12,24 +12,34 @@
  * most one unfinished token exists at any time. */
 #pragma once
 
+#include <stddef.h>
+
+#include "common/util.h"
+
 /* SoftHSM's token directory (directories.tokendir of the file
  * SOFTHSM2_CONF names), malloc'ed in *ret.  -ENOENT when not set. */
 int softhsm_tokendir(char **ret);
 
-/* Removes the token directory parent/name and the files in it. */
+/* Removes the token directory parent/name and the files in it (not
+ * through a symbolic link). */
 int softhsm_token_remove(const char *parent, const char *name);
 
 /* Takes the production lock (an exclusive flock on ".eonay-production.lock"
  * in the token directory; SoftHSM reads directories only): *ret_fd is to
  * be closed to release it.  Waits for another production's token
- * initialisation, never for its whole card. */
+ * initialisation, never for its whole card.  -EPERM when something other
+ * than a plain file is found at that name. */
 int softhsm_lock(int *ret_fd);
 
-/* Removes every token SoftHSM never finished making: a token.object with
- * no serial attribute and no other object in its directory (nobody can
- * use such a token and it holds nothing; a token.object cut short before
- * its serial counts as none).  Only under softhsm_lock(): SoftHSM itself
- * truncates token.object before each rewrite, so a token another program
- * is making (softhsm2-util --init-token) at that moment could look
- * unfinished.  *ret_removed (may be NULL): how many went. */
-int softhsm_sweep(unsigned *ret_removed);
+/* The tokens SoftHSM never finished making: directories named by a UUID
+ * whose token.object is whole but has no serial attribute (the label
+ * alone, or the generation alone) and that hold no other object.  Nobody
+ * can use such a token and it holds nothing.  An empty or cut-short
+ * token.object is not one: SoftHSM truncates the file before each rewrite
+ * (every login rewrites its flags), so a live token's looks like that for
+ * a moment; SoftHSM skips those itself.  Their names in *ret, a
+ * NULL-terminated array (softhsm_names_free()); *ret_n (may be NULL) how
+ * many.  Only under softhsm_lock(), then softhsm_token_remove() each. */
+int softhsm_unfinished(char ***ret, size_t *ret_n);
+void softhsm_names_free(char **v);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, softhsm_names_free)

@@ -698,7 +698,9 @@ static void test_unfinished_tokens(void **state)
 		fail_msg("card check CRASH-U3: %s", out);
 	free(out);
 	assert_int_equal(store_count("SELECT COUNT(*) FROM audit_log WHERE action ="
-				     " 'card.unfinished_removed' AND details LIKE '%removed%:2}'"), 1);
+				     " 'card.unfinished_removed' AND subject = 'CRASH-U3' AND details"
+				     " LIKE '%removed%:2,%' AND details LIKE '%0000000000c1%' AND details"
+				     " LIKE '%0000000000c2%'"), 1);
 	check_integrity();
 	check_audit();
 }
