@@ -226,8 +226,9 @@ class WindowTest(unittest.TestCase):
         for line in open(self.srv.softhsm_conf):
             if line.startswith('directories.tokendir'):
                 src = line.split('=', 1)[1].strip()
-        for d in os.listdir(src):
-            shutil.copytree(os.path.join(src, d), os.path.join(tokens, d))
+        for d in os.listdir(src):   # the token directories (not the production lock)
+            if os.path.isdir(os.path.join(src, d)):
+                shutil.copytree(os.path.join(src, d), os.path.join(tokens, d))
         w.click('Tekrar Dene')
         w.wait_text('AHMET YILMAZ — T.C. 100******46')
         w.keypad(PIN)
