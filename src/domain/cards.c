@@ -263,7 +263,7 @@ static void p11_detail(struct p11_ctx *p11, int r, char **ret_detail)
  * unfinished (softhsm.h) go, named in the audit log first. */
 static int unfinished_remove(struct db *db, const char *label)
 {
-	_cleanup_(softhsm_names_freep) char **names = NULL;
+	_cleanup_(p11_strv_freep) char **names = NULL;
 	_cleanup_free_ char *dir = NULL, *details = NULL;
 	size_t n = 0, k;
 	int r;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "pki/p11.h"
 
 #define TOKEN_SERIAL_ATTR 0x8000534aULL	/* SoftHSM's CKA_OS_TOKENSERIAL */
 
@@ -216,18 +217,9 @@ static bool unfinished(int dirfd_, const char *dir, const char *name)
 	return serial_state((const unsigned char *)buf, n) == 0;
 }
 
-void softhsm_names_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 int softhsm_unfinished(char ***ret, size_t *ret_n)
 {
-	_cleanup_(softhsm_names_freep) char **v = NULL;
+	_cleanup_(p11_strv_freep) char **v = NULL;
 	_cleanup_free_ char *dir = NULL;
 	struct dirent *e;
 	size_t k = 0;

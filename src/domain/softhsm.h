@@ -38,8 +38,6 @@ int softhsm_lock(int *ret_fd);
  * token.object is not one: SoftHSM truncates the file before each rewrite
  * (every login rewrites its flags), so a live token's looks like that for
  * a moment; SoftHSM skips those itself.  Their names in *ret, a
- * NULL-terminated array (softhsm_names_free()); *ret_n (may be NULL) how
+ * NULL-terminated array (p11_strv_free()); *ret_n (may be NULL) how
  * many.  Only under softhsm_lock(), then softhsm_token_remove() each. */
 int softhsm_unfinished(char ***ret, size_t *ret_n);
-void softhsm_names_free(char **v);
-DEFINE_TRIVIAL_CLEANUP_FUNC(char **, softhsm_names_free)

@@ -121,7 +121,7 @@ static size_t sweep(void)
 	assert_int_equal(softhsm_unfinished(&names, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(softhsm_token_remove(tokens, names[i]), 0);
-	softhsm_names_free(names);
+	p11_strv_free(names);
 	close(lock);
 	return n;
 }
@@ -230,7 +230,7 @@ static void test_live_token_never_swept(void **state)
 		size_t n = 1;
 
 		assert_int_equal(softhsm_unfinished(&names, &n), 0);
-		softhsm_names_free(names);
+		p11_strv_free(names);
 		if (n != 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
