@@ -264,8 +264,9 @@ static void p11_detail(struct p11_ctx *p11, int r, char **ret_detail)
 static int unfinished_remove(struct db *db, const char *label)
 {
 	_cleanup_(p11_strv_freep) char **names = NULL;
-	_cleanup_free_ char *dir = NULL, *details = NULL;
-	size_t n = 0, k;
+	_cleanup_free_ char *dir = NULL;
+	char details[400];	/* 8 names of 36 characters, quoted, and the rest */
+	size_t n = 0, k, len;
 	int r;
 
 	r = softhsm_unfinished(&names, &n);
@@ -275,21 +276,11 @@ static int unfinished_remove(struct db *db, const char *label)
 	if (r < 0)
 		return r;
 	/* names are UUIDs (hex digits and hyphens): no JSON escaping needed */
-	details = strdup_printf("{\"removed\":%zu,\"tokens\":[", n);
-	for (k = 0; details && k < n && k < 8; k++) {
-		char *d = strdup_printf("%s%s\"%s\"", details, k ? "," : "", names[k]);
-
-		free(details);
-		details = d;
-	}
-	if (details) {
-		char *d = strdup_printf("%s]}", details);
-
-		free(details);
-		details = d;
-	}
-	if (!details)
-		return -ENOMEM;
+	len = (size_t)snprintf(details, sizeof(details), "{\"removed\":%zu,\"tokens\":[", n);
+	for (k = 0; k < n && k < 8; k++)
+		len += (size_t)snprintf(details + len, sizeof(details) - len, "%s\"%s\"",
+					k ? "," : "", names[k]);
+	snprintf(details + len, sizeof(details) - len, "]}");
 	r = audit_append(db, false, "operator", "card.unfinished_removed", label, "ok", details);
 	for (k = 0; r == 0 && k < n; k++)
 		r = softhsm_token_remove(dir, names[k]);
