@@ -250,11 +250,8 @@ int appform_describe(const struct appform_fixed *fx, json_t **ret)
 
 		if (!a)
 			return -ENOMEM;
-		if (appform_iller[i].ilce)
-			for (const char *const *p = appform_iller[i].ilce; *p; p++)
-				json_array_append_new(a, json_string(*p));
-		else
-			json_array_append_new(a, json_string("MERKEZ"));
+		for (const char *const *p = appform_iller[i].ilce; *p; p++)
+			json_array_append_new(a, json_string(*p));
 		json_object_set_new(places, appform_iller[i].name, a);
 	}
 	json_object_set(o, "sections", secs);
@@ -497,9 +494,7 @@ static int check_field(const struct field *f, const char *raw, const json_t *in,
 
 		if (!p)
 			return -EINVAL;
-		if (!p->ilce)
-			ok = streq(v, "MERKEZ");
-		for (const char *const *q = p->ilce; q && *q && !ok; q++)
+		for (const char *const *q = p->ilce; *q && !ok; q++)
 			ok = streq(*q, v);
 		if (!ok)
 			return -EINVAL;

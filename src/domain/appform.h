@@ -63,7 +63,7 @@ void appform_foreach(void (*fn)(const char *name, const char *label, const char 
 struct appform_il {
 	const char *name;	/* upper-case Turkish: "ANKARA" */
 	int plate;		/* 6; postal codes start with it */
-	const char *const *ilce;	/* NULL-terminated, or NULL: MERKEZ only */
+	const char *const *ilce;	/* NULL-terminated, Turkish order */
 };
 extern const struct appform_il appform_iller[];
 extern const size_t appform_iller_count;

@@ -112,16 +112,73 @@ static void test_rules(void **state)
 		errors = errors_of(in);
 		assert_non_null(json_object_get(errors, "postal_code"));
 	}
-	/* An il without an ilçe list offers MERKEZ; its plate starts the postal code. */
+	/* The ilçe must be one of its il's: MERKEZ is an ilçe of DÜZCE, not of
+	 * metropolitan KOCAELİ; "19 MAYIS" keeps its digits. */
 	{
-		_cleanup_json_ json_t *in = valid_form(), *errors = NULL;
+		static const struct {
+			const char *il, *ilce, *postal_code;
+			bool ok;
+		} cases[] = {
+			{ "DÜZCE", "MERKEZ", "81000", true },
+			{ "KOCAELİ", "İZMİT", "41000", true },
+			{ "KOCAELİ", "MERKEZ", "41000", false },
+			{ "SAMSUN", "19 MAYIS", "55000", true },
+			{ "HAKKARİ", "DERECİK", "30000", true },
+			{ "İSTANBUL", "EYÜP", "34000", false },
+			{ "ANKARA", "KONAK", "06000", false },
+		};
 
-		json_object_set_new(in, "il", json_string("DÜZCE"));
-		json_object_set_new(in, "ilce", json_string("MERKEZ"));
-		json_object_set_new(in, "postal_code", json_string("81000"));
-		errors = errors_of(in);
-		assert_int_equal(json_object_size(errors), 0);
+		for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+			_cleanup_json_ json_t *in = valid_form(), *errors = NULL;
+
+			json_object_set_new(in, "il", json_string(cases[i].il));
+			json_object_set_new(in, "ilce", json_string(cases[i].ilce));
+			json_object_set_new(in, "postal_code", json_string(cases[i].postal_code));
+			errors = errors_of(in);
+			if (cases[i].ok) {
+				assert_int_equal(json_object_size(errors), 0);
+			} else {
+				assert_int_equal(json_object_size(errors), 1);
+				assert_non_null(json_object_get(errors, "ilce"));
+			}
+		}
 	}
+}
+
+/* All 973 ilçe of the 81 il, none twice in an il; the 30 metropolitan il
+ * have no MERKEZ, each of the other 51 has one. */
+static void test_places(void **state)
+{
+	static const char *const metropolitan[] = {
+		"ADANA", "ANKARA", "ANTALYA", "AYDIN", "BALIKESİR", "BURSA", "DENİZLİ",
+		"DİYARBAKIR", "ERZURUM", "ESKİŞEHİR", "GAZİANTEP", "HATAY", "İSTANBUL", "İZMİR",
+		"KAHRAMANMARAŞ", "KAYSERİ", "KOCAELİ", "KONYA", "MALATYA", "MANİSA", "MARDİN",
+		"MERSİN", "MUĞLA", "ORDU", "SAKARYA", "SAMSUN", "ŞANLIURFA", "TEKİRDAĞ", "TRABZON",
+		"VAN",
+	};
+	size_t total = 0, with_merkez = 0;
+
+	(void)state;
+	for (size_t i = 0; i < appform_iller_count; i++) {
+		const struct appform_il *il = &appform_iller[i];
+		bool merkez = false, metro = false;
+
+		assert_non_null(il->ilce);
+		assert_non_null(il->ilce[0]);
+		for (size_t k = 0; il->ilce[k]; k++, total++) {
+			merkez |= streq(il->ilce[k], "MERKEZ");
+			for (size_t m = 0; m < k; m++)
+				assert_string_not_equal(il->ilce[m], il->ilce[k]);
+		}
+		for (size_t m = 0; m < ELEMENTSOF(metropolitan); m++)
+			metro |= streq(metropolitan[m], il->name);
+		assert_true(metro != merkez);
+		with_merkez += merkez;
+	}
+	assert_int_equal(total, 973);
+	assert_int_equal(with_merkez, 51);
+	for (size_t m = 0; m < ELEMENTSOF(metropolitan); m++)
+		assert_non_null(appform_il_find(metropolitan[m]));
 }
 
 static void test_describe(void **state)
@@ -149,8 +206,9 @@ static void test_describe(void **state)
 	places = json_object_get(d, "places");
 	assert_int_equal(json_object_size(places), 81);
 	assert_int_equal(json_array_size(json_object_get(places, "ANKARA")), 25);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(places, "SİNOP"), 0)),
-			    "MERKEZ");
+	assert_int_equal(json_array_size(json_object_get(places, "SİNOP")), 9);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(places, "SAMSUN"), 0)),
+			    "19 MAYIS");
 }
 
 static void test_summary_and_pdf(void **state)
@@ -259,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_valid_and_normalised),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_places),
 		cmocka_unit_test(test_summary_and_pdf),
 		cmocka_unit_test(test_captcha_image),
 		cmocka_unit_test_setup_teardown(test_captcha_store, dfx_setup, dfx_teardown),
