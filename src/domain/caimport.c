@@ -109,6 +109,12 @@ static int parse_revocation(char *s, struct caimport_record *r, const char **why
 		*why = "the revocation date is not YYMMDDHHMMSSZ";
 		return -EBADMSG;
 	}
+	/* The CRL cannot carry it (pki_crl_builder_add() refuses it, and one
+	 * such row would stop every CRL of the issuer). */
+	if (r->revoked_at <= 0) {
+		*why = "the revocation date is not after 1970-01-01";
+		return -EBADMSG;
+	}
 	r->reason = 0;
 	if (!reason)
 		return 0;

@@ -389,6 +389,14 @@ static int transition_tx(struct db *db, const char *is, const char *s, unsigned 
 	if (to == CERT_ACTIVE)
 		r = db_run(db, "UPDATE certificates SET status = 'active', reason = NULL,"
 			       " revoked_at = NULL WHERE issuer = $1 AND serial = $2", "tt", is, s);
+	else if (from == CERT_HOLD)
+		/* Revoked from hold: not valid since the hold began (RFC 5280
+		 * 5.1.2.6, the date from which it is invalid), so that a
+		 * signature made while on hold does not pass as made before
+		 * the revocation. */
+		r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
+			       " revoked_at = COALESCE(revoked_at, $3) WHERE issuer = $4 AND serial = $5",
+			   "tiitt", cert_status_str(to), (int64_t)reason, now_sec(), is, s);
 	else
 		r = db_run(db, "UPDATE certificates SET status = $1, reason = $2,"
 			       " revoked_at = $3 WHERE issuer = $4 AND serial = $5",

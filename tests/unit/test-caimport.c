@@ -80,6 +80,9 @@ static void test_bad_lines(void **state)
 		"R\t271201155713Z\t261201155714Z,removeFromCRL\t1003\tunknown\t/CN=x",
 		"R\t271201155713Z\t261201155714Z,holdInstruction\t1003\tunknown\t/CN=x",
 		"R\t271201155713Z\t261201155714Z,keyCompromise,x\t1003\tunknown\t/CN=x",
+		/* revocation dates no CRL can carry (crl-der.c: revoked_at > 0) */
+		"R\t271201155713Z\t600101000000Z,keyCompromise\t1003\tunknown\t/CN=x",
+		"R\t271201155713Z\t700101000000Z\t1003\tunknown\t/CN=x",
 		"V\t271201155713Z\t\t10G3\tunknown\t/CN=x",			/* serial */
 		"V\t271201155713Z\t\t\tunknown\t/CN=x",
 		"V\t271201155713Z\t\t0102030405060708090A0B0C0D0E0F101112131415\tunknown\t/CN=x",

@@ -135,6 +135,43 @@ static void test_state_machine(void **state)
 	assert_int_equal(n, 6);
 }
 
+/* Revoked while on hold: the certificate has not been valid since the
+ * hold began, so the revocation date (CRL revocationDate, OCSP
+ * revocationTime) stays the hold's; revoked when active, it is now. */
+static void test_revoke_from_hold_keeps_date(void **state)
+{
+	struct db *db = *state;
+	enum refusal why = REFUSAL_NONE;
+	enum cert_status st;
+	int reason = 0;
+	int64_t at = 0;
+
+	add_cert(db, "0d0d", CERT_ACTIVE);
+	assert_int_equal(cert_hold(db, ISS, "0d0d", "operator", &why), 0);
+	/* the hold began a day ago */
+	assert_int_equal(db_run(db, "UPDATE certificates SET revoked_at = revoked_at - 86400"
+				    " WHERE issuer = $1 AND serial = '0d0d'", "t", ISS), 1);
+	assert_int_equal(cert_status_get(db, ISS, "0d0d", &st, &reason, &at), 0);
+	{
+		int64_t held_at = at;
+
+		assert_int_equal(cert_revoke(db, ISS, "0d0d", 1, "operator", &why), 0);
+		assert_int_equal(cert_status_get(db, ISS, "0d0d", &st, &reason, &at), 0);
+		assert_int_equal(st, CERT_REVOKED);
+		assert_int_equal(reason, 1);
+		assert_int_equal(at, held_at);
+	}
+	/* hold, release, revoke: the date of the revocation */
+	add_cert(db, "0d0e", CERT_ACTIVE);
+	assert_int_equal(cert_hold(db, ISS, "0d0e", "operator", &why), 0);
+	assert_int_equal(db_run(db, "UPDATE certificates SET revoked_at = revoked_at - 86400"
+				    " WHERE issuer = $1 AND serial = '0d0e'", "t", ISS), 1);
+	assert_int_equal(cert_release(db, ISS, "0d0e", "operator", &why), 0);
+	assert_int_equal(cert_revoke(db, ISS, "0d0e", 4, "operator", &why), 0);
+	assert_int_equal(cert_status_get(db, ISS, "0d0e", &st, &reason, &at), 0);
+	assert_true(at >= now_sec() - 5);
+}
+
 static int collect(void *u, const char *serial, int64_t at, int reason)
 {
 	char *buf = u;
@@ -552,6 +589,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke_from_hold_keeps_date, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked_list_and_listing, setup, teardown),
 		cmocka_unit_test(test_revoke_reasons),

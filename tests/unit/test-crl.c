@@ -285,6 +285,65 @@ static void test_builder_order(void **state)
 	assert_int_equal(pki_crl_builder_finish(b, &der, &n), -EINVAL);
 }
 
+/* Lengths at every header-size boundary: CRLs of 0 to 1600 entries (the
+ * TBS crosses 127/128, 255/256 and 65535/65536 bytes; serials of 1 to 20
+ * bytes, high bit set or not) read back by OpenSSL, verified, and
+ * re-encoded by it to the same bytes (DER, not merely BER). */
+static void test_length_boundaries(void **state)
+{
+	int64_t now = now_sec();
+	bool seen128 = false, seen256 = false, seen64k = false;
+
+	for (size_t n = 0; n <= 1600; n += (n < 40 ? 1 : n < 1300 ? 37 : 1)) {
+		_cleanup_(pki_crl_builder_freep) struct pki_crl_builder *b = NULL;
+		_cleanup_free_ unsigned char *der = NULL;
+		_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+		unsigned char *again = NULL;
+		const unsigned char *p;
+		size_t len = 0;
+		int m;
+
+		assert_int_equal(pki_crl_builder_new(fx->ca, n, now, now + 60, &b), 0);
+		for (size_t i = 0; i < n; i++) {
+			char hex[48];
+			size_t bytes = 1 + i % 20;
+
+			/* distinct: the entry number in the last 2 bytes, its
+			 * length by position; the first byte 0x80-ish half the time */
+			for (size_t k = 0; k < bytes; k++)
+				snprintf(hex + 2 * k, 3, "%02x",
+					 k == 0 ? (unsigned)(i & 1 ? 0x80 | (i % 97) : 1 + i % 97)
+						: (unsigned)((i >> (8 * (bytes - 1 - k))) & 0xff));
+			if (bytes < 3)
+				snprintf(hex, sizeof(hex), "%02x%04zx", 0x80 | (unsigned)(i % 2), i);
+			assert_int_equal(pki_crl_builder_add(b, hex, now - (int64_t)i,
+							     (int)(i % 3 == 0 ? 1 : i % 3 == 1 ? 6 : 0)), 0);
+		}
+		assert_int_equal(pki_crl_builder_finish(b, &der, &len), 0);
+		p = der;
+		crl = d2i_X509_CRL(NULL, &p, (long)len);
+		assert_non_null(crl);
+		assert_ptr_equal(p, der + len);
+		assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(pki_ca_issuing_cert(fx->ca))), 1);
+		assert_int_equal(n ? sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)) : 0, (int)n);
+		/* OpenSSL keeps the TBS it read; have it encode it afresh. */
+		m = i2d_re_X509_CRL_tbs(crl, &again);
+		assert_true(m > 0);
+		{
+			size_t h = der[1] & 0x80 ? 2 + (der[1] & 0x7f) : 2;
+
+			if (h + (size_t)m > len || memcmp(again, der + h, (size_t)m) != 0)
+				fail_msg("CRL of %zu entries (%zu bytes): TBS is not OpenSSL's DER",
+					 n, len);
+		}
+		OPENSSL_free(again);
+		seen128 |= m >= 128 && m < 256;
+		seen256 |= m >= 256 && m < 65536;
+		seen64k |= m >= 65536;
+	}
+	assert_true(seen128 && seen256 && seen64k);
+}
+
 static void test_reason_names(void **state)
 {
 	int r = -1;
@@ -341,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_reason_names),
 		cmocka_unit_test(test_entry_der_is_openssls),
 		cmocka_unit_test(test_builder_order),
+		cmocka_unit_test(test_length_boundaries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
