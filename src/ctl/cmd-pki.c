@@ -1,8 +1,11 @@
-/* cmd-pki.c - eonayctl pki: create and show the CA hierarchy. */
+/* cmd-pki.c - eonayctl pki: create and show the CA hierarchy, and sign
+ * the root's CRL (the ARL, pki/ca.h) with the root key. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "domain/authority.h"
 #include "ctl/ctl.h"
+#include "pki/crl.h"
 #include "pki/key.h"
 #include "store/audit.h"
 
@@ -24,6 +27,26 @@ static void show_cert(const char *what, X509 *x)
 	free(subj);
 }
 
+static void show_arl(struct ctl *ctl, struct pki_ca *ca)
+{
+	_cleanup_free_ unsigned char *der = NULL;
+	int64_t next = 0;
+	size_t n = 0;
+	char at[21];
+	int r;
+
+	r = pki_arl_load(ctl->cfg.pki_dir, pki_ca_root_cert(ca), &der, &n, &next);
+	if (r < 0) {
+		printf("root crl %s\n", r == -ENOENT ? "none (eonayctl pki arl signs one)" :
+					 "NOT the root's: sign a new one (eonayctl pki arl)");
+		return;
+	}
+	iso8601_utc(next, at);
+	printf("root crl next update %s%s\n", at,
+	       next < now_sec() ? " (RUN OUT: eonayctl pki arl)" :
+	       next < now_sec() + 30 * 86400 ? " (runs out within 30 days: eonayctl pki arl)" : "");
+}
+
 char *ctl_name_utf8(const X509_NAME *name)
 {
 	BIO *b = BIO_new(BIO_s_mem());
@@ -39,19 +62,103 @@ char *ctl_name_utf8(const X509_NAME *name)
 	return s;
 }
 
+/* eonayctl pki arl [--days N] [--revoke-issuing REASON] */
+static int pki_arl(struct ctl *ctl, int argc, char **argv)
+{
+	_cleanup_secret_ char *pass = NULL;
+	struct pki_ca_config pc;
+	const char *why = NULL;
+	char details[160], next[21];
+	int64_t number = 0, next_update = 0;
+	int days = PKI_ARL_DAYS, reason = 0, r;
+	bool revoke = false;
+
+	for (int i = 2; i < argc; i += 2) {
+		char *end = NULL;
+
+		if (i + 1 >= argc) {
+			fprintf(stderr, "eonayctl pki arl: '%s' needs a value; try --help\n", argv[i]);
+			return 2;
+		}
+		if (streq(argv[i], "--days")) {
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if (!*argv[i + 1] || *end || v < 1 || v > 3660) {
+				fprintf(stderr, "eonayctl pki arl: --days takes 1 to 3660\n");
+				return 2;
+			}
+			days = (int)v;
+		} else if (streq(argv[i], "--revoke-issuing")) {
+			if (pki_reason_from_string(argv[i + 1], &reason) < 0 || reason == 6) {
+				fprintf(stderr, "eonayctl pki arl: '%s' is not a reason for a CA (e.g."
+						" cACompromise, keyCompromise, superseded,"
+						" cessationOfOperation)\n", argv[i + 1]);
+				return 2;
+			}
+			revoke = true;
+		} else {
+			fprintf(stderr, "eonayctl pki arl: bad argument '%s'; try --help\n", argv[i]);
+			return 2;
+		}
+	}
+	r = ctl_open_store(ctl);
+	if (r < 0)
+		return r;
+	authority_config(&ctl->cfg, &pc);
+	r = authority_passphrase(&ctl->cfg, false, &pass);
+	if (r == 0)
+		r = pki_arl_sign(&pc, ctl->cfg.pki_dir, pass, days, revoke, reason, &number,
+				 &next_update);
+	if (r < 0) {
+		why = r == -ENOENT ? "no root key or certificate in pki.dir (the root key is kept"
+				     " offline: bring it back, or set pki.root_key_ref)" :
+		      r == -EACCES ? "the root key does not open with the CA passphrase" :
+		      r == -EBADMSG ? "the root is not self-signed here (an adopted CA's root"
+				      " is signed elsewhere), or root.crl or issuing.crt is not"
+				      " the root's" :
+		      strerror(-r);
+		fprintf(stderr, "eonayctl pki arl: %s\n", why);
+		return 1;
+	}
+	snprintf(details, sizeof(details), "{\"number\":%lld,\"next_update\":%lld%s%s%s}",
+		 (long long)number, (long long)next_update, revoke ? ",\"revoked_issuing\":\"" : "",
+		 revoke ? pki_reason_to_string(reason) ? pki_reason_to_string(reason) : "unspecified"
+			: "", revoke ? "\"" : "");
+	r = audit_append(ctl->db, false, "operator", revoke ? "pki.arl_revoke_issuing" : "pki.arl",
+			 ctl->cfg.pki_dir, "ok", details);
+	if (r < 0) {
+		fprintf(stderr, "eonayctl pki arl: the ARL is signed, but the audit log refused the"
+				" event: %s\n", strerror(-r));
+		return 1;
+	}
+	iso8601_utc(next_update, next);
+	printf("root CRL %lld signed in %s/" PKI_ARL_FILE "%s; next update %s: sign it again"
+	       " before then, and copy it to every node's pki.dir\n", (long long)number,
+	       ctl->cfg.pki_dir, revoke ? ", the issuing CA revoked" : "", next);
+	return 0;
+}
+
 int ctl_pki(struct ctl *ctl, int argc, char **argv)
 {
 	_cleanup_(pki_ca_freep) struct pki_ca *ca = NULL;
 	int r;
 
 	if (ctl_wants_help(argc, argv) || argc < 2) {
-		printf("Usage: eonayctl pki init | show\n\n"
+		printf("Usage: eonayctl pki init | show | arl [--days N] [--revoke-issuing REASON]\n\n"
 		       "init  creates the root CA, the issuing CA for qualified certificates and\n"
 		       "      the delegated OCSP responder in pki.dir (keys encrypted under the\n"
 		       "      passphrase in pki.passphrase_file, created if absent)\n"
-		       "show  prints the CA certificates and the URLs they point at\n");
+		       "show  prints the CA certificates and the URLs they point at\n"
+		       "arl   signs the root's CRL (pki.dir/root.crl, served at /crl/root.crl)\n"
+		       "      with the root key, valid N days (default %d): the issuing CA's\n"
+		       "      status for relying parties that check the whole chain.  Sign it\n"
+		       "      again before it runs out.  --revoke-issuing lists the issuing CA\n"
+		       "      as revoked (REASON e.g. cACompromise); that is final\n",
+		       PKI_ARL_DAYS);
 		return argc < 2 ? 2 : 0;
 	}
+	if (streq(argv[1], "arl"))
+		return pki_arl(ctl, argc, argv);
 	if (streq(argv[1], "init")) {
 		r = ctl_open_store(ctl);
 		if (r < 0)
@@ -90,6 +197,7 @@ int ctl_pki(struct ctl *ctl, int argc, char **argv)
 		show_cert("issuing", pki_ca_issuing_cert(ca));
 		show_cert("ocsp", pki_ca_ocsp_cert(ca));
 		printf("crl      %s\nocsp url %s\n", pki_ca_crl_url(ca), pki_ca_ocsp_url(ca));
+		show_arl(ctl, ca);
 		return 0;
 	}
 	fprintf(stderr, "eonayctl pki: unknown subcommand '%s'\n", argv[1]);

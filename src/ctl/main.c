@@ -18,7 +18,7 @@ static const struct ctl_command commands[] = {
 	{ "migrate", "apply the schema migrations to the store", ctl_migrate },
 	{ "status", "show the store's schema version and health", ctl_status },
 	{ "config", "print the effective settings (secrets masked)", ctl_config },
-	{ "pki", "the CA hierarchy: 'pki init', 'pki show'", ctl_pki },
+	{ "pki", "the CA hierarchy: 'pki init', 'pki show', 'pki arl'", ctl_pki },
 	{ "holder", "certificate holders: 'holder add', 'holder show', 'holder set-word'", ctl_holder },
 	{ "cert", "certificates: list, show, hold, release, revoke", ctl_cert },
 	{ "crl", "the CRL: 'crl publish', 'crl show'", ctl_crl },

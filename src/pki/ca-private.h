@@ -46,3 +46,14 @@ int pki_cert_add_conf_ext(X509 *cert, X509 *issuer, int nid, const char *value);
 /* Adds certificatePolicies with one policy and an optional CPS URI. */
 int pki_cert_add_policy(X509 *cert, const ASN1_OBJECT *policy, const char *cps_url);
 int pki_cert_set_validity(X509 *cert, int64_t not_before, int64_t not_after);
+
+/* Opens the key of cert (a PEM file DIR/file, or ref) with passphrase and
+ * checks it is cert's: -EBADMSG when not. */
+int pki_ca_key_open(const char *dir, const char *ref, const char *file, const char *passphrase,
+		    X509 *cert, EVP_PKEY **ret);
+
+/* Signs and writes (atomically, 0600) DIR/root.crl: number 1, or prev's
+ * number + 1 with prev's entries; revoke, when set, is added with reason
+ * (0: no reasonCode) and the date now; valid days days from now. */
+int pki_arl_write(const char *dir, X509 *root, EVP_PKEY *key, X509_CRL *prev, X509 *revoke,
+		  int reason, int64_t now, int days, int64_t *ret_number);

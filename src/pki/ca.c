@@ -268,7 +268,7 @@ static int ca_init(const struct pki_ca_config *cfg, const char *dir, const char 
 	_cleanup_(X509_freep) X509 *root = NULL, *iss = NULL, *ocsp = NULL;
 	_cleanup_(X509_NAME_freep) X509_NAME *n_root = NULL, *n_iss = NULL, *n_ocsp = NULL;
 	_cleanup_(ASN1_OBJECT_freep) ASN1_OBJECT *policy = NULL;
-	_cleanup_free_ char *cps = NULL;
+	_cleanup_free_ char *cps = NULL, *arl_dp = NULL, *root_aia = NULL;
 	const char *refs[LEVELS];
 	char *crt[LEVELS] = {}, *key[LEVELS] = {};
 	bool made_key[LEVELS] = {}, made_crt[LEVELS] = {};
@@ -302,7 +302,10 @@ static int ca_init(const struct pki_ca_config *cfg, const char *dir, const char 
 	}
 	policy = OBJ_txt2obj(cfg->policy_oid, 1);
 	cps = cfg->cps_url ? strdup(cfg->cps_url) : strdup_printf("%s/cps", cfg->base_url);
-	if (!policy || !cps) {
+	/* The issuing CA's own status: the root's CRL (ca-arl.c). */
+	arl_dp = strdup_printf("URI:%s/crl/" PKI_ARL_FILE, cfg->base_url);
+	root_aia = strdup_printf("caIssuers;URI:%s/ca/root.crt", cfg->base_url);
+	if (!policy || !cps || !arl_dp || !root_aia) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -336,6 +339,8 @@ static int ca_init(const struct pki_ca_config *cfg, const char *dir, const char 
 	    (r = pki_cert_add_conf_ext(iss, root, NID_key_usage, "critical,keyCertSign,cRLSign")) < 0 ||
 	    (r = pki_cert_add_conf_ext(iss, root, NID_subject_key_identifier, "hash")) < 0 ||
 	    (r = pki_cert_add_conf_ext(iss, root, NID_authority_key_identifier, "keyid:always")) < 0 ||
+	    (r = pki_cert_add_conf_ext(iss, root, NID_crl_distribution_points, arl_dp)) < 0 ||
+	    (r = pki_cert_add_conf_ext(iss, root, NID_info_access, root_aia)) < 0 ||
 	    (r = pki_cert_add_policy(iss, policy, cps)) < 0 ||
 	    (r = sign_cert(iss, k_root)) < 0)
 		goto out;
@@ -376,7 +381,7 @@ static int ca_init(const struct pki_ca_config *cfg, const char *dir, const char 
 			made_crt[i] = true;
 		}
 	}
-	r = 0;
+	r = pki_arl_write(dir, root, k_root, NULL, NULL, 0, now + 3600, PKI_ARL_DAYS, NULL);
 out:
 	for (int i = 0; i < LEVELS; i++) {
 		if (r < 0 && made_crt[i])
@@ -489,8 +494,8 @@ int pki_ca_verify_cert(const struct pki_ca *ca, X509 *cert, int64_t t, char **re
 	return -EACCES;
 }
 
-static int load_key(const char *dir, const char *ref, const char *file,
-		    const char *passphrase, X509 *cert, EVP_PKEY **ret)
+int pki_ca_key_open(const char *dir, const char *ref, const char *file, const char *passphrase,
+		    X509 *cert, EVP_PKEY **ret)
 {
 	_cleanup_free_ char *path = NULL;
 	int r;
@@ -575,11 +580,11 @@ static int ca_load(const struct pki_ca_config *cfg, const char *dir,
 	    !(X509_get_extended_key_usage(ca->ocsp) & XKU_OCSP_SIGN))
 		return -EBADMSG;
 
-	r = load_key(dir, ca->cfg.issuing_key_ref, "issuing.key", passphrase, ca->issuing,
+	r = pki_ca_key_open(dir, ca->cfg.issuing_key_ref, "issuing.key", passphrase, ca->issuing,
 		     &ca->issuing_key);
 	if (r < 0)
 		return r;
-	r = load_key(dir, ca->cfg.ocsp_key_ref, "ocsp.key", passphrase, ca->ocsp, &ca->ocsp_key);
+	r = pki_ca_key_open(dir, ca->cfg.ocsp_key_ref, "ocsp.key", passphrase, ca->ocsp, &ca->ocsp_key);
 	if (r < 0)
 		return r;
 	ca->issuing_md = pki_key_digest(ca->issuing_key);

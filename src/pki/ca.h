@@ -104,6 +104,33 @@ int pki_ca_adopt(const struct pki_ca_config *cfg, const char *dir, const char *p
  * wrote (the certificates and the keys that are not references). */
 void pki_ca_adopt_undo(const struct pki_ca_config *cfg, const char *dir);
 
+/* The root's CRL (an ARL): the revocation status of the issuing CA, in
+ * DIR/root.crl (DER), served at BASE/crl/root.crl, which the issuing CA's
+ * cRLDistributionPoints names.  pki_ca_init() signs the first, valid
+ * PKI_ARL_DAYS days; it must be signed again before then, with the root
+ * key (pki_arl_sign), and copied to every node's pki.dir. */
+#define PKI_ARL_FILE "root.crl"
+#define PKI_ARL_DAYS 365
+
+/* Signs a new ARL in dir with the root key (cfg's root_key_ref or
+ * DIR/root.key, opened with passphrase), valid days days from now,
+ * numbered one above the current ARL, whose entries it keeps; with
+ * revoke_issuing, DIR/issuing.crt is added (when not listed yet) with
+ * reason (a CRLReason; 0: none written; certificateHold and
+ * removeFromCRL are -EINVAL: a CA is not held).  -EBADMSG when the root is
+ * not self-signed (an adopted CA's root is signed elsewhere), the issuing
+ * CA is not the root's, or the current ARL is not the root's; -EACCES for
+ * a wrong passphrase.  *ret_number, *ret_next_update: the new ARL's. */
+int pki_arl_sign(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
+		 int days, bool revoke_issuing, int reason, int64_t *ret_number,
+		 int64_t *ret_next_update);
+
+/* Reads DIR/root.crl and checks it is root's (signature and issuer):
+ * its DER (malloc'ed) and nextUpdate.  -ENOENT when there is none (a CA
+ * made before ARLs, or adopted), -EBADMSG when it is not root's. */
+int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
+		 int64_t *ret_next_update);
+
 /* Opens the CA in dir with the default configuration. */
 int pki_ca_load(const char *dir, const char *passphrase, struct pki_ca **ret);
 /* Opens the CA in dir: reads the certificates, opens the issuing and OCSP

@@ -3,6 +3,8 @@
  *   POST /ocsp            application/ocsp-request body (RFC 6960 A.1)
  *   GET  /ocsp/BASE64     the request in the URL (RFC 6960 A.1)
  *   GET  /crl/issuing.crl application/pkix-crl, from memory (ETag, 304)
+ *   GET  /crl/root.crl    the root's CRL (ARL), pki.dir/root.crl as signed
+ *                         offline (pki/ca.h), read again when it changes
  *   GET  /ca/issuing.crt, /ca/root.crt   application/pkix-cert (DER)
  *
  * OCSP: an answer to a request without a nonce is signed once and served
@@ -14,7 +16,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "domain/publish.h"
@@ -384,6 +388,85 @@ int handle_crl(struct http_request *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, c->etag);
 	return http_queue_data(req, 200, resp);
+}
+
+/* The ARL as last read, and the file it was read from: a renewal (a new
+ * file renamed into place) is served from the next request on. */
+static struct {
+	pthread_mutex_t lock;
+	struct stat st;
+	unsigned char *der;
+	size_t n;
+	int64_t next_update;
+} arl = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static int arl_copy(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
+		    int64_t *ret_next)
+{
+	_cleanup_free_ char *path = strdup_printf("%s/" PKI_ARL_FILE, dir);
+	struct stat st;
+	int r = 0;
+
+	if (!path)
+		return -ENOMEM;
+	if (stat(path, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&arl.lock);
+	if (!arl.der || !same_file(&st, &arl.st)) {
+		unsigned char *der = NULL;
+		size_t n = 0;
+		int64_t next = 0;
+
+		r = pki_arl_load(dir, root, &der, &n, &next);
+		if (r == 0) {
+			free(arl.der);
+			arl.der = der;
+			arl.n = n;
+			arl.next_update = next;
+			arl.st = st;
+		}
+	}
+	if (r == 0) {
+		*ret = malloc(arl.n);
+		if (*ret) {
+			memcpy(*ret, arl.der, arl.n);
+			*ret_n = arl.n;
+			*ret_next = arl.next_update;
+		} else {
+			r = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&arl.lock);
+	return r;
+}
+
+int handle_crl_root(struct http_request *req)
+{
+	unsigned char *der = NULL;
+	size_t n = 0;
+	int64_t next = 0;
+	char cache[64];
+	int r;
+
+	if (!req->srv->ca)
+		return http_reply_errno(req, -ENOENT, "Kök SİL bulunamadı.");
+	r = arl_copy(req->srv->cfg->pki_dir, pki_ca_root_cert(req->srv->ca), &der, &n, &next);
+	if (r == -ENOENT)
+		return http_reply_errno(req, -ENOENT, "Kök SİL bulunamadı.");
+	if (r < 0) {
+		log_error("cannot serve %s/" PKI_ARL_FILE ": %s", req->srv->cfg->pki_dir,
+			  r == -EBADMSG ? "not a CRL signed by the root" : strerror(-r));
+		return r;
+	}
+	snprintf(cache, sizeof(cache), "public, max-age=%lld",
+		 (long long)MAX(MIN(next - now_sec(), 3600), 0));
+	return reply_der(req, 200, "application/pkix-crl", cache, der, n);
 }
 
 static int serve_ca_cert(struct http_request *req, X509 *x)

@@ -37,6 +37,7 @@ int handle_eonay_get(struct http_request *req);
 int handle_ocsp_post(struct http_request *req);
 int handle_ocsp_get(struct http_request *req);
 int handle_crl(struct http_request *req);
+int handle_crl_root(struct http_request *req);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
 

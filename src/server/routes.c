@@ -70,6 +70,7 @@ const struct route routes[] = {
 	{ "POST", "/ocsp", handle_ocsp_post, ROUTE_RAW_BODY | ROUTE_LOG_SAMPLED },
 	{ "GET", "/ocsp/{request*}", handle_ocsp_get, ROUTE_LOG_SAMPLED },
 	{ "GET", "/crl/issuing.crl", handle_crl },
+	{ "GET", "/crl/root.crl", handle_crl_root },
 	{ "GET", "/ca/issuing.crt", handle_ca_issuing },
 	{ "GET", "/ca/root.crt", handle_ca_root },
 	{ "GET", "/api/v1/downloads", handle_downloads_list },

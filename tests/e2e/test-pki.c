@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config-build.h"
 #include "harness.h"
 
 static struct srv S;
@@ -172,6 +173,57 @@ static void test_ca_certificates_served(void **state)
 	free(out);
 }
 
+/* openssl verify -crl_check_all on Ahmet's certificate (holder.pem) with
+ * both CRLs fetched from eonayd: the issuing CA's and the root's. */
+static int chain_check(char **out)
+{
+	return run_cmd(out, "cd %s && curl -sf -o iss.crl %s/crl/issuing.crl && curl -sf -o root.crl"
+			    " %s/crl/root.crl && openssl crl -inform DER -in iss.crl > crls.pem &&"
+			    " openssl crl -inform DER -in root.crl >> crls.pem && openssl verify"
+			    " -crl_check_all -CAfile pki/root.crt -untrusted pki/issuing.crt -CRLfile"
+			    " crls.pem holder.pem", data, S.url, S.url);
+}
+
+/* The whole path's status (RFC 5280 6.3 checks every certificate but the
+ * trust anchor): the issuing CA's CRL distribution point is the root's CRL
+ * (an ARL, pki/ca.h), served by eonayd.  With both CRLs a verifier that
+ * checks the whole chain accepts Ahmet's certificate; once `eonayctl pki
+ * arl --revoke-issuing` has listed the issuing CA, it refuses it at depth
+ * 1, and eonayd serves the new ARL without a restart.  Last: it revokes
+ * the issuing CA. */
+static void test_whole_chain_status(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "openssl x509 -in %s/pki/issuing.crt -noout -ext"
+				       " crlDistributionPoints,authorityInfoAccess", data), 0);
+	assert_non_null(strstr(out, "/crl/root.crl"));
+	assert_non_null(strstr(out, "CA Issuers - URI:http://127.0.0.1:8080/ca/root.crt"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && export SOFTHSM2_CONF=%s/softhsm2.conf &&"
+				       " m=" EONAY_SOFTHSM_MODULE " && id=$(pkcs11-tool --module $m"
+				       " --token-label DEMO-0001 --list-objects --type cert | awk"
+				       " '/serialNumber=10000000146/ { f = 1 } f && /ID:/ { print $2; exit }')"
+				       " && pkcs11-tool --module $m --token-label DEMO-0001 --read-object"
+				       " --type cert --id $id -o holder.der && openssl x509 -inform DER -in"
+				       " holder.der -out holder.pem", data, data), 0);
+	free(out);
+	if (chain_check(&out) != 0 || !strstr(out, "holder.pem: OK"))
+		fail_msg("whole chain with both CRLs: %s", out);
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s pki arl --revoke-issuing cACompromise",
+				 bin_path("eonayctl"), data), 0);
+	assert_non_null(strstr(out, "root CRL 2 signed"));
+	free(out);
+	assert_int_equal(chain_check(&out), 2);
+	assert_non_null(strstr(out, "error 23 at 1 depth lookup: certificate revoked"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s audit list", bin_path("eonayctl"), data), 0);
+	assert_non_null(strstr(out, "pki.arl_revoke_issuing"));
+	assert_non_null(strstr(out, "\"revoked_issuing\":\"cACompromise\""));
+	free(out);
+}
+
 /* The back office refuses bad input with a clear message and changes nothing. */
 static void test_ctl_bad_input(void **state)
 {
@@ -221,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_ocsp_get_and_malformed),
 		cmocka_unit_test(test_ca_certificates_served),
 		cmocka_unit_test(test_ctl_bad_input),
+		cmocka_unit_test(test_whole_chain_status),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -278,7 +278,7 @@ static void test_custom(void **state)
 	assert_int_equal(pki_ca_init(&cfg, dir, FX_PASS), 0);
 	assert_int_equal(stat(kpath, &st), 0);
 	out = fx_ok(fx, "ls custom | tr '\\n' ' '");
-	assert_string_equal(out, "issuing.crt ocsp.crt ocsp.key root.crt root.key ");
+	assert_string_equal(out, "issuing.crt ocsp.crt ocsp.key root.crl root.crt root.key ");
 	free(out);
 
 	/* Without the reference the issuing key is not found. */
@@ -297,6 +297,14 @@ static void test_custom(void **state)
 	out = fx_ok(fx, "openssl x509 -in custom/issuing.crt -noout -text -enddate");
 	assert_contains(out, "Policy: 1.3.6.1.4.1.99999.1.2");
 	assert_contains(out, "CPS: https://example.com.tr/belgeler/sue.pdf");
+	assert_contains(out, "URI:https://nes.example.com.tr/crl/root.crl");
+	assert_contains(out, "CA Issuers - URI:https://nes.example.com.tr/ca/root.crt");
+	free(out);
+	/* the root's CRL, signed with the RSA root key */
+	out = fx_ok(fx, "openssl crl -inform DER -in custom/root.crl -CAfile custom/root.crt -noout"
+			" -text");
+	assert_contains(out, "verify OK");
+	assert_contains(out, "sha256WithRSAEncryption");
 	free(out);
 	out = fx_ok(fx, "openssl verify -CAfile custom/root.crt -untrusted custom/issuing.crt custom/ocsp.crt");
 	assert_contains(out, "OK");
@@ -322,6 +330,84 @@ static int teardown(void **state)
 	return 0;
 }
 
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+/* The root's CRL (ARL): the first one from pki_ca_init(), renewals
+ * numbered up with their entries kept, the issuing CA listed once,
+ * refusals that change nothing.  On a copy of the CA. */
+static void test_arl(void **state)
+{
+	_cleanup_free_ char *dir = fx_path(fx, "arlca"), *crl = NULL, *before = NULL, *after = NULL;
+	_cleanup_free_ unsigned char *der = NULL;
+	int64_t number = 0, next = 0, next2 = 0;
+	size_t n = 0;
+	char *out;
+
+	free(fx_ok(fx, "cp -a ca arlca"));
+	crl = strdup_printf("%s/" PKI_ARL_FILE, dir);
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), 0);
+	assert_true(next > now_sec() + (PKI_ARL_DAYS - 1) * 86400LL);
+	out = fx_ok(fx, "openssl crl -inform DER -in arlca/root.crl -CAfile ca/root.crt -noout -text");
+	assert_contains(out, "verify OK");
+	assert_contains(out, "Issuer: C = TR, O = eonay Demo, CN = eonay Demo Root CA");
+	assert_contains(out, "X509v3 CRL Number: \n                1\n");
+	assert_contains(out, "No Revoked Certificates.");
+	free(out);
+	out = fx_ok(fx, "openssl x509 -in ca/issuing.crt -noout -ext crlDistributionPoints");
+	assert_contains(out, "URI:http://127.0.0.1:8080/crl/root.crl");
+	free(out);
+
+	/* Refusals change nothing. */
+	before = file_sha(crl);
+	assert_int_equal(pki_arl_sign(NULL, dir, "wrong", 30, false, 0, &number, &next), -EACCES);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 0, false, 0, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 6, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 8, &number, &next), -EINVAL);
+	after = file_sha(crl);
+	assert_string_equal(before, after);
+
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), 0);
+	assert_int_equal(number, 2);
+	assert_true(next >= now_sec() + 30 * 86400LL - 5 && next <= now_sec() + 30 * 86400LL);
+	/* revoked, then renewed: listed once, with its first date and reason */
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 2, &number, &next), 0);
+	assert_int_equal(number, 3);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, true, 1, &number, &next2), 0);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, false, 0, &number, &next2), 0);
+	assert_int_equal(number, 5);
+	out = fx_ok(fx, "openssl crl -inform DER -in arlca/root.crl -CAfile ca/root.crt -noout -text");
+	assert_contains(out, "verify OK");
+	assert_contains(out, "CA Compromise");
+	assert_null(strstr(out, "Key Compromise"));
+	assert_int_equal(count(out, "Serial Number:"), 1);
+	free(out);
+	out = fx_ok(fx, "openssl verify -crl_check -CAfile ca/root.crt -CRLfile arlca/root.crl"
+			" ca/issuing.crt 2>&1 || true");
+	assert_contains(out, "certificate revoked");
+	free(out);
+
+	/* An ARL that is not the root's (one byte of its signature changed)
+	 * is neither served nor continued. */
+	free(fx_ok(fx, "printf '\\001' | dd of=arlca/root.crl bs=1 seek=$(($(stat -c %%s"
+		       " arlca/root.crl) - 3)) conv=notrunc 2>/dev/null"));
+	free(der);
+	der = NULL;
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), -EBADMSG);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), -EBADMSG);
+	/* none yet (a CA made before ARLs): the next one is number 1 */
+	assert_int_equal(unlink(crl), 0);
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), -ENOENT);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), 0);
+	assert_int_equal(number, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_load_refusals),
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_custom),
+		cmocka_unit_test(test_arl),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
