@@ -100,7 +100,7 @@ int pki_cert_issue_holder(struct pki_ca *ca, EVP_PKEY *holder_pubkey,
 	if ((r = pki_cert_set_validity(x, req->not_before, req->not_after)) < 0 ||
 	    (r = pki_cert_add_conf_ext(x, ca->issuing, NID_key_usage, "critical,nonRepudiation")) < 0 ||
 	    (r = pki_cert_add_policy(x, ca->policy, ca->cps_url)) < 0 ||
-	    (r = pki_qc_statements_add(x, ca->pds_url)) < 0 ||
+	    (r = pki_qc_statements_add(x, ca->pds_url, ca->cfg.country)) < 0 ||
 	    (r = pki_cert_add_conf_ext(x, ca->issuing, NID_crl_distribution_points, crldp)) < 0 ||
 	    (r = pki_cert_add_conf_ext(x, ca->issuing, NID_info_access, aia)) < 0 ||
 	    (r = pki_cert_add_conf_ext(x, ca->issuing, NID_subject_key_identifier, "hash")) < 0 ||

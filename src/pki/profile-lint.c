@@ -295,6 +295,11 @@ static int lint_qc(const struct pki_ca *ca, X509 *cert, char **ret_reason)
 		return pki_refuse(ret_reason, "qcStatements: QcType is not exactly esign");
 	if (q.pds != 1 || !q.pds_ok)
 		return pki_refuse(ret_reason, "qcStatements: QcPDS is not exactly (%s, en)", ca->pds_url);
+	if (pki_country_is_eu(ca->cfg.country) ? q.legislation != 0 :
+	    q.legislation != 1 || !streq(q.legislation_country, ca->cfg.country))
+		return pki_refuse(ret_reason, "qcStatements: QcCClegislation is not exactly (%s)%s",
+				  ca->cfg.country, pki_country_is_eu(ca->cfg.country) ?
+				  ", which an EU country's certificate must not have" : "");
 	if (q.other)
 		return pki_refuse(ret_reason, "qcStatements: unexpected statement");
 	return 0;

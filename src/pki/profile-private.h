@@ -17,16 +17,23 @@
 
 /* Adds the QCStatements extension of the profile to cert: QcCompliance,
  * QcSSCD, QcType esign and QcPDS (pds_url, "en"). */
-int pki_qc_statements_add(X509 *cert, const char *pds_url);
+int pki_qc_statements_add(X509 *cert, const char *pds_url, const char *country);
 
 /* What a certificate's QCStatements say. */
 struct pki_qc_parsed {
 	bool present;		/* the extension is there and parses */
-	int compliance, sscd, type, pds, other;	/* how often each statement is there */
+	int compliance, sscd, type, pds, legislation, other;	/* how often each is there */
 	bool info_bad;		/* compliance/SSCD with an info */
 	bool type_esign;	/* QcType is exactly { esign } */
 	bool pds_ok;		/* QcPDS is exactly { (pds_url, "en") } (any url when NULL) */
+	char legislation_country[3];	/* QcCClegislation's one country, or "" */
 };
+
+/* Whether country (ISO 3166 alpha-2) is an EU member state: a certificate
+ * qualified under another country's law says so with QcCClegislation
+ * (ETSI EN 319 412-5 4.2.1, 4.2.4); QcCompliance alone claims EU
+ * qualified status. */
+bool pki_country_is_eu(const char *country);
 void pki_qc_parse(X509 *cert, const char *pds_url, struct pki_qc_parsed *q);
 
 /* True when s holds exactly the bytes of text. */

@@ -20,7 +20,8 @@
  *                            statementInfo ANY DEFINED BY statementId OPTIONAL }
  * QcType ::= SEQUENCE OF OBJECT IDENTIFIER
  * PdsLocations ::= SEQUENCE SIZE (1..MAX) OF PdsLocation
- * PdsLocation ::= SEQUENCE { url IA5String, language PrintableString (SIZE(2)) } */
+ * PdsLocation ::= SEQUENCE { url IA5String, language PrintableString (SIZE(2)) }
+ * QcCClegislation ::= CountryName  -- CountryName ::= SEQUENCE OF PrintableString (SIZE (2)) */
 typedef struct {
 	ASN1_OBJECT *id;
 	ASN1_TYPE *info;
@@ -54,6 +55,31 @@ ASN1_SEQUENCE(PDS_LOCATION) = {
 ASN1_ITEM_TEMPLATE(PDS_LOCATIONS) =
 	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, PdsLocations, PDS_LOCATION)
 static_ASN1_ITEM_TEMPLATE_END(PDS_LOCATIONS)
+
+DEFINE_STACK_OF(ASN1_PRINTABLESTRING)
+
+ASN1_ITEM_TEMPLATE(QC_COUNTRIES) =
+	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF, 0, QcCountries, ASN1_PRINTABLESTRING)
+static_ASN1_ITEM_TEMPLATE_END(QC_COUNTRIES)
+
+static void qc_countries_free(STACK_OF(ASN1_PRINTABLESTRING) *sk)
+{
+	ASN1_item_free((ASN1_VALUE *)sk, ASN1_ITEM_rptr(QC_COUNTRIES));
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(STACK_OF(ASN1_PRINTABLESTRING) *, qc_countries_free)
+
+bool pki_country_is_eu(const char *country)
+{
+	static const char eu[][3] = {
+		"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+		"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+	};
+
+	for (size_t i = 0; country && i < ELEMENTSOF(eu); i++)
+		if (streq(eu[i], country))
+			return true;
+	return false;
+}
 
 static void qc_statements_free(STACK_OF(QC_STATEMENT) *sk)
 {
@@ -114,8 +140,9 @@ static int qc_add(STACK_OF(QC_STATEMENT) *sk, const char *oid, const ASN1_ITEM *
 	return 0;
 }
 
-int pki_qc_statements_add(X509 *cert, const char *pds_url)
+int pki_qc_statements_add(X509 *cert, const char *pds_url, const char *country)
 {
+	_cleanup_(qc_countries_freep) STACK_OF(ASN1_PRINTABLESTRING) *cc = NULL;
 	_cleanup_(qc_statements_freep) STACK_OF(QC_STATEMENT) *sk = NULL;
 	_cleanup_(sk_ASN1_OBJECT_pop_free_allp) STACK_OF(ASN1_OBJECT) *types = NULL;
 	_cleanup_(pds_locations_freep) STACK_OF(PDS_LOCATION) *pds = NULL;
@@ -151,6 +178,22 @@ int pki_qc_statements_add(X509 *cert, const char *pds_url)
 	    (r = qc_add(sk, PKI_OID_QC_TYPE, ASN1_ITEM_rptr(QC_TYPES), types)) < 0 ||
 	    (r = qc_add(sk, PKI_OID_QC_PDS, ASN1_ITEM_rptr(PDS_LOCATIONS), pds)) < 0)
 		return r;
+	/* Qualified under the law of the CA's country (Turkey: 5070 sayılı
+	 * Elektronik İmza Kanunu), not under eIDAS. */
+	if (!pki_country_is_eu(country)) {
+		ASN1_PRINTABLESTRING *c = ASN1_PRINTABLESTRING_new();
+
+		cc = sk_ASN1_PRINTABLESTRING_new_null();
+		if (!cc || !c || !sk_ASN1_PRINTABLESTRING_push(cc, c)) {
+			ASN1_PRINTABLESTRING_free(c);
+			return -ENOMEM;
+		}
+		if (!country || strlen(country) != 2 || !ASN1_STRING_set(c, country, 2))
+			return -EINVAL;
+		r = qc_add(sk, PKI_OID_QC_LEGISLATION, ASN1_ITEM_rptr(QC_COUNTRIES), cc);
+		if (r < 0)
+			return r;
+	}
 
 	len = ASN1_item_i2d((ASN1_VALUE *)sk, &der, ASN1_ITEM_rptr(QC_STATEMENTS));
 	if (len <= 0)
@@ -195,6 +238,23 @@ static void qc_parse_pds(const ASN1_TYPE *info, const char *pds_url, struct pki_
 		    pki_asn1_string_eq(loc->language, "en");
 }
 
+static void qc_parse_legislation(const ASN1_TYPE *info, struct pki_qc_parsed *q)
+{
+	_cleanup_(qc_countries_freep) STACK_OF(ASN1_PRINTABLESTRING) *cc = NULL;
+	const ASN1_STRING *c;
+
+	if (!info || info->type != V_ASN1_SEQUENCE)
+		return;
+	cc = ASN1_item_unpack(info->value.sequence, ASN1_ITEM_rptr(QC_COUNTRIES));
+	if (!cc || sk_ASN1_PRINTABLESTRING_num(cc) != 1)
+		return;
+	c = sk_ASN1_PRINTABLESTRING_value(cc, 0);
+	if (ASN1_STRING_length(c) == 2) {
+		memcpy(q->legislation_country, ASN1_STRING_get0_data(c), 2);
+		q->legislation_country[2] = '\0';
+	}
+}
+
 void pki_qc_parse(X509 *cert, const char *pds_url, struct pki_qc_parsed *q)
 {
 	_cleanup_(qc_statements_freep) STACK_OF(QC_STATEMENT) *sk = NULL;
@@ -234,6 +294,9 @@ void pki_qc_parse(X509 *cert, const char *pds_url, struct pki_qc_parsed *q)
 		} else if (obj_is(st->id, PKI_OID_QC_PDS)) {
 			q->pds++;
 			qc_parse_pds(st->info, pds_url, q);
+		} else if (obj_is(st->id, PKI_OID_QC_LEGISLATION)) {
+			q->legislation++;
+			qc_parse_legislation(st->info, q);
 		} else
 			q->other++;
 	}

@@ -9,7 +9,10 @@
  *   serial       16 random bytes, positive
  *   keyUsage     critical, nonRepudiation (contentCommitment) only
  *   policies     the NES policy OID with a CPS URI qualifier
- *   qcStatements QcCompliance, QcSSCD, QcType esign, QcPDS (URL, "en")
+ *   qcStatements QcCompliance, QcSSCD, QcType esign, QcPDS (URL, "en"),
+ *                QcCClegislation (C of the CA; left out for an EU country):
+ *                qualified under that country's law, not under eIDAS
+ *                (ETSI EN 319 412-5 4.2.1, 4.2.4)
  *   CRL DP, AIA (OCSP, caIssuers), SKI, AKI (keyid)
  *   signature    SHA-256, or SHA-384 under a P-384 issuing CA
  *
@@ -32,6 +35,7 @@
 #define PKI_OID_QC_COMPLIANCE "0.4.0.1862.1.1"
 #define PKI_OID_QC_SSCD "0.4.0.1862.1.4"
 #define PKI_OID_QC_PDS "0.4.0.1862.1.5"
+#define PKI_OID_QC_LEGISLATION "0.4.0.1862.1.7"	/* QcCClegislation (EN 319 412-5 4.2.4) */
 #define PKI_OID_QC_TYPE "0.4.0.1862.1.6"
 #define PKI_OID_QC_TYPE_ESIGN "0.4.0.1862.1.6.1"
 

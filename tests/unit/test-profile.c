@@ -10,6 +10,7 @@
 
 #include "pki-ca-fixture.h"
 #include "pki/ca-private.h"
+#include "pki/profile-private.h"
 
 static struct pki_fixture *fx;
 static EVP_PKEY *issuing_key;	/* to sign doctored certificates */
@@ -69,6 +70,10 @@ static void test_issue_openssl(void **state)
 	assert_contains(qc, "OBJECT            :0.4.0.1862.1.5\n");
 	assert_contains(qc, "IA5STRING         :http://127.0.0.1:8080/pds/en\n");
 	assert_contains(qc, "PRINTABLESTRING   :en\n");
+	/* QcCClegislation (TR): qualified under Turkish law, not eIDAS
+	 * (EN 319 412-5 4.2.1, 4.2.4) */
+	assert_contains(qc, "OBJECT            :0.4.0.1862.1.7\n");
+	assert_contains(qc, "PRINTABLESTRING   :TR\n");
 
 	/* The holder fields as the others read them. */
 	assert_int_equal(pki_cert_holder_info(good, &info), 0);
@@ -270,6 +275,13 @@ static void replace_ext(X509 *x, int nid, const char *value)
 	X509_EXTENSION_free(ext);
 }
 
+/* QCStatements as the issuer writes them for a CA of another country. */
+static void replace_qc(X509 *x, const char *country)
+{
+	replace_ext(x, NID_qcStatements, NULL);
+	assert_int_equal(pki_qc_statements_add(x, pki_ca_pds_url(fx->ca), country), 0);
+}
+
 static void replace_policy(X509 *x, const char *oid, const char *cps)
 {
 	_cleanup_(ASN1_OBJECT_freep) ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
@@ -384,6 +396,10 @@ static void test_lint(void **state)
 			   "DER:30:0a:30:08:06:06:04:00:8e:46:01:01"),	/* QcCompliance only */
 	       "QcSSCD");
 	DOCTOR(replace_ext(x, NID_qcStatements, "DER:30:00"), "QcCompliance");
+	/* qualified under Turkish law: QcCClegislation (TR), not another
+	 * country's, and not left out (an EU country's would be) */
+	DOCTOR(replace_qc(x, "DE"), "QcCClegislation is not exactly (TR)");
+	DOCTOR(replace_qc(x, "AZ"), "QcCClegislation is not exactly (TR)");
 	DOCTOR(replace_ext(x, NID_qcStatements, "DER:05:00"), "does not parse");
 
 	/* Validity, serial, version */
