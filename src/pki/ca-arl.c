@@ -194,8 +194,9 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 	size_t n = 0;
 	int r;
 
-	if (!dir || !passphrase || days <= 0 || reason < 0 || reason == 6 || reason == 8 ||
-	    reason > 10)	/* no certificateHold, no removeFromCRL for a CA */
+	/* no certificateHold, no removeFromCRL for a CA; 7 is not a reason */
+	if (!dir || !passphrase || days <= 0 || reason < 0 || (reason >= 6 && reason <= 8) ||
+	    reason > 10)
 		return -EINVAL;
 	if (!cfg) {
 		pki_ca_config_init_defaults(&defaults);

@@ -391,7 +391,8 @@ int handle_crl(struct http_request *req)
 }
 
 /* The ARL as last read, and the file it was read from: a renewal (a new
- * file renamed into place) is served from the next request on. */
+ * file renamed into place) is served from the next request on; a file
+ * that does not read as the root's CRL keeps the last good one served. */
 static struct {
 	pthread_mutex_t lock;
 	struct stat st;
@@ -430,6 +431,12 @@ static int arl_copy(const char *dir, X509 *root, unsigned char **ret, size_t *re
 			arl.n = n;
 			arl.next_update = next;
 			arl.st = st;
+		} else if (arl.der && r != -ENOMEM) {
+			/* A copy under way, or a bad file: the last good one stays
+			 * served until a good one is in place. */
+			log_error("%s/" PKI_ARL_FILE " does not read as the root's CRL (%s);"
+				  " serving the one read before", dir, strerror(-r));
+			r = 0;
 		}
 	}
 	if (r == 0) {

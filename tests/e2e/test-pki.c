@@ -189,8 +189,8 @@ static int chain_check(char **out)
  * (an ARL, pki/ca.h), served by eonayd.  With both CRLs a verifier that
  * checks the whole chain accepts Ahmet's certificate; once `eonayctl pki
  * arl --revoke-issuing` has listed the issuing CA, it refuses it at depth
- * 1, and eonayd serves the new ARL without a restart.  Last: it revokes
- * the issuing CA. */
+ * 1, and eonayd serves the new ARL without a restart (and keeps serving
+ * it while the file is cut short).  Last: it revokes the issuing CA. */
 static void test_whole_chain_status(void **state)
 {
 	char *out;
@@ -214,6 +214,12 @@ static void test_whole_chain_status(void **state)
 	assert_int_equal(run_cmd(&out, "%s --data %s pki arl --revoke-issuing cACompromise",
 				 bin_path("eonayctl"), data), 0);
 	assert_non_null(strstr(out, "root CRL 2 signed"));
+	free(out);
+	assert_int_equal(chain_check(&out), 2);
+	assert_non_null(strstr(out, "error 23 at 1 depth lookup: certificate revoked"));
+	free(out);
+	/* A copy under way (a cut-short file): the last good ARL stays served. */
+	assert_int_equal(run_cmd(&out, "truncate -s 100 %s/pki/root.crl", data), 0);
 	free(out);
 	assert_int_equal(chain_check(&out), 2);
 	assert_non_null(strstr(out, "error 23 at 1 depth lookup: certificate revoked"));

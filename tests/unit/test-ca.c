@@ -370,6 +370,7 @@ static void test_arl(void **state)
 	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 0, false, 0, &number, &next), -EINVAL);
 	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 6, &number, &next), -EINVAL);
 	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 8, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 7, &number, &next), -EINVAL);
 	after = file_sha(crl);
 	assert_string_equal(before, after);
 
