@@ -35,10 +35,11 @@ static void show_arl(struct ctl *ctl, struct pki_ca *ca)
 	char at[21];
 	int r;
 
-	r = pki_arl_load(ctl->cfg.pki_dir, pki_ca_root_cert(ca), &der, &n, &next);
+	r = pki_arl_load(ctl->cfg.pki_dir, pki_ca_root_cert(ca), &der, &n, &next, NULL);
 	if (r < 0) {
 		printf("root crl %s\n", r == -ENOENT ? "none (eonayctl pki arl signs one)" :
-					 "NOT the root's: sign a new one (eonayctl pki arl)");
+					 "NOT a good ARL of the root: copy the newest"
+					 " root.crl back (pki arl continues only from it)");
 		return;
 	}
 	iso8601_utc(next, at);
@@ -65,10 +66,8 @@ char *ctl_name_utf8(const X509_NAME *name)
 /* eonayctl pki arl [--days N] [--revoke-issuing REASON] */
 static int pki_arl(struct ctl *ctl, int argc, char **argv)
 {
-	_cleanup_secret_ char *pass = NULL;
-	struct pki_ca_config pc;
 	const char *why = NULL;
-	char details[160], next[21];
+	char next[21];
 	int64_t number = 0, next_update = 0;
 	int days = PKI_ARL_DAYS, reason = 0, r;
 	bool revoke = false;
@@ -83,13 +82,15 @@ static int pki_arl(struct ctl *ctl, int argc, char **argv)
 		if (streq(argv[i], "--days")) {
 			long v = strtol(argv[i + 1], &end, 10);
 
-			if (!*argv[i + 1] || *end || v < 1 || v > 3660) {
-				fprintf(stderr, "eonayctl pki arl: --days takes 1 to 3660\n");
+			/* a CA's CRL: at most a year and a day between two */
+			if (!*argv[i + 1] || *end || v < 1 || v > 366) {
+				fprintf(stderr, "eonayctl pki arl: --days takes 1 to 366\n");
 				return 2;
 			}
 			days = (int)v;
 		} else if (streq(argv[i], "--revoke-issuing")) {
-			if (pki_reason_from_string(argv[i + 1], &reason) < 0 || reason == 6) {
+			if (pki_reason_from_string(argv[i + 1], &reason) < 0 || reason == 6 ||
+			    reason == 8) {
 				fprintf(stderr, "eonayctl pki arl: '%s' is not a reason for a CA (e.g."
 						" cACompromise, keyCompromise, superseded,"
 						" cessationOfOperation)\n", argv[i + 1]);
@@ -104,31 +105,31 @@ static int pki_arl(struct ctl *ctl, int argc, char **argv)
 	r = ctl_open_store(ctl);
 	if (r < 0)
 		return r;
-	authority_config(&ctl->cfg, &pc);
-	r = authority_passphrase(&ctl->cfg, false, &pass);
-	if (r == 0)
-		r = pki_arl_sign(&pc, ctl->cfg.pki_dir, pass, days, revoke, reason, &number,
-				 &next_update);
-	if (r < 0) {
-		why = r == -ENOENT ? "no root key or certificate in pki.dir (the root key is kept"
-				     " offline: bring it back, or set pki.root_key_ref)" :
-		      r == -EACCES ? "the root key does not open with the CA passphrase" :
-		      r == -EBADMSG ? "the root is not self-signed here (an adopted CA's root"
-				      " is signed elsewhere), or root.crl or issuing.crt is not"
-				      " the root's" :
-		      strerror(-r);
-		fprintf(stderr, "eonayctl pki arl: %s\n", why);
+	r = authority_arl_sign(&ctl->cfg, ctl->db, days, revoke, reason, &number, &next_update);
+	if (r == -ESTALE) {
+		fprintf(stderr, "eonayctl pki arl: root CRL %lld was signed (audit log), but %s/"
+				PKI_ARL_FILE " is missing or older: copy the newest root.crl there"
+				" first; nothing signed\n", (long long)number, ctl->cfg.pki_dir);
 		return 1;
 	}
-	snprintf(details, sizeof(details), "{\"number\":%lld,\"next_update\":%lld%s%s%s}",
-		 (long long)number, (long long)next_update, revoke ? ",\"revoked_issuing\":\"" : "",
-		 revoke ? pki_reason_to_string(reason) ? pki_reason_to_string(reason) : "unspecified"
-			: "", revoke ? "\"" : "");
-	r = audit_append(ctl->db, false, "operator", revoke ? "pki.arl_revoke_issuing" : "pki.arl",
-			 ctl->cfg.pki_dir, "ok", details);
+	if (r < 0 && number > 0) {
+		fprintf(stderr, "eonayctl pki arl: root CRL %lld is signed, but the audit log refused"
+				" the event: %s\n", (long long)number, strerror(-r));
+		return 1;
+	}
 	if (r < 0) {
-		fprintf(stderr, "eonayctl pki arl: the ARL is signed, but the audit log refused the"
-				" event: %s\n", strerror(-r));
+		why = r == -ENOENT ? "no root key in pki.dir (the root key is kept offline: bring"
+				     " root.key back for this)" :
+		      r == -EACCES ? "the root key does not open with the CA passphrase" :
+		      r == -EALREADY ? "the issuing CA is listed in root.crl already, with its"
+				       " first date and reason (final); renew without"
+				       " --revoke-issuing" :
+		      r == -EOPNOTSUPP ? "this CA was adopted with ca import: its root's CRL is"
+					 " signed where that root is kept" :
+		      r == -EBADMSG ? "root.crl or issuing.crt is not the root's, or the audit"
+				      " log's last ARL event does not read" :
+		      strerror(-r);
+		fprintf(stderr, "eonayctl pki arl: %s; nothing signed\n", why);
 		return 1;
 	}
 	iso8601_utc(next_update, next);

@@ -5,8 +5,12 @@
  * (EONAY_PKI_PASSPHRASE), or are PKCS#11 keys (pkcs11: URIs). */
 #include "domain/authority.h"
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+
+#include "pki/crl.h"
+#include "store/audit.h"
 
 void authority_config(const struct config *cfg, struct pki_ca_config *ret)
 {
@@ -98,4 +102,70 @@ int authority_open(const struct config *cfg, struct pki_ca **ret)
 	if (r < 0)
 		return r;
 	return pki_ca_load_config(&pc, cfg->pki_dir, pass, ret);
+}
+
+/* The number of the newest ARL the audit log records (0: none). */
+static int arl_audited(struct db *db, int64_t *ret)
+{
+	_cleanup_stmt_ struct db_stmt *st = NULL;
+	json_t *j, *n;
+	int r;
+
+	*ret = 0;
+	r = db_query_one(db, &st, "SELECT details FROM audit_log WHERE action IN ('pki.arl',"
+				  " 'pki.arl_revoke_issuing') AND outcome = 'ok' ORDER BY id DESC"
+				  " LIMIT 1", "");
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	j = json_loads(db_col_text(st, 0) ? db_col_text(st, 0) : "", 0, NULL);
+	n = json_object_get(j, "number");
+	if (json_is_integer(n) && json_integer_value(n) > 0)
+		*ret = json_integer_value(n);
+	json_decref(j);
+	return *ret > 0 ? 0 : -EBADMSG;
+}
+
+int authority_arl_sign(const struct config *cfg, struct db *db, int days, bool revoke_issuing,
+		       int reason, int64_t *ret_number, int64_t *ret_next_update)
+{
+	_cleanup_secret_ char *pass = NULL;
+	struct pki_ca_config pc;
+	int64_t known = 0, adopted = 0, number = 0, next = 0;
+	char details[160];
+	int r;
+
+	r = db_query_int64(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'ca.import'", "",
+			   &adopted);
+	if (r < 0)
+		return r;
+	if (adopted > 0)
+		return -EOPNOTSUPP;
+	r = arl_audited(db, &known);
+	if (r < 0)
+		return r;
+	authority_config(cfg, &pc);
+	r = authority_passphrase(cfg, false, &pass);
+	if (r < 0)
+		return r;
+	r = pki_arl_sign(&pc, cfg->pki_dir, pass, days, revoke_issuing, reason, known, &number,
+			 &next);
+	if (r == -ESTALE)
+		*ret_number = known;
+	if (r < 0)
+		return r;
+	*ret_number = number;
+	*ret_next_update = next;
+	if (revoke_issuing)
+		snprintf(details, sizeof(details),
+			 "{\"number\":%lld,\"next_update\":%lld,\"revoked_issuing\":\"%s\"}",
+			 (long long)number, (long long)next,
+			 pki_reason_to_string(reason) ? pki_reason_to_string(reason) : "unspecified");
+	else
+		snprintf(details, sizeof(details), "{\"number\":%lld,\"next_update\":%lld}",
+			 (long long)number, (long long)next);
+	return audit_append(db, false, "operator",
+			    revoke_issuing ? "pki.arl_revoke_issuing" : "pki.arl", cfg->pki_dir,
+			    "ok", details);
 }

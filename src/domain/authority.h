@@ -21,3 +21,14 @@ int authority_init(const struct config *cfg);
 
 /* Opens the CA in pki.dir. -ENOENT when none was created yet. */
 int authority_open(const struct config *cfg, struct pki_ca **ret);
+
+/* Signs the root's CRL (pki_arl_sign) with the root key in pki.dir and
+ * audits it (pki.arl, or pki.arl_revoke_issuing with revoke_issuing: the
+ * number, nextUpdate and reason, as signed).  It continues from the
+ * newest ARL the audit log knows of: a missing or older pki.dir/root.crl
+ * is -ESTALE (*ret_number is then the audited number), nothing signed.
+ * -EOPNOTSUPP for a CA adopted with `ca import` (its root's CRLs are
+ * numbered where that root is kept).  Other errors as pki_arl_sign; when
+ * the audit append fails after signing, its error with *ret_number set. */
+int authority_arl_sign(const struct config *cfg, struct db *db, int days, bool revoke_issuing,
+		       int reason, int64_t *ret_number, int64_t *ret_next_update);

@@ -36,9 +36,23 @@ static int arl_parse(const unsigned char *der, size_t n, X509 *root, X509_CRL **
 	return 0;
 }
 
-int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
-		 int64_t *ret_next_update)
+static int arl_number(X509_CRL *crl, int64_t *ret)
 {
+	ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+	int64_t v = 0;
+	int r;
+
+	r = num && ASN1_INTEGER_get_int64(&v, num) == 1 && v > 0 && v < INT64_MAX ? 0 : -EBADMSG;
+	ASN1_INTEGER_free(num);
+	if (r == 0)
+		*ret = v;
+	return r;
+}
+
+int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
+		 int64_t *ret_next_update, int64_t *ret_number)
+{
+	int64_t number = 0;
 	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
 	_cleanup_free_ char *path = NULL, *buf = NULL;
 	size_t n = 0;
@@ -53,8 +67,12 @@ int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n
 	if (r < 0)
 		return r;
 	r = arl_parse((const unsigned char *)buf, n, root, &crl);
+	if (r == 0)
+		r = arl_number(crl, &number);
 	if (r < 0)
 		return r;
+	if (ret_number)
+		*ret_number = number;
 	if (ret_next_update) {
 		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
 
@@ -118,14 +136,10 @@ int pki_arl_write(const char *dir, X509 *root, EVP_PKEY *key, X509_CRL *prev, X5
 	if (!crl || !this_update || !next_update || !num)
 		return -ENOMEM;
 	if (prev) {
-		const ASN1_INTEGER *pn = X509_CRL_get_ext_d2i(prev, NID_crl_number, NULL, NULL);
-		int64_t v = 0;
-
-		r = pn && ASN1_INTEGER_get_int64(&v, pn) == 1 && v > 0 && v < INT64_MAX ? 0 : -EBADMSG;
-		ASN1_INTEGER_free((ASN1_INTEGER *)pn);
+		r = arl_number(prev, &number);
 		if (r < 0)
 			return r;
-		number = v + 1;
+		number++;
 	}
 	if (X509_CRL_set_version(crl, X509_CRL_VERSION_2) != 1 ||
 	    X509_CRL_set_issuer_name(crl, X509_get_subject_name(root)) != 1 ||
@@ -146,7 +160,12 @@ int pki_arl_write(const char *dir, X509 *root, EVP_PKEY *key, X509_CRL *prev, X5
 		listed |= revoke && ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(e),
 						     X509_get0_serialNumber(revoke)) == 0;
 	}
-	if (revoke && !listed) {
+	/* Listed already: its date and reason stand (a CA's revocation is
+	 * final); say so rather than sign an ARL the caller would describe
+	 * as a new revocation. */
+	if (revoke && listed)
+		return -EALREADY;
+	if (revoke) {
 		X509_REVOKED *rv = NULL;
 
 		r = revoked_new(X509_get0_serialNumber(revoke), this_update, reason, &rv);
@@ -181,7 +200,7 @@ int pki_arl_write(const char *dir, X509 *root, EVP_PKEY *key, X509_CRL *prev, X5
 }
 
 static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
-		    int days, bool revoke_issuing, int reason, int64_t *ret_number,
+		    int days, bool revoke_issuing, int reason, int64_t known, int64_t *ret_number,
 		    int64_t *ret_next_update)
 {
 	_cleanup_(X509_freep) X509 *root = NULL, *iss = NULL;
@@ -190,7 +209,7 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 	_cleanup_free_ unsigned char *der = NULL;
 	_cleanup_free_ char *root_path = NULL, *iss_path = NULL;
 	struct pki_ca_config defaults;
-	int64_t now = now_sec();
+	int64_t now = now_sec(), current = 0;
 	size_t n = 0;
 	int r;
 
@@ -210,7 +229,7 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 	if (r < 0)
 		return r;
 	if (X509_check_issued(root, root) != X509_V_OK)
-		return -EBADMSG;	/* an adopted CA's root is not ours to sign with */
+		return -EBADMSG;	/* root.crt must be the root */
 	if (revoke_issuing) {
 		r = pki_cert_load(iss_path, &iss);
 		if (r < 0)
@@ -219,7 +238,7 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 		    X509_verify(iss, X509_get0_pubkey(root)) != 1)
 			return -EBADMSG;
 	}
-	r = pki_arl_load(dir, root, &der, &n, NULL);
+	r = pki_arl_load(dir, root, &der, &n, NULL, &current);
 	if (r == 0) {
 		const unsigned char *p = der;
 
@@ -229,6 +248,8 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 	} else if (r != -ENOENT) {
 		return r;
 	}
+	if (current < known)	/* lost, or a stale copy */
+		return -ESTALE;
 	r = pki_ca_key_open(dir, cfg->root_key_ref, "root.key", passphrase, root, &key);
 	if (r < 0)
 		return r;
@@ -239,10 +260,10 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 }
 
 int pki_arl_sign(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
-		 int days, bool revoke_issuing, int reason, int64_t *ret_number,
+		 int days, bool revoke_issuing, int reason, int64_t known, int64_t *ret_number,
 		 int64_t *ret_next_update)
 {
-	int r = arl_sign(cfg, dir, passphrase, days, revoke_issuing, reason, ret_number,
+	int r = arl_sign(cfg, dir, passphrase, days, revoke_issuing, reason, known, ret_number,
 			 ret_next_update);
 
 	if (r < 0)

@@ -53,7 +53,8 @@ int pki_ca_key_open(const char *dir, const char *ref, const char *file, const ch
 		    X509 *cert, EVP_PKEY **ret);
 
 /* Signs and writes (atomically, 0600) DIR/root.crl: number 1, or prev's
- * number + 1 with prev's entries; revoke, when set, is added with reason
+ * number + 1 with prev's entries; revoke, when set, is added (-EALREADY
+ * when prev lists it) with reason
  * (0: no reasonCode) and the date now; valid days days from now. */
 int pki_arl_write(const char *dir, X509 *root, EVP_PKEY *key, X509_CRL *prev, X509 *revoke,
 		  int reason, int64_t now, int days, int64_t *ret_number);

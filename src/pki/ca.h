@@ -115,21 +115,26 @@ void pki_ca_adopt_undo(const struct pki_ca_config *cfg, const char *dir);
 /* Signs a new ARL in dir with the root key (cfg's root_key_ref or
  * DIR/root.key, opened with passphrase), valid days days from now,
  * numbered one above the current ARL, whose entries it keeps; with
- * revoke_issuing, DIR/issuing.crt is added (when not listed yet) with
- * reason (a CRLReason; 0: none written; certificateHold and
- * removeFromCRL are -EINVAL: a CA is not held).  -EBADMSG when the root is
- * not self-signed (an adopted CA's root is signed elsewhere), the issuing
- * CA is not the root's, or the current ARL is not the root's; -EACCES for
- * a wrong passphrase.  *ret_number, *ret_next_update: the new ARL's. */
+ * revoke_issuing, DIR/issuing.crt is added with reason (a CRLReason; 0:
+ * none written; certificateHold, 7 and removeFromCRL are -EINVAL: a CA is
+ * not held).  known: the number of the newest ARL signed as far as the
+ * caller knows (0: none); when DIR/root.crl is missing or older, -ESTALE
+ * and nothing is signed (numbers only increase, RFC 5280 5.2.3, and a
+ * revoked issuing CA stays listed).  -EALREADY, nothing signed, when the
+ * issuing CA is listed already (its first date and reason stand).
+ * -EBADMSG when the issuing CA is not the root's or the current ARL is not
+ * the root's; -EACCES for a wrong passphrase; -ENOENT without a root key.
+ * *ret_number, *ret_next_update: the new ARL's. */
 int pki_arl_sign(const struct pki_ca_config *cfg, const char *dir, const char *passphrase,
-		 int days, bool revoke_issuing, int reason, int64_t *ret_number,
+		 int days, bool revoke_issuing, int reason, int64_t known, int64_t *ret_number,
 		 int64_t *ret_next_update);
 
-/* Reads DIR/root.crl and checks it is root's (signature and issuer):
- * its DER (malloc'ed) and nextUpdate.  -ENOENT when there is none (a CA
- * made before ARLs, or adopted), -EBADMSG when it is not root's. */
+/* Reads DIR/root.crl and checks it is root's (signature and issuer): its
+ * DER (malloc'ed), nextUpdate and CRL number (each may be NULL).  -ENOENT
+ * when there is none (a CA made before ARLs, or adopted), -EBADMSG when it
+ * is not root's or has no CRL number. */
 int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
-		 int64_t *ret_next_update);
+		 int64_t *ret_next_update, int64_t *ret_number);
 
 /* Opens the CA in dir with the default configuration. */
 int pki_ca_load(const char *dir, const char *passphrase, struct pki_ca **ret);

@@ -391,14 +391,18 @@ int handle_crl(struct http_request *req)
 }
 
 /* The ARL as last read, and the file it was read from: a renewal (a new
- * file renamed into place) is served from the next request on; a file
- * that does not read as the root's CRL keeps the last good one served. */
+ * file renamed into place) is served from the next request on.  A file
+ * that is not a good ARL of the root (half copied, cut short, another
+ * CA's), an older one (a lower CRL number: a stale copy would take a
+ * revoked issuing CA off the list) or no file at all does not replace the
+ * last good one, which stays served; each such file is logged once. */
 static struct {
 	pthread_mutex_t lock;
-	struct stat st;
+	struct stat st, bad_st;
 	unsigned char *der;
 	size_t n;
-	int64_t next_update;
+	int64_t next_update, number;
+	const X509 *root;	/* whose ARL is kept (one per process, but in tests) */
 } arl = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -407,39 +411,60 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Under arl.lock: reads the file again when it changed. */
+static int arl_refresh(const char *dir, const char *path, X509 *root, const struct stat *st)
+{
+	unsigned char *der = NULL;
+	size_t n = 0;
+	int64_t next = 0, number = 0;
+	int r;
+
+	if (arl.der && (same_file(st, &arl.st) || same_file(st, &arl.bad_st)))
+		return 0;
+	r = pki_arl_load(dir, root, &der, &n, &next, &number);
+	if (r == 0 && arl.der && number < arl.number)
+		r = -ESTALE;
+	if (r == 0) {
+		free(arl.der);
+		arl.der = der;
+		arl.n = n;
+		arl.next_update = next;
+		arl.number = number;
+		arl.st = *st;
+		return 0;
+	}
+	free(der);
+	if (!arl.der || r == -ENOMEM)
+		return r;
+	log_error("%s is %s: still serving root CRL %lld", path,
+		  r == -ESTALE ? "older than the one served" :
+		  r == -EBADMSG ? "not a CRL signed by the root" : strerror(-r),
+		  (long long)arl.number);
+	arl.bad_st = *st;
+	return 0;
+}
+
 static int arl_copy(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
 		    int64_t *ret_next)
 {
 	_cleanup_free_ char *path = strdup_printf("%s/" PKI_ARL_FILE, dir);
-	struct stat st;
+	struct stat st = {};
 	int r = 0;
 
 	if (!path)
 		return -ENOMEM;
 	if (stat(path, &st) < 0)
-		return -errno;
+		r = -errno;
 	pthread_mutex_lock(&arl.lock);
-	if (!arl.der || !same_file(&st, &arl.st)) {
-		unsigned char *der = NULL;
-		size_t n = 0;
-		int64_t next = 0;
-
-		r = pki_arl_load(dir, root, &der, &n, &next);
-		if (r == 0) {
-			free(arl.der);
-			arl.der = der;
-			arl.n = n;
-			arl.next_update = next;
-			arl.st = st;
-		} else if (arl.der && r != -ENOMEM) {
-			/* A copy under way, or a bad file: the last good one stays
-			 * served until a good one is in place. */
-			log_error("%s/" PKI_ARL_FILE " does not read as the root's CRL (%s);"
-				  " serving the one read before", dir, strerror(-r));
-			r = 0;
-		}
+	if (arl.root != root) {
+		free(arl.der);
+		arl.der = NULL;
+		arl.root = root;
 	}
-	if (r == 0) {
+	if (r == 0)
+		r = arl_refresh(dir, path, root, &st);
+	if (arl.der && r != -ENOMEM) {	/* the last good one, also when the file went away */
+		r = 0;
 		*ret = malloc(arl.n);
 		if (*ret) {
 			memcpy(*ret, arl.der, arl.n);

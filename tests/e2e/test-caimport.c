@@ -189,6 +189,10 @@ static void test_adopt_openssl_ca(void **state)
 	out = ctl(0, data, "pki show");
 	assert_non_null(strstr(out, "Eski Kurum CA"));
 	free(out);
+	/* Its root's CRL is signed where that root is kept, not here. */
+	out = ctl(1, data, "pki arl");
+	assert_non_null(strstr(out, "adopted with ca import"));
+	free(out);
 	tmpdir_remove(data);
 }
 

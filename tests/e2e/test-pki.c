@@ -38,7 +38,8 @@ static int group_setup(void **state)
 		return -1;
 	serial_of("10000000146", ahmet, sizeof(ahmet));
 	serial_of("10000000078", ayse, sizeof(ayse));
-	if (run_cmd(&out, "cd %s/pki && cat root.crt issuing.crt > chain.pem", data) != 0)
+	if (run_cmd(&out, "cd %s/pki && cat root.crt issuing.crt > chain.pem && cp root.crl"
+			  " ../root-1.crl", data) != 0)	/* ARL number 1, kept for test_arl_served_newest_good */
 		return -1;
 	free(out);
 	return srv_start(&S, data, (const char *const[]){ "--set", "pki.crl_min_interval=1", NULL });
@@ -219,14 +220,88 @@ static void test_whole_chain_status(void **state)
 	assert_non_null(strstr(out, "error 23 at 1 depth lookup: certificate revoked"));
 	free(out);
 	/* A copy under way (a cut-short file): the last good ARL stays served. */
-	assert_int_equal(run_cmd(&out, "truncate -s 100 %s/pki/root.crl", data), 0);
+	assert_int_equal(run_cmd(&out, "cd %s && cp pki/root.crl good.crl && truncate -s 100"
+				       " pki/root.crl", data), 0);
 	free(out);
 	assert_int_equal(chain_check(&out), 2);
 	assert_non_null(strstr(out, "error 23 at 1 depth lookup: certificate revoked"));
 	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && cp good.crl pki/root.crl", data), 0);
+	free(out);
 	assert_int_equal(run_cmd(&out, "%s --data %s audit list", bin_path("eonayctl"), data), 0);
 	assert_non_null(strstr(out, "pki.arl_revoke_issuing"));
 	assert_non_null(strstr(out, "\"revoked_issuing\":\"cACompromise\""));
+	free(out);
+}
+
+/* The issuing CA's revocation is final (docs/OPERATIONS.md), whatever
+ * happens to the file.  Runs after test_whole_chain_status, which listed
+ * it (cACompromise, ARL number 2); the three tests below in this order.
+ * A second --revoke-issuing (another reason) signs nothing and audits
+ * nothing: the audit says only what was signed. */
+static void test_arl_revoked_once(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "%s --data %s pki arl --revoke-issuing keyCompromise",
+				 bin_path("eonayctl"), data), 1);
+	assert_non_null(strstr(out, "listed in root.crl already"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "openssl crl -inform DER -in %s/pki/root.crl -noout -text",
+				 data), 0);
+	assert_non_null(strstr(out, "CA Compromise"));
+	assert_non_null(strstr(out, "X509v3 CRL Number: \n                2\n"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s audit list 1", bin_path("eonayctl"), data), 0);
+	assert_null(strstr(out, "keyCompromise"));
+	free(out);
+}
+
+/* eonayd keeps serving the newest good ARL: not a half-copied file, not
+ * an older one (number 1, without the entry), not a missing one. */
+static void test_arl_served_newest_good(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "cd %s && cp pki/root.crl keep.crl && head -c 100 keep.crl >"
+				       " pki/root.crl && curl -s -o /dev/null -w '%%{http_code}'"
+				       " %s/crl/root.crl", data, S.url), 0);
+	if (strcmp(out, "200") != 0)
+		fail_msg("a half-copied root.crl: %s instead of the last good ARL", out);
+	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && cp root-1.crl pki/root.crl && curl -sf"
+				       " %s/crl/root.crl | openssl crl -inform DER -noout -text",
+				 data, S.url), 0);
+	if (!strstr(out, "CA Compromise"))
+		fail_msg("a stale ARL (number 1) served: the issuing CA no longer revoked: %s", out);
+	free(out);
+	assert_int_equal(run_cmd(&out, "cd %s && rm pki/root.crl && curl -sf %s/crl/root.crl |"
+				       " openssl crl -inform DER -noout -text", data, S.url), 0);
+	assert_non_null(strstr(out, "CA Compromise"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "cp %s/keep.crl %s/pki/root.crl", data, data), 0);
+	free(out);
+}
+
+/* Where root.crl is missing or older (lost, or a node it was never copied
+ * to), pki arl does not start again without the entry: the audit log
+ * knows number 2 (RFC 5280 5.2.3: CRL numbers increase). */
+static void test_arl_lost_file(void **state)
+{
+	char *out;
+
+	assert_int_equal(run_cmd(&out, "rm %s/pki/root.crl", data), 0);
+	free(out);
+	assert_int_equal(run_cmd(&out, "%s --data %s pki arl", bin_path("eonayctl"), data), 1);
+	assert_non_null(strstr(out, "root CRL 2 was signed (audit log)"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "cp %s/root-1.crl %s/pki/root.crl && %s --data %s pki arl",
+				 data, data, bin_path("eonayctl"), data), 1);
+	assert_non_null(strstr(out, "missing or older"));
+	free(out);
+	assert_int_equal(run_cmd(&out, "cp %s/keep.crl %s/pki/root.crl && %s --data %s pki arl",
+				 data, data, bin_path("eonayctl"), data), 0);
+	assert_non_null(strstr(out, "root CRL 3 signed"));
 	free(out);
 }
 
@@ -280,6 +355,9 @@ int main(void)
 		cmocka_unit_test(test_ca_certificates_served),
 		cmocka_unit_test(test_ctl_bad_input),
 		cmocka_unit_test(test_whole_chain_status),
+		cmocka_unit_test(test_arl_revoked_once),
+		cmocka_unit_test(test_arl_served_newest_good),
+		cmocka_unit_test(test_arl_lost_file),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

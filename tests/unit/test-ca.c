@@ -352,7 +352,7 @@ static void test_arl(void **state)
 
 	free(fx_ok(fx, "cp -a ca arlca"));
 	crl = strdup_printf("%s/" PKI_ARL_FILE, dir);
-	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), 0);
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next, NULL), 0);
 	assert_true(next > now_sec() + (PKI_ARL_DAYS - 1) * 86400LL);
 	out = fx_ok(fx, "openssl crl -inform DER -in arlca/root.crl -CAfile ca/root.crt -noout -text");
 	assert_contains(out, "verify OK");
@@ -366,23 +366,26 @@ static void test_arl(void **state)
 
 	/* Refusals change nothing. */
 	before = file_sha(crl);
-	assert_int_equal(pki_arl_sign(NULL, dir, "wrong", 30, false, 0, &number, &next), -EACCES);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 0, false, 0, &number, &next), -EINVAL);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 6, &number, &next), -EINVAL);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 8, &number, &next), -EINVAL);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 7, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, "wrong", 30, false, 0, 0, &number, &next), -EACCES);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 0, false, 0, 0, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 6, 0, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 8, 0, &number, &next), -EINVAL);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 7, 0, &number, &next), -EINVAL);
 	after = file_sha(crl);
 	assert_string_equal(before, after);
 
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), 0);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, 0, &number, &next), 0);
 	assert_int_equal(number, 2);
 	assert_true(next >= now_sec() + 30 * 86400LL - 5 && next <= now_sec() + 30 * 86400LL);
 	/* revoked, then renewed: listed once, with its first date and reason */
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 2, &number, &next), 0);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, true, 2, 0, &number, &next), 0);
 	assert_int_equal(number, 3);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, true, 1, &number, &next2), 0);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, false, 0, &number, &next2), 0);
-	assert_int_equal(number, 5);
+	before = (free(before), file_sha(crl));
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, true, 1, 0, &number, &next2), -EALREADY);
+	after = (free(after), file_sha(crl));
+	assert_string_equal(before, after);	/* nothing signed: no audit of a new reason */
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 60, false, 0, 0, &number, &next2), 0);
+	assert_int_equal(number, 4);
 	out = fx_ok(fx, "openssl crl -inform DER -in arlca/root.crl -CAfile ca/root.crt -noout -text");
 	assert_contains(out, "verify OK");
 	assert_contains(out, "CA Compromise");
@@ -400,12 +403,15 @@ static void test_arl(void **state)
 		       " arlca/root.crl) - 3)) conv=notrunc 2>/dev/null"));
 	free(der);
 	der = NULL;
-	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), -EBADMSG);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), -EBADMSG);
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next, NULL), -EBADMSG);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, 0, &number, &next), -EBADMSG);
 	/* none yet (a CA made before ARLs): the next one is number 1 */
 	assert_int_equal(unlink(crl), 0);
-	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next), -ENOENT);
-	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, &number, &next), 0);
+	/* lost where the audit log knows of number 4: nothing signed */
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, 4, &number, &next), -ESTALE);
+	assert_int_equal(access(crl, F_OK), -1);
+	assert_int_equal(pki_arl_load(dir, pki_ca_root_cert(fx->ca), &der, &n, &next, NULL), -ENOENT);
+	assert_int_equal(pki_arl_sign(NULL, dir, FX_PASS, 30, false, 0, 0, &number, &next), 0);
 	assert_int_equal(number, 1);
 }
 
