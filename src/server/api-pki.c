@@ -444,8 +444,10 @@ static int arl_refresh(const char *dir, const char *path, X509 *root, const stru
 	return 0;
 }
 
+/* The newest good ARL: a copy of its DER (ret NULL: none), its
+ * nextUpdate and number. */
 static int arl_copy(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
-		    int64_t *ret_next)
+		    int64_t *ret_next, int64_t *ret_number)
 {
 	_cleanup_free_ char *path = strdup_printf("%s/" PKI_ARL_FILE, dir);
 	struct stat st = {};
@@ -465,30 +467,42 @@ static int arl_copy(const char *dir, X509 *root, unsigned char **ret, size_t *re
 		r = arl_refresh(dir, path, root, &st);
 	if (arl.der && r != -ENOMEM) {	/* the last good one, also when the file went away */
 		r = 0;
-		*ret = malloc(arl.n);
-		if (*ret) {
-			memcpy(*ret, arl.der, arl.n);
-			*ret_n = arl.n;
-			*ret_next = arl.next_update;
-		} else {
-			r = -ENOMEM;
+		*ret_next = arl.next_update;
+		*ret_number = arl.number;
+		if (ret) {
+			*ret = malloc(arl.n);
+			if (*ret) {
+				memcpy(*ret, arl.der, arl.n);
+				*ret_n = arl.n;
+			} else {
+				r = -ENOMEM;
+			}
 		}
 	}
 	pthread_mutex_unlock(&arl.lock);
 	return r;
 }
 
+int arl_figures(struct server *srv, int64_t *ret_number, int64_t *ret_next_update)
+{
+	if (!srv->ca)
+		return -ENOENT;
+	return arl_copy(srv->cfg->pki_dir, pki_ca_root_cert(srv->ca), NULL, NULL, ret_next_update,
+			ret_number);
+}
+
 int handle_crl_root(struct http_request *req)
 {
 	unsigned char *der = NULL;
 	size_t n = 0;
-	int64_t next = 0;
+	int64_t next = 0, number = 0;
 	char cache[64];
 	int r;
 
 	if (!req->srv->ca)
 		return http_reply_errno(req, -ENOENT, "Kök SİL bulunamadı.");
-	r = arl_copy(req->srv->cfg->pki_dir, pki_ca_root_cert(req->srv->ca), &der, &n, &next);
+	r = arl_copy(req->srv->cfg->pki_dir, pki_ca_root_cert(req->srv->ca), &der, &n, &next,
+		     &number);
 	if (r == -ENOENT)
 		return http_reply_errno(req, -ENOENT, "Kök SİL bulunamadı.");
 	if (r < 0) {

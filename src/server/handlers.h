@@ -38,6 +38,9 @@ int handle_ocsp_post(struct http_request *req);
 int handle_ocsp_get(struct http_request *req);
 int handle_crl(struct http_request *req);
 int handle_crl_root(struct http_request *req);
+/* The root's CRL eonayd serves (/crl/root.crl): its number and
+ * nextUpdate, for /metrics.  -ENOENT when there is none. */
+int arl_figures(struct server *srv, int64_t *ret_number, int64_t *ret_next_update);
 int handle_ca_issuing(struct http_request *req);
 int handle_ca_root(struct http_request *req);
 

@@ -119,6 +119,21 @@ static int crl_figures(struct server *srv, FILE *f)
 	return 0;
 }
 
+/* The root's CRL (ARL), signed offline: when it runs out, every
+ * whole-path check of a holder certificate fails. */
+static void arl_metrics(struct server *srv, FILE *f)
+{
+	int64_t number = 0, next_update = 0;
+
+	if (arl_figures(srv, &number, &next_update) < 0)
+		return;
+	head(f, "eonay_arl_number", "gauge", "CRL number of the root's CRL (ARL) served.");
+	fprintf(f, "eonay_arl_number %lld\n", (long long)number);
+	head(f, "eonay_arl_next_update_seconds", "gauge",
+	     "Seconds until the root's CRL's nextUpdate (negative: run out; eonayctl pki arl).");
+	fprintf(f, "eonay_arl_next_update_seconds %lld\n", (long long)(next_update - now_sec()));
+}
+
 int metrics_render(struct server *srv, char **ret, size_t *ret_len)
 {
 	static const char *const how[_PKI_OCSP_SERVED_MAX] = {
@@ -197,6 +212,7 @@ int metrics_render(struct server *srv, char **ret, size_t *ret_len)
 
 	/* Without the store the other figures still count: the CRL's are left
 	 * out and eonay_store_readable says so. */
+	arl_metrics(srv, f);
 	r = crl_figures(srv, f);
 	if (r < 0)
 		log_warn("/metrics: cannot read the CRL figures: %s", strerror(-r));

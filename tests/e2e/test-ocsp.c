@@ -370,6 +370,9 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(r.body, "eonay_crl_number{issuer=\""));
 	assert_non_null(strstr(r.body, "eonay_crl_age_seconds{issuer=\""));
 	assert_true(sample(r.body, "eonay_store_readable") == 1);
+	/* the root's CRL, signed at pki init for 365 days */
+	assert_true(sample(r.body, "eonay_arl_number") == 1);
+	assert_true(sample(r.body, "eonay_arl_next_update_seconds") > 364 * 86400);
 	resp_done(&r);
 
 	/* Node B writes no OCSP access line (log.ocsp_sample=0) but counts
