@@ -310,10 +310,13 @@ static void test_length_boundaries(void **state)
 
 			/* distinct: the entry number in the last 2 bytes, its
 			 * length by position; the first byte 0x80-ish half the time */
-			for (size_t k = 0; k < bytes; k++)
+			for (size_t k = 0; k < bytes; k++) {
+				size_t shift = 8 * (bytes - 1 - k);	/* up to 152 bits */
+
 				snprintf(hex + 2 * k, 3, "%02x",
 					 k == 0 ? (unsigned)(i & 1 ? 0x80 | (i % 97) : 1 + i % 97)
-						: (unsigned)((i >> (8 * (bytes - 1 - k))) & 0xff));
+					 : shift < 64 ? (unsigned)((i >> shift) & 0xff) : 0u);
+			}
 			if (bytes < 3)
 				snprintf(hex, sizeof(hex), "%02x%04zx", 0x80 | (unsigned)(i % 2), i);
 			assert_int_equal(pki_crl_builder_add(b, hex, now - (int64_t)i,
