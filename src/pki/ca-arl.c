@@ -49,17 +49,16 @@ static int arl_number(X509_CRL *crl, int64_t *ret)
 	return r;
 }
 
-int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
-		 int64_t *ret_next_update, int64_t *ret_number)
+/* Reads DIR/root.crl, checks it is root's and has a CRL number: the
+ * parsed CRL, its bytes (ret_buf may be NULL) and number. */
+static int arl_read(const char *dir, X509 *root, X509_CRL **ret_crl, char **ret_buf,
+		    size_t *ret_n, int64_t *ret_number)
 {
-	int64_t number = 0;
 	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
 	_cleanup_free_ char *path = NULL, *buf = NULL;
 	size_t n = 0;
 	int r;
 
-	if (!dir || !root || !ret || !ret_n)
-		return -EINVAL;
 	path = strdup_printf("%s/" PKI_ARL_FILE, dir);
 	if (!path)
 		return -ENOMEM;
@@ -68,7 +67,29 @@ int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n
 		return r;
 	r = arl_parse((const unsigned char *)buf, n, root, &crl);
 	if (r == 0)
-		r = arl_number(crl, &number);
+		r = arl_number(crl, ret_number);
+	if (r < 0)
+		return r;
+	if (ret_buf) {
+		*ret_buf = TAKE_PTR(buf);
+		*ret_n = n;
+	}
+	*ret_crl = TAKE_PTR(crl);
+	return 0;
+}
+
+int pki_arl_load(const char *dir, X509 *root, unsigned char **ret, size_t *ret_n,
+		 int64_t *ret_next_update, int64_t *ret_number)
+{
+	_cleanup_(X509_CRL_freep) X509_CRL *crl = NULL;
+	_cleanup_free_ char *buf = NULL;
+	int64_t number = 0;
+	size_t n = 0;
+	int r;
+
+	if (!dir || !root || !ret || !ret_n)
+		return -EINVAL;
+	r = arl_read(dir, root, &crl, &buf, &n, &number);
 	if (r < 0)
 		return r;
 	if (ret_number)
@@ -206,11 +227,9 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 	_cleanup_(X509_freep) X509 *root = NULL, *iss = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
 	_cleanup_(X509_CRL_freep) X509_CRL *prev = NULL;
-	_cleanup_free_ unsigned char *der = NULL;
 	_cleanup_free_ char *root_path = NULL, *iss_path = NULL;
 	struct pki_ca_config defaults;
 	int64_t now = now_sec(), current = 0;
-	size_t n = 0;
 	int r;
 
 	/* no certificateHold, no removeFromCRL for a CA; 7 is not a reason */
@@ -238,16 +257,9 @@ static int arl_sign(const struct pki_ca_config *cfg, const char *dir, const char
 		    X509_verify(iss, X509_get0_pubkey(root)) != 1)
 			return -EBADMSG;
 	}
-	r = pki_arl_load(dir, root, &der, &n, NULL, &current);
-	if (r == 0) {
-		const unsigned char *p = der;
-
-		prev = d2i_X509_CRL(NULL, &p, (long)n);
-		if (!prev)
-			return -EBADMSG;
-	} else if (r != -ENOENT) {
+	r = arl_read(dir, root, &prev, NULL, NULL, &current);
+	if (r < 0 && r != -ENOENT)
 		return r;
-	}
 	if (current < known)	/* lost, or a stale copy */
 		return -ESTALE;
 	r = pki_ca_key_open(dir, cfg->root_key_ref, "root.key", passphrase, root, &key);
