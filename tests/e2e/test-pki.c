@@ -323,11 +323,17 @@ static void test_ctl_bad_input(void **state)
 		{ "crl frobnicate", 2, "unknown subcommand" },
 		{ "nonsense", 2, "unknown command" },
 		{ "eonay status 1234", 2, "11 digits" },
+		{ "pki arl --days 0", 2, "--days takes 1 to 366" },
+		{ "pki arl --days 367", 2, "--days takes 1 to 366" },
+		{ "pki arl --revoke-issuing certificateHold", 2, "not a reason for a CA" },
+		{ "pki arl --revoke-issuing removeFromCRL", 2, "not a reason for a CA" },
+		{ "pki arl --frobnicate 1", 2, "bad argument" },
 	};
 	char *before, *after, *out;
 
 	assert_int_equal(run_cmd(&before, "%s --data %s audit list 1000 | wc -l; %s --data %s cert list"
-					  " 10000000146", bin_path("eonayctl"), data, bin_path("eonayctl"), data), 0);
+					  " 10000000146; sha256sum < %s/pki/root.crl", bin_path("eonayctl"),
+				 data, bin_path("eonayctl"), data, data), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int st = run_cmd(&out, "%s --data %s %s", bin_path("eonayctl"), data, cases[i].args);
 		if (st != cases[i].status || !strstr(out, cases[i].says))
@@ -335,7 +341,8 @@ static void test_ctl_bad_input(void **state)
 		free(out);
 	}
 	assert_int_equal(run_cmd(&after, "%s --data %s audit list 1000 | wc -l; %s --data %s cert list"
-					 " 10000000146", bin_path("eonayctl"), data, bin_path("eonayctl"), data), 0);
+					 " 10000000146; sha256sum < %s/pki/root.crl", bin_path("eonayctl"),
+				 data, bin_path("eonayctl"), data, data), 0);
 	/* only refusals were audited (the cert hold of an unknown serial) */
 	int nb = atoi(before), na = atoi(after);
 	assert_true(na - nb <= 1);
